@@ -1,0 +1,143 @@
+"""``flowdeck run FILE``: run a workflow here and now, showing each step as it goes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+from typing import Any, TextIO
+
+import yaml
+
+from engine.runtime import events as ev
+
+HELP = "run a workflow now and show each step; exits 1 if the run fails"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="the workflow file")
+    parser.add_argument(
+        "--var",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set a variable (the value is read as YAML: 3, true, [a, b]); repeatable",
+    )
+    parser.add_argument("--json", action="store_true", help="print the run's record as JSON at the end")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+
+
+def parse_vars(items: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ValueError(f"--var {item!r}: expected NAME=VALUE")
+        try:
+            out[name.strip()] = yaml.safe_load(value) if value else ""
+        except yaml.YAMLError:
+            out[name.strip()] = value
+    return out
+
+
+class Printer:
+    """Prints events as lines a person can follow; a progress line for loops on a terminal."""
+
+    def __init__(self, stream: TextIO, quiet: bool = False) -> None:
+        self.stream = stream
+        self.quiet = quiet
+        self.tty = stream.isatty()
+        self.lock = threading.Lock()
+        self._progress_shown = False
+
+    def __call__(self, event: ev.Event) -> None:
+        with self.lock:
+            line = self._line(event)
+            if line is None:
+                return
+            if self._progress_shown and event.kind != ev.PROGRESS:
+                self.stream.write("\n")
+                self._progress_shown = False
+            if event.kind == ev.PROGRESS:
+                if self.tty:
+                    self.stream.write("\r" + line)
+                    self._progress_shown = True
+            else:
+                self.stream.write(line + "\n")
+            self.stream.flush()
+
+    def _line(self, e: ev.Event) -> str | None:
+        d = e.data
+        if self.quiet and not (e.kind == ev.STEP_FAILED or (e.kind == ev.LOG and d.get("level") == "error")):
+            return None
+        if e.kind == ev.RUN_STARTED:
+            return f"▶ {e.workflow}  (run {e.run_id})"
+        if e.kind == ev.STEP_STARTED:
+            again = f", attempt {d['attempt']}" if d.get("attempt", 1) > 1 else ""
+            return f"  → {e.step} [{d['block']}{again}]"
+        if e.kind == ev.STEP_FINISHED:
+            return f"  ✓ {e.step}  {_ms(d['duration'])}"
+        if e.kind == ev.STEP_FAILED:
+            handled = "  (handled: on_error)" if d.get("handled") else ""
+            return f"  ✗ {e.step}: {d['error']}{handled}"
+        if e.kind == ev.STEP_RETRYING:
+            return f"  ↻ {e.step}: {d['error']} — retrying in {d['delay']:g}s"
+        if e.kind == ev.LOG:
+            where = f"{e.step}: " if e.step else ""
+            level = "" if d.get("level") == "info" else f"{d.get('level')}: "
+            return f"    {where}{level}{d['message']}"
+        if e.kind == ev.PROGRESS and d.get("total"):
+            done, total = d["done"], d["total"]
+            filled = int(30 * done / total)
+            return f"    {e.step} [{'#' * filled}{'.' * (30 - filled)}] {done:,}/{total:,}"
+        if e.kind == ev.RUN_FINISHED:
+            status = d["status"]
+            mark = {"succeeded": "✔", "failed": "✘", "cancelled": "■"}.get(status, "•")
+            return f"{mark} {status} in {_ms(d['duration'])}" + (f": {d['message']}" if d.get("message") else "")
+        return None
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms" if seconds < 10 else f"{seconds:.1f} s"
+
+
+def main(args: argparse.Namespace) -> int:
+    from engine.io import read_file
+    from engine.runtime import Engine
+
+    try:
+        variables = parse_vars(args.var)
+    except ValueError as exc:
+        print(f"flowdeck run: {exc}", file=sys.stderr)
+        return 2
+    wf, problems = read_file(args.file)
+    errors = [p for p in problems if p.is_error]
+    if wf is None or errors:
+        for p in errors or problems:
+            print(p, file=sys.stderr)
+        return 1
+    engine = Engine(workers=1)
+    engine.subscribe(Printer(sys.stderr if args.json else sys.stdout, args.quiet))
+    handle = engine.submit(wf, variables=variables, source="cli")
+    try:
+        result = handle.wait()
+    except KeyboardInterrupt:
+        handle.cancel()
+        result = handle.wait()
+    engine.shutdown(grace=0)
+    if args.json:
+        record = {
+            "run_id": result.run_id,
+            "workflow": result.workflow,
+            "status": result.status,
+            "error": result.error,
+            "outputs": result.outputs,
+            "steps": result.steps,
+            "started": result.started,
+            "finished": result.finished,
+        }
+        print(json.dumps(record, indent=2, default=str))
+    if result.status == "failed" and result.error:
+        print(f"error in step '{result.error.get('step')}': {result.error['message']}", file=sys.stderr)
+    return 0 if result.ok else 1

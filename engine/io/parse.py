@@ -1,0 +1,285 @@
+"""From the raw YAML mapping to a :class:`Workflow`, reporting every structural problem found."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any
+
+from engine.io.migrate import migrate
+from engine.io.problems import Problem
+from engine.model.workflow import (
+    FORMAT_VERSION,
+    POLICY_KEYS,
+    RETRY_KEYS,
+    STEP_KEYS,
+    TOP_KEYS,
+    TRIGGER_KINDS,
+    Step,
+    Trigger,
+    Workflow,
+    is_extension_key,
+)
+
+STEP_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def dotted(path: tuple) -> str:
+    """("steps", "save", "with", "path") -> "steps.save.with.path"; list indexes as [n]."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def did_you_mean(word: str, options: Any) -> str:
+    found = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
+    return f" — did you mean '{found[0]}'?" if found else ""
+
+
+class _Parser:
+    def __init__(self, wf: Workflow) -> None:
+        self.wf = wf
+        self.problems: list[Problem] = []
+
+    def note(self, node: Any, key: Any, path: tuple) -> None:
+        """Remember where ``key`` of ``node`` was written, as ``path``."""
+        marks = getattr(node, "key_marks", None)
+        if marks and key in marks:
+            self.wf.positions[path] = marks[key]
+
+    def problem(self, path: tuple, message: str, severity: str = "error") -> None:
+        line, col = self.wf.position(*path) or (None, None)
+        text = f"{dotted(path)}: {message}" if path else message
+        self.problems.append(Problem(text, line, col, severity=severity, path=path))
+
+    def mapping(self, value: Any, path: tuple, what: str = "a mapping (key: value)") -> dict:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.problem(path, f"expected {what}, got {type(value).__name__ if value is not None else 'nothing'}")
+            return {}
+        for key in value:
+            self.note(value, key, (*path, key))
+        return value
+
+    def text(self, value: Any, path: tuple) -> str:
+        if isinstance(value, str):
+            return value
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value)
+        self.problem(path, f"expected text, got {value!r}")
+        return ""
+
+
+def parse_document(doc: Any) -> tuple[Workflow, list[Problem]]:
+    """Build a Workflow from a loaded YAML document (migrating older formats first)."""
+    wf = Workflow(name="")
+    p = _Parser(wf)
+    if not isinstance(doc, dict):
+        got = "a list" if isinstance(doc, list) else f"the value {str(doc)[:40]!r}"
+        wf.positions[()] = getattr(doc, "mark", (1, 1))
+        p.problem((), f"a workflow file must be a mapping with 'name' and 'steps', got {got}")
+        return wf, p.problems
+    wf.positions[()] = getattr(doc, "mark", (1, 1))
+    for key in doc:
+        p.note(doc, key, (key,))
+    doc = _version(p, doc)
+    if doc is None:
+        return wf, p.problems
+    wf.key_order = [k for k in doc if isinstance(k, str)]
+    for key, value in doc.items():
+        _top_level(p, key, value)
+    if "name" not in doc:
+        p.problem((), "name: required (the workflow's name, shown in the app and the tray)")
+    if "steps" not in doc:
+        p.problem((), "steps: required (a workflow needs at least one step)")
+    return wf, p.problems
+
+
+def _version(p: _Parser, doc: dict) -> dict | None:
+    version = doc.get("flowdeck")
+    if version is None:
+        p.problem((), f"flowdeck: format version missing; reading it as version {FORMAT_VERSION}", "warning")
+        return doc
+    if isinstance(version, bool) or not isinstance(version, int) or version < 0:
+        p.problem(("flowdeck",), f"expected the format version as a whole number, got {version!r}")
+        return None
+    if version > FORMAT_VERSION:
+        p.problem(
+            ("flowdeck",),
+            f"written by a newer Flowdeck (format {version}); this version reads formats up to {FORMAT_VERSION}",
+        )
+        return None
+    if version < FORMAT_VERSION:
+        doc = migrate(doc, version)
+    p.wf.version = FORMAT_VERSION
+    return doc
+
+
+def _top_level(p: _Parser, key: Any, value: Any) -> None:
+    wf = p.wf
+    if key == "flowdeck":
+        return
+    if is_extension_key(key):
+        wf.extra[key] = value
+    elif key == "name":
+        wf.name = p.text(value, ("name",))
+        if not wf.name.strip():
+            p.problem(("name",), "must not be empty")
+    elif key == "description":
+        wf.description = p.text(value, ("description",)) if value is not None else ""
+    elif key == "triggers":
+        _triggers(p, value)
+    elif key == "policy":
+        wf.policy = dict(p.mapping(value, ("policy",)))
+        for k in wf.policy:
+            if k not in POLICY_KEYS:
+                p.problem(("policy", k), f"unknown setting{did_you_mean(k, POLICY_KEYS)}")
+    elif key == "vars":
+        wf.vars = dict(p.mapping(value, ("vars",)))
+    elif key == "outputs":
+        wf.outputs = dict(p.mapping(value, ("outputs",)))
+    elif key == "on_failure":
+        wf.on_failure = p.text(value, ("on_failure",)) or None
+    elif key == "steps":
+        _steps(p, value)
+    elif key == "layout":
+        _layout(p, value)
+    else:
+        p.problem((key,), f"unknown key{did_you_mean(key, TOP_KEYS)} (top-level keys: {', '.join(TOP_KEYS)})")
+
+
+def _triggers(p: _Parser, value: Any) -> None:
+    if value is None:
+        return
+    if not isinstance(value, list):
+        p.problem(("triggers",), "expected a list of triggers, e.g. '- schedule: {cron: \"0 8 * * *\"}'")
+        return
+    for i, item in enumerate(value):
+        path = ("triggers", i)
+        marks = getattr(value, "item_marks", None)
+        if marks:
+            p.wf.positions[path] = marks[i]
+        if isinstance(item, str) and item in TRIGGER_KINDS:
+            p.wf.triggers.append(Trigger(item, {}))
+            continue
+        if not isinstance(item, dict) or len(item) != 1:
+            p.problem(path, f"each trigger is one of {', '.join(TRIGGER_KINDS)} with its options")
+            continue
+        kind, options = next(iter(item.items()))
+        if kind not in TRIGGER_KINDS:
+            p.problem(path, f"unknown trigger '{kind}'{did_you_mean(kind, TRIGGER_KINDS)}")
+            continue
+        opts = p.mapping(options, (*path, kind))
+        for k in opts:
+            p.note(opts, k, (*path, kind, k))
+        p.wf.triggers.append(Trigger(kind, dict(opts)))
+
+
+def _steps(p: _Parser, value: Any) -> None:
+    if value is None or value == {}:
+        p.problem(("steps",), "a workflow needs at least one step")
+        return
+    if not isinstance(value, dict):
+        p.problem(("steps",), "expected steps keyed by their id, e.g. 'fetch: {do: http.request, ...}'")
+        return
+    for sid, raw in value.items():
+        p.note(value, sid, ("steps", sid))
+        sid = str(sid)
+        if not STEP_ID.match(sid):
+            p.problem(("steps", sid), "a step id uses letters, digits and _ only, and starts with a letter")
+        if sid in ("fail", "continue"):
+            p.problem(("steps", sid), f"'{sid}' is reserved (on_error: {sid}); choose another step id")
+        step = _step(p, sid, raw)
+        if step is not None:
+            p.wf.steps[sid] = step
+
+
+def _step(p: _Parser, sid: str, raw: Any) -> Step | None:
+    path = ("steps", sid)
+    if not isinstance(raw, dict):
+        p.problem(path, "expected a step with at least 'do: <block>'")
+        return None
+    for key in raw:
+        p.note(raw, key, (*path, key))
+    step = Step(id=sid, do="", key_order=[k for k in raw if isinstance(k, str)])
+    for key, value in raw.items():
+        where = (*path, key)
+        if is_extension_key(key):
+            step.extra[key] = value
+        elif key == "do":
+            step.do = p.text(value, where)
+        elif key == "with":
+            step.params = dict(p.mapping(value, where))
+        elif key == "next":
+            step.next = _next(p, value, where)
+        elif key == "retry":
+            step.retry = _retry(p, value, where)
+        elif key == "timeout":
+            step.timeout = value
+        elif key == "on_error":
+            step.on_error = p.text(value, where) or "fail"
+        elif key in ("title", "description"):
+            setattr(step, key, p.text(value, where) if value is not None else "")
+        else:
+            p.problem(where, f"unknown key{did_you_mean(key, STEP_KEYS)} (a step has: {', '.join(STEP_KEYS)})")
+    if "do" not in raw:
+        p.problem((*path, "do"), "required (which block this step runs, e.g. 'do: log')")
+    return step
+
+
+def _next(p: _Parser, value: Any, path: tuple) -> dict[str, list[str]]:
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        return {"next": [value]}
+    if isinstance(value, list):
+        return {"next": _targets(p, value, path)}
+    if isinstance(value, dict):
+        ports = {}
+        for port, targets in value.items():
+            p.note(value, port, (*path, port))
+            if isinstance(targets, str):
+                ports[str(port)] = [targets]
+            elif isinstance(targets, list):
+                ports[str(port)] = _targets(p, targets, (*path, port))
+            elif targets is not None:
+                p.problem((*path, port), f"expected a step id or a list of step ids, got {targets!r}")
+        return ports
+    p.problem(path, f"expected a step id, a list of step ids, or ports mapping to step ids; got {value!r}")
+    return {}
+
+
+def _targets(p: _Parser, items: list, path: tuple) -> list[str]:
+    out = []
+    for item in items:
+        if isinstance(item, str):
+            out.append(item)
+        else:
+            p.problem(path, f"expected a step id, got {item!r}")
+    return out
+
+
+def _retry(p: _Parser, value: Any, path: tuple) -> dict[str, Any] | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return {"attempts": value}
+    retry = p.mapping(value, path, "a mapping like {attempts: 3, backoff: 5s}")
+    for key in retry:
+        if key not in RETRY_KEYS:
+            p.problem((*path, key), f"unknown retry setting{did_you_mean(key, RETRY_KEYS)}")
+    return dict(retry) if retry else None
+
+
+def _layout(p: _Parser, value: Any) -> None:
+    layout = p.mapping(value, ("layout",))
+    for sid, xy in layout.items():
+        ok = (
+            isinstance(xy, list)
+            and len(xy) == 2
+            and all(isinstance(v, int | float) and not isinstance(v, bool) for v in xy)
+        )
+        if not ok:
+            p.problem(("layout", sid), f"expected a position [x, y], got {xy!r}")
+            continue
+        p.wf.layout[str(sid)] = [xy[0], xy[1]]

@@ -1,0 +1,222 @@
+"""Writing workflows: readable, diff-friendly YAML in the order the person wrote it, saved atomically."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from engine.model.workflow import FORMAT_VERSION, STEP_KEYS, TOP_KEYS, Step, Workflow
+
+FLOW_WIDTH = 88  # a mapping of plain values shorter than this is written on one line
+
+
+class _Flow(dict):
+    """A mapping written in flow style: {a: 1, b: 2}."""
+
+
+class _FlowList(list):
+    """A sequence written in flow style: [0, 140]."""
+
+
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+    pass
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    if "\n" in value:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    if "{{" in value or "{%" in value:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+def _flow_dict(dumper: yaml.SafeDumper, value: dict) -> yaml.MappingNode:
+    return dumper.represent_mapping("tag:yaml.org,2002:map", value.items(), flow_style=True)
+
+
+def _block_dict(dumper: yaml.SafeDumper, value: dict) -> yaml.MappingNode:
+    return dumper.represent_mapping("tag:yaml.org,2002:map", value.items(), flow_style=False)
+
+
+def _flow_list(dumper: yaml.SafeDumper, value: list) -> yaml.SequenceNode:
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=True)
+
+
+def _block_list(dumper: yaml.SafeDumper, value: list) -> yaml.SequenceNode:
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=False)
+
+
+def _float(dumper: yaml.SafeDumper, value: float) -> yaml.ScalarNode:
+    if value.is_integer() and abs(value) < 1e15:
+        return dumper.represent_int(int(value))
+    return dumper.represent_float(value)
+
+
+_Dumper.add_representer(str, _str)
+_Dumper.add_representer(_Flow, _flow_dict)
+_Dumper.add_representer(dict, _block_dict)
+_Dumper.add_representer(_FlowList, _flow_list)
+_Dumper.add_representer(list, _block_list)
+_Dumper.add_representer(float, _float)
+# Subclasses from the loader (MarkedDict, MarkedList) must dump as plain mappings and lists.
+_Dumper.add_multi_representer(dict, _block_dict)
+_Dumper.add_multi_representer(list, _block_list)
+
+
+def _scalar(value: Any) -> bool:
+    return value is None or (isinstance(value, str | int | float | bool) and "\n" not in str(value))
+
+
+def _styled(value: Any) -> Any:
+    """Plain containers, with short all-scalar ones marked for one-line flow style."""
+    if isinstance(value, dict):
+        inner = {k: _styled(v) for k, v in value.items()}
+        if value and all(_scalar(v) for v in value.values()) and _width(value) <= FLOW_WIDTH:
+            return _Flow(inner)
+        return inner
+    if isinstance(value, list):
+        inner = [_styled(v) for v in value]
+        if all(_scalar(v) for v in value) and _width(value) <= FLOW_WIDTH:
+            return _FlowList(inner)
+        return inner
+    return value
+
+
+def _width(value: dict | list) -> int:
+    items = value.items() if isinstance(value, dict) else ((None, v) for v in value)
+    return sum(len(str(k or "")) + len(str(v)) + 6 for k, v in items)
+
+
+def _ordered(keys: list[str], canonical: tuple[str, ...], present: dict[str, Any]) -> list[str]:
+    """Keys in the order the person wrote them; new keys in canonical order after the last written one."""
+    written = [k for k in keys if k in present]
+    rest = [k for k in canonical if k in present and k not in written]
+    rest += [k for k in present if k not in written and k not in rest]
+    return written + rest
+
+
+def _next_value(step: Step) -> Any:
+    if set(step.next) == {"next"}:
+        targets = step.next["next"]
+        return targets[0] if len(targets) == 1 else _FlowList(targets)
+    return {port: (t[0] if len(t) == 1 else _FlowList(t)) for port, t in step.next.items() if t}
+
+
+def step_mapping(step: Step) -> dict[str, Any]:
+    """A step as the mapping written under its id."""
+    present: dict[str, Any] = {"do": step.do}
+    if step.title:
+        present["title"] = step.title
+    if step.description:
+        present["description"] = step.description
+    if step.params:
+        present["with"] = _styled(step.params)
+    if any(step.next.values()):
+        present["next"] = _next_value(step)
+    if step.retry:
+        present["retry"] = _styled(step.retry)
+    if step.timeout is not None:
+        present["timeout"] = step.timeout
+    if step.on_error != "fail":
+        present["on_error"] = step.on_error
+    present.update({k: _styled(v) for k, v in step.extra.items()})
+    return {k: present[k] for k in _ordered(step.key_order, STEP_KEYS, present)}
+
+
+def _sections(wf: Workflow) -> dict[str, Any]:
+    present: dict[str, Any] = {"flowdeck": FORMAT_VERSION, "name": wf.name}
+    if wf.description:
+        present["description"] = wf.description
+    if wf.triggers:
+        present["triggers"] = [{t.kind: _styled(t.options)} for t in wf.triggers]
+    if wf.policy:
+        present["policy"] = _styled(wf.policy)
+    if wf.vars:
+        present["vars"] = {k: _styled(v) for k, v in wf.vars.items()}
+    if wf.outputs:
+        present["outputs"] = {k: _styled(v) for k, v in wf.outputs.items()}
+    if wf.on_failure:
+        present["on_failure"] = wf.on_failure
+    present["steps"] = wf.steps
+    if wf.layout:
+        present["layout"] = {sid: _FlowList(xy) for sid, xy in wf.layout.items()}
+    present.update({k: _styled(v) for k, v in wf.extra.items()})
+    order = _ordered(wf.key_order, TOP_KEYS, present)
+    if order[0] != "flowdeck":  # the version always leads, so a reader knows the format at once
+        order.remove("flowdeck")
+        order.insert(0, "flowdeck")
+    return {k: present[k] for k in order}
+
+
+def _dump(data: dict[str, Any]) -> str:
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1000, default_flow_style=False)
+
+
+def dumps(wf: Workflow) -> str:
+    """The YAML text of a workflow: sections apart by a blank line, and steps too."""
+    parts = []
+    for key, value in _sections(wf).items():
+        if key == "steps":
+            steps = [_indent(_dump({sid: step_mapping(s)})) for sid, s in value.items()]
+            parts.append("steps:\n" + "\n".join(steps) if steps else "steps: {}\n")
+        else:
+            parts.append(_dump({key: value}))
+    header = "".join(f"{line}\n" for line in wf.header.splitlines()) if wf.header else ""
+    compact = {"flowdeck", "name", "description"}
+    out = header
+    keys = list(_sections(wf))
+    for i, part in enumerate(parts):
+        if i and not (keys[i] in compact and keys[i - 1] in compact):
+            out += "\n"
+        out += part
+    return out
+
+
+def _indent(text: str) -> str:
+    return "".join(f"  {line}" if line.strip() else line for line in text.splitlines(keepends=True))
+
+
+def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a crash leaves either the old file or the new one, never half."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if target.exists():
+            os.chmod(tmp, target.stat().st_mode & 0o7777)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    _fsync_dir(target.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def save_workflow(wf: Workflow, path: str | os.PathLike[str] | None = None) -> Path:
+    """Save ``wf`` atomically to ``path`` (default: where it was loaded from)."""
+    target = Path(path) if path is not None else wf.source
+    if target is None:
+        raise ValueError("this workflow has no file yet; give a path to save it to")
+    atomic_write(target, dumps(wf).encode("utf-8"))
+    wf.source = target
+    return target

@@ -1,0 +1,202 @@
+"""Checks that need the block registry: blocks, parameters, ports, wires, loops, triggers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.io.parse import did_you_mean, dotted
+from engine.io.problems import Problem
+from engine.io.triggers import check_trigger
+from engine.model.durations import parse_duration
+from engine.model.workflow import ERROR_PORT, OVERLAP_CHOICES, Step, Workflow
+from engine.registry.blocks import BlockType, Registry, default_registry
+
+
+class _Checker:
+    def __init__(self, wf: Workflow, registry: Registry) -> None:
+        self.wf = wf
+        self.registry = registry
+        self.problems: list[Problem] = []
+
+    def problem(self, path: tuple, message: str, severity: str = "error") -> None:
+        line, col = self.wf.position(*path) or (None, None)
+        file = str(self.wf.source) if self.wf.source else None
+        self.problems.append(Problem(f"{dotted(path)}: {message}", line, col, file, severity, path))
+
+
+def validate(wf: Workflow, registry: Registry | None = None) -> list[Problem]:
+    """Every problem in ``wf`` that the block registry can tell, errors and warnings."""
+    c = _Checker(wf, registry or default_registry())
+    for step in wf.steps.values():
+        _step(c, step)
+    _wires(c)
+    _cycles(c)
+    _reachability(c)
+    _policy(c)
+    for i, trigger in enumerate(wf.triggers):
+        for key, message in check_trigger(trigger):
+            c.problem(("triggers", i, trigger.kind, key) if key else ("triggers", i), message)
+    for sid in wf.layout:
+        if sid not in wf.steps:
+            c.problem(("layout", sid), f"position for a step that does not exist ('{sid}')", "warning")
+    return c.problems
+
+
+def _step(c: _Checker, step: Step) -> None:
+    path = ("steps", step.id)
+    if not step.do:
+        return  # already reported by the parser
+    block = c.registry.get(step.do)
+    if block is None:
+        hint = c.registry.suggest(step.do)
+        tip = f" — did you mean '{hint}'?" if hint else " (run 'flowdeck blocks' to list them)"
+        c.problem((*path, "do"), f"unknown block '{step.do}'{tip}")
+    else:
+        _params(c, step, block)
+        _ports(c, step, block)
+    if step.timeout is not None:
+        _duration(c, (*path, "timeout"), step.timeout)
+    if step.retry:
+        _retry(c, step, (*path, "retry"))
+
+
+def _params(c: _Checker, step: Step, block: BlockType) -> None:
+    path = ("steps", step.id, "with")
+    for name, value in step.params.items():
+        param = block.param(name)
+        if param is None:
+            known = ", ".join(block.param_names) or "none"
+            c.problem(
+                (*path, name),
+                f"unknown parameter for {block.type}{did_you_mean(name, block.param_names)} (it takes: {known})",
+            )
+            continue
+        message = param.check(value)
+        if message:
+            c.problem((*path, name), message)
+    for param in block.params:
+        if param.required and not param.has_default and param.name not in step.params:
+            help_text = f" ({param.help})" if param.help else ""
+            c.problem((*path, param.name), f"required{help_text}")
+
+
+def _ports(c: _Checker, step: Step, block: BlockType) -> None:
+    if block.ports.dynamic:
+        return
+    for port in step.next:
+        if port not in block.ports.names:
+            names = ", ".join(block.ports.names) or "none (this step ends its path)"
+            c.problem(
+                ("steps", step.id, "next", port),
+                f"{block.type} has no port '{port}'{did_you_mean(port, block.ports.names)} (its ports: {names})",
+            )
+
+
+def _wires(c: _Checker) -> None:
+    for step in c.wf.steps.values():
+        for port, target in step.targets():
+            if target in c.wf.steps:
+                continue
+            key = ("on_error",) if port == ERROR_PORT else ("next", port) if port != "next" else ("next",)
+            hint = did_you_mean(target, c.wf.steps)
+            c.problem(("steps", step.id, *key), f"goes to '{target}', which is not a step{hint}")
+    failure = c.wf.on_failure
+    if failure and failure not in c.wf.steps and not failure.endswith((".yaml", ".yml")):
+        c.problem(
+            ("on_failure",),
+            f"'{failure}' is neither a step nor a workflow file{did_you_mean(failure, c.wf.steps)}",
+        )
+
+
+def _cycles(c: _Checker) -> None:
+    """Report each loop once. Loops are built with for_each or repeat, whose bodies end by themselves."""
+    steps = c.wf.steps
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = finished
+    for root in steps:
+        if state.get(root):
+            continue
+        stack: list[tuple[str, list[str]]] = [(root, _successors(steps[root], steps))]
+        path = [root]
+        state[root] = 1
+        while stack:
+            sid, todo = stack[-1]
+            if not todo:
+                stack.pop()
+                path.pop()
+                state[sid] = 2
+                continue
+            nxt = todo.pop()
+            if state.get(nxt) == 1:
+                loop = [*path[path.index(nxt) :], nxt]
+                c.problem(
+                    ("steps", sid, "next"),
+                    f"steps {' → '.join(loop)} form a loop; use a repeat or for_each block to run steps more than once",
+                )
+            elif not state.get(nxt):
+                state[nxt] = 1
+                path.append(nxt)
+                stack.append((nxt, _successors(steps[nxt], steps)))
+
+
+def _successors(step: Step, steps: dict[str, Step]) -> list[str]:
+    return [t for _, t in step.targets() if t in steps]
+
+
+def _reachability(c: _Checker) -> None:
+    start = c.wf.start
+    if start is None:
+        return
+    seen = {start}
+    todo = [start]
+    if c.wf.on_failure in c.wf.steps:
+        seen.add(c.wf.on_failure)
+        todo.append(c.wf.on_failure)
+    while todo:
+        for t in _successors(c.wf.steps[todo.pop()], c.wf.steps):
+            if t not in seen:
+                seen.add(t)
+                todo.append(t)
+    for sid in c.wf.steps:
+        if sid not in seen:
+            c.problem(("steps", sid), f"never runs: no wire leads here from the first step '{start}'", "warning")
+
+
+def _duration(c: _Checker, path: tuple, value: Any) -> None:
+    if isinstance(value, str) and "{{" in value:
+        return
+    try:
+        parse_duration(value)
+    except ValueError as exc:
+        c.problem(path, str(exc))
+
+
+def _retry(c: _Checker, step: Step, path: tuple) -> None:
+    retry = step.retry or {}
+    attempts = retry.get("attempts", 1)
+    if isinstance(attempts, bool) or not isinstance(attempts, int) or not 1 <= attempts <= 100:
+        c.problem((*path, "attempts"), f"expected a whole number from 1 to 100, got {attempts!r}")
+    for key in ("backoff", "max_delay"):
+        if key in retry:
+            _duration(c, (*path, key), retry[key])
+    factor = retry.get("factor", 2)
+    if isinstance(factor, bool) or not isinstance(factor, int | float) or factor < 1:
+        c.problem((*path, "factor"), f"expected a number of at least 1, got {factor!r}")
+    if "jitter" in retry and not isinstance(retry["jitter"], bool):
+        c.problem((*path, "jitter"), f"expected true or false, got {retry['jitter']!r}")
+    on = retry.get("on", [])
+    if not isinstance(on, list | str):
+        c.problem((*path, "on"), "expected a list of error kinds, e.g. [http, timeout]")
+
+
+def _policy(c: _Checker) -> None:
+    policy = c.wf.policy
+    overlap = policy.get("overlap", "skip")
+    if overlap not in OVERLAP_CHOICES:
+        c.problem(("policy", "overlap"), f"expected one of {', '.join(OVERLAP_CHOICES)}, got {overlap!r}")
+    if "misfire_grace" in policy:
+        _duration(c, ("policy", "misfire_grace"), policy["misfire_grace"])
+    if "catch_up" in policy and not isinstance(policy["catch_up"], bool):
+        c.problem(("policy", "catch_up"), f"expected true or false, got {policy['catch_up']!r}")
+    max_steps = policy.get("max_steps", 1)
+    if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
+        c.problem(("policy", "max_steps"), f"expected a positive whole number, got {max_steps!r}")

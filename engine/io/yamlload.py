@@ -1,0 +1,214 @@
+"""Safe YAML reading that remembers where everything was written.
+
+Mappings load as :class:`MarkedDict` and sequences as :class:`MarkedList`, which carry the 1-based
+line and column of each key and item. Duplicate keys, alias bombs, binary data and oversized
+files are reported as problems instead of exceptions.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from engine.io.problems import Problem
+
+MAX_FILE_BYTES = 8 * 1024 * 1024  # a 1,000-step workflow is ~150 KB; anything this big is a mistake
+MAX_EXPANDED_NODES = 250_000  # what aliases may expand to; a 'billion laughs' file goes far beyond
+
+_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class MarkedDict(dict):
+    """A mapping that knows where it and each of its keys were written."""
+
+    __slots__ = ("key_marks", "mark", "value_marks")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.mark: tuple[int, int] = (1, 1)
+        self.key_marks: dict[Any, tuple[int, int]] = {}
+        self.value_marks: dict[Any, tuple[int, int]] = {}
+
+
+class MarkedList(list):
+    """A sequence that knows where it and each of its items were written."""
+
+    __slots__ = ("item_marks", "mark")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.mark: tuple[int, int] = (1, 1)
+        self.item_marks: list[tuple[int, int]] = []
+
+
+def _mark(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """SafeLoader (libyaml's when present) that records marks and collects duplicate keys."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.problems: list[Problem] = []
+
+    def construct_marked_mapping(self, node: yaml.MappingNode) -> MarkedDict:
+        result = MarkedDict()
+        result.mark = _mark(node)
+        yield result
+        self.flatten_mapping(node)
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, str | int | float | bool) and key is not None:
+                self.problems.append(Problem("a key must be plain text", *_mark(key_node)))
+                continue
+            if key in result:
+                first = result.key_marks[key]
+                self.problems.append(
+                    Problem(f"duplicate key '{key}' (first written at line {first[0]})", *_mark(key_node))
+                )
+                continue
+            result[key] = self.construct_object(value_node, deep=True)
+            result.key_marks[key] = _mark(key_node)
+            result.value_marks[key] = _mark(value_node)
+
+    def construct_marked_sequence(self, node: yaml.SequenceNode) -> MarkedList:
+        result = MarkedList()
+        result.mark = _mark(node)
+        yield result
+        for item in node.value:
+            result.append(self.construct_object(item, deep=True))
+            result.item_marks.append(_mark(item))
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_marked_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_marked_sequence)
+# Timestamps stay text: the person wrote "2026-12-01 09:00" and expects to read it back unchanged.
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_str)
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """How many nodes the document has once every alias is expanded (memoised, so fast on bombs)."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    on_path: set[int] = set()
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            on_path.discard(key)
+            children = _children(node)
+            sizes[key] = 1 + sum(sizes[id(c)] for c in children)
+            if sizes[key] > MAX_EXPANDED_NODES:
+                return sizes[key]
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            raise _RecursiveAlias(node)
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in _children(node) if id(c) not in sizes)
+    return sizes[id(root)]
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+class _RecursiveAlias(Exception):
+    def __init__(self, node: yaml.Node) -> None:
+        self.node = node
+
+
+def decode(data: bytes) -> tuple[str | None, Problem | None]:
+    """Bytes to text, or a problem saying why the file is not a readable text file."""
+    if len(data) > MAX_FILE_BYTES:
+        return None, _too_big(len(data))
+    nul = data.find(b"\0")
+    if nul >= 0:
+        return None, Problem(f"this is not a text file (binary data at byte {nul})", 1, 1)
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, Problem(f"not UTF-8 text: byte 0x{data[exc.start]:02x} cannot be read", line, col)
+
+
+def _too_big(size: int) -> Problem:
+    return Problem(
+        f"the file is {size / 1048576:.1f} MB; workflow files are limited to "
+        f"{MAX_FILE_BYTES // 1048576} MB (is this the right file?)",
+        1,
+        1,
+    )
+
+
+def parse_yaml(text: str) -> tuple[Any, list[Problem]]:
+    """Parse one YAML document. Returns (data or None, problems)."""
+    if len(text) > MAX_FILE_BYTES:
+        return None, [_too_big(len(text))]
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, [Problem("the file is empty; a workflow needs at least 'name' and 'steps'", 1, 1)]
+        try:
+            size = _expanded_size(node)
+        except _RecursiveAlias as rec:
+            return None, [Problem("an alias refers to itself; such a value never ends", *_mark(rec.node))]
+        if size > MAX_EXPANDED_NODES:
+            return None, [
+                Problem(
+                    f"anchors and aliases expand to more than {MAX_EXPANDED_NODES:,} values; "
+                    "this looks like a YAML bomb and is refused",
+                    1,
+                    1,
+                )
+            ]
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        return None, [_syntax_problem(exc, text)]
+    except yaml.YAMLError as exc:  # errors without a mark (rare)
+        return None, [Problem(f"not valid YAML: {exc}", 1, 1)]
+    except RecursionError:
+        return None, [Problem("the file nests too deeply to be a workflow", 1, 1)]
+    finally:
+        loader.dispose()
+    return data, loader.problems
+
+
+_TAG = re.compile(r"could not determine a constructor for the tag '([^']*)'")
+
+
+def _char_at(text: str, line: int, col: int) -> str:
+    lines = text.splitlines()
+    return lines[line - 1][col - 1 : col] if 0 < line <= len(lines) else ""
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = exc.problem or "not valid YAML"
+    if _char_at(text, line, col) == "\t" or "\\t" in problem:
+        return Problem("a tab character is used for indentation; YAML needs spaces", line, col)
+    tag = _TAG.search(problem)
+    if tag:
+        name = tag.group(1).replace("tag:yaml.org,2002:", "!!")
+        return Problem(f"the tag '{name}' is not allowed; a workflow file holds plain data only", line, col)
+    if not exc.context:
+        message = problem
+    elif problem.startswith("but "):
+        message = f"{exc.context} {problem}"
+    else:
+        message = f"{problem} {exc.context}"
+    if exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
+        message += f" (started at line {exc.context_mark.line + 1})"
+    return Problem(f"not valid YAML: {message}", line, col)

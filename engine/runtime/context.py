@@ -1,0 +1,142 @@
+"""What a running step sees: the step context blocks use, secrets, and the headless host."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from engine.errors import Cancelled, StepError, StepTimeout
+
+if TYPE_CHECKING:
+    from engine.registry.context import Host, StateStore
+    from engine.runtime.executor import Run
+
+log = logging.getLogger("flowdeck.run")
+KEYRING_SERVICE = "flowdeck"
+
+
+class HeadlessHost:
+    """The host for runs with no desktop: notifications go to the log; the clipboard is refused."""
+
+    def notify(self, title: str, message: str, level: str = "info") -> None:
+        log.log(
+            logging.WARNING if level in ("warning", "error") else logging.INFO,
+            "[notification] %s: %s",
+            title,
+            message,
+        )
+
+    def clipboard_get(self) -> str:
+        raise StepError("the clipboard needs the Flowdeck app; this run has no desktop (headless)", kind="host")
+
+    def clipboard_set(self, text: str) -> None:
+        self.clipboard_get()
+
+    def open(self, target: str) -> None:
+        raise StepError(f"cannot open {target!r}: this run has no desktop (headless)", kind="host")
+
+
+class Secrets(Mapping[str, str]):
+    """``{{ secrets.name }}``: read lazily from the OS keyring; every value read is remembered for redaction."""
+
+    def __init__(self, found: set[str], lock: threading.Lock) -> None:
+        self._cache: dict[str, str] = {}
+        self._found = found
+        self._lock = lock
+
+    def __getitem__(self, name: str) -> str:
+        if name in self._cache:
+            return self._cache[name]
+        value = read_secret(name)
+        with self._lock:
+            self._cache[name] = value
+            if value:
+                self._found.add(value)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._cache)
+
+    def __len__(self) -> int:
+        return len(self._cache)
+
+
+def read_secret(name: str) -> str:
+    """A secret from the OS keyring, or a StepError that names it and says how to fix it."""
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        value = keyring.get_password(KEYRING_SERVICE, name)
+    except KeyringError as exc:
+        raise StepError(
+            f"secret '{name}' cannot be read: no usable keyring on this system ({exc})", kind="secret"
+        ) from None
+    if value is None:
+        raise StepError(
+            f"secret '{name}' is not set; add it in Flowdeck's secrets or with 'flowdeck secret set {name}'",
+            kind="secret",
+        )
+    return value
+
+
+class StepContextImpl:
+    """The StepContext protocol (engine.registry.context) for one attempt of one step."""
+
+    __slots__ = (
+        "_run",
+        "cancel_event",
+        "deadline",
+        "host",
+        "run_id",
+        "state",
+        "step_id",
+        "workflow_dir",
+        "workflow_name",
+    )
+
+    def __init__(self, run: Run, step_id: str, deadline: float | None, cancel_event: threading.Event) -> None:
+        self._run = run
+        self.run_id = run.run_id
+        self.step_id = step_id
+        self.workflow_name = run.plan.name
+        self.workflow_dir = run.plan.folder
+        self.cancel_event = cancel_event
+        self.deadline = deadline
+        self.host: Host = run.host
+        self.state: StateStore = run.state
+
+    def log(self, message: str, level: str = "info") -> None:
+        self._run.log(self.step_id, message, level)
+
+    def progress(self, done: float, total: float | None = None) -> None:
+        self._run.progress(self.step_id, done, total)
+
+    def secret(self, name: str) -> str:
+        return self._run.secrets[name]
+
+    def remaining(self) -> float | None:
+        return None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
+
+    def check_cancelled(self) -> None:
+        if self.cancel_event.is_set():
+            if self.deadline is not None and time.monotonic() >= self.deadline:
+                raise StepTimeout(f"step '{self.step_id}' ran out of time")
+            raise Cancelled("the run was cancelled")
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            raise StepTimeout(f"step '{self.step_id}' ran out of time")
+
+
+def env_snapshot() -> dict[str, str]:
+    return dict(os.environ)
+
+
+def resolve_path(folder: Path, value: str) -> Path:
+    """A parameter path: ``~`` expanded, relative to the workflow file's folder."""
+    path = Path(os.path.expanduser(value))
+    return path if path.is_absolute() else folder / path

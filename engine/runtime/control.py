@@ -1,0 +1,278 @@
+"""How the runtime carries out each block: plain blocks call their run function; control blocks are here."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from engine.errors import Cancelled, StepError
+from engine.model.durations import parse_duration
+from engine.runtime.scope import Scope
+from engine.runtime.templates import render
+
+if TYPE_CHECKING:
+    from engine.runtime.executor import Run
+    from engine.runtime.plan import StepPlan
+
+Outcome = tuple[str, Any]  # (port taken, output)
+
+
+def run_block(run: Run, step: StepPlan, scope: Scope, inputs: dict[str, Any], joined: list[str] | None) -> Outcome:
+    handler = CONTROL.get(step.block.type)
+    if handler is not None:
+        return handler(run, step, scope, inputs, joined)
+    assert step.block.run is not None
+    params = {p.name: p.default for p in step.block.params if p.has_default}
+    params.update(inputs)
+    output = run.run_with_timeout(step, step.block.run, params)
+    if step.block.type == "set" and isinstance(output, dict):
+        run.vars.update(output.get("values", {}))
+    return "next", output
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() not in ("", "false", "no", "off", "0", "none")
+    return bool(value)
+
+
+def _if(run: Run, step: StepPlan, scope: Scope, inputs: dict[str, Any], joined: Any) -> Outcome:
+    result = _truthy(inputs.get("condition"))
+    return ("then" if result else "else"), {"result": result}
+
+
+def _switch(run: Run, step: StepPlan, scope: Scope, inputs: dict[str, Any], joined: Any) -> Outcome:
+    value = inputs.get("value")
+    port = str(value).lower() if isinstance(value, bool) else str(value)
+    if port not in step.ports or port == "default":
+        port = "default"
+    return port, {"value": value, "port": port}
+
+
+def _items(value: Any, step_id: str) -> list[Any]:
+    if isinstance(value, list | tuple):
+        return list(value)
+    if isinstance(value, dict):
+        return [{"key": k, "value": v} for k, v in value.items()]
+    if isinstance(value, str):
+        return value.splitlines()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return list(range(value))
+    raise StepError(f"steps.{step_id}.with.items: expected a list to loop over, got {value!r}", kind="value")
+
+
+def _for_each(run: Run, step: StepPlan, scope: Scope, inputs: dict[str, Any], joined: Any) -> Outcome:
+    items = _items(inputs.get("items"), step.id)
+    body = step.ports.get("body", ())
+    concurrency = max(1, int(inputs.get("concurrency") or 1))
+    results: list[Any] = [None] * len(items)
+    if body:
+        _loop(run, step, scope, items, body[0], results, concurrency)
+    return "done", {"count": len(items), "results": results}
+
+
+def _loop(
+    run: Run,
+    step: StepPlan,
+    parent: Scope,
+    items: list[Any],
+    start: str,
+    results: list[Any],
+    concurrency: int,
+) -> None:
+    total = len(items)
+    counter = iter(range(total))
+    lock = threading.Lock()
+    progress = _Progress(run, step.id, total)
+    failure: list[BaseException] = []
+
+    def worker() -> None:
+        while not failure and not run.halted:
+            with lock:
+                index = next(counter, None)
+            if index is None:
+                return
+            loop = {
+                "item": items[index],
+                "index": index,
+                "first": index == 0,
+                "last": index == total - 1,
+                "length": total,
+                "parent": parent.loop,
+            }
+            try:
+                results[index] = Scope(run, loop, parent.error).walk(start)
+            except BaseException as exc:
+                failure.append(exc)
+                return
+            progress.tick()
+
+    if concurrency == 1 or total <= 1:
+        worker()
+    else:
+        threads = [threading.Thread(target=worker, daemon=True) for _ in range(min(concurrency, total))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    progress.finish()
+    if failure:
+        raise failure[0]
+    if run.halted:
+        raise Cancelled("the run was halted")
+
+
+class _Progress:
+    """At most ten progress events a second, so a 100,000-item loop does not flood listeners."""
+
+    def __init__(self, run: Run, step_id: str, total: int) -> None:
+        self.run, self.step_id, self.total = run, step_id, total
+        self.done = 0
+        self.last = 0.0
+        self.lock = threading.Lock()
+
+    def tick(self) -> None:
+        with self.lock:
+            self.done += 1
+            now = time.monotonic()
+            if now - self.last < 0.1:
+                return
+            self.last = now
+        self.run.progress(self.step_id, self.done, self.total)
+
+    def finish(self) -> None:
+        self.run.progress(self.step_id, self.done, self.total)
+
+
+def _repeat(run: Run, step: StepPlan, scope: Scope, inputs: dict[str, Any], joined: Any) -> Outcome:
+    limit = int(inputs.get("max") or 0)
+    condition = step.params.get("while", "true")
+    body = step.ports.get("body", ())
+    rounds = 0
+    while rounds < limit and not run.halted:
+        loop = {"index": rounds, "first": rounds == 0, "parent": scope.loop, "last_output": scope.last_output}
+        ctx = run.template_context(scope)
+        ctx["loop"] = loop
+        if not _truthy(render(condition, ctx, f"steps.{step.id}.with.while")):
+            break
+        if body:
+            Scope(run, loop, scope.error).walk(body[0])
+        rounds += 1
+    if run.halted:
+        raise Cancelled("the run was halted")
+    return "done", {"count": rounds}
+
+
+def _join(run: Run, step: StepPlan, scope: Scope, inputs: dict[str, Any], joined: Any) -> Outcome:
+    return "next", {"branches": list(joined or [])}
+
+
+def _wait(run: Run, step: StepPlan, scope: Scope, inputs: dict[str, Any], joined: Any) -> Outcome:
+    seconds = _wait_seconds(inputs, step.id)
+    if run.cancel_event.wait(seconds):
+        raise Cancelled("cancelled while waiting")
+    return "next", {"waited": seconds}
+
+
+def _wait_seconds(inputs: dict[str, Any], step_id: str) -> float:
+    duration, until = inputs.get("duration"), inputs.get("until")
+    if duration not in (None, ""):
+        try:
+            return parse_duration(duration)
+        except ValueError as exc:
+            raise StepError(f"steps.{step_id}.with.duration: {exc}", kind="value") from None
+    if until in (None, ""):
+        raise StepError(f"steps.{step_id}: give a duration or an until time", kind="value")
+    now = datetime.now()
+    text = str(until).strip()
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            clock = datetime.strptime(text, "%H:%M").time()
+        except ValueError:
+            raise StepError(
+                f"steps.{step_id}.with.until: expected a time like 17:30 or 2026-12-01 09:00, got {text!r}",
+                kind="value",
+            ) from None
+        when = datetime.combine(now.date(), clock)
+        if when <= now:
+            when += timedelta(days=1)
+    return max(0.0, (when - now).total_seconds())
+
+
+def _stop(run: Run, step: StepPlan, scope: Scope, inputs: dict[str, Any], joined: Any) -> Outcome:
+    from engine.runtime.executor import _Stopped
+
+    run.halt_branches()
+    raise _Stopped(str(inputs.get("message") or f"stopped at step '{step.id}'"))
+
+
+def _fail(run: Run, step: StepPlan, scope: Scope, inputs: dict[str, Any], joined: Any) -> Outcome:
+    raise StepError(str(inputs.get("message") or "the workflow failed here"), kind="fail")
+
+
+def _subflow(run: Run, step: StepPlan, scope: Scope, inputs: dict[str, Any], joined: Any) -> Outcome:
+    from engine.io.load import load_workflow
+    from engine.io.problems import WorkflowError
+    from engine.runtime.executor import Run as RunClass
+    from engine.runtime.plan import compile_plan
+
+    path = Path(str(inputs.get("path", ""))).expanduser()
+    if not path.is_absolute():
+        path = run.plan.folder / path
+    path = path.resolve()
+    chain = (*run.stack, str(run.plan.path.resolve()) if run.plan.path else run.plan.name)
+    if str(path) in chain:
+        names = " → ".join(Path(p).name for p in (*chain, str(path)))
+        raise StepError(f"workflow recursion: {names}", kind="recursion")
+    if not path.is_file():
+        raise StepError(f"workflow file not found: {path}", kind="file")
+    try:
+        plan = compile_plan(load_workflow(path))
+    except WorkflowError as exc:
+        raise StepError(f"the workflow {path.name} has errors:\n{exc}", kind="workflow") from None
+    child = RunClass(
+        plan,
+        bus=run.bus,
+        trigger={"parent_run": run.run_id, "step": step.id},
+        variables=dict(inputs.get("inputs") or {}),
+        host=run.host,
+        source="workflow",
+        stack=chain,
+    )
+    done = threading.Event()
+    threading.Thread(target=_forward_cancel, args=(run, child, done), daemon=True).start()
+    try:
+        result = child.execute()
+    finally:
+        done.set()
+    if result.status != "succeeded":
+        message = (result.error or {}).get("message", result.status)
+        raise StepError(f"the workflow {path.name} {result.status}: {message}", kind="workflow")
+    return "next", {"outputs": result.outputs, "run_id": result.run_id}
+
+
+def _forward_cancel(parent: Run, child: Run, done: threading.Event) -> None:
+    while not done.wait(0.1):
+        if parent.cancel_event.is_set():
+            child.cancel()
+            return
+
+
+Handler = Callable[["Run", "StepPlan", Scope, dict[str, Any], Any], Outcome]
+CONTROL: dict[str, Handler] = {
+    "if": _if,
+    "switch": _switch,
+    "for_each": _for_each,
+    "repeat": _repeat,
+    "join": _join,
+    "wait": _wait,
+    "stop": _stop,
+    "fail": _fail,
+    "workflow.run": _subflow,
+}

@@ -1,0 +1,172 @@
+"""The engine: runs workflows on a pool of worker threads and tells listeners what happens."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from engine.model.workflow import Workflow
+from engine.registry.blocks import Registry
+from engine.runtime.events import EventBus, Listener
+from engine.runtime.executor import CANCELLED, Run, RunResult, new_run_id
+from engine.runtime.plan import Plan, compile_plan
+from engine.runtime.state import FileState, MemoryState
+
+if TYPE_CHECKING:
+    from engine.registry.context import Host, StateStore
+
+
+class RunHandle:
+    """A submitted run: wait for it, or cancel it."""
+
+    def __init__(self, run: Run, future: Future[RunResult]) -> None:
+        self.run = run
+        self.future = future
+
+    @property
+    def run_id(self) -> str:
+        return self.run.run_id
+
+    @property
+    def workflow(self) -> str:
+        return self.run.plan.name
+
+    @property
+    def path(self) -> Path | None:
+        return self.run.plan.path
+
+    def cancel(self) -> None:
+        self.run.cancel()
+
+    def done(self) -> bool:
+        return self.future.done()
+
+    def wait(self, timeout: float | None = None) -> RunResult:
+        """The run's result (raises TimeoutError if it is still going after ``timeout``)."""
+        return self.future.result(timeout)
+
+
+class Engine:
+    """Runs workflows. Thread-safe; one per process is enough."""
+
+    def __init__(
+        self,
+        *,
+        workers: int = 4,
+        host: Host | None = None,
+        registry: Registry | None = None,
+        state_dir: Path | None = None,
+    ) -> None:
+        self.bus = EventBus()
+        self.host = host
+        self.registry = registry
+        self.state_dir = state_dir
+        self.workers = workers
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="flowdeck-run")
+        self._active: dict[str, RunHandle] = {}
+        self._states: dict[str, StateStore] = {}
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def subscribe(self, listener: Listener) -> Any:
+        """Call ``listener(event)`` for every event, on the event thread. Returns an unsubscribe function."""
+        return self.bus.subscribe(listener)
+
+    def plan(self, workflow: Workflow | Plan) -> Plan:
+        """A frozen plan of ``workflow`` (raises WorkflowError if it does not validate)."""
+        return workflow if isinstance(workflow, Plan) else compile_plan(workflow.snapshot(), self.registry)
+
+    def submit(
+        self,
+        workflow: Workflow | Plan,
+        *,
+        trigger: dict[str, Any] | None = None,
+        variables: dict[str, Any] | None = None,
+        source: str = "manual",
+        run_id: str | None = None,
+    ) -> RunHandle:
+        """Start a run on the pool; the workflow is frozen now, so later edits do not reach it."""
+        if self._closed:
+            raise RuntimeError("the engine is shut down")
+        plan = self.plan(workflow)
+        run = Run(
+            plan,
+            bus=self.bus,
+            run_id=run_id or new_run_id(),
+            trigger=trigger,
+            variables=variables,
+            host=self.host,
+            state=self.state_for(plan),
+            source=source,
+        )
+        future: Future[RunResult] = Future()
+        handle = RunHandle(run, future)
+        with self._lock:
+            self._active[run.run_id] = handle
+        self._pool.submit(self._execute, handle)
+        return handle
+
+    def run(self, workflow: Workflow | Plan, **kwargs: Any) -> RunResult:
+        """Run and wait for the result."""
+        return self.submit(workflow, **kwargs).wait()
+
+    def _execute(self, handle: RunHandle) -> None:
+        try:
+            result = handle.run.execute()
+            handle.future.set_result(result)
+        except BaseException as exc:
+            handle.future.set_exception(exc)
+        finally:
+            with self._lock:
+                self._active.pop(handle.run_id, None)
+
+    def active(self) -> list[RunHandle]:
+        with self._lock:
+            return list(self._active.values())
+
+    def get(self, run_id: str) -> RunHandle | None:
+        with self._lock:
+            return self._active.get(run_id)
+
+    def cancel(self, run_id: str) -> bool:
+        handle = self.get(run_id)
+        if handle is None:
+            return False
+        handle.cancel()
+        return True
+
+    def state_for(self, plan: Plan) -> StateStore:
+        """The persistent key-value store of a workflow, shared by all its runs."""
+        key = str(plan.path.resolve()) if plan.path else plan.name
+        with self._lock:
+            if key not in self._states:
+                if self.state_dir is None:
+                    self._states[key] = MemoryState()
+                else:
+                    digest = hashlib.sha1(key.encode()).hexdigest()[:16]
+                    self._states[key] = FileState(self.state_dir / f"{digest}.json")
+            return self._states[key]
+
+    def shutdown(self, grace: float = 10.0) -> list[RunResult]:
+        """Let running runs finish for ``grace`` seconds, cancel the rest, and stop the pool."""
+        self._closed = True
+        deadline = time.monotonic() + grace
+        handles = self.active()
+        for handle in handles:
+            try:
+                handle.wait(max(0.0, deadline - time.monotonic()))
+            except TimeoutError:
+                handle.cancel()
+        results = []
+        for handle in handles:
+            try:
+                results.append(handle.wait(5))
+            except TimeoutError:
+                results.append(RunResult(handle.run_id, handle.workflow, CANCELLED))
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self.bus.close()
+        return results

@@ -1,0 +1,173 @@
+"""A frozen, parsed execution plan compiled from a workflow: what a run executes.
+
+The run never sees the Workflow object an editor may still be changing.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from engine.errors import StepError
+from engine.io.problems import WorkflowError, errors
+from engine.io.validate import validate
+from engine.model.durations import parse_duration
+from engine.model.workflow import Workflow
+from engine.registry.blocks import BlockType, Registry, default_registry
+
+DEFAULT_MAX_STEPS = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPlan:
+    attempts: int = 1
+    backoff: float = 1.0
+    factor: float = 2.0
+    max_delay: float = 300.0
+    jitter: bool = True
+    on: tuple[str, ...] = ()  # error kinds to retry; empty = every kind
+
+    def delay(self, attempt: int) -> float:
+        """Seconds to wait before attempt ``attempt + 1`` (attempt counts from 1)."""
+        base = min(self.max_delay, self.backoff * self.factor ** (attempt - 1))
+        return base * random.uniform(0.5, 1.0) if self.jitter else base
+
+    def retries(self, error: StepError) -> bool:
+        return not self.on or error.kind in self.on
+
+
+NO_RETRY = RetryPlan()
+
+
+@dataclass(frozen=True, slots=True)
+class StepPlan:
+    id: str
+    block: BlockType
+    params: Any  # read-only mapping of parameters as written (templates unrendered)
+    ports: Any  # read-only mapping port -> tuple of targets
+    retry: RetryPlan
+    timeout: float | None
+    on_error: str  # "fail", "continue" or a step id
+    has_templates: bool
+    untemplated: frozenset[str] = frozenset()  # parameters the block renders itself (loop conditions)
+
+
+@dataclass(frozen=True)
+class Plan:
+    name: str
+    path: Path | None
+    folder: Path
+    start: str
+    steps: Any  # read-only mapping id -> StepPlan
+    vars: Any
+    outputs: Any
+    on_failure: str | None
+    max_steps: int
+    history: Any
+    # join step -> every step that can still reach it (to know when no more branches can arrive)
+    feeders: Any = field(default_factory=dict)
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, dict):
+        return MappingProxyType({k: _freeze(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def thaw(value: Any) -> Any:
+    """Plain, mutable copies of frozen parameters (what templates render into)."""
+    if isinstance(value, MappingProxyType | dict):
+        return {k: thaw(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [thaw(v) for v in value]
+    return value
+
+
+def _has_template(value: Any) -> bool:
+    if isinstance(value, str):
+        return "{{" in value or "{%" in value
+    if isinstance(value, dict):
+        return any(_has_template(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_template(v) for v in value)
+    return False
+
+
+def _retry(raw: dict[str, Any] | None) -> RetryPlan:
+    if not raw:
+        return NO_RETRY
+    on = raw.get("on", ())
+    return RetryPlan(
+        attempts=int(raw.get("attempts", 1)),
+        backoff=parse_duration(raw.get("backoff", 1)),
+        factor=float(raw.get("factor", 2)),
+        max_delay=parse_duration(raw.get("max_delay", 300)),
+        jitter=bool(raw.get("jitter", True)),
+        on=(on,) if isinstance(on, str) else tuple(on),
+    )
+
+
+def compile_plan(wf: Workflow, registry: Registry | None = None, *, check: bool = True) -> Plan:
+    """Validate ``wf`` and freeze it into a Plan; raises WorkflowError when it has errors."""
+    registry = registry or default_registry()
+    if check:
+        found = errors(validate(wf, registry))
+        if found:
+            raise WorkflowError(found)
+    if not wf.steps:
+        raise WorkflowError([])
+    steps = {}
+    for sid, s in wf.steps.items():
+        timeout = s.timeout
+        steps[sid] = StepPlan(
+            id=sid,
+            block=registry[s.do],
+            params=_freeze(s.params),
+            ports=MappingProxyType({p: tuple(t) for p, t in s.next.items()}),
+            retry=_retry(s.retry),
+            timeout=parse_duration(timeout) if timeout not in (None, "") and not _has_template(timeout) else None,
+            on_error=s.on_error,
+            has_templates=_has_template(s.params),
+            untemplated=frozenset(p.name for p in registry[s.do].params if not p.templated),
+        )
+    folder = wf.source.parent if wf.source else Path.cwd()
+    return Plan(
+        name=wf.name,
+        path=wf.source,
+        folder=folder.resolve(),
+        start=wf.start or "",
+        steps=MappingProxyType(steps),
+        vars=_freeze(wf.vars),
+        outputs=_freeze(wf.outputs),
+        on_failure=wf.on_failure,
+        max_steps=int(wf.policy.get("max_steps", DEFAULT_MAX_STEPS)),
+        history=_freeze(wf.policy.get("history", {})),
+        feeders=MappingProxyType(_feeders(wf)),
+    )
+
+
+def _feeders(wf: Workflow) -> dict[str, frozenset[str]]:
+    """For each join, the steps from which it can still be reached."""
+    parents: dict[str, set[str]] = {sid: set() for sid in wf.steps}
+    for sid, step in wf.steps.items():
+        for _, target in step.targets():
+            if target in parents:
+                parents[target].add(sid)
+    result = {}
+    for sid, step in wf.steps.items():
+        if step.do != "join":
+            continue
+        seen: set[str] = set()
+        todo = list(parents[sid])
+        while todo:
+            cur = todo.pop()
+            if cur not in seen:
+                seen.add(cur)
+                todo.extend(parents[cur])
+        result[sid] = frozenset(seen)
+    return result

@@ -1,0 +1,120 @@
+"""Expressions between steps: Jinja2 in a sandbox, compiled once and cached.
+
+A value that is exactly one ``{{ expression }}`` keeps its native type (a list stays a list);
+text mixed with expressions renders to a string. Values without ``{{``/``{%`` are left alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.exceptions import SecurityError, UndefinedError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from engine.errors import StepError
+
+_WHOLE = re.compile(r"^\s*\{\{(?P<expr>(?:(?!\}\}).)*)\}\}\s*$", re.DOTALL)
+
+
+def _fromjson(text: str) -> Any:
+    return json.loads(text)
+
+
+def _strftime(value: Any, fmt: str = "%Y-%m-%d") -> str:
+    if isinstance(value, int | float):
+        value = datetime.fromtimestamp(value)
+    elif isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.strftime(fmt)
+
+
+def _ago(value: datetime, days: float = 0, hours: float = 0, minutes: float = 0) -> datetime:
+    return value - timedelta(days=days, hours=hours, minutes=minutes)
+
+
+def _make_env() -> ImmutableSandboxedEnvironment:
+    env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+    env.filters.update(
+        fromjson=_fromjson,
+        date=_strftime,
+        ago=_ago,
+        basename=lambda p: os.path.basename(str(p)),
+        dirname=lambda p: os.path.dirname(str(p)),
+        stem=lambda p: Path(str(p)).stem,
+        suffix=lambda p: Path(str(p)).suffix,
+        expanduser=lambda p: os.path.expanduser(str(p)),
+    )
+    env.globals.update(timedelta=timedelta)
+    return env
+
+
+ENV = _make_env()
+
+
+def is_template(value: Any) -> bool:
+    return isinstance(value, str) and ("{{" in value or "{%" in value)
+
+
+@lru_cache(maxsize=8192)
+def compile_value(source: str) -> Callable[[Mapping[str, Any]], Any]:
+    """Compile a template text once; the result renders it against a context mapping."""
+    whole = _WHOLE.match(source)
+    if whole and "{{" not in whole.group("expr") and "{%" not in source:
+        expr = ENV.compile_expression(whole.group("expr").strip(), undefined_to_none=False)
+        return lambda ctx: _defined(expr(**ctx))
+    template = ENV.from_string(source)
+    return lambda ctx: template.render(ctx)
+
+
+def _defined(value: Any) -> Any:
+    if isinstance(value, StrictUndefined):
+        str(value)  # raises UndefinedError with Jinja's own description
+    return value
+
+
+def render(value: Any, ctx: Mapping[str, Any], where: str = "") -> Any:
+    """Render every template inside ``value`` (text, lists and mappings, recursively)."""
+    if isinstance(value, str):
+        if "{{" not in value and "{%" not in value:
+            return value
+        return _render_text(value, ctx, where)
+    if isinstance(value, list):
+        return [render(v, ctx, f"{where}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        return {k: render(v, ctx, f"{where}.{k}" if where else str(k)) for k, v in value.items()}
+    return value
+
+
+def _render_text(source: str, ctx: Mapping[str, Any], where: str) -> Any:
+    prefix = f"{where}: " if where else ""
+    try:
+        return compile_value(source)(ctx)
+    except SecurityError as exc:
+        raise StepError(f"{prefix}not allowed in an expression ({exc}) in {source!r}", kind="template") from None
+    except UndefinedError as exc:
+        raise StepError(f"{prefix}{_undefined_hint(str(exc))} in {source!r}", kind="template") from None
+    except TemplateError as exc:
+        raise StepError(f"{prefix}expression error: {exc} in {source!r}", kind="template") from None
+    except StepError as exc:
+        raise StepError(f"{prefix}{exc}", kind=exc.kind) from None
+    except Exception as exc:  # an expression dividing by zero, a bad fromjson, ...
+        raise StepError(f"{prefix}{type(exc).__name__}: {exc} in {source!r}", kind="template") from None
+
+
+def _undefined_hint(message: str) -> str:
+    # Jinja says "'dict object' has no attribute 'totl'"; name the missing key plainly.
+    match = re.search(r"has no attribute '([^']+)'", message)
+    if match:
+        return f"'{match.group(1)}' is not defined here"
+    match = re.search(r"'([^']+)' is undefined", message)
+    if match:
+        return f"'{match.group(1)}' is not defined (known: vars, steps, trigger, env, secrets, now, run, error, loop)"
+    return message

@@ -1,0 +1,1 @@
+"""Schedules and triggers; the only package that imports APScheduler."""

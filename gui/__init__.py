@@ -1,0 +1,1 @@
+"""Flowdeck's PySide6 front end: a view over the engine."""
