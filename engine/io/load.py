@@ -9,7 +9,7 @@ from pathlib import Path
 from engine.io.parse import parse_document
 from engine.io.problems import Problem, WorkflowError, errors
 from engine.io.validate import validate
-from engine.io.yamlload import MAX_FILE_BYTES, _too_big, decode, parse_yaml
+from engine.io.yamlload import MAX_FILE_BYTES, _too_big, decode, parse_yaml, paused_gc
 from engine.model.workflow import Workflow
 from engine.registry.blocks import Registry
 
@@ -33,6 +33,13 @@ def read_text(
     text: str, filename: str | None = None, registry: Registry | None = None, *, check: bool = True
 ) -> tuple[Workflow | None, list[Problem]]:
     """Parse and (with ``check``) validate YAML text. Never raises for bad input."""
+    with paused_gc():
+        return _read_text(text, filename, registry, check)
+
+
+def _read_text(
+    text: str, filename: str | None, registry: Registry | None, check: bool
+) -> tuple[Workflow | None, list[Problem]]:
     data, problems = parse_yaml(text)
     if data is None:
         return None, _with_file(problems, filename)

@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from engine.io.yamlload import paused_gc
 from engine.model.workflow import FORMAT_VERSION, STEP_KEYS, TOP_KEYS, Step, Workflow
 
 FLOW_WIDTH = 88  # a mapping of plain values shorter than this is written on one line
@@ -158,26 +159,41 @@ def _dump(data: dict[str, Any]) -> str:
 
 def dumps(wf: Workflow) -> str:
     """The YAML text of a workflow: sections apart by a blank line, and steps too."""
+    with paused_gc():
+        return _dumps(wf)
+
+
+def _dumps(wf: Workflow) -> str:
+    sections = _sections(wf)
     parts = []
-    for key, value in _sections(wf).items():
+    for key, value in sections.items():
         if key == "steps":
-            steps = [_indent(_dump({sid: step_mapping(s)})) for sid, s in value.items()]
-            parts.append("steps:\n" + "\n".join(steps) if steps else "steps: {}\n")
+            parts.append(_steps_text(value))
         else:
             parts.append(_dump({key: value}))
     header = "".join(f"{line}\n" for line in wf.header.splitlines()) if wf.header else ""
     compact = {"flowdeck", "name", "description"}
-    out = header
-    keys = list(_sections(wf))
+    keys = list(sections)
+    out = [header]
     for i, part in enumerate(parts):
         if i and not (keys[i] in compact and keys[i - 1] in compact):
-            out += "\n"
-        out += part
-    return out
+            out.append("\n")
+        out.append(part)
+    return "".join(out)
 
 
-def _indent(text: str) -> str:
-    return "".join(f"  {line}" if line.strip() else line for line in text.splitlines(keepends=True))
+def _steps_text(steps: dict[str, Step]) -> str:
+    if not steps:
+        return "steps: {}\n"
+    text = _dump({"steps": {sid: step_mapping(s) for sid, s in steps.items()}})
+    # One dump for all steps (fast), then a blank line before every step after the first.
+    lines = text.splitlines(keepends=True)
+    out = [lines[0]]
+    for line in lines[1:]:
+        if len(out) > 1 and line.startswith("  ") and line[2:3] not in (" ", ""):
+            out.append("\n")
+        out.append(line)
+    return "".join(out)
 
 
 def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
