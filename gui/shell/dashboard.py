@@ -1,0 +1,228 @@
+"""The start page: every workflow in the workspace, what starts it, when it runs next, how it last went."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.shell.icons import status_icon
+from gui.shell.switch import Switch
+from gui.shell.templates import list_templates
+
+COLUMNS = ("On", "Workflow", "Starts", "Next run", "Last run", "")
+ON, NAME, TRIGGERS, NEXT, LAST, ACTIONS = range(len(COLUMNS))
+
+
+@dataclass(frozen=True)
+class DashboardRow:
+    """What the dashboard shows of one workflow (built by the app from the service and the history)."""
+
+    name: str
+    path: str
+    triggers: list[str] = field(default_factory=list)
+    next_run: datetime | None = None
+    enabled: bool = True
+    valid: bool = True
+    problems: list[str] = field(default_factory=list)
+    last_status: str | None = None
+    last_time: float | None = None
+    last_error: str = ""
+
+
+def when(ts: datetime | float | None, now: float | None = None) -> str:
+    """A time a person reads at a glance: 'in 5 min', 'today 08:00', 'Mon 08:00', '2026-03-01 08:00'."""
+    if ts is None:
+        return "—"
+    moment = ts.timestamp() if isinstance(ts, datetime) else float(ts)
+    now = time.time() if now is None else now
+    delta = moment - now
+    if 0 <= delta < 3600:
+        return f"in {max(1, round(delta / 60))} min"
+    if -3600 < delta < 0:
+        return f"{max(1, round(-delta / 60))} min ago"
+    dt, today = datetime.fromtimestamp(moment), datetime.fromtimestamp(now).date()
+    if dt.date() == today:
+        return f"today {dt:%H:%M}"
+    if abs((dt.date() - today).days) < 7:
+        return f"{dt:%a %H:%M}"
+    return f"{dt:%Y-%m-%d %H:%M}"
+
+
+class DashboardPage(QWidget):
+    run_requested = Signal(str)  # workflow path
+    open_requested = Signal(str)
+    enable_changed = Signal(str, bool)
+    template_chosen = Signal(str)  # template file
+    history_requested = Signal(str)  # workflow name
+
+    def __init__(self, workspace: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("dashboard")
+        self.workspace = workspace
+        self.rows: list[DashboardRow] = []
+        title = QLabel("Workflows")
+        font = QFont(title.font())
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        font.setBold(True)
+        title.setFont(font)
+        self.where = QLabel()
+        self.where.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.where.linkActivated.connect(lambda url: QDesktopServices.openUrl(QUrl(url)))
+        self.new_button = QToolButton()
+        self.new_button.setText("New from template")
+        self.new_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.new_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.templates_menu = QMenu(self.new_button)
+        for name, path in list_templates():
+            self.templates_menu.addAction(name, lambda p=str(path): self.template_chosen.emit(p))
+        self.new_button.setMenu(self.templates_menu)
+        head = QHBoxLayout()
+        head.addWidget(title)
+        head.addSpacing(12)
+        head.addWidget(self.where, 1)
+        head.addWidget(self.new_button)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().hide()
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setDefaultSectionSize(38)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(TRIGGERS, QHeaderView.ResizeMode.Stretch)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.table.cellDoubleClicked.connect(self._double_clicked)
+        self.empty = QLabel()
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.addLayout(head)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.empty, 1)
+        self.set_workspace(workspace)
+        self.set_rows([])
+
+    def set_workspace(self, workspace: Path) -> None:
+        self.workspace = workspace
+        self.where.setText(f"in <a href='{workspace.as_uri()}'>{workspace}</a>")
+
+    def set_rows(self, rows: list[DashboardRow]) -> None:
+        """Show ``rows``, keeping the selected workflow selected."""
+        selected = self.selected_path()
+        self.rows = sorted(rows, key=lambda r: r.name.lower())
+        self.table.setRowCount(len(self.rows))
+        now = time.time()
+        for i, row in enumerate(self.rows):
+            self._fill(i, row, now)
+        self.table.setVisible(bool(self.rows))
+        self.empty.setVisible(not self.rows)
+        self.empty.setText(
+            f"No workflows in {self.workspace} yet.\nCreate one with “New from template”, or save one from the editor."
+        )
+        if selected is not None:
+            self.select(selected)
+
+    def _fill(self, i: int, row: DashboardRow, now: float) -> None:
+        switch = Switch()
+        switch.setChecked(row.enabled)
+        switch.setEnabled(row.valid)
+        switch.setToolTip("Triggers on" if row.enabled else "Triggers off: runs only when you run it")
+        switch.toggled.connect(lambda on, p=row.path: self.enable_changed.emit(p, on))
+        self.table.setCellWidget(i, ON, _centered(switch))
+        name = QTableWidgetItem(row.name)
+        name.setData(Qt.ItemDataRole.UserRole, row.path)
+        name.setToolTip(row.path if row.valid else "\n".join([row.path, *row.problems]))
+        bold = QFont(name.font())
+        bold.setBold(True)
+        name.setFont(bold)
+        self.table.setItem(i, NAME, name)
+        triggers = ", ".join(row.triggers) if row.triggers else "only when run by hand"
+        if not row.valid:
+            triggers = f"⚠ {row.problems[0] if row.problems else 'has problems'}"
+        item = QTableWidgetItem(triggers)
+        item.setToolTip("\n".join(row.problems) if not row.valid else triggers)
+        if not row.valid:
+            item.setForeground(Qt.GlobalColor.red)
+        self.table.setItem(i, TRIGGERS, item)
+        nxt = row.next_run if row.enabled and row.valid else None
+        self.table.setItem(i, NEXT, QTableWidgetItem(when(nxt, now) if nxt else "—"))
+        last = QTableWidgetItem(f"{row.last_status} {when(row.last_time, now)}" if row.last_status else "never run")
+        if row.last_status:
+            last.setIcon(status_icon(row.last_status))
+            last.setToolTip(row.last_error or row.last_status)
+        self.table.setItem(i, LAST, last)
+        self.table.setCellWidget(i, ACTIONS, self._actions(row))
+
+    def _actions(self, row: DashboardRow) -> QWidget:
+        box = QWidget()
+        lay = QHBoxLayout(box)
+        lay.setContentsMargins(4, 2, 4, 2)
+        lay.setSpacing(4)
+        run = QPushButton("Run now")
+        run.setEnabled(row.valid)
+        run.setObjectName("run")
+        run.clicked.connect(lambda _=False, p=row.path: self.run_requested.emit(p))
+        edit = QPushButton("Open")
+        edit.setObjectName("open")
+        edit.setToolTip("Open in the editor")
+        edit.clicked.connect(lambda _=False, p=row.path: self.open_requested.emit(p))
+        runs = QPushButton("History")
+        runs.setObjectName("history")
+        runs.clicked.connect(lambda _=False, n=row.name: self.history_requested.emit(n))
+        for button in (run, edit, runs):
+            lay.addWidget(button)
+        return box
+
+    # -- lookups used by the app and tests ----------------------------------------------------
+    def row_of(self, path: str) -> int:
+        return next((i for i, r in enumerate(self.rows) if r.path == path), -1)
+
+    def switch_at(self, i: int) -> Switch:
+        return self.table.cellWidget(i, ON).findChild(Switch)
+
+    def button_at(self, i: int, name: str) -> QPushButton:
+        return self.table.cellWidget(i, ACTIONS).findChild(QPushButton, name)
+
+    def selected_path(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.rows[rows[0].row()].path if rows and rows[0].row() < len(self.rows) else None
+
+    def select(self, path: str) -> None:
+        i = self.row_of(path)
+        if i >= 0:
+            self.table.selectRow(i)
+
+    def _double_clicked(self, i: int, _col: int) -> None:
+        if 0 <= i < len(self.rows):
+            self.open_requested.emit(self.rows[i].path)
+
+
+def _centered(widget: QWidget) -> QWidget:
+    box = QWidget()
+    lay = QHBoxLayout(box)
+    lay.setContentsMargins(6, 0, 6, 0)
+    lay.addWidget(widget, 0, Qt.AlignmentFlag.AlignCenter)
+    return box

@@ -1,0 +1,157 @@
+"""The tray icon: its state badge, its menu (Open, Run ▸, Pause/Resume all, recent runs, Quit) and its messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+from gui.shell.icons import FAILED, IDLE, PAUSED, RUNNING, state_icon, status_icon
+
+RECENT_RUNS = 5
+
+
+@dataclass(frozen=True)
+class TrayWorkflow:
+    name: str
+    path: str
+    runnable: bool = True
+
+
+@dataclass(frozen=True)
+class TrayRun:
+    run_id: str
+    workflow: str
+    status: str
+    started: float
+
+
+def tray_state(running: int, paused: bool, last_failed: bool) -> str:
+    """Which badge wins: work in progress first, then a failure to look at, then paused."""
+    if running:
+        return RUNNING
+    if last_failed:
+        return FAILED
+    if paused:
+        return PAUSED
+    return IDLE
+
+
+class Tray(QObject):
+    """Owns the QSystemTrayIcon and its menu; says what the person asked for through signals."""
+
+    open_requested = Signal()
+    run_requested = Signal(str)  # workflow path
+    pause_requested = Signal(bool)  # True: pause all, False: resume all
+    run_selected = Signal(str)  # run id: a recent run or a clicked failure message
+    settings_requested = Signal()
+    quit_requested = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.state = IDLE
+        self.icon = QSystemTrayIcon(state_icon(IDLE), self)
+        self.icon.setToolTip("Flowdeck")
+        self.menu = QMenu()
+        self.open_action = self.menu.addAction("&Open Flowdeck", self.open_requested.emit)
+        self.run_menu = self.menu.addMenu("&Run")
+        self.pause_action = self.menu.addAction("&Pause all", self._toggle_pause)
+        self.menu.addSeparator()
+        self.recent_header = self.menu.addSection("Recent runs")
+        self.recent_actions: list[QAction] = []
+        self.recent_end = self.menu.addSeparator()
+        self.menu.addAction("&Settings…", self.settings_requested.emit)
+        self.quit_action = self.menu.addAction("&Quit Flowdeck", self.quit_requested.emit)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.icon.setContextMenu(self.menu)
+        self.icon.activated.connect(self._activated)
+        self.icon.messageClicked.connect(self._message_clicked)
+        self._paused = False
+        self._message_run: str | None = None
+        self.set_workflows([])
+        self.set_recent([])
+
+    def show(self) -> None:
+        self.icon.show()
+
+    def hide(self) -> None:
+        self.icon.hide()
+
+    @staticmethod
+    def available() -> bool:
+        return QSystemTrayIcon.isSystemTrayAvailable()
+
+    # -- what the menu shows -------------------------------------------------------------------
+    def set_workflows(self, workflows: list[TrayWorkflow]) -> None:
+        self.run_menu.clear()
+        for wf in sorted(workflows, key=lambda w: w.name.lower()):
+            action = self.run_menu.addAction(wf.name, lambda p=wf.path: self.run_requested.emit(p))
+            action.setEnabled(wf.runnable)
+            action.setData(wf.path)
+            if not wf.runnable:
+                action.setToolTip("This workflow has problems; open it to fix them")
+        if not workflows:
+            self.run_menu.addAction("No workflows yet").setEnabled(False)
+
+    def set_recent(self, runs: list[TrayRun]) -> None:
+        for action in self.recent_actions:
+            self.menu.removeAction(action)
+            action.deleteLater()
+        self.recent_actions = []
+        for run in runs[:RECENT_RUNS]:
+            when = datetime.fromtimestamp(run.started).strftime("%H:%M") if run.started else ""
+            action = QAction(status_icon(run.status), f"{run.workflow} — {run.status} {when}".rstrip(), self.menu)
+            action.setData(run.run_id)
+            action.triggered.connect(lambda _=False, rid=run.run_id: self.run_selected.emit(rid))
+            self.menu.insertAction(self.recent_end, action)
+            self.recent_actions.append(action)
+        if not runs:
+            action = QAction("No runs yet", self.menu)
+            action.setEnabled(False)
+            self.menu.insertAction(self.recent_end, action)
+            self.recent_actions.append(action)
+
+    def set_state(self, running: int, paused: bool, last_failed: str | None) -> None:
+        """``last_failed`` names the workflow whose latest run failed, if any."""
+        self._paused = paused
+        self.pause_action.setText("&Resume all" if paused else "&Pause all")
+        state = tray_state(running, paused, bool(last_failed))
+        if state != self.state:
+            self.state = state
+            self.icon.setIcon(state_icon(state))
+        parts = ["Flowdeck"]
+        if running:
+            parts.append(f"{running} running")
+        if paused:
+            parts.append("paused: no triggers fire")
+        if last_failed:
+            parts.append(f"last run failed: {last_failed}")
+        if len(parts) == 1:
+            parts.append("idle")
+        self.icon.setToolTip(" — ".join(parts[:2]) + "".join(f"\n{p}" for p in parts[2:]))
+
+    # -- messages ------------------------------------------------------------------------------
+    def message(self, title: str, text: str, level: str = "info", run_id: str | None = None) -> None:
+        """Show a tray message; clicking it selects ``run_id`` (if given)."""
+        self._message_run = run_id
+        icon = {
+            "error": QSystemTrayIcon.MessageIcon.Critical,
+            "warning": QSystemTrayIcon.MessageIcon.Warning,
+        }.get(level, QSystemTrayIcon.MessageIcon.Information)
+        self.icon.showMessage(title, text, icon, 15000)
+
+    def _message_clicked(self) -> None:
+        if self._message_run:
+            self.run_selected.emit(self._message_run)
+        else:
+            self.open_requested.emit()
+
+    def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason in (QSystemTrayIcon.ActivationReason.Trigger, QSystemTrayIcon.ActivationReason.DoubleClick):
+            self.open_requested.emit()
+
+    def _toggle_pause(self) -> None:
+        self.pause_requested.emit(not self._paused)
