@@ -1,0 +1,94 @@
+"""Block declarations and the registry, including third-party blocks through the entry point group."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from engine.registry import Kind, Param, Registry, default_registry
+from engine.registry.blocks import BlockType
+
+
+def test_builtin_blocks_are_declared_once_with_help_and_category() -> None:
+    registry = default_registry()
+    assert {"log", "set", "program.run", "if", "for_each", "join"} <= {t.type for t in registry}
+    for t in registry:
+        assert t.title and t.category and t.help, t.type
+        for p in t.params:
+            assert p.help, f"{t.type}.{p.name} has no help"
+            if p.kind is Kind.CHOICE:
+                assert p.choices and (not p.has_default or p.default in p.choices)
+
+
+def test_param_checks_by_kind() -> None:
+    assert Param("n", Kind.INTEGER).check(3) is None
+    assert "whole number" in Param("n", Kind.INTEGER).check(2.5)
+    assert "true or false" in Param("b", Kind.BOOL).check("yes")
+    assert Param("d", Kind.DURATION).check("1h30m") is None
+    assert "duration" in Param("d", Kind.DURATION).check("soon")
+    assert "one of" in Param("c", Kind.CHOICE, choices=("a", "b")).check("z")
+    assert "at least 1" in Param("n", Kind.INTEGER, minimum=1).check(0)
+    assert Param("n", Kind.INTEGER).check("{{ vars.n }}") is None  # templates are checked when rendered
+
+
+def test_suggest_and_categories() -> None:
+    registry = Registry([BlockType("file.write", "Write", "Files", "h"), BlockType("log", "Log", "Messages", "h")])
+    assert registry.suggest("file.wirte") == "file.write"
+    assert registry.suggest("zzz") is None
+    assert list(registry.categories()) == ["Files", "Messages"]
+
+
+def test_third_party_block_registers_through_entry_point(tmp_path: Path) -> None:
+    """A package installed with a `flowdeck.blocks` entry point appears in the registry and validates."""
+    (tmp_path / "acme_blocks.py").write_text(
+        textwrap.dedent("""
+        from engine.registry import Kind, Param, block
+
+        @block("acme.shout", title="Shout", category="Acme", help="Upper-cases text.",
+               params=[Param("text", Kind.TEXT, required=True, help="What to shout.")], outputs=["text"])
+        def shout(ctx, text):
+            return {"text": text.upper()}
+    """)
+    )
+    dist = tmp_path / "acme_blocks-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-blocks\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text("[flowdeck.blocks]\nacme = acme_blocks\n")
+    workflow = tmp_path / "wf.yaml"
+    workflow.write_text("flowdeck: 1\nname: Acme\nsteps:\n  s:\n    do: acme.shout\n    with: {text: hi}\n")
+    code = (
+        "import sys; from engine.registry import default_registry; from engine.io import load_workflow;"
+        "from engine.runtime import Engine; r = default_registry(); assert 'acme.shout' in r;"
+        f"res = Engine().run(load_workflow({str(workflow)!r})); print(res.status, res.steps['s']['text'])"
+    )
+    env_path = f"{tmp_path}"
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": env_path},
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "succeeded HI"
+
+
+def test_broken_plugin_does_not_take_flowdeck_down(tmp_path: Path) -> None:
+    dist = tmp_path / "broken-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: broken\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text("[flowdeck.blocks]\nbroken = no_such_module_here\n")
+    code = "from engine.registry import default_registry; print('log' in default_registry())"
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"
+    assert "block plugin 'broken' could not be loaded" in done.stderr
