@@ -1,0 +1,71 @@
+"""Helpers for block tests: a step context to call blocks directly, and real engine runs of small workflows."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine.errors import Cancelled, StepTimeout
+from engine.io import read_text
+from engine.runtime import Engine
+from engine.runtime.context import HeadlessHost, read_secret
+from engine.runtime.state import MemoryState
+from tests.support.servers import closed_port, http_server, smtp_server  # noqa: F401  (fixtures)
+
+
+class Ctx:
+    """A complete StepContext for calling a block function directly, recording logs and progress."""
+
+    def __init__(self, folder: Path, host: Any = None, timeout: float | None = None) -> None:
+        self.run_id = "test"
+        self.step_id = "step"
+        self.workflow_name = "Test"
+        self.workflow_dir = folder
+        self.cancel_event = threading.Event()
+        self.deadline = None if timeout is None else time.monotonic() + timeout
+        self.host = host or HeadlessHost()
+        self.state = MemoryState()
+        self.logs: list[tuple[str, str]] = []
+        self.progress_calls: list[tuple[float, float | None]] = []
+
+    def log(self, message: str, level: str = "info") -> None:
+        self.logs.append((level, message))
+
+    def progress(self, done: float, total: float | None = None) -> None:
+        self.progress_calls.append((done, total))
+
+    def secret(self, name: str) -> str:
+        return read_secret(name)
+
+    def remaining(self) -> float | None:
+        return None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
+
+    def check_cancelled(self) -> None:
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            raise StepTimeout("step 'step' ran out of time")
+        if self.cancel_event.is_set():
+            raise Cancelled("the run was cancelled")
+
+
+@pytest.fixture
+def ctx(tmp_path: Path) -> Ctx:
+    return Ctx(tmp_path)
+
+
+def run_yaml(text: str, folder: Path, **kwargs: Any) -> Any:
+    """Save ``text`` as a workflow in ``folder`` and run it on a real Engine; return the RunResult."""
+    path = folder / "flow.yaml"
+    path.write_text(text, "utf-8")
+    wf, problems = read_text(text, str(path))
+    errors = [str(p) for p in problems if p.is_error]
+    assert wf is not None and not errors, errors
+    wf.source = path
+    engine = Engine(workers=1, state_dir=kwargs.pop("state_dir", None), host=kwargs.pop("host", None))
+    try:
+        return engine.run(wf, **kwargs)
+    finally:
+        engine.shutdown(1)

@@ -1,0 +1,127 @@
+"""file.list (glob, recursion, age and size filters) and zip/unzip (zip-slip refused) on real folders."""
+
+from __future__ import annotations
+
+import os
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from engine.blocks.archive import unzip, zip_files
+from engine.blocks.listing import list_files
+from engine.errors import StepError
+from tests.engine.blocks.conftest import Ctx, run_yaml
+
+DAY = 86400
+
+
+def make_tree(root: Path) -> None:
+    now = time.time()
+    for name, size, age_days in [
+        ("a.pdf", 10, 0),
+        ("b.pdf", 5000, 40),
+        ("c.txt", 100, 1),
+        ("sub/d.pdf", 20, 2),
+        (".hidden/e.pdf", 1, 0),
+    ]:
+        p = root / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(b"x" * size)
+        os.utime(p, (now - age_days * DAY, now - age_days * DAY))
+
+
+def test_list_pattern_recursive_hidden(ctx: Ctx, tmp_path: Path) -> None:
+    make_tree(tmp_path)
+    names = lambda out: [f["name"] for f in out["files"]]  # noqa: E731
+    assert names(list_files(ctx, ".", "*.pdf")) == ["a.pdf", "b.pdf"]
+    assert names(list_files(ctx, ".", "*.pdf", recursive=True)) == ["a.pdf", "b.pdf", "d.pdf"]
+    assert names(list_files(ctx, ".", "*.pdf", recursive=True, hidden=True)) == ["e.pdf", "a.pdf", "b.pdf", "d.pdf"]
+    assert names(list_files(ctx, ".", "*", kind="folders", hidden=True)) == [".hidden", "sub"]
+
+
+def test_list_age_size_sort_limit(ctx: Ctx, tmp_path: Path) -> None:
+    make_tree(tmp_path)
+    old = list_files(ctx, ".", "*", recursive=True, older_than="30d")
+    assert old["paths"] == [str(tmp_path / "b.pdf")] and old["count"] == 1
+    recent = list_files(ctx, ".", "*", recursive=True, newer_than="36h")
+    assert sorted(f["name"] for f in recent["files"]) == ["a.pdf", "c.txt"]
+    assert [f["name"] for f in list_files(ctx, ".", "*", min_size="50", max_size="1KB")["files"]] == ["c.txt"]
+    newest = list_files(ctx, ".", "*", sort="modified", descending=True, limit=2)
+    assert [f["name"] for f in newest["files"]] == ["a.pdf", "c.txt"]
+
+
+def test_list_bad_input(ctx: Ctx, tmp_path: Path) -> None:
+    with pytest.raises(StepError, match="folder not found"):
+        list_files(ctx, "nope")
+    (tmp_path / "f").write_text("")
+    with pytest.raises(StepError, match="is a file, not a folder"):
+        list_files(ctx, "f")
+    with pytest.raises(StepError, match="min_size: expected a size like"):
+        list_files(ctx, ".", min_size="lots")
+    with pytest.raises(StepError, match="older_than: expected a duration"):
+        list_files(ctx, ".", older_than="a month")
+
+
+def test_zip_and_unzip_round_trip(ctx: Ctx, tmp_path: Path) -> None:
+    make_tree(tmp_path / "Projects")
+    out = zip_files(ctx, "Projects", "Backups/projects.zip")
+    assert out["files"] == 7  # 5 files and 2 folders
+    with zipfile.ZipFile(out["path"]) as z:
+        assert "Projects/sub/d.pdf" in z.namelist()
+    with pytest.raises(StepError, match="already exists.*overwrite"):
+        zip_files(ctx, "Projects", "Backups/projects.zip")
+    back = unzip(ctx, "Backups/projects.zip", "restored")
+    assert (tmp_path / "restored" / "Projects" / "b.pdf").stat().st_size == 5000
+    assert back["count"] == 5
+    with pytest.raises(StepError, match=r"already exist; nothing was unpacked"):
+        unzip(ctx, "Backups/projects.zip", "restored")
+    assert unzip(ctx, "Backups/projects.zip", "restored", if_exists="skip")["count"] == 0
+
+
+def test_unzip_refuses_zip_slip_and_bad_archives(ctx: Ctx, tmp_path: Path) -> None:
+    evil = tmp_path / "evil.zip"
+    with zipfile.ZipFile(evil, "w") as z:
+        z.writestr("fine.txt", "ok")
+        z.writestr("../../escaped.txt", "gotcha")
+    with pytest.raises(StepError, match=r"'\.\./\.\./escaped\.txt'.*outside.*refused"):
+        unzip(ctx, "evil.zip", "out")
+    assert not (tmp_path / "out" / "fine.txt").exists()
+    assert not (tmp_path.parent / "escaped.txt").exists()
+    (tmp_path / "fake.zip").write_text("not a zip")
+    with pytest.raises(StepError, match="not a zip file"):
+        unzip(ctx, "fake.zip", "out")
+    with pytest.raises(StepError, match="zip file not found"):
+        unzip(ctx, "missing.zip", "out")
+
+
+def test_weekly_backup_through_engine(tmp_path: Path) -> None:
+    """Zip a folder, then delete old backups found by file.list, as the example workflow does."""
+    make_tree(tmp_path / "Projects")
+    backups = tmp_path / "Backups"
+    backups.mkdir()
+    stale = backups / "projects-old.zip"
+    stale.write_text("old")
+    os.utime(stale, (time.time() - 40 * DAY, time.time() - 40 * DAY))
+    result = run_yaml(
+        """flowdeck: 1
+name: Backup
+steps:
+  pack:
+    do: file.zip
+    with: {path: Projects, to: "Backups/projects-{{ now | date }}.zip"}
+    next: old
+  old:
+    do: file.list
+    with: {folder: Backups, pattern: "projects-*.zip", older_than: 30d}
+    next: remove
+  remove:
+    do: file.delete
+    with: {path: "{{ steps.old.paths }}", permanent: true}
+""",
+        tmp_path,
+    )
+    assert result.ok, result.error
+    assert result.steps["remove"]["deleted"] == [str(stale)]
+    assert [p.name for p in backups.iterdir()] == [Path(result.steps["pack"]["path"]).name]

@@ -1,0 +1,130 @@
+"""Copy and move on real folders: collision policies, templated names, moves across disks that never lose data."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from engine.blocks import transfer
+from engine.blocks.transfer import copy, copy_then_delete, move
+from engine.errors import StepError
+from tests.engine.blocks.conftest import Ctx, run_yaml
+
+
+def test_copy_file_into_folder_and_collision_policies(ctx: Ctx, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("new")
+    (tmp_path / "dest").mkdir()
+    out = copy(ctx, "a.txt", "dest/")
+    assert out["path"] == str(tmp_path / "dest" / "a.txt")
+    (tmp_path / "a.txt").write_text("newer")
+    with pytest.raises(StepError, match=r"dest/a\.txt already exists.*if_exists"):
+        copy(ctx, "a.txt", "dest")
+    assert copy(ctx, "a.txt", "dest", if_exists="skip")["skipped"] == [str(tmp_path / "a.txt")]
+    assert (tmp_path / "dest" / "a.txt").read_text() == "new"
+    renamed = copy(ctx, "a.txt", "dest", if_exists="rename")["path"]
+    assert Path(renamed).name == "a (2).txt"
+    assert Path(copy(ctx, "a.txt", "dest", if_exists="rename")["path"]).name == "a (3).txt"
+    copy(ctx, "a.txt", "dest", if_exists="overwrite")
+    assert (tmp_path / "dest" / "a.txt").read_text() == "newer"
+    assert sorted(p.name for p in (tmp_path / "dest").iterdir()) == ["a (2).txt", "a (3).txt", "a.txt"]
+
+
+def test_copy_folder_and_list_of_paths(ctx: Ctx, tmp_path: Path) -> None:
+    src = tmp_path / "proj"
+    (src / "sub").mkdir(parents=True)
+    (src / "sub" / "x.py").write_text("print(1)")
+    copy(ctx, "proj", "backup/proj-copy")
+    assert (tmp_path / "backup" / "proj-copy" / "sub" / "x.py").read_text() == "print(1)"
+    (tmp_path / "1.txt").write_text("1")
+    (tmp_path / "2.txt").write_text("2")
+    out = copy(ctx, ["1.txt", {"path": str(tmp_path / "2.txt")}], "many")
+    assert out["count"] == 2 and sorted(p.name for p in (tmp_path / "many").iterdir()) == ["1.txt", "2.txt"]
+
+
+def test_move_renames_and_refuses_to_clobber(ctx: Ctx, tmp_path: Path) -> None:
+    (tmp_path / "in.pdf").write_text("invoice")
+    (tmp_path / "taken.pdf").write_text("other")
+    with pytest.raises(StepError, match="already exists"):
+        move(ctx, "in.pdf", "taken.pdf")
+    assert (tmp_path / "in.pdf").read_text() == "invoice" and (tmp_path / "taken.pdf").read_text() == "other"
+    out = move(ctx, "in.pdf", "Invoices/2026/in.pdf")
+    assert not (tmp_path / "in.pdf").exists()
+    assert Path(out["path"]).read_text() == "invoice"
+
+
+def test_move_missing_source_and_onto_itself(ctx: Ctx, tmp_path: Path) -> None:
+    with pytest.raises(StepError, match=r"not found: .*ghost\.pdf"):
+        move(ctx, "ghost.pdf", "x.pdf")
+    (tmp_path / "same.txt").write_text("s")
+    with pytest.raises(StepError, match="onto itself"):
+        move(ctx, "same.txt", "same.txt", if_exists="overwrite")
+    assert (tmp_path / "same.txt").read_text() == "s"
+
+
+def other_disk() -> Path:
+    """A folder on another filesystem than the temp folder (/dev/shm is a tmpfs on Linux)."""
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or os.stat(shm).st_dev == os.stat(tempfile.gettempdir()).st_dev:
+        pytest.fail("this test needs /dev/shm on another filesystem than the temp folder")
+    return Path(tempfile.mkdtemp(dir=shm, prefix="flowdeck-"))
+
+
+def test_move_across_disks_copies_verifies_then_deletes(ctx: Ctx, tmp_path: Path) -> None:
+    far = other_disk()
+    try:
+        (tmp_path / "big.bin").write_bytes(os.urandom(3 * 1024 * 1024))
+        data = (tmp_path / "big.bin").read_bytes()
+        (tmp_path / "dir" / "inner").mkdir(parents=True)
+        (tmp_path / "dir" / "inner" / "f.txt").write_text("f")
+        move(ctx, "big.bin", str(far / "big.bin"))
+        move(ctx, "dir", str(far / "dir"))
+        assert (far / "big.bin").read_bytes() == data and not (tmp_path / "big.bin").exists()
+        assert (far / "dir" / "inner" / "f.txt").read_text() == "f" and not (tmp_path / "dir").exists()
+        assert [p.name for p in far.iterdir() if p.name.endswith(".partial")] == []
+    finally:
+        shutil.rmtree(far)
+
+
+def test_failed_verify_keeps_source_and_target(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """If the copy comes out short, the source stays and an existing target is untouched."""
+    src, dest = tmp_path / "src.txt", tmp_path / "dest.txt"
+    src.write_text("important")
+    dest.write_text("old target")
+    real_copy2 = shutil.copy2
+
+    def short_copy(a: str, b: str) -> None:  # a disk that fills up halfway: a real, truncated file
+        real_copy2(a, b)
+        with open(b, "r+b") as fh:
+            fh.truncate(3)
+
+    monkeypatch.setattr(transfer.shutil, "copy2", short_copy)
+    with pytest.raises(StepError, match="incomplete.*original is untouched"):
+        copy_then_delete(src, dest, overwrite=True)
+    assert src.read_text() == "important" and dest.read_text() == "old target"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dest.txt", "src.txt"]
+
+
+def test_move_with_templated_name_through_engine(tmp_path: Path) -> None:
+    (tmp_path / "Downloads").mkdir()
+    (tmp_path / "Downloads" / "bill.pdf").write_text("pdf")
+    result = run_yaml(
+        """flowdeck: 1
+name: Move
+steps:
+  move:
+    do: file.move
+    with:
+      path: "{{ trigger.path }}"
+      to: "Invoices/{{ now | date('%Y') }}/{{ now | date('%Y-%m-%d') }} {{ trigger.path | basename }}"
+      if_exists: rename
+""",
+        tmp_path,
+        trigger={"path": str(tmp_path / "Downloads" / "bill.pdf")},
+    )
+    assert result.ok, result.error
+    moved = Path(result.steps["move"]["path"])
+    assert moved.read_text() == "pdf" and moved.name.endswith(" bill.pdf") and moved.parent.parent.name == "Invoices"
