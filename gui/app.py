@@ -1,8 +1,11 @@
-"""Start the Flowdeck app."""
+"""Start the Flowdeck app: one instance per user, hosting the engine service for its whole life."""
 
 from __future__ import annotations
 
+import argparse
+import os
 import sys
+from pathlib import Path
 
 import engine
 
@@ -20,13 +23,71 @@ def create_application(argv: list[str] | None = None):  # -> QApplication
     return app
 
 
-def main(argv: list[str] | None = None) -> int:
-    from gui.mainwindow import MainWindow
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="flowdeck", add_help=False)
+    parser.add_argument("files", nargs="*")
+    parser.add_argument("--minimized", action="store_true", help="start in the tray, window hidden")
+    parser.add_argument("--autostart", action="store_true", help="started at login (obeys 'start minimised')")
+    args, _unknown = parser.parse_known_args(argv)  # Qt's own options (-platform ...) pass through
+    args.files = [str(Path(f).expanduser().resolve()) for f in args.files]
+    return args
 
-    app = create_application(argv if argv is not None else sys.argv[1:])
-    window = MainWindow()
-    window.show()
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    from gui.shell.instance import SingleInstance
+
+    instance = SingleInstance()
+    if not instance.acquire():  # another Flowdeck runs: hand it our request and leave
+        if instance.send({"action": "open" if args.files else "show", "files": args.files}):
+            return 0
+        print(
+            f"flowdeck: another Flowdeck holds {instance.lock_path} but does not answer; "
+            "if it hangs, end it and start again",
+            file=sys.stderr,
+        )
+        return 1
+    from engine.cli.main import has_display
+
+    if not has_display():
+        instance.release()
+        print("flowdeck: no display found (DISPLAY is not set), so the app cannot open", file=sys.stderr)
+        return 2
+    from gui.shell.logs import setup_logging
+
+    setup_logging()
+    app = create_application([])
+    from gui.shell.controller import AppController
+    from gui.shell.icons import app_icon
+    from gui.shell.settings import load_settings
+
+    app.setWindowIcon(app_icon())
+    settings = load_settings()
+    controller = AppController(app, instance, settings)
+    minimized = args.minimized or (args.autostart and settings.start_minimized)
+    controller.start(args.files, minimized=minimized)
+    _mark_first_paint(controller)
     return app.exec()
+
+
+def _mark_first_paint(controller) -> None:
+    """For benchmarks/bench_app.py: write the time of the window's first paint to $FLOWDECK_STARTUP_MARK."""
+    mark = os.environ.get("FLOWDECK_STARTUP_MARK")
+    if not mark or controller.window is None:
+        return
+    import time
+
+    from PySide6.QtCore import QEvent, QObject
+
+    class _Painted(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                Path(mark).write_text(f"{time.time():.6f}\n")
+                watched.removeEventFilter(self)
+            return False
+
+    controller._paint_mark = _Painted(controller)
+    controller.window.installEventFilter(controller._paint_mark)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ class Settings:
     start_minimized: bool = False
     theme: str = "system"
     tray_hint_shown: bool = False
+    webhook_port: int = 8765  # not in the dialog; the service's webhook server listens on 127.0.0.1 here
 
     @property
     def workspace_path(self) -> Path:
@@ -51,7 +52,9 @@ def load_settings(store: QSettings | None = None) -> Settings:
     settings = Settings(**values)  # type: ignore[arg-type]
     if settings.theme not in THEMES:
         settings = settings.with_(theme="system")
-    return settings.with_(workers=min(max(settings.workers, 1), 32))
+    return settings.with_(
+        workers=min(max(settings.workers, 1), 32), webhook_port=min(max(settings.webhook_port, 0), 65535)
+    )
 
 
 def save_settings(settings: Settings, store: QSettings | None = None) -> None:

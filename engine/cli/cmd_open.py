@@ -1,0 +1,24 @@
+"""``flowdeck open FILE``: open a workflow in the app, handing it to the Flowdeck already running if there is one."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+HELP = "open a workflow in the app (the running Flowdeck opens it, or the app starts with it)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", nargs="+", help="the workflow file(s)")
+
+
+def main(args: argparse.Namespace) -> int:
+    files = [Path(f).expanduser() for f in args.file]
+    for path in files:
+        if not path.is_file():
+            print(f"flowdeck open: {path}: no such file", file=sys.stderr)
+            return 2
+    from gui.app import main as gui_main  # Qt only here, when the command runs; the engine stays Qt-free
+
+    return gui_main([str(p.resolve()) for p in files])

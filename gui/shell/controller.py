@@ -1,0 +1,466 @@
+"""The app controller: hosts the engine service for the app's whole life; the window is one view of it.
+
+It wires the tray, the dashboard and history pages, the single-instance server and the settings together, keeps
+Flowdeck in the tray when the window closes, and quits cleanly (triggers off, runs finished or stopped).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices, QKeySequence
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from engine.runtime import events as ev
+from gui.shell import window as win
+from gui.shell.dashboard import DashboardPage, DashboardRow
+from gui.shell.host import GuiHost
+from gui.shell.logs import log_folder
+from gui.shell.relay import Relay
+from gui.shell.settings import Settings, load_settings, save_settings
+from gui.shell.theme import apply_theme
+from gui.shell.tray import Tray, TrayRun, TrayWorkflow
+
+log = logging.getLogger("flowdeck.app")
+TRAY_HINT = "Flowdeck keeps running in the tray and runs your workflows on schedule. Quit it from the tray menu."
+
+
+class AppController(QObject):
+    def __init__(self, app: QApplication, instance: Any = None, settings: Settings | None = None) -> None:
+        super().__init__()
+        self.app = app
+        self.instance = instance
+        self.settings = settings or load_settings()
+        self.host = GuiHost(self)
+        self.relay = Relay(self)
+        self.tray = Tray(self)
+        self.engine: Any = None
+        self.service: Any = None
+        self.history: Any = None  # a reader of its own, used on the GUI thread only
+        self.window: QWidget | None = None
+        self.dashboard: DashboardPage | None = None
+        self.history_page: Any = None
+        self.running: set[str] = set()
+        self.recent: deque[TrayRun] = deque(maxlen=5)
+        self.last_failed: str | None = None
+        self.last_runs: dict[str, Any] = {}
+        self.quitting = False
+        self._waiter: Any = None
+        self._refresh = QTimer(self, singleShot=True, interval=250)
+        self._refresh.timeout.connect(self.refresh)
+        app.setQuitOnLastWindowClosed(False)
+
+    # -- start-up ------------------------------------------------------------------------------
+    def start(self, files: list[str] | None = None, minimized: bool = False) -> None:
+        """Show the window first (fast), then start the service on the next turn of the event loop."""
+        apply_theme(self.app, self.settings.theme)
+        self.tray_available = Tray.available()
+        self._connect_tray()
+        if self.tray_available:
+            self.tray.show()
+        from gui.shell import services
+
+        self.engine = services.make_engine(self.settings, self.host)
+        self.relay.attach(engine=self.engine)
+        self.window = win.make_window(self.engine, _make_bridge(self.engine))
+        self.window.installEventFilter(self)
+        self._add_menus()
+        self.dashboard = DashboardPage(self.settings.workspace_path)
+        self._connect_dashboard()
+        win.add_page(self.window, "Workflows", self.dashboard, index=0)
+        win.show_page(self.window, self.dashboard)
+        if not (minimized and self.tray_available):
+            self.window.show()
+        if self.instance is not None:
+            self.instance.request_received.connect(self.handle_request)
+        self.host.notified.connect(lambda title, text, level: self.tray.message(title, text, level))
+        self.relay.run_started.connect(self._run_started)
+        self.relay.run_finished.connect(self._run_finished)
+        self.relay.service_changed.connect(lambda _e: self._refresh.start())
+        QTimer.singleShot(0, lambda: self._start_service(files or []))
+
+    def _start_service(self, files: list[str]) -> None:
+        from gui.shell import services
+
+        self.service = services.start_service(self.settings, self.engine)
+        self.relay.attach(service=self.service)
+        self.history = services.history_reader()
+        self._add_history_page()
+        self._seed_recent()
+        self.refresh()
+        log.info("service started: workspace %s, %d workers", self.settings.workspace_path, self.settings.workers)
+        for path in files:
+            self.open_file(path)
+
+    def _add_history_page(self) -> None:
+        from gui.shell.history_page import HistoryPage
+
+        self.history_page = HistoryPage(self.history)
+        self.history_page.rerun_requested.connect(self.rerun)
+        self.history_page.cleared.connect(lambda _n: self._refresh.start())
+        assert self.window is not None
+        win.add_page(self.window, "History", self.history_page, index=1)
+
+    def _add_menus(self) -> None:
+        assert self.window is not None
+        file_menu = win.menu(self.window, "File")
+        file_menu.addSeparator()
+        file_menu.addAction("Settings…", self.open_settings)
+        quit_action = file_menu.addAction("Quit Flowdeck", self.quit)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.setObjectName("quit")
+        help_menu = win.menu(self.window, "Help")
+        help_menu.addAction("Open log folder", self.open_log_folder)
+        help_menu.addAction("About Flowdeck", self.about)
+
+    def _connect_tray(self) -> None:
+        self.tray.open_requested.connect(self.show_window)
+        self.tray.run_requested.connect(self.run_now)
+        self.tray.pause_requested.connect(self.set_paused)
+        self.tray.run_selected.connect(self.show_run)
+        self.tray.settings_requested.connect(self.open_settings)
+        self.tray.quit_requested.connect(self.quit)
+
+    def _connect_dashboard(self) -> None:
+        assert self.dashboard is not None
+        self.dashboard.run_requested.connect(self.run_now)
+        self.dashboard.open_requested.connect(self.open_file)
+        self.dashboard.enable_changed.connect(self.set_enabled)
+        self.dashboard.template_chosen.connect(self.new_from_template)
+        self.dashboard.history_requested.connect(self.show_workflow_history)
+
+    # -- state shown in the tray and the dashboard --------------------------------------------
+    def _seed_recent(self) -> None:
+        for record in reversed(self.history.runs(limit=self.recent.maxlen)):
+            self.recent.appendleft(_tray_run(record))
+        self.recent = deque(sorted(self.recent, key=lambda r: -r.started), maxlen=5)
+        if self.recent and self.recent[0].status == "failed":
+            self.last_failed = self.recent[0].workflow
+        self._update_tray()
+
+    def refresh(self) -> None:
+        """Re-read workflows from the service (the service watches the workspace) into dashboard and tray."""
+        if self.service is None or self.dashboard is None:
+            return
+        infos = self.service.workflows()
+        rows = [self._row(info) for info in infos]
+        self.dashboard.set_rows(rows)
+        self.tray.set_workflows([TrayWorkflow(r.name, r.path, r.valid) for r in rows])
+        self._update_tray()
+
+    def _row(self, info: Any) -> DashboardRow:
+        last = self.last_runs.get(info.name)
+        if last is None and self.history is not None:
+            last = self.history.last_run(info.name)
+            self.last_runs[info.name] = last or False
+        last = last or None
+        from gui.shell.history_model import error_message, get, timestamp
+
+        return DashboardRow(
+            name=info.name,
+            path=str(info.path),
+            triggers=list(info.triggers),
+            next_run=info.next_run,
+            enabled=info.enabled,
+            valid=info.valid,
+            problems=[str(p) for p in info.problems],
+            last_status=get(last, "status") if last else None,
+            last_time=timestamp(get(last, "started")) if last else None,
+            last_error=error_message(last) if last else "",
+        )
+
+    def _update_tray(self) -> None:
+        paused = bool(self.service is not None and self.service.paused)
+        self.tray.set_state(len(self.running), paused, self.last_failed)
+        self.tray.set_recent(list(self.recent))
+
+    def _run_started(self, event: ev.Event) -> None:
+        self.running.add(event.run_id)
+        log.info("run started: %s (%s) run %s", event.workflow, event.data.get("source"), event.run_id)
+        self._update_tray()
+
+    def _run_finished(self, event: ev.Event) -> None:
+        self.running.discard(event.run_id)
+        status = event.data.get("status", "")
+        error = event.data.get("error") or {}
+        log.info("run finished: %s %s run %s %s", event.workflow, status, event.run_id, error.get("message", ""))
+        self.recent.appendleft(TrayRun(event.run_id, event.workflow, status, event.time))
+        if status == "failed":
+            self.last_failed = event.workflow
+            if self.settings.notify_failure:
+                where = f"step “{error.get('step')}”: " if error.get("step") else ""
+                self.tray.message(
+                    f"{event.workflow} failed", where + str(error.get("message", "")), "error", event.run_id
+                )
+                log.info("notified failure of run %s", event.run_id)
+        elif status == "succeeded":
+            if self.last_failed == event.workflow:
+                self.last_failed = None
+            if self.settings.notify_success:
+                self.tray.message(
+                    f"{event.workflow} succeeded", "The run finished without errors.", "info", event.run_id
+                )
+        self.last_runs.pop(event.workflow, None)
+        self._update_tray()
+        if self.history_page is not None:
+            QTimer.singleShot(300, self.history_page.on_run_finished)
+        self._refresh.start()
+
+    # -- actions -------------------------------------------------------------------------------
+    def run_now(self, path: str) -> None:
+        if self.service is None:
+            return
+        try:
+            handle = self.service.run_now(Path(path))
+            log.info("run requested: %s run %s", path, getattr(handle, "run_id", "?"))
+        except Exception as exc:  # a workflow with problems: say so, never a traceback
+            log.warning("cannot run %s: %s", path, exc)
+            self.tray.message("Cannot run workflow", f"{Path(path).name}: {exc}", "warning")
+
+    def rerun(self, record: Any) -> None:
+        from gui.shell.history_model import get
+
+        path = get(record, "path")
+        if not path:
+            QMessageBox.information(self.window, "Re-run", "This run does not say which file it came from.")
+            return
+        try:
+            from engine.io import load_workflow
+
+            wf = load_workflow(path)
+            self.engine.submit(wf, trigger=get(record, "trigger") or None, source="rerun")
+        except Exception as exc:
+            QMessageBox.warning(self.window, "Re-run", f"Cannot run {path} again:\n{exc}")
+
+    def set_enabled(self, path: str, enabled: bool) -> None:
+        if self.service is not None:
+            self.service.set_enabled(Path(path), enabled)
+            log.info("%s %s", "enabled" if enabled else "disabled", path)
+            self._refresh.start()
+
+    def set_paused(self, paused: bool) -> None:
+        if self.service is None:
+            return
+        if paused:
+            self.service.pause_all()
+        else:
+            self.service.resume_all()
+        log.info("triggers %s", "paused" if paused else "resumed")
+        self._update_tray()
+
+    def new_from_template(self, template: str) -> None:
+        from gui.shell.templates import new_from_template
+
+        target = new_from_template(Path(template), self.settings.workspace_path)
+        log.info("new workflow %s from template %s", target, template)
+        self._refresh.start()
+        self.open_file(str(target))
+
+    def open_file(self, path: str) -> bool:
+        self.show_window()
+        assert self.window is not None
+        ok = win.open_file(self.window, path)
+        if not ok:
+            log.warning("could not open %s", path)
+        return ok
+
+    def show_run(self, run_id: str) -> None:
+        self.show_window()
+        if self.history_page is not None and self.window is not None:
+            win.show_page(self.window, self.history_page)
+            self.history_page.open_run(run_id)
+            log.info("showing run %s", run_id)
+
+    def show_workflow_history(self, name: str) -> None:
+        if self.history_page is not None and self.window is not None:
+            win.show_page(self.window, self.history_page)
+            self.history_page.show_workflow(name)
+
+    def show_window(self) -> None:
+        if self.window is None:
+            return
+        self.window.show()
+        if self.window.isMinimized():
+            self.window.showNormal()
+        self.window.raise_()
+        self.window.activateWindow()
+
+    def handle_request(self, request: dict[str, Any]) -> None:
+        """A second launch handed over: show the window, and open the files it named."""
+        log.info("request from another launch: %s", request)
+        files = [str(f) for f in request.get("files") or []]
+        if files:
+            for path in files:
+                self.open_file(path)
+        else:
+            self.show_window()
+
+    def open_log_folder(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_folder())))
+
+    def about(self) -> None:
+        from gui.shell.about import AboutDialog
+
+        AboutDialog(log_folder(), self.window).exec()
+
+    def open_settings(self) -> None:
+        from gui.shell.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.settings, self.window)
+        if dialog.exec():
+            self.apply_settings(dialog.result_settings())
+
+    def apply_settings(self, new: Settings) -> None:
+        from gui.shell import autostart
+
+        old, self.settings = self.settings, new
+        save_settings(new)
+        if new.theme != old.theme:
+            apply_theme(self.app, new.theme)
+        if new.start_at_login != old.start_at_login:
+            backend = autostart.for_platform()
+            try:
+                backend.enable() if new.start_at_login else backend.disable()
+            except OSError as exc:
+                QMessageBox.warning(self.window, "Start at login", f"Could not change the start-at-login entry:\n{exc}")
+        if (new.workspace_path, new.workers) != (old.workspace_path, old.workers) and self.service is not None:
+            self._restart_service(new_engine=new.workers != old.workers)
+        if self.dashboard is not None:
+            self.dashboard.set_workspace(new.workspace_path)
+
+    def _restart_service(self, new_engine: bool) -> None:
+        """New workspace or worker count: start a new service (and engine); the old ones finish their runs aside."""
+        from gui.shell import services
+
+        old_service, old_engine = self.service, self.engine
+        self.relay.detach()
+        if new_engine:
+            self.engine = services.make_engine(self.settings, self.host)
+            if self.window is not None and hasattr(self.window, "set_engine"):
+                self.window.set_engine(self.engine, _make_bridge(self.engine))
+        self.service = services.start_service(self.settings, self.engine)
+        self.relay.attach(self.engine, self.service)
+        self.last_runs.clear()
+
+        def stop_old() -> None:
+            old_service.stop(60.0)
+            if new_engine:
+                old_engine.shutdown(60.0)
+
+        threading.Thread(target=stop_old, name="flowdeck-old-service", daemon=True).start()
+        log.info("service restarted: workspace %s, %d workers", self.settings.workspace_path, self.settings.workers)
+        self.refresh()
+
+    # -- closing and quitting ------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.window and event.type() == QEvent.Type.Close and not self.quitting:
+            event.ignore()
+            self.close_window()
+            return True
+        return super().eventFilter(watched, event)
+
+    def close_window(self) -> None:
+        """The window's close button: hide to the tray, or without a tray ask whether to quit or minimise."""
+        assert self.window is not None
+        if self.tray_available:
+            self.window.hide()
+            log.info("window closed; still running in the tray")
+            if not self.settings.tray_hint_shown:
+                self.tray.message("Flowdeck is still running", TRAY_HINT)
+                self.settings = self.settings.with_(tray_hint_shown=True)
+                save_settings(self.settings)
+            return
+        box = QMessageBox(self.window)
+        box.setWindowTitle("Close Flowdeck")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setText("Your desktop has no system tray, so Flowdeck cannot keep running there.")
+        box.setInformativeText(
+            "Quit stops all schedules and triggers. Minimise keeps them running with the window minimised."
+        )
+        quit_button = box.addButton("Quit", QMessageBox.ButtonRole.DestructiveRole)
+        minimize = box.addButton("Minimise", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(minimize)
+        box.exec()
+        if box.clickedButton() is quit_button:
+            self.quit()
+        elif box.clickedButton() is minimize:
+            self.window.showMinimized()
+
+    def quit(self) -> None:
+        """Stop triggers, let runs finish (or stop them, as the person says), and leave promptly."""
+        if self.quitting:
+            return
+        from gui.shell.quit import CANCEL, STOP, RunWaiter, ask_about_runs
+
+        active = self.engine.active() if self.engine is not None else []
+        choice = (
+            ask_about_runs(active, self.window if self.window and self.window.isVisible() else None) if active else None
+        )
+        if choice == CANCEL:
+            return
+        self.quitting = True
+        if self.window is not None and self.window.isVisible() and not self.window.close():
+            self.quitting = False  # the editor kept the window open (unsaved changes, cancelled)
+            return
+        log.info("quitting (%s)", choice or "no runs going")
+        if self.service is not None:
+            self.service.pause_all()  # no new runs from triggers while we wait
+        if self.engine is not None:
+            self._waiter = RunWaiter(self.engine.active, self._finish_quit, None, stop_now=choice == STOP)
+        else:
+            self._finish_quit()
+
+    def _finish_quit(self) -> None:
+        self.tray.hide()
+        self.relay.detach()
+        service, engine = self.service, self.engine
+
+        def stop() -> None:
+            if service is not None:
+                service.stop(0.0)
+            if engine is not None:
+                engine.shutdown(0.0)
+
+        stopper = threading.Thread(target=stop, name="flowdeck-stop", daemon=True)
+        stopper.start()
+        deadline = time.monotonic() + 10
+
+        def check() -> None:
+            if stopper.is_alive() and time.monotonic() < deadline:
+                QTimer.singleShot(50, check)
+                return
+            if self.history is not None:
+                self.history.close()
+            if self.instance is not None:
+                self.instance.release()
+            log.info("bye")
+            self.app.quit()
+
+        check()
+
+
+def _make_bridge(engine: Any) -> Any:
+    """The editor's engine bridge (queued Qt signals for every engine event), if the editor has one."""
+    try:
+        from gui.bridge import EngineBridge
+    except ImportError:
+        return None
+    return EngineBridge(engine)
+
+
+def _tray_run(record: Any) -> TrayRun:
+    from gui.shell.history_model import get, timestamp
+
+    return TrayRun(
+        str(get(record, "run_id", "")),
+        str(get(record, "workflow", "")),
+        str(get(record, "status", "")),
+        timestamp(get(record, "started")) or 0.0,
+    )

@@ -1,0 +1,84 @@
+"""Quitting with runs still going: ask whether to wait for them or stop them, then wait without freezing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+
+WAIT, STOP, CANCEL = "wait", "stop", "cancel"
+
+
+def ask_about_runs(handles: list[Any], parent: QWidget | None = None) -> str:
+    """WAIT, STOP or CANCEL, asked with the names of the runs still going."""
+    names = "\n".join(f"  • {h.workflow}" for h in handles[:10])
+    more = f"\n  … and {len(handles) - 10} more" if len(handles) > 10 else ""
+    box = QMessageBox(parent)
+    box.setWindowTitle("Quit Flowdeck")
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setText(f"{len(handles)} run{'s are' if len(handles) > 1 else ' is'} still going:\n{names}{more}")
+    box.setInformativeText("No new runs will start. Wait for these to finish, or stop them now?")
+    wait = box.addButton("Wait", QMessageBox.ButtonRole.AcceptRole)
+    stop = box.addButton("Stop them and quit", QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(wait)
+    box.exec()
+    clicked = box.clickedButton()
+    return WAIT if clicked is wait else STOP if clicked is stop else CANCEL
+
+
+class RunWaiter:
+    """Polls the engine until no run is active, showing progress; "Stop them" cancels what is left.
+
+    ``done()`` is called once, when nothing runs any more (or ``stop_timeout`` after stopping).
+    """
+
+    def __init__(
+        self,
+        active: Callable[[], list[Any]],
+        done: Callable[[], None],
+        parent: QWidget | None = None,
+        stop_now: bool = False,
+        stop_timeout: float = 10.0,
+    ) -> None:
+        self.active = active
+        self.done = done
+        self.stop_timeout = stop_timeout
+        self._stopped_for = 0.0
+        self._finished = False
+        self.dialog = QProgressDialog("Waiting for runs to finish…", "Stop them and quit", 0, 0, parent)
+        self.dialog.setWindowTitle("Quitting Flowdeck")
+        self.dialog.setMinimumDuration(300)
+        self.dialog.canceled.connect(self.stop)
+        self.timer = QTimer()
+        self.timer.setInterval(100)
+        self.timer.timeout.connect(self._poll)
+        self.stopping = False
+        if stop_now:
+            self.stop()
+        self.timer.start()
+        self._poll()
+
+    def stop(self) -> None:
+        self.stopping = True
+        self.dialog.setLabelText("Stopping runs…")
+        for handle in self.active():
+            handle.cancel()
+
+    def _poll(self) -> None:
+        if self._finished:
+            return
+        left = self.active()
+        if self.stopping:
+            self._stopped_for += self.timer.interval() / 1000
+        if left and not (self.stopping and self._stopped_for >= self.stop_timeout):
+            if not self.stopping:
+                self.dialog.setLabelText(f"Waiting for {len(left)} run{'s' if len(left) > 1 else ''} to finish…")
+            return
+        self._finished = True
+        self.timer.stop()
+        self.dialog.reset()
+        self.dialog.hide()
+        self.done()

@@ -1,0 +1,35 @@
+"""Building the engine side the app hosts: the engine (with its history) and the scheduling service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gui.shell.settings import Settings
+
+
+def make_engine(settings: Settings, host: Any) -> Any:
+    """The engine every run of the app goes through; runs are recorded in the user's history database."""
+    from engine.runtime.history import History, default_history_path
+
+    from engine.runtime import Engine
+
+    return Engine(workers=settings.workers, host=host, history=History(default_history_path()))
+
+
+def start_service(settings: Settings, engine: Any) -> Any:
+    """Scheduler, file watchers and webhooks over the workspace, running in their own threads."""
+    from engine.scheduling.service import Service
+
+    settings.workspace_path.mkdir(parents=True, exist_ok=True)
+    service = Service(
+        settings.workspace_path, engine=engine, workers=settings.workers, webhook_port=settings.webhook_port
+    )
+    service.start()
+    return service
+
+
+def history_reader() -> Any:
+    """A history connection of the GUI thread's own (SQLite connections stay on the thread that made them)."""
+    from engine.runtime.history import History, default_history_path
+
+    return History(default_history_path())
