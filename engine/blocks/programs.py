@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import os
 import shlex
-import signal
-import subprocess
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
-from engine.errors import Cancelled, StepError, StepTimeout
+from engine.blocks import _process
+from engine.blocks._common import duration_param, limit, resolve, text_of
+from engine.errors import StepError
 from engine.registry import Kind, Output, Param, block
 from engine.registry.context import StepContext
-
-MAX_CAPTURE = 1024 * 1024  # keep the last 1 MB of each stream; a flooding program cannot eat memory
 
 
 @block(
@@ -24,7 +20,7 @@ MAX_CAPTURE = 1024 * 1024  # keep the last 1 MB of each stream; a flooding progr
     category="Programs",
     icon="terminal",
     help="Run a program with its arguments and capture its output. A non-zero exit code fails the step "
-    "unless you allow it.",
+    "unless you allow it. On timeout or cancel the program and everything it started are stopped.",
     params=[
         Param(
             "command",
@@ -33,17 +29,18 @@ MAX_CAPTURE = 1024 * 1024  # keep the last 1 MB of each stream; a flooding progr
             help="The program and its arguments as a list, e.g. [tar, -czf, out.tgz, src]; "
             "a text is split like a shell would, but no shell runs unless 'shell' is on.",
         ),
-        Param("shell", Kind.BOOL, default=False, help="Run the text through the system shell (pipes, globs)."),
+        Param("shell", Kind.BOOL, default=False, help="Run the text through the system shell (pipes, globs, &&)."),
         Param("cwd", Kind.PATH, default="", help="Working folder (default: the workflow file's folder)."),
         Param("env", Kind.MAPPING, default={}, help="Extra environment variables."),
         Param("stdin", Kind.MULTILINE, default="", help="Text sent to the program's input."),
-        Param("timeout", Kind.DURATION, default="", help="Kill the program after this long, e.g. 5m."),
-        Param("allow_exit_codes", Kind.LIST, default=[0], help="Exit codes that count as success."),
+        Param("timeout", Kind.DURATION, default="", help="Stop the program after this long, e.g. 5m."),
+        Param("allow_exit_codes", Kind.LIST, default=[0], help="Exit codes that count as success, e.g. [0, 1]."),
     ],
     outputs=[
         Output("exit_code"),
-        Output("stdout", "what the program printed"),
-        Output("stderr", "its error output"),
+        Output("stdout", "what the program printed (the last 1 MB)"),
+        Output("stderr", "its error output (the last 1 MB)"),
+        Output("ok", "true when the exit code was 0"),
         Output("duration", "seconds it ran"),
     ],
     summary="command",
@@ -54,146 +51,64 @@ def run_program(
     shell: bool = False,
     cwd: str = "",
     env: dict[str, Any] | None = None,
-    stdin: str = "",
+    stdin: Any = "",
     timeout: Any = "",
-    allow_exit_codes: list[int] | None = None,
+    allow_exit_codes: list[Any] | None = None,
 ) -> dict[str, Any]:
     argv = _argv(command, shell)
-    folder = _folder(ctx, cwd)
-    environ = {**os.environ, **{str(k): str(v) for k, v in (env or {}).items()}}
-    limit = _limit(ctx, timeout)
-    started = time.monotonic()
-    try:
-        proc = subprocess.Popen(
-            argv,
-            shell=shell,
-            cwd=folder,
-            env=environ,
-            stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=os.name == "posix",  # so a kill reaches the program's children too
-        )
-    except FileNotFoundError:
-        raise StepError(f"program not found: '{argv if shell else argv[0]}'", kind="program") from None
-    except PermissionError:
-        raise StepError(
-            f"not allowed to run '{argv if shell else argv[0]}' (permission denied)", kind="program"
-        ) from None
-    except NotADirectoryError:
-        raise StepError(f"the working folder is not a folder: {folder}", kind="program") from None
-    out, err = _communicate(ctx, proc, stdin, limit, started)
-    code = proc.returncode
-    allowed = allow_exit_codes if allow_exit_codes is not None else [0]
+    folder = resolve(ctx, cwd, "cwd") if cwd else Path(ctx.workflow_dir)
+    if not folder.is_dir():
+        raise StepError(f"working folder does not exist: {folder}", kind="program")
+    allowed = _codes(allow_exit_codes)
+    environ = {**os.environ, **{str(k): text_of(v) for k, v in (env or {}).items()}}
+    feed = text_of(stdin).encode() if stdin not in ("", None) else None
+    proc = _process.start(argv, shell=shell, cwd=folder, env=environ, stdin=feed is not None)
+    done = _process.communicate(ctx, proc, feed, limit(ctx, duration_param(timeout, "timeout")))
+    if done.truncated:
+        ctx.log("the program printed more than 1 MB; only the last 1 MB is kept", "warning")
     result = {
-        "exit_code": code,
-        "stdout": out,
-        "stderr": err,
-        "duration": round(time.monotonic() - started, 3),
+        "exit_code": done.exit_code,
+        "stdout": done.stdout,
+        "stderr": done.stderr,
+        "ok": done.exit_code == 0,
+        "duration": done.duration,
     }
-    if code not in allowed:
-        tail = (err or out).strip().splitlines()[-3:]
-        detail = (": " + " / ".join(tail)) if tail else ""
-        raise StepError(f"'{_name(argv)}' exited with code {code}{detail}", kind="program", details=result)
+    if done.exit_code not in allowed:
+        raise StepError(_failure(argv, done), kind="program", details=result)
     return result
 
 
+def _failure(argv: list[str] | str, done: _process.Finished) -> str:
+    code = done.exit_code
+    name = _process.describe(argv)
+    if code < 0:
+        return f"'{name}' was killed by signal {-code}"
+    tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+    detail = (": " + " / ".join(line[:200] for line in tail)) if tail else ""
+    return f"'{name}' exited with code {code}{detail}"
+
+
+def _codes(value: list[Any] | None) -> set[int]:
+    if value is None:
+        return {0}
+    items = value if isinstance(value, list | tuple) else [value]
+    try:
+        return {int(v) for v in items}
+    except (TypeError, ValueError):
+        raise StepError(f"allow_exit_codes: expected whole numbers, e.g. [0, 1], got {value!r}", kind="value") from None
+
+
 def _argv(command: Any, shell: bool) -> list[str] | str:
-    if isinstance(command, list):
+    if isinstance(command, list | tuple):
         if not command:
-            raise StepError("command is empty: give the program to run", kind="program")
-        argv = [str(a) for a in command]
+            raise StepError("command is empty: give the program to run", kind="value")
+        argv = [text_of(a) for a in command]
         return shlex.join(argv) if shell else argv
     if isinstance(command, str) and command.strip():
         if shell:
             return command
         try:
-            return shlex.split(command)
+            return shlex.split(command, posix=os.name == "posix")
         except ValueError as exc:
-            raise StepError(f"cannot split the command into arguments: {exc}", kind="program") from None
-    raise StepError(f"command: expected a program and its arguments, got {command!r}", kind="program")
-
-
-def _folder(ctx: StepContext, cwd: str) -> str:
-    folder = Path(os.path.expanduser(cwd)) if cwd else ctx.workflow_dir
-    if not folder.is_absolute():
-        folder = ctx.workflow_dir / folder
-    if not folder.is_dir():
-        raise StepError(f"working folder does not exist: {folder}", kind="program")
-    return str(folder)
-
-
-def _limit(ctx: StepContext, timeout: Any) -> float | None:
-    from engine.model.durations import parse_duration
-
-    own = parse_duration(timeout) if timeout not in ("", None) else None
-    remaining = ctx.remaining()
-    if own is None:
-        return remaining
-    return own if remaining is None else min(own, remaining)
-
-
-def _name(argv: list[str] | str) -> str:
-    return argv if isinstance(argv, str) else Path(argv[0]).name
-
-
-def _communicate(
-    ctx: StepContext, proc: subprocess.Popen, stdin: str, limit: float | None, started: float
-) -> tuple[str, str]:
-    """Feed stdin, drain both streams in threads, and kill the program on timeout or cancel."""
-    chunks: dict[str, bytearray] = {"out": bytearray(), "err": bytearray()}
-    readers = [
-        threading.Thread(target=_drain, args=(proc.stdout, chunks["out"]), daemon=True),
-        threading.Thread(target=_drain, args=(proc.stderr, chunks["err"]), daemon=True),
-    ]
-    for t in readers:
-        t.start()
-    if stdin and proc.stdin:
-        threading.Thread(target=_feed, args=(proc.stdin, stdin), daemon=True).start()
-    while proc.poll() is None:
-        if ctx.cancel_event.wait(0.05):
-            _kill(proc)
-            raise Cancelled("cancelled while the program was running; it was stopped")
-        if limit is not None and time.monotonic() - started > limit:
-            _kill(proc)
-            raise StepTimeout(f"'{_name(proc.args)}' ran longer than {limit:g}s and was stopped")
-    for t in readers:
-        t.join(2)
-    return _text(chunks["out"]), _text(chunks["err"])
-
-
-def _drain(stream: Any, sink: bytearray) -> None:
-    for block_ in iter(lambda: stream.read1(65536), b""):
-        sink.extend(block_)
-        if len(sink) > MAX_CAPTURE * 2:
-            del sink[: len(sink) - MAX_CAPTURE]
-    stream.close()
-
-
-def _feed(stream: Any, text: str) -> None:
-    try:
-        stream.write(text.encode())
-        stream.close()
-    except (BrokenPipeError, OSError):
-        pass
-
-
-def _text(data: bytearray) -> str:
-    if len(data) > MAX_CAPTURE:
-        data = data[-MAX_CAPTURE:]
-    return data.decode("utf-8", errors="replace")
-
-
-def _kill(proc: subprocess.Popen) -> None:
-    """Stop the program and everything it started."""
-    try:
-        if os.name == "posix":
-            os.killpg(proc.pid, signal.SIGKILL)
-        else:
-            proc.kill()
-    except (ProcessLookupError, PermissionError):
-        pass
-    try:
-        proc.wait(5)
-    except subprocess.TimeoutExpired:
-        pass
+            raise StepError(f"command: cannot split {command!r} into arguments: {exc}", kind="value") from None
+    raise StepError(f"command: expected a program and its arguments, got {command!r}", kind="value")

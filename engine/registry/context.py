@@ -58,3 +58,8 @@ class StepContext(Protocol):
     def remaining(self) -> float | None:
         """Seconds until the deadline, or None without one."""
         ...
+
+    def values(self) -> dict[str, Any]:
+        """The run's data as expressions see it: vars, steps, trigger, run, loop (never secrets).
+        Optional: blocks that need it (python.run) read it with getattr and cope without it."""
+        ...

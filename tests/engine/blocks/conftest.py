@@ -31,6 +31,10 @@ class Ctx:
         self.state = MemoryState()
         self.logs: list[tuple[str, str]] = []
         self.progress_calls: list[tuple[float, float | None]] = []
+        self.data: dict[str, Any] = {"vars": {}, "steps": {}, "trigger": {}, "run": {"id": "test"}}
+
+    def values(self) -> dict[str, Any]:
+        return self.data
 
     def log(self, message: str, level: str = "info") -> None:
         self.logs.append((level, message))

@@ -45,7 +45,7 @@ def test_write_structured_content_as_json(ctx: Ctx, tmp_path: Path) -> None:
 
 def test_overwrite_is_atomic_old_file_kept_when_content_cannot_be_encoded(ctx: Ctx, tmp_path: Path) -> None:
     (tmp_path / "keep.txt").write_text("precious")
-    with pytest.raises(StepError, match="cannot hold"):
+    with pytest.raises(StepError, match=r"cannot hold"):
         write_file(ctx, "keep.txt", "snowman ☃", encoding="ascii")
     assert (tmp_path / "keep.txt").read_text() == "precious"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]  # no temp file left behind
@@ -68,10 +68,10 @@ def test_read_missing_file_names_it(ctx: Ctx, tmp_path: Path) -> None:
 
 def test_read_folder_and_wrong_encoding(ctx: Ctx, tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
-    with pytest.raises(StepError, match="is a folder"):
+    with pytest.raises(StepError, match=r"is a folder"):
         read_file(ctx, "sub")
     (tmp_path / "latin.txt").write_bytes("café".encode("latin-1"))
-    with pytest.raises(StepError, match="not utf-8 text.*latin-1"):
+    with pytest.raises(StepError, match=r"not utf-8 text.*latin-1"):
         read_file(ctx, "latin.txt")
     assert read_file(ctx, "latin.txt", encoding="latin-1")["content"] == "café"
     assert read_file(ctx, "latin.txt", binary=True)["content"] == "Y2Fm6Q=="
@@ -140,7 +140,7 @@ def test_permission_denied_read_and_write(tmp_path: Path) -> None:
 
 
 def test_write_without_create_folders(ctx: Ctx) -> None:
-    with pytest.raises(StepError, match="folder does not exist.*create_folders"):
+    with pytest.raises(StepError, match=r"folder does not exist.*create_folders"):
         write_file(ctx, "missing/a.txt", "x", create_folders=False)
 
 
@@ -152,7 +152,7 @@ def test_info_with_hash_and_missing(ctx: Ctx, tmp_path: Path) -> None:
     assert info["hash"] == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     assert info["age"] >= 0
     assert file_info(ctx, "gone.txt", missing_ok=True)["exists"] is False
-    with pytest.raises(StepError, match="not found"):
+    with pytest.raises(StepError, match=r"not found"):
         file_info(ctx, "gone.txt")
 
 
@@ -160,7 +160,7 @@ def test_make_folder(ctx: Ctx, tmp_path: Path) -> None:
     assert make_folder(ctx, "a/b/c")["created"] is True
     assert make_folder(ctx, "a/b/c")["created"] is False
     (tmp_path / "file").write_text("")
-    with pytest.raises(StepError, match="already exists and is a file"):
+    with pytest.raises(StepError, match=r"already exists and is a file"):
         make_folder(ctx, "file")
 
 
@@ -179,7 +179,7 @@ def test_delete_to_trash_and_permanent(ctx: Ctx, tmp_path: Path) -> None:
 
 def test_delete_missing(ctx: Ctx, tmp_path: Path) -> None:
     (tmp_path / "here.txt").write_text("")
-    with pytest.raises(StepError, match="not found.*ghost"):
+    with pytest.raises(StepError, match=r"not found.*ghost"):
         delete(ctx, ["here.txt", "ghost.txt"])
     assert (tmp_path / "here.txt").exists()  # nothing deleted when one path is wrong
     assert delete(ctx, "ghost.txt", missing_ok=True)["count"] == 0

@@ -53,14 +53,14 @@ def test_list_age_size_sort_limit(ctx: Ctx, tmp_path: Path) -> None:
 
 
 def test_list_bad_input(ctx: Ctx, tmp_path: Path) -> None:
-    with pytest.raises(StepError, match="folder not found"):
+    with pytest.raises(StepError, match=r"folder not found"):
         list_files(ctx, "nope")
     (tmp_path / "f").write_text("")
-    with pytest.raises(StepError, match="is a file, not a folder"):
+    with pytest.raises(StepError, match=r"is a file, not a folder"):
         list_files(ctx, "f")
-    with pytest.raises(StepError, match="min_size: expected a size like"):
+    with pytest.raises(StepError, match=r"min_size: expected a size like"):
         list_files(ctx, ".", min_size="lots")
-    with pytest.raises(StepError, match="older_than: expected a duration"):
+    with pytest.raises(StepError, match=r"older_than: expected a duration"):
         list_files(ctx, ".", older_than="a month")
 
 
@@ -70,7 +70,7 @@ def test_zip_and_unzip_round_trip(ctx: Ctx, tmp_path: Path) -> None:
     assert out["files"] == 7  # 5 files and 2 folders
     with zipfile.ZipFile(out["path"]) as z:
         assert "Projects/sub/d.pdf" in z.namelist()
-    with pytest.raises(StepError, match="already exists.*overwrite"):
+    with pytest.raises(StepError, match=r"already exists.*overwrite"):
         zip_files(ctx, "Projects", "Backups/projects.zip")
     back = unzip(ctx, "Backups/projects.zip", "restored")
     assert (tmp_path / "restored" / "Projects" / "b.pdf").stat().st_size == 5000
@@ -90,9 +90,9 @@ def test_unzip_refuses_zip_slip_and_bad_archives(ctx: Ctx, tmp_path: Path) -> No
     assert not (tmp_path / "out" / "fine.txt").exists()
     assert not (tmp_path.parent / "escaped.txt").exists()
     (tmp_path / "fake.zip").write_text("not a zip")
-    with pytest.raises(StepError, match="not a zip file"):
+    with pytest.raises(StepError, match=r"not a zip file"):
         unzip(ctx, "fake.zip", "out")
-    with pytest.raises(StepError, match="zip file not found"):
+    with pytest.raises(StepError, match=r"zip file not found"):
         unzip(ctx, "missing.zip", "out")
 
 

@@ -48,7 +48,7 @@ def test_copy_folder_and_list_of_paths(ctx: Ctx, tmp_path: Path) -> None:
 def test_move_renames_and_refuses_to_clobber(ctx: Ctx, tmp_path: Path) -> None:
     (tmp_path / "in.pdf").write_text("invoice")
     (tmp_path / "taken.pdf").write_text("other")
-    with pytest.raises(StepError, match="already exists"):
+    with pytest.raises(StepError, match=r"already exists"):
         move(ctx, "in.pdf", "taken.pdf")
     assert (tmp_path / "in.pdf").read_text() == "invoice" and (tmp_path / "taken.pdf").read_text() == "other"
     out = move(ctx, "in.pdf", "Invoices/2026/in.pdf")
@@ -60,7 +60,7 @@ def test_move_missing_source_and_onto_itself(ctx: Ctx, tmp_path: Path) -> None:
     with pytest.raises(StepError, match=r"not found: .*ghost\.pdf"):
         move(ctx, "ghost.pdf", "x.pdf")
     (tmp_path / "same.txt").write_text("s")
-    with pytest.raises(StepError, match="onto itself"):
+    with pytest.raises(StepError, match=r"onto itself"):
         move(ctx, "same.txt", "same.txt", if_exists="overwrite")
     assert (tmp_path / "same.txt").read_text() == "s"
 
@@ -102,7 +102,7 @@ def test_failed_verify_keeps_source_and_target(tmp_path: Path, monkeypatch: pyte
             fh.truncate(3)
 
     monkeypatch.setattr(transfer.shutil, "copy2", short_copy)
-    with pytest.raises(StepError, match="incomplete.*original is untouched"):
+    with pytest.raises(StepError, match=r"incomplete.*original is untouched"):
         copy_then_delete(src, dest, overwrite=True)
     assert src.read_text() == "important" and dest.read_text() == "old target"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dest.txt", "src.txt"]
