@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     from gui.shell.instance import SingleInstance
 
     instance = SingleInstance()
-    if not instance.acquire():  # another Flowdeck runs: hand it our request and leave
+    if not instance.lock():  # another Flowdeck runs: hand it our request and leave
         if instance.send({"action": "open" if args.files else "show", "files": args.files}):
             return 0
         print(
@@ -57,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
 
     setup_logging()
     app = create_application([])
+    instance.listen()
     from gui.shell.controller import AppController
     from gui.shell.icons import app_icon
     from gui.shell.settings import load_settings

@@ -19,6 +19,6 @@ def main(args: argparse.Namespace) -> int:
         if not path.is_file():
             print(f"flowdeck open: {path}: no such file", file=sys.stderr)
             return 2
-    from gui.app import main as gui_main  # Qt only here, when the command runs; the engine stays Qt-free
+    from engine.cli.main import open_app  # opens the GUI lazily; the engine itself stays Qt-free
 
-    return gui_main([str(p.resolve()) for p in files])
+    return open_app([str(p.resolve()) for p in files])

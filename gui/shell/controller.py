@@ -17,7 +17,6 @@ from PySide6.QtCore import QEvent, QObject, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from engine.runtime import events as ev
 from gui.shell import window as win
 from gui.shell.dashboard import DashboardPage, DashboardRow
 from gui.shell.host import GuiHost
@@ -180,12 +179,12 @@ class AppController(QObject):
         self.tray.set_state(len(self.running), paused, self.last_failed)
         self.tray.set_recent(list(self.recent))
 
-    def _run_started(self, event: ev.Event) -> None:
+    def _run_started(self, event: Any) -> None:
         self.running.add(event.run_id)
         log.info("run started: %s (%s) run %s", event.workflow, event.data.get("source"), event.run_id)
         self._update_tray()
 
-    def _run_finished(self, event: ev.Event) -> None:
+    def _run_finished(self, event: Any) -> None:
         self.running.discard(event.run_id)
         status = event.data.get("status", "")
         error = event.data.get("error") or {}
@@ -276,6 +275,8 @@ class AppController(QObject):
             win.show_page(self.window, self.history_page)
             self.history_page.open_run(run_id)
             log.info("showing run %s", run_id)
+        self.last_failed = None  # seen: the badge has done its job
+        self._update_tray()
 
     def show_workflow_history(self, name: str) -> None:
         if self.history_page is not None and self.window is not None:

@@ -56,8 +56,10 @@ def when(ts: datetime | float | None, now: float | None = None) -> str:
     delta = moment - now
     if 0 <= delta < 3600:
         return f"in {max(1, round(delta / 60))} min"
-    if -3600 < delta < 0:
-        return f"{max(1, round(-delta / 60))} min ago"
+    if -60 < delta < 0:
+        return "just now"
+    if -3600 < delta <= -60:
+        return f"{round(-delta / 60)} min ago"
     dt, today = datetime.fromtimestamp(moment), datetime.fromtimestamp(now).date()
     if dt.date() == today:
         return f"today {dt:%H:%M}"

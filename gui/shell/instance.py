@@ -64,6 +64,12 @@ class SingleInstance(QObject):
 
     def acquire(self) -> bool:
         """Become the one instance: True if this process now holds the lock and listens for requests."""
+        return self.lock() and self.listen()
+
+    def lock(self) -> bool:
+        """Take the lock (needs no Qt application): True if this process is the one Flowdeck."""
+        if self._lock.isLocked():
+            return True
         if not self._lock.tryLock(200):
             if self._lock.error() != QLockFile.LockError.LockFailedError:
                 log.warning(
@@ -73,6 +79,12 @@ class SingleInstance(QObject):
             # A lock whose process id was reused by an unrelated program looks alive; try once to clear it.
             if not (self._lock.removeStaleLockFile() and self._lock.tryLock(0)):
                 return False
+        return True
+
+    def listen(self) -> bool:
+        """Serve later launches (call once the Qt application exists: the server needs its event loop)."""
+        if self._server is not None:
+            return True
         QLocalServer.removeServer(self.socket_name)  # a socket file left by a crashed instance
         server = QLocalServer(self)
         server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)

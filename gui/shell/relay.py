@@ -10,7 +10,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from engine.runtime import events as ev
+# engine.runtime.events' kinds, spelled here so start-up need not import the runtime before the first paint
+RUN_STARTED, RUN_FINISHED = "run_started", "run_finished"
 
 
 class Relay(QObject):
@@ -37,8 +38,8 @@ class Relay(QObject):
                 pass
         self._unsubscribe = []
 
-    def _engine_event(self, event: ev.Event) -> None:
-        if event.kind == ev.RUN_STARTED:
+    def _engine_event(self, event: Any) -> None:
+        if event.kind == RUN_STARTED:
             self.run_started.emit(event)
-        elif event.kind == ev.RUN_FINISHED:
+        elif event.kind == RUN_FINISHED:
             self.run_finished.emit(event)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from engine.io import atomic_write
-
 
 def templates_folder() -> Path:
     import resources
@@ -46,6 +44,8 @@ def unique_path(folder: Path, stem: str, suffix: str = ".yaml") -> Path:
 
 def new_from_template(template: Path, workspace: Path) -> Path:
     """Copy ``template`` into ``workspace`` byte for byte (comments and all) under a free name; return it."""
+    from engine.io import atomic_write  # loaded when used: start-up does not need the YAML machinery
+
     workspace.mkdir(parents=True, exist_ok=True)
     target = unique_path(workspace, template.stem)
     atomic_write(target, template.read_bytes())

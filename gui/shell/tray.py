@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from gui.shell.icons import FAILED, IDLE, PAUSED, RUNNING, state_icon, status_icon
@@ -65,7 +65,6 @@ class Tray(QObject):
         self.recent_end = self.menu.addSeparator()
         self.menu.addAction("&Settings…", self.settings_requested.emit)
         self.quit_action = self.menu.addAction("&Quit Flowdeck", self.quit_requested.emit)
-        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._activated)
         self.icon.messageClicked.connect(self._message_clicked)
