@@ -127,6 +127,30 @@ def text_of(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
-def checked(fn: Callable[..., Any], *args: Any, path: Path | None = None) -> Any:
-    with os_errors(path):
-        return fn(*args)
+def call_cancellable(ctx: StepContext, fn: Callable[[], Any], name: str = "work") -> Any:
+    """Run a blocking call (a network exchange) on a helper thread and return its result, raising
+    Cancelled or StepTimeout as soon as the run is cancelled or the step's time is up. An abandoned
+    call ends by its own timeout; the step does not wait for it."""
+    import threading
+    import time
+
+    from engine.errors import Cancelled
+
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:
+            box["error"] = exc
+
+    worker = threading.Thread(target=work, name=f"flowdeck-{name}-{ctx.step_id}", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.05)
+        if ctx.cancel_event.is_set() or (ctx.deadline is not None and time.monotonic() >= ctx.deadline):
+            ctx.check_cancelled()
+            raise Cancelled(f"the run was cancelled during the {name}")
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")

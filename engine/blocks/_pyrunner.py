@@ -49,7 +49,8 @@ def _main():
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         if code:
-            return _outcome(out_path, error=f"the code called sys.exit({exc.code!r})", line=_line(exc.__traceback__, filename))
+            line = _line(exc.__traceback__, filename)
+            return _outcome(out_path, error=f"the code called sys.exit({exc.code!r})", line=line)
         value = env.get("result")
     except BaseException as exc:
         return _outcome(out_path, error=f"{type(exc).__name__}: {exc}", line=_line(exc.__traceback__, filename))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.blocks._common import text_of
+from engine.errors import StepError
 from engine.registry import Kind, Output, Param, block
 from engine.registry.context import StepContext
 
@@ -23,7 +25,9 @@ LEVELS = ("debug", "info", "warning", "error")
     outputs=[Output("message", "the text that was logged")],
 )
 def log_message(ctx: StepContext, message: Any, level: str = "info") -> dict[str, Any]:
-    text = message if isinstance(message, str) else repr(message)
+    if level not in LEVELS:
+        raise StepError(f"level: expected one of {', '.join(LEVELS)}, got {level!r}", kind="value")
+    text = text_of(message)  # lists and mappings read as JSON, not as Python reprs
     ctx.log(text, level)
     return {"message": text}
 
@@ -45,5 +49,10 @@ def log_message(ctx: StepContext, message: Any, level: str = "info") -> dict[str
     outputs=[Output("values", "the values that were set, also readable as {{ vars.<name> }}")],
 )
 def set_vars(ctx: StepContext, values: dict[str, Any]) -> dict[str, Any]:
+    if not isinstance(values, dict):
+        raise StepError(f"values: expected names and values (a mapping), got {values!r}", kind="value")
+    bad = [k for k in values if not str(k).isidentifier()]
+    if bad:
+        raise StepError(f"values: '{bad[0]}' cannot be a variable name (use letters, digits and _)", kind="value")
     # The runtime merges the returned values into the run's vars (see engine.runtime).
     return {"values": dict(values)}

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -33,7 +34,7 @@ def closed_port() -> int:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: TestHTTPServer
+    server: LocalHTTPServer
     protocol_version = "HTTP/1.1"
 
     def log_message(self, *args: Any) -> None:  # keep test output quiet
@@ -128,7 +129,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, b"{not json", "application/json")
 
 
-class TestHTTPServer(ThreadingHTTPServer):
+class LocalHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self) -> None:
@@ -142,10 +143,10 @@ class TestHTTPServer(ThreadingHTTPServer):
 
 
 @pytest.fixture
-def http_server() -> Iterator[TestHTTPServer]:
+def http_server() -> Iterator[LocalHTTPServer]:
     """A real HTTP server on 127.0.0.1 with routes: /json /echo /status/<code> /slow?s= /redirect?to=
     /big?bytes= /basic /bearer /content /notjson."""
-    server = TestHTTPServer()
+    server = LocalHTTPServer()
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
@@ -191,11 +192,32 @@ class _Inbox:
 @pytest.fixture
 def smtp_server() -> Iterator[SMTPServer]:
     """A real SMTP server (aiosmtpd) on 127.0.0.1 that accepts login SMTP_USER / SMTP_PASSWORD (no TLS)."""
+    server = SMTPServer("127.0.0.1", closed_port())
+    controller = _start_smtp(server, auth_require_tls=False)
+    try:
+        yield server
+    finally:
+        controller.stop()
+
+
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A throw-away certificate and key for 127.0.0.1, made with the openssl command."""
+    import subprocess
+
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )  # fmt: skip
+    return cert, key
+
+
+def _start_smtp(server: SMTPServer, **kwargs: Any) -> Any:
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult, LoginPassword
-
-    port = closed_port()
-    server = SMTPServer("127.0.0.1", port)
 
     def authenticator(smtp: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
         ok = isinstance(data, LoginPassword) and (data.login.decode(), data.password.decode()) == (
@@ -209,13 +231,31 @@ def smtp_server() -> Iterator[SMTPServer]:
     controller = Controller(
         _Inbox(server),
         hostname="127.0.0.1",
-        port=port,
+        port=server.port,
         authenticator=authenticator,
-        auth_require_tls=False,
         ready_timeout=10,
+        **kwargs,
     )
     controller.start()
+    return controller
+
+
+@pytest.fixture
+def smtp_tls_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SMTPServer, SMTPServer]]:
+    """Two real SMTP servers with a self-signed certificate: (STARTTLS required, implicit TLS)."""
+    import ssl
+
+    cert, key = self_signed_certificate(tmp_path_factory.mktemp("cert"))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    starttls = SMTPServer("127.0.0.1", closed_port())
+    implicit = SMTPServer("127.0.0.1", closed_port())
+    controllers = [
+        _start_smtp(starttls, tls_context=context, require_starttls=True, auth_require_tls=True),
+        _start_smtp(implicit, ssl_context=context, auth_require_tls=False),
+    ]
     try:
-        yield server
+        yield starttls, implicit
     finally:
-        controller.stop()
+        for c in controllers:
+            c.stop()
