@@ -265,7 +265,9 @@ class AppController(QObject):
         self.show_window()
         assert self.window is not None
         ok = win.open_file(self.window, path)
-        if not ok:
+        if ok:
+            log.info("opened %s", path)
+        else:
             log.warning("could not open %s", path)
         return ok
 
@@ -322,6 +324,7 @@ class AppController(QObject):
 
         old, self.settings = self.settings, new
         save_settings(new)
+        log.info("settings saved: %s", new)
         if new.theme != old.theme:
             apply_theme(self.app, new.theme)
         if new.start_at_login != old.start_at_login:
@@ -384,8 +387,8 @@ class AppController(QObject):
         box.setInformativeText(
             "Quit stops all schedules and triggers. Minimise keeps them running with the window minimised."
         )
-        quit_button = box.addButton("Quit", QMessageBox.ButtonRole.DestructiveRole)
-        minimize = box.addButton("Minimise", QMessageBox.ButtonRole.AcceptRole)
+        quit_button = box.addButton("&Quit", QMessageBox.ButtonRole.DestructiveRole)
+        minimize = box.addButton("&Minimise", QMessageBox.ButtonRole.AcceptRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(minimize)
         box.exec()

@@ -45,7 +45,7 @@ class SettingsDialog(QDialog):
         self.notify_failure.setChecked(settings.notify_failure)
         self.notify_success = QCheckBox("When a run succeeds")
         self.notify_success.setChecked(settings.notify_success)
-        self.start_at_login = QCheckBox("Start Flowdeck when I log in")
+        self.start_at_login = QCheckBox("Start Flowdeck when I &log in")
         self.start_at_login.setChecked(settings.start_at_login)
         self.start_minimized = QCheckBox("Start minimised to the tray")
         self.start_minimized.setChecked(settings.start_minimized)
