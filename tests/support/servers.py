@@ -77,6 +77,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _r_json(self, rest: list[str], query: dict, body: bytes) -> None:
         self._json(200, {"total": 42, "items": [{"name": "a", "price": 3}, {"name": "b", "price": 5}]})
 
+    def _r_report(self, rest: list[str], query: dict, body: bytes) -> None:
+        """A daily sales report as a shop API would give it, for the day asked for."""
+        day = query.get("day", "2026-01-01")
+        self._json(200, {"date": day, "orders": 12, "total": 345.5, "currency": "EUR", "lines": [{"sku": "A1"}]})
+
     def _r_echo(self, rest: list[str], query: dict, body: bytes) -> None:
         self._json(
             200,
@@ -145,7 +150,7 @@ class LocalHTTPServer(ThreadingHTTPServer):
 @pytest.fixture
 def http_server() -> Iterator[LocalHTTPServer]:
     """A real HTTP server on 127.0.0.1 with routes: /json /echo /status/<code> /slow?s= /redirect?to=
-    /big?bytes= /basic /bearer /content /notjson."""
+    /big?bytes= /basic /bearer /content /notjson /report?day=."""
     server = LocalHTTPServer()
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
