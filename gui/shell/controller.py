@@ -50,9 +50,12 @@ class AppController(QObject):
         self.last_failed: str | None = None
         self.last_runs: dict[str, Any] = {}
         self.quitting = False
+        self._dashboard_stale = True
         self._waiter: Any = None
         self._refresh = QTimer(self, singleShot=True, interval=250)
         self._refresh.timeout.connect(self.refresh)
+        self._clock = QTimer(self, interval=30_000)  # "in 5 min" stays true while the window is shown
+        self._clock.timeout.connect(self.refresh)
         app.setQuitOnLastWindowClosed(False)
 
     # -- start-up ------------------------------------------------------------------------------
@@ -148,10 +151,13 @@ class AppController(QObject):
         if self.service is None or self.dashboard is None:
             return
         infos = self.service.workflows()
-        rows = [self._row(info) for info in infos]
-        self.dashboard.set_rows(rows)
-        self.tray.set_workflows([TrayWorkflow(r.name, r.path, r.valid) for r in rows])
+        self.tray.set_workflows([TrayWorkflow(i.name, str(i.path), i.valid) for i in infos])
         self._update_tray()
+        if self.window is not None and self.window.isVisible():
+            self.dashboard.set_rows([self._row(info) for info in infos])
+            self._dashboard_stale = False
+        else:
+            self._dashboard_stale = True  # nobody looks: build the rows when the window shows again
 
     def _row(self, info: Any) -> DashboardRow:
         last = self.last_runs.get(info.name)
@@ -363,6 +369,10 @@ class AppController(QObject):
 
     # -- closing and quitting ------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.window and event.type() in (QEvent.Type.Show, QEvent.Type.Hide):
+            self._clock.start() if event.type() == QEvent.Type.Show else self._clock.stop()  # asleep in the tray
+            if event.type() == QEvent.Type.Show and self._dashboard_stale:
+                self._refresh.start()
         if watched is self.window and event.type() == QEvent.Type.Close and not self.quitting:
             event.ignore()
             self.close_window()

@@ -1,0 +1,207 @@
+"""The app's footprint: launch to first paint (cold and warm), idle in the tray, memory after 1,000 runs.
+
+Starts its own Xvfb and trayer and runs the real app (``python -m engine``) as a person's process would, with its
+user folders in a temporary place. Run: .venv/bin/python benchmarks/bench_app.py [--quick]
+Targets: first paint < 0.5 s; idle with 100 armed workflows < 0.1 % of one core over 60 s and < 100 MB RSS;
+memory flat over 1,000 runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from _common import machine
+
+from tests.support.xdisplay import XDisplay, start_xvfb
+
+ROOT = Path(__file__).resolve().parents[1]
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def make_home(root: Path, workflows: dict[str, str]) -> dict[str, str]:
+    """XDG folders and a workspace holding ``workflows``; returns the environment entries."""
+    env = {}
+    for var, sub in (("CONFIG", "config"), ("DATA", "data"), ("STATE", "state"), ("CACHE", "cache")):
+        (root / sub).mkdir(parents=True, exist_ok=True)
+        env[f"XDG_{var}_HOME"] = str(root / sub)
+    (root / "runtime").mkdir(mode=0o700, exist_ok=True)
+    env["XDG_RUNTIME_DIR"] = str(root / "runtime")
+    ws = root / "ws"
+    ws.mkdir(exist_ok=True)
+    for name, text in workflows.items():
+        (ws / f"{name}.yaml").write_text(text)
+    conf = root / "config" / "Flowdeck" / "Flowdeck.ini"
+    conf.parent.mkdir(parents=True, exist_ok=True)
+    conf.write_text(f"[General]\nworkspace={ws}\nwebhook_port=0\ntray_hint_shown=true\n")
+    return env
+
+
+def workflow(name: str, trigger: str) -> str:
+    return (
+        f"flowdeck: 1\nname: {name}\ntriggers:\n  - schedule: {trigger}\n"
+        "steps:\n  note:\n    do: log\n    with: {message: 'tick {{ run.id }}'}\n"
+    )
+
+
+def launch(x: XDisplay, env: dict[str, str], *args: str, mark: Path | None = None) -> subprocess.Popen:
+    extra = {**env, **({"FLOWDECK_STARTUP_MARK": str(mark)} if mark else {})}
+    return subprocess.Popen(
+        [sys.executable, "-m", "engine", *args],
+        env=x.env(**extra),
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
+
+
+def drop_caches() -> bool:
+    """Empty the page cache so the next start reads everything from disk (needs root)."""
+    try:
+        subprocess.run(["sync"], check=True)
+        Path("/proc/sys/vm/drop_caches").write_text("3\n")
+        return True
+    except OSError:
+        return False
+
+
+def first_paint(x: XDisplay, cold: bool) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        env = make_home(Path(tmp), {"hello": (ROOT / "resources/examples/hello.yaml").read_text()})
+        mark = Path(tmp) / "painted"
+        if cold and not drop_caches():
+            raise SystemExit("cold start needs root (to drop the page cache)")
+        started = time.time()
+        proc = launch(x, env, mark=mark)
+        deadline = time.monotonic() + 30
+        while not mark.exists() or not mark.read_text().strip():
+            if time.monotonic() > deadline or proc.poll() is not None:
+                stop(proc)
+                raise SystemExit("the app never painted its window")
+            time.sleep(0.005)
+        painted = float(mark.read_text())
+        stop(proc)
+        return painted - started
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def wait_for_log(root: Path, text: str, timeout: float = 60) -> None:
+    log = root / "state" / "flowdeck" / "log" / "flowdeck.log"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if log.exists() and text in log.read_text():
+            return
+        time.sleep(0.2)
+    raise SystemExit(f"the app's log never said {text!r}")
+
+
+def count_log(root: Path, text: str) -> int:
+    log = root / "state" / "flowdeck" / "log" / "flowdeck.log"
+    return sum(p.read_text().count(text) for p in log.parent.glob("flowdeck.log*")) if log.exists() else 0
+
+
+def idle(x: XDisplay, seconds: float) -> tuple[float, float]:
+    """CPU % of one core and RSS (MB) in the tray with 100 armed daily schedules."""
+    flows = {f"wf{i:03}": workflow(f"Workflow {i}", f'{{cron: "{i % 60} 3 * * *"}}') for i in range(100)}
+    with tempfile.TemporaryDirectory() as tmp:
+        env = make_home(Path(tmp), flows)
+        proc = launch(x, env, "--minimized")
+        wait_for_log(Path(tmp), "service started")
+        time.sleep(5)  # let start-up work settle
+        before, t0 = cpu_seconds(proc.pid), time.monotonic()
+        time.sleep(seconds)
+        used, elapsed = cpu_seconds(proc.pid) - before, time.monotonic() - t0
+        rss = rss_mb(proc.pid)
+        stop(proc)
+        return 100 * used / elapsed, rss
+
+
+def runs_memory(x: XDisplay, total: int = 1000) -> list[tuple[int, float]]:
+    """RSS after every 200 runs while 20 workflows fire every second (the history is in SQLite, not RAM)."""
+    flows = {f"tick{i:02}": workflow(f"Tick {i}", "{every: 1s}") for i in range(20)}
+    points = []
+    with tempfile.TemporaryDirectory() as tmp:
+        env = make_home(Path(tmp), flows)
+        proc = launch(x, env, "--minimized")
+        wait_for_log(Path(tmp), "service started")
+        next_mark = 200
+        deadline = time.monotonic() + total / 5 + 120
+        while next_mark <= total and time.monotonic() < deadline:
+            done = count_log(Path(tmp), "run finished: Tick")
+            if done >= next_mark:
+                points.append((done, rss_mb(proc.pid)))
+                next_mark += 200
+            time.sleep(0.5)
+        stop(proc)
+    return points
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions and a 10 s idle window")
+    parser.add_argument("--skip-runs", action="store_true", help="leave out the 1,000-run memory check")
+    args = parser.parse_args()
+    x = start_xvfb()
+    tray = subprocess.Popen(
+        ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request", "--height", "32"],
+        env=x.env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        print(f"machine: {machine()}")
+        repeat = 3 if args.quick else 7
+        first_paint(x, cold=False)  # warm-up
+        warm = [first_paint(x, cold=False) for _ in range(repeat)]
+        print(f"launch to window painted, warm: {statistics.median(warm):.3f} s median of {repeat} {_list(warm)}")
+        try:
+            cold = [first_paint(x, cold=True) for _ in range(repeat)]
+            print(f"launch to window painted, cold: {statistics.median(cold):.3f} s median of {repeat} {_list(cold)}")
+        except SystemExit as exc:
+            print(f"cold start: not measured ({exc})")
+        window = 10 if args.quick else 60
+        cpu, rss = idle(x, window)
+        print(f"idle in the tray, 100 armed workflows: CPU {cpu:.3f} % of one core over {window} s, RSS {rss:.0f} MB")
+        if not args.skip_runs:
+            points = runs_memory(x)
+            print("RSS by runs finished: " + ", ".join(f"{n}: {mb:.0f} MB" for n, mb in points))
+    finally:
+        tray.terminate()
+        x.proc.terminate()
+
+
+def _list(values: list[float]) -> str:
+    return "[" + ", ".join(f"{v:.3f}" for v in values) + "]"
+
+
+if __name__ == "__main__":
+    main()
