@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections import deque
 from pathlib import Path
 from typing import Any
@@ -390,21 +389,12 @@ class AppController(QObject):
                 self.settings = self.settings.with_(tray_hint_shown=True)
                 save_settings(self.settings)
             return
-        box = QMessageBox(self.window)
-        box.setWindowTitle("Close Flowdeck")
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setText("Your desktop has no system tray, so Flowdeck cannot keep running there.")
-        box.setInformativeText(
-            "Quit stops all schedules and triggers. Minimise keeps them running with the window minimised."
-        )
-        quit_button = box.addButton("&Quit", QMessageBox.ButtonRole.DestructiveRole)
-        minimize = box.addButton("&Minimise", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(minimize)
-        box.exec()
-        if box.clickedButton() is quit_button:
+        from gui.shell.quit import MINIMISE, QUIT, ask_quit_or_minimise
+
+        choice = ask_quit_or_minimise(self.window)
+        if choice == QUIT:
             self.quit()
-        elif box.clickedButton() is minimize:
+        elif choice == MINIMISE:
             self.window.showMinimized()
 
     def quit(self) -> None:
@@ -434,22 +424,9 @@ class AppController(QObject):
     def _finish_quit(self) -> None:
         self.tray.hide()
         self.relay.detach()
-        service, engine = self.service, self.engine
+        from gui.shell.quit import stop_in_background
 
-        def stop() -> None:
-            if service is not None:
-                service.stop(0.0)
-            if engine is not None:
-                engine.shutdown(0.0)
-
-        stopper = threading.Thread(target=stop, name="flowdeck-stop", daemon=True)
-        stopper.start()
-        deadline = time.monotonic() + 10
-
-        def check() -> None:
-            if stopper.is_alive() and time.monotonic() < deadline:
-                QTimer.singleShot(50, check)
-                return
+        def leave() -> None:
             if self.history is not None:
                 self.history.close()
             if self.instance is not None:
@@ -457,7 +434,7 @@ class AppController(QObject):
             log.info("bye")
             self.app.quit()
 
-        check()
+        stop_in_background(self.service, self.engine, leave)
 
 
 def _make_bridge(engine: Any) -> Any:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -9,6 +11,49 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 WAIT, STOP, CANCEL = "wait", "stop", "cancel"
+QUIT, MINIMISE = "quit", "minimise"
+STOP_TIMEOUT = 10.0
+
+
+def ask_quit_or_minimise(parent: QWidget | None) -> str:
+    """With no system tray, closing the window cannot mean "keep running in the tray": ask, and say why."""
+    box = QMessageBox(parent)
+    box.setWindowTitle("Close Flowdeck")
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setText("Your desktop has no system tray, so Flowdeck cannot keep running there.")
+    box.setInformativeText(
+        "Quit stops all schedules and triggers. Minimise keeps them running with the window minimised."
+    )
+    quit_button = box.addButton("&Quit", QMessageBox.ButtonRole.DestructiveRole)
+    minimise = box.addButton("&Minimise", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(minimise)
+    box.exec()
+    clicked = box.clickedButton()
+    return QUIT if clicked is quit_button else MINIMISE if clicked is minimise else CANCEL
+
+
+def stop_in_background(service: Any, engine: Any, then: Callable[[], None]) -> None:
+    """Stop the service and the engine off the GUI thread (the window stays responsive); call ``then`` when done,
+    or after STOP_TIMEOUT seconds whatever happens, so quitting is always prompt."""
+
+    def stop() -> None:
+        if service is not None:
+            service.stop(0.0)
+        if engine is not None:
+            engine.shutdown(0.0)
+
+    stopper = threading.Thread(target=stop, name="flowdeck-stop", daemon=True)
+    stopper.start()
+    deadline = time.monotonic() + STOP_TIMEOUT
+
+    def check() -> None:
+        if stopper.is_alive() and time.monotonic() < deadline:
+            QTimer.singleShot(50, check)
+            return
+        then()
+
+    check()
 
 
 def ask_about_runs(handles: list[Any], parent: QWidget | None = None) -> str:
