@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import deque
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +16,14 @@ from PySide6.QtGui import QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from gui.shell import window as win
-from gui.shell.dashboard import DashboardPage, DashboardRow
+from gui.shell.dashboard import DashboardPage
 from gui.shell.host import GuiHost
 from gui.shell.logs import log_folder
 from gui.shell.relay import Relay
 from gui.shell.settings import Settings, load_settings, save_settings
+from gui.shell.status import RunStatus
 from gui.shell.theme import apply_theme
-from gui.shell.tray import Tray, TrayRun, TrayWorkflow
+from gui.shell.tray import Tray, TrayWorkflow
 
 log = logging.getLogger("flowdeck.app")
 TRAY_HINT = "Flowdeck keeps running in the tray and runs your workflows on schedule. Quit it from the tray menu."
@@ -44,10 +44,7 @@ class AppController(QObject):
         self.window: QWidget | None = None
         self.dashboard: DashboardPage | None = None
         self.history_page: Any = None
-        self.running: set[str] = set()
-        self.recent: deque[TrayRun] = deque(maxlen=5)
-        self.last_failed: str | None = None
-        self.last_runs: dict[str, Any] = {}
+        self.status = RunStatus()
         self.quitting = False
         self._dashboard_stale = True
         self._waiter: Any = None
@@ -93,7 +90,7 @@ class AppController(QObject):
         self.relay.attach(service=self.service)
         self.history = services.history_reader()
         self._add_history_page()
-        self._seed_recent()
+        self.status.seed(self.history)
         self.refresh()
         log.info("service started: workspace %s, %d workers", self.settings.workspace_path, self.settings.workers)
         for path in files:
@@ -137,14 +134,6 @@ class AppController(QObject):
         self.dashboard.history_requested.connect(self.show_workflow_history)
 
     # -- state shown in the tray and the dashboard --------------------------------------------
-    def _seed_recent(self) -> None:
-        for record in reversed(self.history.runs(limit=self.recent.maxlen)):
-            self.recent.appendleft(_tray_run(record))
-        self.recent = deque(sorted(self.recent, key=lambda r: -r.started), maxlen=5)
-        if self.recent and self.recent[0].status == "failed":
-            self.last_failed = self.recent[0].workflow
-        self._update_tray()
-
     def refresh(self) -> None:
         """Re-read workflows from the service (the service watches the workspace) into dashboard and tray."""
         if self.service is None or self.dashboard is None:
@@ -153,64 +142,32 @@ class AppController(QObject):
         self.tray.set_workflows([TrayWorkflow(i.name, str(i.path), i.valid) for i in infos])
         self._update_tray()
         if self.window is not None and self.window.isVisible():
-            self.dashboard.set_rows([self._row(info) for info in infos])
+            self.dashboard.set_rows([self.status.row(info, self.history) for info in infos])
             self._dashboard_stale = False
         else:
             self._dashboard_stale = True  # nobody looks: build the rows when the window shows again
 
-    def _row(self, info: Any) -> DashboardRow:
-        last = self.last_runs.get(info.name)
-        if last is None and self.history is not None:
-            last = self.history.last_run(info.name)
-            self.last_runs[info.name] = last or False
-        last = last or None
-        from gui.shell.history_model import error_message, get, timestamp
-
-        return DashboardRow(
-            name=info.name,
-            path=str(info.path),
-            triggers=list(info.triggers),
-            next_run=info.next_run,
-            enabled=info.enabled,
-            valid=info.valid,
-            problems=[str(p) for p in info.problems],
-            last_status=get(last, "status") if last else None,
-            last_time=timestamp(get(last, "started")) if last else None,
-            last_error=error_message(last) if last else "",
-        )
-
     def _update_tray(self) -> None:
         paused = bool(self.service is not None and self.service.paused)
-        self.tray.set_state(len(self.running), paused, self.last_failed)
-        self.tray.set_recent(list(self.recent))
+        self.tray.set_state(len(self.status.running), paused, self.status.last_failed)
+        self.tray.set_recent(list(self.status.recent))
 
     def _run_started(self, event: Any) -> None:
-        self.running.add(event.run_id)
+        self.status.started(event.run_id)
         log.info("run started: %s (%s) run %s", event.workflow, event.data.get("source"), event.run_id)
         self._update_tray()
 
     def _run_finished(self, event: Any) -> None:
-        self.running.discard(event.run_id)
         status = event.data.get("status", "")
         error = event.data.get("error") or {}
         log.info("run finished: %s %s run %s %s", event.workflow, status, event.run_id, error.get("message", ""))
-        self.recent.appendleft(TrayRun(event.run_id, event.workflow, status, event.time))
-        if status == "failed":
-            self.last_failed = event.workflow
-            if self.settings.notify_failure:
-                where = f"step “{error.get('step')}”: " if error.get("step") else ""
-                self.tray.message(
-                    f"{event.workflow} failed", where + str(error.get("message", "")), "error", event.run_id
-                )
-                log.info("notified failure of run %s", event.run_id)
-        elif status == "succeeded":
-            if self.last_failed == event.workflow:
-                self.last_failed = None
-            if self.settings.notify_success:
-                self.tray.message(
-                    f"{event.workflow} succeeded", "The run finished without errors.", "info", event.run_id
-                )
-        self.last_runs.pop(event.workflow, None)
+        self.status.finished(event.run_id, event.workflow, status, event.time)
+        if status == "failed" and self.settings.notify_failure:
+            where = f"step “{error.get('step')}”: " if error.get("step") else ""
+            self.tray.message(f"{event.workflow} failed", where + str(error.get("message", "")), "error", event.run_id)
+            log.info("notified failure of run %s", event.run_id)
+        elif status == "succeeded" and self.settings.notify_success:
+            self.tray.message(f"{event.workflow} succeeded", "The run finished without errors.", "info", event.run_id)
         self._update_tray()
         if self.history_page is not None:
             QTimer.singleShot(300, self.history_page.on_run_finished)
@@ -282,7 +239,7 @@ class AppController(QObject):
             win.show_page(self.window, self.history_page)
             self.history_page.open_run(run_id)
             log.info("showing run %s", run_id)
-        self.last_failed = None  # seen: the badge has done its job
+        self.status.acknowledge()
         self._update_tray()
 
     def show_workflow_history(self, name: str) -> None:
@@ -355,7 +312,7 @@ class AppController(QObject):
                 self.window.set_engine(self.engine, _make_bridge(self.engine))
         self.service = services.start_service(self.settings, self.engine)
         self.relay.attach(self.engine, self.service)
-        self.last_runs.clear()
+        self.status.forget()
 
         def stop_old() -> None:
             old_service.stop(60.0)
@@ -444,14 +401,3 @@ def _make_bridge(engine: Any) -> Any:
     except ImportError:
         return None
     return EngineBridge(engine)
-
-
-def _tray_run(record: Any) -> TrayRun:
-    from gui.shell.history_model import get, timestamp
-
-    return TrayRun(
-        str(get(record, "run_id", "")),
-        str(get(record, "workflow", "")),
-        str(get(record, "status", "")),
-        timestamp(get(record, "started")) or 0.0,
-    )
