@@ -144,7 +144,8 @@ class LocalHTTPServer(ThreadingHTTPServer):
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
+        scheme = "https" if hasattr(self.socket, "context") else "http"
+        return f"{scheme}://127.0.0.1:{self.server_address[1]}"
 
 
 @pytest.fixture
@@ -152,6 +153,25 @@ def http_server() -> Iterator[LocalHTTPServer]:
     """A real HTTP server on 127.0.0.1 with routes: /json /echo /status/<code> /slow?s= /redirect?to=
     /big?bytes= /basic /bearer /content /notjson /report?day=."""
     server = LocalHTTPServer()
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def https_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalHTTPServer]:
+    """The same routes as http_server over TLS, with a self-signed certificate (so verification fails)."""
+    import ssl
+
+    cert, key = self_signed_certificate(tmp_path_factory.mktemp("https"))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    server = LocalHTTPServer()
+    server.socket = context.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:

@@ -14,7 +14,13 @@ from engine.io import read_text
 from engine.runtime import Engine
 from engine.runtime.context import HeadlessHost, read_secret
 from engine.runtime.state import MemoryState
-from tests.support.servers import closed_port, http_server, smtp_server, smtp_tls_servers  # noqa: F401  (fixtures)
+from tests.support.servers import (  # noqa: F401  (fixtures)
+    closed_port,
+    http_server,
+    https_server,
+    smtp_server,
+    smtp_tls_servers,
+)
 
 
 class Ctx:

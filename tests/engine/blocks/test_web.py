@@ -153,3 +153,11 @@ steps:
     )
     assert result.status == "failed" and result.error["kind"] == "http"
     assert len([r for r in http_server.requests if r["path"] == "/status/503"]) == 3
+
+
+def test_tls_certificate_checked_unless_turned_off(ctx: Ctx, https_server: LocalHTTPServer) -> None:
+    assert https_server.url.startswith("https://")
+    with pytest.raises(StepError, match=r"the server's certificate is not trusted") as e:
+        http_request(ctx, f"{https_server.url}/json")
+    assert e.value.kind == "http"
+    assert http_request(ctx, f"{https_server.url}/json", verify_tls=False)["json"]["total"] == 42

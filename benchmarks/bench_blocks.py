@@ -1,0 +1,72 @@
+"""Block costs: loading every block module, and the fixed overhead of the blocks that start processes or
+talk to a server. Run: .venv/bin/python benchmarks/bench_blocks.py
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from _common import machine, median_time
+
+from engine.blocks.files import write_file
+from engine.blocks.programs import run_program
+from engine.blocks.python import run_python
+from engine.blocks.web import http_request
+from tests.engine.blocks.conftest import Ctx
+
+
+class _Hello(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        body = b'{"ok": true}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def registry_load() -> float:
+    code = "import time; t=time.perf_counter(); from engine.registry import default_registry; default_registry(); "
+    code += "print(time.perf_counter()-t)"
+    runs = [
+        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout) for _ in range(7)
+    ]
+    return sorted(runs)[3]
+
+
+def main() -> None:
+    folder = Path(tempfile.mkdtemp(prefix="flowdeck-bench-"))
+    ctx = Ctx(folder)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Hello)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    flood = "import sys\nfor _ in range(100): sys.stdout.write('x' * 1048576)"
+    results = {
+        "load every block (fresh process)": registry_load(),
+        "program.run 'true'": median_time(lambda: run_program(ctx, ["true"]))[0],
+        "python.run 'result = 1'": median_time(lambda: run_python(ctx, code="result = 1"))[0],
+        "http.request to 127.0.0.1": median_time(lambda: http_request(ctx, url))[0],
+        "file.write 1 KB (atomic)": median_time(lambda: write_file(ctx, "a.txt", "x" * 1024))[0],
+        "program.run flooding 100 MB": median_time(lambda: run_program(ctx, [sys.executable, "-c", flood]), 3)[0],
+    }
+    server.shutdown()
+    print(f"machine: {machine()}")
+    for name, seconds in results.items():
+        print(f"{name:36s} {seconds * 1000:8.1f} ms (median)")
+
+
+if __name__ == "__main__":
+    main()
