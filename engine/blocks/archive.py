@@ -45,14 +45,15 @@ def zip_files(ctx: StepContext, path: Any, to: str, overwrite: bool = False, hid
     with os_errors(target.parent):
         target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.partial")
+    members = [m for src in sources for m in _members(src, hidden, target, tmp)]
     count = 0
     try:
         with os_errors(), zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for src in sources:
-                for file, name in _members(src, hidden, target, tmp):
-                    ctx.check_cancelled()
-                    archive.write(file, name)
-                    count += 1
+            for file, name in members:
+                ctx.check_cancelled()
+                archive.write(file, name)
+                count += 1
+                ctx.progress(count, len(members))
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -118,8 +119,9 @@ def unzip(ctx: StepContext, path: str, to: str, if_exists: str = "fail") -> dict
                 kind="file",
             )
         written = []
-        for info, dest in entries:
+        for done, (info, dest) in enumerate(entries, 1):
             ctx.check_cancelled()
+            ctx.progress(done, len(entries))
             if info.is_dir():
                 with os_errors(dest):
                     dest.mkdir(parents=True, exist_ok=True)

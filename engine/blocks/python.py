@@ -31,7 +31,8 @@ CONTEXT_NAMES = ("vars", "steps", "trigger", "run", "loop")
     title="Run Python",
     category="Programs",
     icon="python",
-    help="Run Python code in its own interpreter. It sees vars, steps, trigger and inputs as plain Python "
+    help="Run Python code in its own interpreter, so it can be stopped on timeout and cannot crash Flowdeck. "
+    "It sees vars, steps, trigger and inputs as plain Python "
     "values; set a variable named result (or 'return' a value) to pass it on as {{ steps.<id>.result }}. "
     "print() output is captured. Expressions are not applied to the code: read values from those names.",
     params=[

@@ -117,3 +117,28 @@ def test_weekly_backup_zips_and_prunes(tmp_path: Path) -> None:
     assert result.ok, result.error
     assert sorted(p.name for p in backups.iterdir()) == sorted([Path(result.steps["zip"]["path"]).name, recent.name])
     assert result.steps["zip"]["files"] == 2
+
+
+def test_page_watch_notifies_once_per_change_and_on_third_failure(tmp_path: Path, http_server: LocalHTTPServer) -> None:
+    class Host:
+        def __init__(self) -> None:
+            self.shown: list[str] = []
+
+        def notify(self, title: str, message: str, level: str = "info") -> None:
+            self.shown.append(title)
+
+    host = Host()
+    wf = load_workflow(resources.EXAMPLES / "page-watch.yaml")
+    engine = Engine(workers=1, host=host, state_dir=tmp_path)  # type: ignore[arg-type]
+    try:
+        page = {"page": f"{http_server.url}/content"}
+        for content in ("v1", "v1", "v2", "v2"):
+            http_server.content = content
+            assert engine.run(wf, variables=page).ok
+        assert host.shown == ["The page changed"]  # v1 is the first look; only v1 -> v2 is a change
+        broken = {"page": f"{http_server.url}/status/500"}
+        for _ in range(4):
+            assert engine.run(wf, variables=broken).ok
+        assert host.shown == ["The page changed", "Page check keeps failing"]
+    finally:
+        engine.shutdown(1)
