@@ -73,6 +73,7 @@ def read_file(ctx: StepContext, path: str, encoding: str = "utf-8", binary: bool
         Param("append", Kind.BOOL, default=False, help="Add to the end instead of replacing the file."),
         Param("newline", Kind.BOOL, default=False, help="End the content with a line break if it has none."),
         Param("encoding", Kind.TEXT, default="utf-8", help="Text encoding."),
+        Param("binary", Kind.BOOL, default=False, help="The content is base64 (as file.read gives); write its bytes."),
         Param("create_folders", Kind.BOOL, default=True, help="Create missing folders on the way."),
     ],
     outputs=[Output("path", "the full path"), Output("size", "the file's size afterwards, in bytes")],
@@ -84,18 +85,11 @@ def write_file(
     append: bool = False,
     newline: bool = False,
     encoding: str = "utf-8",
+    binary: bool = False,
     create_folders: bool = True,
 ) -> dict[str, Any]:
     file = resolve(ctx, path)
-    text = text_of(content)
-    if newline and not text.endswith("\n"):
-        text += "\n"
-    try:
-        data = text.encode(encoding)
-    except LookupError:
-        raise StepError(f"encoding: unknown text encoding {encoding!r}", kind="value") from None
-    except UnicodeEncodeError as exc:
-        raise StepError(f"content has characters {encoding} cannot hold ({exc.reason})", kind="value") from None
+    data = _decode_base64(content) if binary else _encode(content, newline, encoding)
     prepare_parent(file, create_folders)
     if file.is_dir():
         raise StepError(f"{file} is a folder; give a file name", kind="file")
@@ -108,6 +102,28 @@ def write_file(
             atomic_write(file, data)
         size = file.stat().st_size
     return {"path": str(file), "size": size}
+
+
+def _encode(content: Any, newline: bool, encoding: str) -> bytes:
+    text = text_of(content)
+    if newline and not text.endswith("\n"):
+        text += "\n"
+    try:
+        return text.encode(encoding)
+    except LookupError:
+        raise StepError(f"encoding: unknown text encoding {encoding!r}", kind="value") from None
+    except UnicodeEncodeError as exc:
+        raise StepError(f"content has characters {encoding} cannot hold ({exc.reason})", kind="value") from None
+
+
+def _decode_base64(content: Any) -> bytes:
+    import base64
+    import binascii
+
+    try:
+        return base64.b64decode(text_of(content), validate=True)
+    except (binascii.Error, ValueError):
+        raise StepError("content: not base64 data (turn off 'binary' to write text)", kind="value") from None
 
 
 def prepare_parent(file: Path, create: bool) -> None:

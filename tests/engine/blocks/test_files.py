@@ -77,6 +77,16 @@ def test_read_folder_and_wrong_encoding(ctx: Ctx, tmp_path: Path) -> None:
     assert read_file(ctx, "latin.txt", binary=True)["content"] == "Y2Fm6Q=="
 
 
+def test_binary_round_trip(ctx: Ctx, tmp_path: Path) -> None:
+    (tmp_path / "img.bin").write_bytes(bytes(range(256)))
+    encoded = read_file(ctx, "img.bin", binary=True)["content"]
+    write_file(ctx, "copy.bin", encoded, binary=True)
+    assert (tmp_path / "copy.bin").read_bytes() == bytes(range(256))
+    with pytest.raises(StepError, match=r"content: not base64 data"):
+        write_file(ctx, "copy.bin", "not base64!", binary=True)
+    assert (tmp_path / "copy.bin").read_bytes() == bytes(range(256))
+
+
 PERMISSION_SCRIPT = """
 import sys, threading
 from pathlib import Path

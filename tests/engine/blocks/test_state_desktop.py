@@ -113,3 +113,21 @@ def test_headless_clipboard_and_open_are_clear_errors(ctx: Ctx, tmp_path: Path) 
         open_target(ctx, "https://example.org")
     with pytest.raises(StepError, match=r"level: expected one of"):
         notify(ctx, "t", level="loud")
+
+
+def test_clipboard_through_engine_headless_and_with_a_desktop(tmp_path: Path) -> None:
+    flow = """flowdeck: 1
+name: Clip
+steps:
+  copy:
+    do: clipboard.write
+    with: {text: "run {{ run.id }}"}
+    next: paste
+  paste:
+    do: clipboard.read
+"""
+    headless = run_yaml(flow, tmp_path)
+    assert headless.status == "failed" and headless.error["step"] == "copy"
+    assert "the clipboard needs the Flowdeck app" in headless.error["message"]
+    desktop = run_yaml(flow, tmp_path, host=DesktopHost())
+    assert desktop.ok and desktop.steps["paste"]["text"] == f"run {desktop.run_id}"
