@@ -62,11 +62,11 @@ class AppController(QObject):
         self._connect_tray()
         if self.tray_available:
             self.tray.show()
-        from gui.shell import services
 
-        self.engine = services.make_engine(self.settings, self.host)
-        self.relay.attach(engine=self.engine)
-        self.window = win.make_window(self.engine, _make_bridge(self.engine))
+        self._late_engine = win.takes_engine_later()
+        if not self._late_engine:  # the window wants its engine now: pay for the runtime import before the paint
+            self._make_engine()
+        self.window = win.make_window(self.engine, _make_bridge(self.engine) if self.engine else None)
         self.window.installEventFilter(self)
         self._add_menus()
         self.dashboard = DashboardPage(self.settings.workspace_path)
@@ -81,11 +81,21 @@ class AppController(QObject):
         self.relay.run_started.connect(self._run_started)
         self.relay.run_finished.connect(self._run_finished)
         self.relay.service_changed.connect(lambda _e: self._refresh.start())
-        QTimer.singleShot(0, lambda: self._start_service(files or []))
+        win.after_first_paint(self.window, lambda: self._start_service(files or []))
+
+    def _make_engine(self) -> None:
+        from gui.shell import services
+
+        self.engine = services.make_engine(self.settings, self.host)
+        self.relay.attach(engine=self.engine)
 
     def _start_service(self, files: list[str]) -> None:
         from gui.shell import services
 
+        if self.engine is None:
+            self._make_engine()
+            assert self.window is not None
+            self.window.set_engine(self.engine, _make_bridge(self.engine))  # type: ignore[attr-defined]
         self.service = services.start_service(self.settings, self.engine)
         self.relay.attach(service=self.service)
         self.history = services.history_reader()

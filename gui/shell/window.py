@@ -5,11 +5,20 @@ The window belongs to the editor (gui/mainwindow.py); this module is the one pla
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
 
 from gui.shell.icons import app_icon
+
+
+def takes_engine_later() -> bool:
+    """Whether the editor's window can be given its engine after it is shown (so start-up paints sooner)."""
+    from gui.mainwindow import MainWindow
+
+    return hasattr(MainWindow, "set_engine")
 
 
 def make_window(engine: Any = None, bridge: Any = None) -> QMainWindow:
@@ -34,3 +43,24 @@ def open_file(window: QMainWindow, path: str) -> bool:
 
 def menu(window: QMainWindow, name: str) -> QMenu:
     return window.menu(name)  # type: ignore[attr-defined]
+
+
+class _FirstPaint(QObject):
+    def __init__(self, widget: QWidget, fn: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self.fn = fn
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self.fn)  # after this paint has reached the screen
+        return False
+
+
+def after_first_paint(widget: QWidget, fn: Callable[[], None]) -> None:
+    """Call ``fn`` once ``widget`` has painted (at once if it is not shown: nobody waits for a paint then)."""
+    if widget.isVisible():
+        _FirstPaint(widget, fn)
+    else:
+        QTimer.singleShot(0, fn)
