@@ -48,9 +48,22 @@ def timestamp(value: Any) -> float | None:
     return float(value)
 
 
+_SHORT = {"manual": "you", "cli": "command line", "rerun": "re-run", "watch": "file watch", "startup": "app start"}
+_SOURCES = {"manual": "by hand", "cli": "from the command line", "rerun": "as a re-run", "tray": "from the tray"}
+
+
+def source_text(source: str | None) -> str:
+    """How a run was started, in words: 'by hand', 'by schedule', 'by webhook'..."""
+    if not source:
+        return "somehow (not recorded)"
+    return _SOURCES.get(source, f"by {source}")
+
+
 def duration_text(seconds: float | None) -> str:
     if seconds is None:
         return "—"
+    if seconds < 0.001:
+        return "<1 ms"
     if seconds < 1:
         return f"{seconds * 1000:.0f} ms"
     if seconds < 120:
@@ -164,7 +177,9 @@ class RunsModel(QAbstractTableModel):
         if col == DURATION:
             return duration_text(run_duration(record))
         if col == SOURCE:
-            return str(get(record, "source", "") or "")
+            return (
+                source_text(get(record, "source")).removeprefix("by ").removeprefix("from the ").removeprefix("as a ")
+            )
         return error_message(record).splitlines()[0] if error_message(record) else ""
 
     def row_of(self, run_id: str) -> int:

@@ -33,6 +33,7 @@ from gui.shell.history_model import (
     error_message,
     get,
     run_duration,
+    source_text,
     timestamp,
 )
 from gui.shell.icons import status_icon
@@ -233,7 +234,7 @@ class RunDetail(QWidget):
         error = error_message(record)
         self.title.setText(
             f"<b>{_esc(get(record, 'workflow', ''))}</b> — {_esc(status)} · {when} · "
-            f"{duration_text(run_duration(record))} · started by {_esc(get(record, 'source', '') or 'unknown')}"
+            f"{duration_text(run_duration(record))} · started {_esc(source_text(get(record, 'source')))}"
             + (f"<br><span style='color:#c0392b'>{_esc(error)}</span>" if error else "")
         )
         for step in get(record, "steps", None) or []:
@@ -281,10 +282,19 @@ def step_text(step: Any) -> str:
 
 
 def _indent(value: Any) -> str:
+    """Values as YAML (how workflows are written), JSON for what YAML cannot say."""
     if value is None or value == {}:
         return "  (none)"
-    text = value if isinstance(value, str) else json.dumps(value, indent=2, ensure_ascii=False, default=str)
-    return "\n".join("  " + line for line in text.splitlines())
+    if isinstance(value, str):
+        text = value
+    else:
+        import yaml
+
+        try:
+            text = yaml.safe_dump(value, allow_unicode=True, sort_keys=False, default_flow_style=False, width=100)
+        except yaml.YAMLError:
+            text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    return "\n".join("  " + line for line in text.rstrip().splitlines())
 
 
 def _esc(text: Any) -> str:
