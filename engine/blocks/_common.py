@@ -9,7 +9,6 @@ import errno
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +110,8 @@ def size_param(value: Any, name: str) -> int | None:
 
 
 def iso(timestamp: float) -> str:
+    from datetime import datetime
+
     return datetime.fromtimestamp(timestamp).isoformat(timespec="seconds")
 
 

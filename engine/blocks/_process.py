@@ -4,16 +4,17 @@ on timeout or cancel. Shared by program.run and python.run."""
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.errors import Cancelled, StepError, StepTimeout
 from engine.registry.context import StepContext
+
+if TYPE_CHECKING:
+    import subprocess
 
 MAX_CAPTURE = 1024 * 1024  # keep the last 1 MB of each stream; a flooding program cannot eat memory
 POLL = 0.05
@@ -30,6 +31,8 @@ class Finished:
 
 def start(argv: list[str] | str, *, shell: bool, cwd: Path, env: dict[str, str], stdin: bool) -> subprocess.Popen:
     """Start the program in its own process group (so a kill reaches what it starts), or a clear StepError."""
+    import subprocess  # imported when a program runs, not when the palette loads
+
     name = argv if isinstance(argv, str) else argv[0]
     flags: dict[str, Any] = {}
     if os.name == "posix":
@@ -136,6 +139,9 @@ def describe(argv: Any) -> str:
 
 def kill(proc: subprocess.Popen) -> None:
     """Stop the program and everything it started."""
+    import signal
+    import subprocess
+
     try:
         if os.name == "posix":
             os.killpg(proc.pid, signal.SIGKILL)

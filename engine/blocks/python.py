@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -72,6 +70,8 @@ def run_python(
         data = json.dumps(payload, default=str).encode("utf-8")
     except (TypeError, ValueError) as exc:
         raise StepError(f"inputs: cannot be passed to Python ({exc})", kind="value") from None
+    import tempfile
+
     from engine.blocks._pyrunner import SOURCE
 
     env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONUNBUFFERED": "1"}
@@ -111,6 +111,8 @@ def _context_values(ctx: StepContext) -> dict[str, Any]:
 
 
 def _interpreter(ctx: StepContext, python: str) -> str:
+    import shutil
+
     if python:
         chosen = shutil.which(python) or str(resolve(ctx, python, "python"))
         if not Path(chosen).exists():

@@ -7,7 +7,6 @@ completed and its size checked before the source is deleted.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -143,6 +142,8 @@ def _prepare(dest: Path, create: bool) -> None:
 
 def _copy_item(src: Path, dest: Path, overwrite: bool) -> None:
     """Copy into a temporary name next to the target, then swap it in: an existing target stays whole."""
+    import shutil
+
     tmp = _tmp_name(dest)
     try:
         if src.is_dir():
@@ -173,6 +174,8 @@ def move_item(src: Path, dest: Path, overwrite: bool) -> None:
 
 
 def copy_then_delete(src: Path, dest: Path, overwrite: bool) -> None:
+    import shutil
+
     _copy_item(src, dest, overwrite)
     if src.is_dir() and not src.is_symlink():
         shutil.rmtree(src)
@@ -181,6 +184,8 @@ def copy_then_delete(src: Path, dest: Path, overwrite: bool) -> None:
 
 
 def _replace_dir_by_rename(src: Path, dest: Path) -> None:
+    import shutil
+
     old = _tmp_name(dest)
     os.rename(dest, old)
     try:
@@ -219,6 +224,8 @@ def _replace(tmp: Path, dest: Path, overwrite: bool) -> None:
 
 
 def _discard(tmp: Path) -> None:
+    import shutil
+
     if tmp.is_dir():
         shutil.rmtree(tmp, ignore_errors=True)
     else:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from pathlib import Path
@@ -209,6 +208,8 @@ def _file_name(response: Any) -> str:
 
 
 def _save(ctx: StepContext, response: Any, stopped: Any, dest: Path) -> tuple[int, str]:
+    import hashlib
+
     total = int(response.headers.get("content-length") or 0) or None
     tmp = dest.with_name(f".{dest.name}.partial")
     digest = hashlib.sha256()
@@ -281,6 +282,8 @@ def http_changed(
     got = _http.perform(ctx, req, handle)
     if got["status"] >= 400:
         raise _http.status_error("GET", req.url, got["status"], got["_reason"], got["text"])
+    import hashlib
+
     digest = hashlib.sha256(got["text"].encode("utf-8")).hexdigest()
     key = f"http.changed:{req.url}"
     previous = ctx.state.get(key)

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from engine.blocks import transfer
 from engine.blocks.transfer import copy, copy_then_delete, move
 from engine.errors import StepError
 from tests.engine.blocks.conftest import Ctx, run_yaml
@@ -101,7 +100,7 @@ def test_failed_verify_keeps_source_and_target(tmp_path: Path, monkeypatch: pyte
         with open(b, "r+b") as fh:
             fh.truncate(3)
 
-    monkeypatch.setattr(transfer.shutil, "copy2", short_copy)
+    monkeypatch.setattr(shutil, "copy2", short_copy)
     with pytest.raises(StepError, match=r"incomplete.*original is untouched"):
         copy_then_delete(src, dest, overwrite=True)
     assert src.read_text() == "important" and dest.read_text() == "old target"
