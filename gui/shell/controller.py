@@ -65,7 +65,10 @@ class AppController(QObject):
 
         self._late_engine = win.takes_engine_later()
         if not self._late_engine:  # the window wants its engine now: pay for the runtime import before the paint
-            self._make_engine()
+            try:
+                self._make_engine()
+            except Exception:  # explained in the window once it shows (see _start_or_explain)
+                log.exception("the engine could not be made")
         self.window = win.make_window(self.engine, _make_bridge(self.engine) if self.engine else None)
         self.window.installEventFilter(self)
         self._add_menus()
@@ -81,7 +84,17 @@ class AppController(QObject):
         self.relay.run_started.connect(self._run_started)
         self.relay.run_finished.connect(self._run_finished)
         self.relay.service_changed.connect(lambda _e: self._refresh.start())
-        win.after_first_paint(self.window, lambda: self._start_service(files or []))
+        win.after_first_paint(self.window, lambda: self._start_or_explain(files or []))
+
+    def _start_or_explain(self, files: list[str]) -> None:
+        """Start the service; if it cannot start, say why in the window instead of dying with a traceback."""
+        try:
+            self._start_service(files)
+        except Exception as exc:
+            log.exception("the engine service did not start")
+            assert self.dashboard is not None
+            self.dashboard.show_problem(f"Flowdeck could not start its engine service: {exc}")
+            self.show_window()
 
     def _make_engine(self) -> None:
         from gui.shell import services
@@ -94,8 +107,8 @@ class AppController(QObject):
 
         if self.engine is None:
             self._make_engine()
-            assert self.window is not None
-            self.window.set_engine(self.engine, _make_bridge(self.engine))  # type: ignore[attr-defined]
+            if self.window is not None and hasattr(self.window, "set_engine"):
+                self.window.set_engine(self.engine, _make_bridge(self.engine))
         self.service = services.start_service(self.settings, self.engine)
         self.relay.attach(service=self.service)
         self.history = services.history_reader()

@@ -116,16 +116,27 @@ class DashboardPage(QWidget):
         header.setSectionResizeMode(TRIGGERS, QHeaderView.ResizeMode.Stretch)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.table.cellDoubleClicked.connect(self._double_clicked)
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("QLabel { background: #fdecea; color: #8a1c13; padding: 8px; border-radius: 4px; }")
+        self.problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.problem.hide()
         self.empty = QLabel()
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addLayout(head)
+        layout.addWidget(self.problem)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty, 1)
         self.set_workspace(workspace)
         self.set_rows([])
+
+    def show_problem(self, message: str) -> None:
+        """A banner over the table (the service did not start, the workspace cannot be read...); "" hides it."""
+        self.problem.setText(message)
+        self.problem.setVisible(bool(message))
 
     def set_workspace(self, workspace: Path) -> None:
         self.workspace = workspace

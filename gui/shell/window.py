@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
+from PySide6.QtWidgets import QMainWindow, QMenu, QTabWidget, QWidget
 
 from gui.shell.icons import app_icon
 
@@ -24,25 +24,56 @@ def takes_engine_later() -> bool:
 def make_window(engine: Any = None, bridge: Any = None) -> QMainWindow:
     from gui.mainwindow import MainWindow
 
-    window = MainWindow(engine=engine, bridge=bridge)
+    try:
+        window = MainWindow(engine=engine, bridge=bridge)
+    except TypeError:  # an editor window from before the page interface: pages go in tabs (see _Pages)
+        window = MainWindow()
     window.setWindowIcon(app_icon())
     return window
 
 
 def add_page(window: QMainWindow, title: str, widget: QWidget, index: int | None = None) -> None:
-    window.add_page(title, widget, index=index)  # type: ignore[attr-defined]
+    if hasattr(window, "add_page"):
+        window.add_page(title, widget, index=index)
+    else:
+        _Pages.of(window).insertTab(len(_Pages.of(window)) if index is None else index, widget, title)
 
 
 def show_page(window: QMainWindow, widget: QWidget) -> None:
-    window.show_page(widget)  # type: ignore[attr-defined]
+    if hasattr(window, "show_page"):
+        window.show_page(widget)
+    else:
+        _Pages.of(window).setCurrentWidget(widget)
 
 
 def open_file(window: QMainWindow, path: str) -> bool:
-    return bool(window.open_file(path))  # type: ignore[attr-defined]
+    return bool(window.open_file(path)) if hasattr(window, "open_file") else False
 
 
 def menu(window: QMainWindow, name: str) -> QMenu:
-    return window.menu(name)  # type: ignore[attr-defined]
+    if hasattr(window, "menu"):
+        return window.menu(name)
+    found = window.menuBar().findChild(QMenu, f"menu{name}")
+    if found is None:
+        found = window.menuBar().addMenu(f"&{name}")
+        found.setObjectName(f"menu{name}")
+    return found
+
+
+class _Pages(QTabWidget):
+    """Pages as tabs, for an editor window that has no page interface of its own."""
+
+    @staticmethod
+    def of(window: QMainWindow) -> QTabWidget:
+        central = window.centralWidget()
+        if isinstance(central, _Pages):
+            return central
+        pages = _Pages()
+        pages.setDocumentMode(True)
+        if central is not None:
+            pages.addTab(central, "Editor")
+        window.setCentralWidget(pages)
+        return pages
 
 
 class _FirstPaint(QObject):
