@@ -26,7 +26,7 @@ LEVELS = ("debug", "info", "warning", "error")
 )
 def log_message(ctx: StepContext, message: Any, level: str = "info") -> dict[str, Any]:
     if level not in LEVELS:
-        raise StepError(f"level: expected one of {', '.join(LEVELS)}, got {level!r}", kind="value")
+        raise StepError(f"level: expected one of {', '.join(LEVELS)}; got {level!r}", kind="value")
     text = text_of(message)  # lists and mappings read as JSON, not as Python reprs
     ctx.log(text, level)
     return {"message": text}

@@ -91,6 +91,8 @@ def test_set_and_log(ctx: Ctx) -> None:
         set_vars(ctx, {"my var": 1})
     assert log_message(ctx, {"k": [1]})["message"] == '{"k": [1]}'
     assert ctx.logs[-1] == ("info", '{"k": [1]}')
+    with pytest.raises(StepError, match=r"level: expected one of debug, info, warning, error; got 'loud'"):
+        log_message(ctx, "x", level="loud")
 
 
 def test_data_through_engine(tmp_path: Path) -> None:

@@ -61,3 +61,8 @@ def test_loading_blocks_does_not_import_heavy_libraries() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == ""
+
+
+def test_palette_order_of_categories() -> None:
+    order = list(default_registry().categories())
+    assert order == ["Files & folders", "Programs", "Web", "Data", "Messages", "State", "Control"]
