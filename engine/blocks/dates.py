@@ -29,6 +29,7 @@ from engine.registry.context import StepContext
         Param("add", Kind.DURATION, default="", help="Add this much, e.g. 1d or 2h30m."),
         Param("subtract", Kind.DURATION, default="", help="Subtract this much, e.g. 30d."),
         Param("format", Kind.TEXT, default="%Y-%m-%d %H:%M", help="How to write the result (strftime codes)."),
+        Param("timezone", Kind.TEXT, default="", help="Show the time in this zone, e.g. Europe/Berlin or UTC."),
     ],
     outputs=[
         Output("text", "the result written with 'format'"),
@@ -54,10 +55,13 @@ def datetime_block(
     add: Any = "",
     subtract: Any = "",
     format: str = "%Y-%m-%d %H:%M",
+    timezone: str = "",
 ) -> dict[str, Any]:
     moment = parse_moment(value, input_format)
     moment += timedelta(seconds=duration_param(add, "add") or 0)
     moment -= timedelta(seconds=duration_param(subtract, "subtract") or 0)
+    if timezone:
+        moment = moment.astimezone(_zone(str(timezone)))
     try:
         text = moment.strftime(str(format or "%Y-%m-%d %H:%M"))
     except ValueError as exc:
@@ -77,6 +81,18 @@ def datetime_block(
         "weekday_number": moment.isoweekday(),
         "week": moment.isocalendar().week,
     }
+
+
+def _zone(name: str) -> Any:
+    from datetime import UTC
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if name.upper() in ("UTC", "Z"):
+        return UTC
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise StepError(f"timezone: unknown time zone {name!r} (e.g. Europe/Berlin, America/New_York, UTC)", "value")
 
 
 def parse_moment(value: Any, input_format: str = "") -> datetime:

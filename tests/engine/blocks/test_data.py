@@ -81,6 +81,10 @@ def test_datetime_arithmetic_and_formatting(ctx: Ctx) -> None:
     assert datetime_block(ctx, 0, format="%Y")["timestamp"] == 0
     with pytest.raises(StepError, match=r"value: 'next tuesday' is not a date and time"):
         datetime_block(ctx, "next tuesday")
+    utc = datetime_block(ctx, "2026-07-01T12:00:00+00:00", timezone="Europe/Berlin", format="%H:%M %Z")
+    assert utc["text"] == "14:00 CEST" and utc["iso"] == "2026-07-01T14:00:00+02:00"
+    with pytest.raises(StepError, match=r"timezone: unknown time zone 'Mars/Olympus'"):
+        datetime_block(ctx, "now", timezone="Mars/Olympus")
     with pytest.raises(StepError, match=r"add: expected a duration"):
         datetime_block(ctx, "now", add="a month")
 
