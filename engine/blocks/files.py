@@ -39,6 +39,8 @@ def read_file(ctx: StepContext, path: str, encoding: str = "utf-8", binary: bool
     must_exist(file)
     if file.is_dir():
         raise StepError(f"{file} is a folder; use file.list to see what is in it", kind="file")
+    if not file.is_file():
+        raise StepError(f"{file} is not a regular file (a device or a pipe); it cannot be read", kind="file")
     with os_errors(file):
         size = file.stat().st_size
         if size > MAX_READ:

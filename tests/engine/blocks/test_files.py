@@ -70,6 +70,8 @@ def test_read_folder_and_wrong_encoding(ctx: Ctx, tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
     with pytest.raises(StepError, match=r"is a folder"):
         read_file(ctx, "sub")
+    with pytest.raises(StepError, match=r"/dev/zero is not a regular file"):
+        read_file(ctx, "/dev/zero")
     (tmp_path / "latin.txt").write_bytes("café".encode("latin-1"))
     with pytest.raises(StepError, match=r"not utf-8 text.*latin-1"):
         read_file(ctx, "latin.txt")
