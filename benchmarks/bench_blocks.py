@@ -47,6 +47,22 @@ def registry_load() -> float:
     return sorted(runs)[3]
 
 
+def flood_memory() -> tuple[float, float]:
+    """Peak memory (MB) of a fresh process before and after program.run reads 100 MB of output."""
+    code = (
+        "import resource, sys, tempfile\nfrom pathlib import Path\n"
+        "from engine.blocks.programs import run_program\nfrom tests.engine.blocks.conftest import Ctx\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "flood = \"import sys\\nfor _ in range(100): sys.stdout.write('x' * 1048576)\"\n"
+        "run_program(Ctx(Path(tempfile.mkdtemp())), [sys.executable, '-c', flood])\n"
+        "print(before / 1024, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
+    )
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True).stdout
+    before, after = (float(v) for v in out.split())
+    return before, after
+
+
 def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="flowdeck-bench-"))
     ctx = Ctx(folder)
@@ -66,6 +82,8 @@ def main() -> None:
     print(f"machine: {machine()}")
     for name, seconds in results.items():
         print(f"{name:36s} {seconds * 1000:8.1f} ms (median)")
+    before, after = flood_memory()
+    print(f"peak memory around a 100 MB flood:   {before:.0f} MB -> {after:.0f} MB")
 
 
 if __name__ == "__main__":
