@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.blocks._common import call_cancellable, duration_param, must_exist, os_errors, paths, text_of
-from engine.errors import StepError
+from engine.errors import Cancelled, StepError
 from engine.registry import Kind, Output, Param, block
 from engine.registry.context import StepContext
 
@@ -81,7 +81,7 @@ def send_email(
 
     try:
         call_cancellable(ctx, deliver, "email")
-    except StepError:
+    except (StepError, Cancelled):
         raise
     except Exception as exc:
         raise _explain(exc, where, username, secret) from None

@@ -131,3 +131,22 @@ steps:
     msg = smtp_server.received[0].message
     assert msg["Subject"] == "Check failed: 'sh' exited with code 1: disk almost full"
     assert msg.get_body(("plain",)).get_content().replace("\r\n", "\n") == "disk almost full\n"
+
+
+def test_cancel_while_the_server_is_silent(ctx: Ctx) -> None:
+    """A server that accepts the connection but never greets: cancelling ends the step at once."""
+    import socket
+    import threading
+    import time
+
+    from engine.errors import Cancelled
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        threading.Timer(0.3, ctx.cancel_event.set).start()
+        started = time.monotonic()
+        with pytest.raises(Cancelled):
+            send_email(ctx, to="a@b.c", subject="x", sender="a@b.c", host="127.0.0.1",
+                       port=silent.getsockname()[1], security="none", timeout="60s")  # fmt: skip
+        assert time.monotonic() - started < 10
