@@ -169,6 +169,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions and a 10 s idle window")
     parser.add_argument("--skip-runs", action="store_true", help="leave out the 1,000-run memory check")
+    parser.add_argument("--paint-only", action="store_true", help="measure only launch to first paint")
     args = parser.parse_args()
     x = start_xvfb()
     tray = subprocess.Popen(
@@ -188,6 +189,8 @@ def main() -> None:
             print(f"launch to window painted, cold: {statistics.median(cold):.3f} s median of {repeat} {_list(cold)}")
         except SystemExit as exc:
             print(f"cold start: not measured ({exc})")
+        if args.paint_only:
+            return
         window = 10 if args.quick else 60
         cpu, rss = idle(x, window)
         print(f"idle in the tray, 100 armed workflows: CPU {cpu:.3f} % of one core over {window} s, RSS {rss:.0f} MB")
