@@ -26,6 +26,14 @@ from gui.shell.theme import apply_theme
 from gui.shell.tray import Tray, TrayWorkflow
 
 log = logging.getLogger("flowdeck.app")
+
+
+def engine_version() -> str:
+    import engine
+
+    return engine.__version__
+
+
 TRAY_HINT = "Flowdeck keeps running in the tray and runs your workflows on schedule. Quit it from the tray menu."
 
 
@@ -78,6 +86,9 @@ class AppController(QObject):
         win.show_page(self.window, self.dashboard)
         if not (minimized and self.tray_available):
             self.window.show()
+        log.info(
+            "Flowdeck %s started (%s)", engine_version(), "window shown" if self.window.isVisible() else "in the tray"
+        )
         if self.instance is not None:
             self.instance.request_received.connect(self.handle_request)
         self.host.notified.connect(lambda title, text, level: self.tray.message(title, text, level))
