@@ -1,0 +1,83 @@
+"""The dashboard fed by the real scheduling service: workflows, triggers in words, switch, Run now, templates."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from gui.shell.controller import AppController
+from gui.shell.dashboard import LAST, NEXT, TRIGGERS
+from gui.shell.settings import Settings
+from gui.shell.templates import templates_folder
+
+pytest.importorskip("engine.scheduling.service", reason="the scheduler's Service is not in the engine yet")
+pytest.importorskip("engine.runtime.history", reason="the run history is not in the engine yet")
+
+DAILY = """flowdeck: 1
+name: Morning note
+triggers:
+  - schedule: {cron: "0 8 * * *"}
+steps:
+  note:
+    do: log
+    with: {message: good morning}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def controller(qtbot: QtBot, qapp, tmp_path: Path):
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "morning.yaml").write_text(DAILY)
+    (ws / "hello.yaml").write_bytes((templates_folder() / "hello.yaml").read_bytes())
+    c = AppController(qapp, None, Settings(workspace=str(ws), webhook_port=free_port(), tray_hint_shown=True))
+    c.start()
+    qtbot.addWidget(c.window)
+    qtbot.waitUntil(lambda: c.service is not None and len(c.dashboard.rows) == 2, timeout=20000)
+    yield c
+    c.relay.detach()
+    c.service.stop(0)
+    c.engine.shutdown(0)
+    c.tray.hide()
+
+
+def test_lists_workflows_with_triggers_and_next_run(controller: AppController) -> None:
+    page = controller.dashboard
+    assert [r.name for r in page.rows] == ["Hello Flowdeck", "Morning note"]
+    morning = page.row_of(str(controller.settings.workspace_path / "morning.yaml"))
+    assert "8" in page.table.item(morning, TRIGGERS).text()
+    assert page.table.item(morning, NEXT).text() != "—"
+    hello = page.row_of(str(controller.settings.workspace_path / "hello.yaml"))
+    assert page.table.item(hello, TRIGGERS).text() == "only when run by hand"
+    assert page.table.item(hello, LAST).text() == "never run"
+
+
+def test_switch_turns_triggers_off(qtbot: QtBot, controller: AppController) -> None:
+    page = controller.dashboard
+    path = str(controller.settings.workspace_path / "morning.yaml")
+    page.switch_at(page.row_of(path)).click()
+    qtbot.waitUntil(lambda: not next(i for i in controller.service.workflows() if str(i.path) == path).enabled)
+    qtbot.waitUntil(lambda: page.table.item(page.row_of(path), NEXT).text() == "—", timeout=5000)
+
+
+def test_run_now_shows_the_result(qtbot: QtBot, controller: AppController) -> None:
+    page = controller.dashboard
+    path = str(controller.settings.workspace_path / "hello.yaml")
+    page.button_at(page.row_of(path), "run").click()
+    qtbot.waitUntil(lambda: page.table.item(page.row_of(path), LAST).text().startswith("succeeded"), timeout=20000)
+
+
+def test_new_from_template_adds_a_workflow(qtbot: QtBot, controller: AppController) -> None:
+    controller.new_from_template(str(templates_folder() / "hello.yaml"))
+    added = controller.settings.workspace_path / "hello-2.yaml"
+    assert added.read_bytes() == (templates_folder() / "hello.yaml").read_bytes()
+    qtbot.waitUntil(lambda: controller.dashboard.row_of(str(added)) >= 0, timeout=20000)
