@@ -39,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
 
     instance = SingleInstance()
     if not instance.lock():  # another Flowdeck runs: hand it our request and leave
+        if not args.files and (args.minimized or args.autostart):
+            return 0  # it already runs in the tray, which is all a start at login asks for
         if instance.send({"action": "open" if args.files else "show", "files": args.files}):
             return 0
         print(
