@@ -55,7 +55,8 @@ def when(ts: datetime | float | None, now: float | None = None) -> str:
     now = time.time() if now is None else now
     delta = moment - now
     if 0 <= delta < 3600:
-        return f"in {max(1, round(delta / 60))} min"
+        minutes = max(1, round(delta / 60))
+        return "in 1 h" if minutes == 60 else f"in {minutes} min"
     if -60 < delta < 0:
         return "just now"
     if -3600 < delta <= -60:

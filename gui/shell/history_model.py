@@ -177,9 +177,8 @@ class RunsModel(QAbstractTableModel):
         if col == DURATION:
             return duration_text(run_duration(record))
         if col == SOURCE:
-            return (
-                source_text(get(record, "source")).removeprefix("by ").removeprefix("from the ").removeprefix("as a ")
-            )
+            source = str(get(record, "source", "") or "")
+            return _SHORT.get(source, source)
         return error_message(record).splitlines()[0] if error_message(record) else ""
 
     def row_of(self, run_id: str) -> int:

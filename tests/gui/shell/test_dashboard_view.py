@@ -85,7 +85,9 @@ def test_selection_survives_a_refresh(qtbot: QtBot, tmp_path: Path) -> None:
 def test_when_reads_at_a_glance() -> None:
     now = datetime(2026, 3, 4, 12, 0).timestamp()
     assert when(None) == "—"
-    assert when(now + 90, now) == "in 2 min"
+    assert when(now + 150, now) == "in 2 min"
+    assert when(now + 3500, now) == "in 58 min"
+    assert when(now + 3599, now) == "in 1 h"
     assert when(now - 30, now) == "just now"
     assert when(now - 150, now) == "2 min ago"
     assert when(datetime(2026, 3, 4, 18, 30), now) == "today 18:30"

@@ -1,0 +1,18 @@
+"""How the history table words its cells."""
+
+from gui.shell.history_model import SOURCE, RunsModel, duration_text, error_message, source_text
+
+
+def test_words_for_sources_durations_and_errors() -> None:
+    assert source_text("manual") == "by hand" and source_text("schedule") == "by schedule"
+    assert source_text(None) == "somehow (not recorded)"
+    assert duration_text(0.0004) == "<1 ms" and duration_text(0.25) == "250 ms" and duration_text(3.21) == "3.2 s"
+    assert duration_text(125) == "2 min 5 s" and duration_text(None) == "—"
+    assert error_message({"error": {"step": "fetch", "message": "HTTP 500"}}) == "fetch: HTTP 500"
+    assert error_message({"error": None}) == ""
+
+
+def test_source_column_is_short(qapp) -> None:
+    model = RunsModel(history=None)
+    assert model._text({"source": "manual"}, SOURCE) == "you"
+    assert model._text({"source": "webhook"}, SOURCE) == "webhook"
