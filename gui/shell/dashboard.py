@@ -47,6 +47,14 @@ class DashboardRow:
     last_error: str = ""
 
 
+def tilde(path: Path) -> str:
+    """``~/Flowdeck`` rather than ``/home/ann/Flowdeck``: shorter, and what people recognise."""
+    try:
+        return "~/" + path.relative_to(Path.home()).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def when(ts: datetime | float | None, now: float | None = None) -> str:
     """A time a person reads at a glance: 'in 5 min', 'today 08:00', 'Mon 08:00', '2026-03-01 08:00'."""
     if ts is None:
@@ -141,7 +149,7 @@ class DashboardPage(QWidget):
 
     def set_workspace(self, workspace: Path) -> None:
         self.workspace = workspace
-        self.where.setText(f"in <a href='{workspace.as_uri()}'>{workspace}</a>")
+        self.where.setText(f"in <a href='{workspace.as_uri()}'>{tilde(workspace)}</a>")
 
     def set_rows(self, rows: list[DashboardRow]) -> None:
         """Show ``rows``, keeping the selected workflow selected."""
@@ -154,7 +162,8 @@ class DashboardPage(QWidget):
         self.table.setVisible(bool(self.rows))
         self.empty.setVisible(not self.rows)
         self.empty.setText(
-            f"No workflows in {self.workspace} yet.\nCreate one with “New from template”, or save one from the editor."
+            f"No workflows in {tilde(self.workspace)} yet.\n"
+            "Create one with “New from template”, or save one from the editor."
         )
         if selected is not None:
             self.select(selected)
