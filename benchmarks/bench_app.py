@@ -165,12 +165,55 @@ def runs_memory(x: XDisplay, total: int = 1000) -> list[tuple[int, float]]:
     return points
 
 
+def shell_runs_memory(total: int = 1000) -> list[tuple[int, float]]:
+    """The app's GUI side over ``total`` real runs (offscreen): engine events through the relay into the tray's
+    run status and menu, as in the app. RSS of this process after every 200 runs."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from engine.io import read_text
+    from engine.runtime import Engine
+    from gui.shell.host import GuiHost
+    from gui.shell.relay import Relay
+    from gui.shell.status import RunStatus
+    from gui.shell.tray import Tray
+
+    app = QApplication.instance() or QApplication([])
+    wf, _ = read_text(workflow("Tick", "{every: 1h}"), "tick.yaml")
+    engine = Engine(workers=4, host=GuiHost())
+    relay, status, tray = Relay(), RunStatus(), Tray()
+    relay.attach(engine=engine)
+
+    def finished(event) -> None:
+        status.finished(event.run_id, event.workflow, event.data.get("status", ""), event.time)
+        tray.set_recent(list(status.recent))
+        tray.set_state(len(status.running), False, status.last_failed)
+
+    relay.run_finished.connect(finished)
+    points = []
+    for batch in range(total // 200):
+        handles = [engine.submit(wf) for _ in range(200)]
+        for handle in handles:
+            handle.wait(60)
+        engine.bus.flush()
+        app.processEvents()
+        points.append(((batch + 1) * 200, rss_mb(os.getpid())))
+    engine.shutdown(5)
+    return points
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions and a 10 s idle window")
     parser.add_argument("--skip-runs", action="store_true", help="leave out the 1,000-run memory check")
     parser.add_argument("--paint-only", action="store_true", help="measure only launch to first paint")
+    parser.add_argument("--shell-runs", action="store_true", help="only the GUI side's memory over 1,000 runs")
     args = parser.parse_args()
+    if args.shell_runs:
+        print(f"machine: {machine()}")
+        points = shell_runs_memory()
+        print("GUI side, RSS by runs finished: " + ", ".join(f"{n}: {mb:.1f} MB" for n, mb in points))
+        return
     x = start_xvfb()
     tray = subprocess.Popen(
         ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request", "--height", "32"],
