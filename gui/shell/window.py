@@ -15,10 +15,13 @@ from gui.shell.icons import app_icon
 
 
 def takes_engine_later() -> bool:
-    """Whether the editor's window can be given its engine after it is shown (so start-up paints sooner)."""
+    """Whether the engine can be made after the window is shown (so start-up paints sooner): the editor's window
+    either accepts it later (``set_engine``) or does not take one at all."""
+    import inspect
+
     from gui.mainwindow import MainWindow
 
-    return hasattr(MainWindow, "set_engine")
+    return hasattr(MainWindow, "set_engine") or "engine" not in inspect.signature(MainWindow).parameters
 
 
 def make_window(engine: Any = None, bridge: Any = None) -> QMainWindow:
