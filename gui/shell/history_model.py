@@ -30,7 +30,12 @@ class RunFilter:
     until: datetime | None = None
 
     def query(self) -> dict[str, Any]:
-        return {k: v for k, v in vars(self).items() if v is not None}
+        """Keyword arguments for History.runs(); times as epoch seconds, as the history stores them."""
+        out: dict[str, Any] = {k: v for k, v in vars(self).items() if v is not None}
+        for key in ("since", "until"):
+            if key in out:
+                out[key] = out[key].timestamp()
+        return out
 
 
 def get(record: Any, name: str, default: Any = None) -> Any:
@@ -38,6 +43,22 @@ def get(record: Any, name: str, default: Any = None) -> Any:
     if isinstance(record, dict):
         return record.get(name, default)
     return getattr(record, name, default)
+
+
+def step_name(step: Any) -> str:
+    for key in ("step_id", "step", "id", "name"):
+        value = get(step, key)
+        if value:
+            return str(value)
+    return "?"
+
+
+def step_status(step: Any) -> str:
+    """A step's status as recorded, or worked out from its error."""
+    status = get(step, "status")
+    if status:
+        return str(status)
+    return "failed" if get(step, "error") else "succeeded"
 
 
 def timestamp(value: Any) -> float | None:

@@ -34,6 +34,8 @@ from gui.shell.history_model import (
     get,
     run_duration,
     source_text,
+    step_name,
+    step_status,
     timestamp,
 )
 from gui.shell.icons import status_icon
@@ -238,15 +240,11 @@ class RunDetail(QWidget):
             + (f"<br><span style='color:#c0392b'>{_esc(error)}</span>" if error else "")
         )
         for step in get(record, "steps", None) or []:
+            status = step_status(step)
             item = QTreeWidgetItem(
-                [
-                    str(get(step, "step_id", get(step, "step", ""))),
-                    str(get(step, "status", "")),
-                    duration_text(get(step, "duration")),
-                    str(get(step, "attempts", 1) or 1),
-                ]
+                [step_name(step), status, duration_text(get(step, "duration")), str(get(step, "attempts", 1) or 1)]
             )
-            item.setIcon(0, status_icon(str(get(step, "status", ""))))
+            item.setIcon(0, status_icon(status))
             item.setData(0, Qt.ItemDataRole.UserRole, step)
             self.steps.addTopLevelItem(item)
         if self.steps.topLevelItemCount():
@@ -270,15 +268,22 @@ def step_text(step: Any) -> str:
     logs = get(step, "logs") or []
     lines = []
     for entry in logs:
-        if isinstance(entry, dict):
-            ts = entry.get("time")
+        if isinstance(entry, dict | tuple | list) or hasattr(entry, "message"):
+            ts, level, message = _log_fields(entry)
             stamp = datetime.fromtimestamp(ts).strftime("%H:%M:%S ") if isinstance(ts, int | float) else ""
-            level = entry.get("level", "info")
-            lines.append(f"{stamp}{'' if level == 'info' else level + ': '}{entry.get('message', '')}")
+            lines.append(f"{stamp}{'' if level in ('info', None) else f'{level}: '}{message}")
         else:
             lines.append(str(entry))
     parts.append("logs:\n" + ("\n".join("  " + line for line in lines) if lines else "  (none)"))
     return "\n\n".join(parts)
+
+
+def _log_fields(entry: Any) -> tuple[Any, Any, Any]:
+    """(time, level, message) of a log entry recorded as a mapping, an object or a (time, level, message) row."""
+    if isinstance(entry, tuple | list):
+        padded = [*entry, None, None, None][:3]
+        return (padded[0], padded[1], padded[2]) if len(entry) >= 3 else (None, None, " ".join(map(str, entry)))
+    return get(entry, "time"), get(entry, "level", "info"), get(entry, "message", "")
 
 
 def _indent(value: Any) -> str:

@@ -16,3 +16,22 @@ def test_source_column_is_short(qapp) -> None:
     model = RunsModel(history=None)
     assert model._text({"source": "manual"}, SOURCE) == "you"
     assert model._text({"source": "webhook"}, SOURCE) == "webhook"
+
+
+def test_step_fields_read_from_any_record_shape() -> None:
+    from gui.shell.history_model import step_name, step_status
+    from gui.shell.history_page import step_text
+
+    assert step_name({"step_id": "fetch"}) == "fetch" and step_name({"step": "save"}) == "save"
+    assert step_status({"error": {"message": "x"}}) == "failed" and step_status({"output": {}}) == "succeeded"
+    text = step_text({"inputs": {"url": "http://x"}, "output": {"status": 200}, "logs": [(0.0, "warning", "slow")]})
+    assert "url: http://x" in text and "status: 200" in text and "warning: slow" in text
+
+
+def test_time_filters_go_to_the_history_as_epoch_seconds() -> None:
+    from datetime import datetime
+
+    from gui.shell.history_model import RunFilter
+
+    when = datetime(2026, 1, 2, 3, 4)
+    assert RunFilter(workflow="W", since=when).query() == {"workflow": "W", "since": when.timestamp()}
