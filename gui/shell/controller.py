@@ -54,8 +54,10 @@ class AppController(QObject):
         self.history_page: Any = None
         self.status = RunStatus()
         self.quitting = False
+        self.tray_available = False
         self._dashboard_stale = True
         self._waiter: Any = None
+        self._stopper: Any = None
         self._refresh = QTimer(self, singleShot=True, interval=250)
         self._refresh.timeout.connect(self.refresh)
         self._clock = QTimer(self, interval=30_000)  # "in 5 min" stays true while the window is shown
@@ -64,15 +66,14 @@ class AppController(QObject):
 
     # -- start-up ------------------------------------------------------------------------------
     def start(self, files: list[str] | None = None, minimized: bool = False) -> None:
-        """Show the window first (fast), then start the service on the next turn of the event loop."""
+        """Show the window first (fast), then start the engine side once the window has painted."""
         apply_theme(self.app, self.settings.theme)
         self.tray_available = Tray.available()
         self._connect_tray()
         if self.tray_available:
             self.tray.show()
 
-        self._late_engine = win.takes_engine_later()
-        if not self._late_engine:  # the window wants its engine now: pay for the runtime import before the paint
+        if not win.takes_engine_later():  # the window wants its engine now: pay for the runtime import before the paint
             try:
                 self._make_engine()
             except Exception:  # explained in the window once it shows (see _start_or_explain)
@@ -100,12 +101,14 @@ class AppController(QObject):
     def _start_or_explain(self, files: list[str]) -> None:
         """Start the service; if it cannot start, say why in the window instead of dying with a traceback."""
         try:
-            self._start_service(files)
+            self._start_service()
         except Exception as exc:
             log.exception("the engine service did not start")
             assert self.dashboard is not None
             self.dashboard.show_problem(f"Flowdeck could not start its engine service: {exc}")
             self.show_window()
+        for path in files:  # the editor opens files with or without the service
+            self.open_file(path)
 
     def _make_engine(self) -> None:
         from gui.shell import services
@@ -113,7 +116,7 @@ class AppController(QObject):
         self.engine = services.make_engine(self.settings, self.host)
         self.relay.attach(engine=self.engine)
 
-    def _start_service(self, files: list[str]) -> None:
+    def _start_service(self) -> None:
         from gui.shell import services
 
         if self.engine is None:
@@ -127,8 +130,6 @@ class AppController(QObject):
         self.status.seed(self.history)
         self.refresh()
         log.info("service started: workspace %s, %d workers", self.settings.workspace_path, self.settings.workers)
-        for path in files:
-            self.open_file(path)
 
     def _add_history_page(self) -> None:
         from gui.shell.history_page import HistoryPage
@@ -234,10 +235,15 @@ class AppController(QObject):
             QMessageBox.warning(self.window, "Re-run", f"Cannot run {path} again:\n{exc}")
 
     def set_enabled(self, path: str, enabled: bool) -> None:
-        if self.service is not None:
+        if self.service is None:
+            return
+        try:
             self.service.set_enabled(Path(path), enabled)
             log.info("%s %s", "enabled" if enabled else "disabled", path)
-            self._refresh.start()
+        except Exception as exc:  # e.g. a workflow whose triggers do not validate
+            log.warning("cannot %s %s: %s", "enable" if enabled else "disable", path, exc)
+            QMessageBox.warning(self.window, "Flowdeck", f"Cannot change {Path(path).name}:\n{exc}")
+        self._refresh.start()
 
     def set_paused(self, paused: bool) -> None:
         if self.service is None:
@@ -392,7 +398,7 @@ class AppController(QObject):
         """Stop triggers, let runs finish (or stop them, as the person says), and leave promptly."""
         if self.quitting:
             return
-        from gui.shell.quit import CANCEL, STOP, RunWaiter, ask_about_runs
+        from gui.shell.quit import CANCEL, STOP, RunWaiter, ask_about_runs, stop_triggers
 
         active = self.engine.active() if self.engine is not None else []
         choice = (
@@ -405,8 +411,7 @@ class AppController(QObject):
             self.quitting = False  # the editor kept the window open (unsaved changes, cancelled)
             return
         log.info("quitting (%s)", choice or "no runs going")
-        if self.service is not None:
-            self.service.pause_all()  # no new runs from triggers while we wait
+        self._stopper = stop_triggers(self.service, wait=choice != STOP)  # no new runs while we wait
         if self.engine is not None:
             self._waiter = RunWaiter(self.engine.active, self._finish_quit, None, stop_now=choice == STOP)
         else:
@@ -415,7 +420,7 @@ class AppController(QObject):
     def _finish_quit(self) -> None:
         self.tray.hide()
         self.relay.detach()
-        from gui.shell.quit import stop_in_background
+        from gui.shell.quit import finish_in_background
 
         def leave() -> None:
             if self.history is not None:
@@ -425,7 +430,7 @@ class AppController(QObject):
             log.info("bye")
             self.app.quit()
 
-        stop_in_background(self.service, self.engine, leave)
+        finish_in_background(self._stopper, self.engine, leave)
 
 
 def _make_bridge(engine: Any) -> Any:

@@ -33,22 +33,36 @@ def ask_quit_or_minimise(parent: QWidget | None) -> str:
     return QUIT if clicked is quit_button else MINIMISE if clicked is minimise else CANCEL
 
 
-def stop_in_background(service: Any, engine: Any, then: Callable[[], None]) -> None:
-    """Stop the service and the engine off the GUI thread (the window stays responsive); call ``then`` when done,
-    or after STOP_TIMEOUT seconds whatever happens, so quitting is always prompt."""
+def stop_triggers(service: Any, wait: bool) -> threading.Thread:
+    """Stop the service's triggers now, on a thread of its own (stopping may wait for runs, as ``wait`` says);
+    the engine's runs are waited for, or cancelled, by the RunWaiter."""
+    grace = 24 * 3600.0 if wait else 0.0
 
     def stop() -> None:
         if service is not None:
-            service.stop(0.0)
+            service.stop(grace)
+
+    stopper = threading.Thread(target=stop, name="flowdeck-stop-triggers", daemon=True)
+    stopper.start()
+    return stopper
+
+
+def finish_in_background(stopper: threading.Thread | None, engine: Any, then: Callable[[], None]) -> None:
+    """Wait for the trigger stopper, shut the engine down off the GUI thread (the window stays responsive), then
+    call ``then``; after STOP_TIMEOUT seconds ``then`` is called whatever happens, so quitting is always prompt."""
+
+    def stop() -> None:
+        if stopper is not None:
+            stopper.join(STOP_TIMEOUT)
         if engine is not None:
             engine.shutdown(0.0)
 
-    stopper = threading.Thread(target=stop, name="flowdeck-stop", daemon=True)
-    stopper.start()
+    worker = threading.Thread(target=stop, name="flowdeck-stop", daemon=True)
+    worker.start()
     deadline = time.monotonic() + STOP_TIMEOUT
 
     def check() -> None:
-        if stopper.is_alive() and time.monotonic() < deadline:
+        if worker.is_alive() and time.monotonic() < deadline:
             QTimer.singleShot(50, check)
             return
         then()
@@ -95,7 +109,8 @@ class RunWaiter:
         self._finished = False
         self.dialog = QProgressDialog("Waiting for runs to finish…", "Stop them and quit", 0, 0, parent)
         self.dialog.setWindowTitle("Quitting Flowdeck")
-        self.dialog.setMinimumDuration(300)
+        self.dialog.setMinimumDuration(0)
+        self.dialog.hide()
         self.dialog.canceled.connect(self.stop)
         self.timer = QTimer()
         self.timer.setInterval(100)
@@ -104,7 +119,13 @@ class RunWaiter:
         if stop_now:
             self.stop()
         self.timer.start()
+        QTimer.singleShot(300, self._show_if_waiting)  # quick endings need no dialog
         self._poll()
+
+    def _show_if_waiting(self) -> None:
+        if not self._finished:
+            self.dialog.show()
+            self.dialog.raise_()
 
     def stop(self) -> None:
         self.stopping = True
