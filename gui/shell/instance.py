@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -52,8 +53,8 @@ class SingleInstance(QObject):
         self.folder = folder or runtime_folder()
         self.lock_path = self.folder / "flowdeck.lock"
         self.socket_name = str(self.folder / "flowdeck.sock")
-        if len(self.socket_name.encode()) > _MAX_SOCKET_PATH:  # too long for a Unix socket: use a short name
-            self.socket_name = f"flowdeck-{_user_tag()}"
+        if sys.platform == "win32" or len(self.socket_name.encode()) > _MAX_SOCKET_PATH:
+            self.socket_name = f"flowdeck-{_user_tag()}"  # a named pipe on Windows; a short name in the temp folder
         self._lock = QLockFile(str(self.lock_path))
         self._lock.setStaleLockTime(0)  # held for the app's whole life; staleness is judged by the process id
         self._server: QLocalServer | None = None
