@@ -1,0 +1,201 @@
+"""Build Flowdeck's Linux artefacts into dist/: the PyInstaller one-folder bundle and a .deb.
+
+Run with the project's venv (``./dev package`` does): renders the icons from resources/icons/flowdeck.svg,
+runs PyInstaller on packaging/flowdeck.spec, validates the .desktop and AppStream files, stages the Debian
+tree (bundle in /opt/flowdeck, launcher in /usr/bin, desktop file, metainfo, hicolor icons) and packs it with
+dpkg-deb. Prints what it built, with sizes and the build time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGING = ROOT / "packaging"
+LINUX = PACKAGING / "linux"
+APP_ID = "io.github.flowdeck.Flowdeck"
+ICON_SIZES = (16, 22, 24, 32, 48, 64, 128, 256, 512)
+# Qt's xcb platform plugin needs these at run time; some are loaded with dlopen, so ldd cannot find them all.
+BASE_DEPENDS = (
+    "libegl1",
+    "libgl1",
+    "libxkbcommon0",
+    "libxkbcommon-x11-0",
+    "libxcb-cursor0",
+    "libxcb-icccm4",
+    "libxcb-image0",
+    "libxcb-keysyms1",
+    "libxcb-randr0",
+    "libxcb-render-util0",
+    "libxcb-shape0",
+    "libxcb-xinerama0",
+    "libxcb-xkb1",
+    "libfontconfig1",
+    "libfreetype6",
+    "libdbus-1-3",
+    "libglib2.0-0",
+)
+RECOMMENDS = ("fonts-dejavu-core", "python3")  # a font for Qt to draw with; python3 for the "python" block
+
+
+def version() -> str:
+    text = (ROOT / "engine" / "__init__.py").read_text()
+    return re.search(r'__version__ = "([^"]+)"', text).group(1)  # type: ignore[union-attr]
+
+
+def run(cmd: list[str], **kw: object) -> subprocess.CompletedProcess:
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    return subprocess.run(cmd, check=True, **kw)  # type: ignore[call-overload]
+
+
+def render_icons(out: Path) -> dict[str, Path]:
+    """PNGs at the hicolor sizes and a Windows .ico, drawn from the SVG by Qt (QtSvg is in PySide6-Essentials)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication, QImage, QPainter
+    from PySide6.QtSvg import QSvgRenderer
+
+    _app = QGuiApplication.instance() or QGuiApplication([])
+    renderer = QSvgRenderer(str(ROOT / "resources" / "icons" / "flowdeck.svg"))
+    if not renderer.isValid():
+        sys.exit("build: resources/icons/flowdeck.svg is not a valid SVG")
+    out.mkdir(parents=True, exist_ok=True)
+    files: dict[str, Path] = {}
+    for size in ICON_SIZES:
+        image = QImage(size, size, QImage.Format.Format_ARGB32)
+        image.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(image)
+        renderer.render(painter)
+        painter.end()
+        path = out / f"{size}.png"
+        if not image.save(str(path)):
+            sys.exit(f"build: could not write {path}")
+        files[str(size)] = path
+        if size == 256:
+            ico = out / "flowdeck.ico"
+            if image.save(str(ico), "ICO"):
+                files["ico"] = ico
+    return files
+
+
+def pyinstaller(build: Path, dist: Path, ico: Path | None) -> Path:
+    env = {**os.environ, "FLOWDECK_ROOT": str(ROOT), "FLOWDECK_ICON": str(ico) if ico and os.name == "nt" else ""}
+    env.pop("QT_QPA_PLATFORM", None)
+    spec = PACKAGING / "flowdeck.spec"
+    cmd = [sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN"]
+    run([*cmd, "--workpath", str(build / "pyinstaller"), "--distpath", str(dist), str(spec)], env=env)
+    return dist / "flowdeck"
+
+
+def validate_desktop_files(stage_meta: Path) -> None:
+    desktop = LINUX / f"{APP_ID}.desktop"
+    if shutil.which("desktop-file-validate"):
+        run(["desktop-file-validate", str(desktop)])
+    else:
+        print("build: desktop-file-validate not found; .desktop file not validated", file=sys.stderr)
+    if shutil.which("appstreamcli"):
+        run(["appstreamcli", "validate", "--no-net", "--explain", str(stage_meta)])
+    else:
+        print("build: appstreamcli not found; metainfo not validated", file=sys.stderr)
+
+
+def linked_packages(bundle: Path) -> set[str]:
+    """Debian packages that provide the system libraries the bundle's binaries link to (as ldd resolves them)."""
+    libs: set[str] = set()
+    for path in bundle.rglob("*"):
+        if path.is_file() and (path.suffix == ".so" or ".so." in path.name or path.name == "flowdeck"):
+            out = subprocess.run(["ldd", str(path)], capture_output=True, text=True).stdout
+            for match in re.finditer(r"=> (/\S+)", out):
+                lib = match.group(1)
+                if not lib.startswith(str(bundle)):
+                    libs.add(os.path.realpath(lib))
+                if "not found" in out:
+                    pass
+    if not libs or not shutil.which("dpkg"):
+        return set()
+    found = subprocess.run(["dpkg", "-S", *sorted(libs)], capture_output=True, text=True).stdout
+    return {line.split(":")[0] for line in found.splitlines() if ":" in line}
+
+
+def depends(bundle: Path) -> str:
+    skip = {"libc6", "libgcc-s1", "libstdc++6"}  # always present; version pins would only get in the way
+    names = sorted((set(BASE_DEPENDS) | linked_packages(bundle)) - skip)
+    return ", ".join(["libc6", *names])
+
+
+def stage_deb(bundle: Path, icons: dict[str, Path], stage: Path, ver: str) -> Path:
+    if stage.exists():
+        shutil.rmtree(stage)
+    opt = stage / "opt" / "flowdeck"
+    shutil.copytree(bundle, opt, symlinks=True)
+    (stage / "usr" / "bin").mkdir(parents=True)
+    shutil.copy2(LINUX / "flowdeck", stage / "usr" / "bin" / "flowdeck")
+    (stage / "usr" / "bin" / "flowdeck").chmod(0o755)
+    apps = stage / "usr" / "share" / "applications"
+    apps.mkdir(parents=True)
+    shutil.copy2(LINUX / f"{APP_ID}.desktop", apps / f"{APP_ID}.desktop")
+    meta = stage / "usr" / "share" / "metainfo" / f"{APP_ID}.metainfo.xml"
+    meta.parent.mkdir(parents=True)
+    text = (LINUX / f"{APP_ID}.metainfo.xml").read_text()
+    meta.write_text(text.replace("@VERSION@", ver).replace("@DATE@", date.today().isoformat()))
+    hicolor = stage / "usr" / "share" / "icons" / "hicolor"
+    for size in ICON_SIZES:
+        target = hicolor / f"{size}x{size}" / "apps" / f"{APP_ID}.png"
+        target.parent.mkdir(parents=True)
+        shutil.copy2(icons[str(size)], target)
+    svg = hicolor / "scalable" / "apps" / f"{APP_ID}.svg"
+    svg.parent.mkdir(parents=True)
+    shutil.copy2(ROOT / "resources" / "icons" / "flowdeck.svg", svg)
+    return meta
+
+
+def write_control(stage: Path, bundle: Path, ver: str) -> None:
+    arch = subprocess.run(["dpkg", "--print-architecture"], capture_output=True, text=True, check=True).stdout.strip()
+    size_kb = sum(p.stat().st_size for p in stage.rglob("*") if p.is_file() and not p.is_symlink()) // 1024
+    control = (LINUX / "control.in").read_text()
+    for key, value in {"@VERSION@": ver, "@ARCH@": arch, "@SIZE_KB@": str(size_kb), "@DEPENDS@": depends(bundle)}.items():
+        control = control.replace(key, value)
+    control = control.replace("Depends:", f"Recommends: {', '.join(RECOMMENDS)}\nDepends:", 1)
+    (stage / "DEBIAN").mkdir()
+    (stage / "DEBIAN" / "control").write_text(control)
+
+
+def mb(path: Path) -> float:
+    if path.is_file():
+        return path.stat().st_size / 1e6
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink()) / 1e6
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="where the bundle and .deb go")
+    parser.add_argument("--build", type=Path, default=ROOT / "build" / "package", help="scratch folder")
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    ver = version()
+    icons = render_icons(args.build / "icons")
+    bundle = pyinstaller(args.build, args.dist, icons.get("ico"))
+    shutil.copy2(icons["ico"], args.dist / "flowdeck.ico") if "ico" in icons else None
+    stage = args.build / "deb"
+    meta = stage_deb(bundle, icons, stage, ver)
+    validate_desktop_files(meta)
+    write_control(stage, bundle, ver)
+    deb = args.dist / f"flowdeck_{ver}_{subprocess.check_output(['dpkg', '--print-architecture'], text=True).strip()}.deb"
+    run(["dpkg-deb", "--root-owner-group", "--build", "-Zxz", str(stage), str(deb)], stdout=subprocess.DEVNULL)
+    took = time.monotonic() - started
+    print(f"bundle: {bundle} ({mb(bundle):.1f} MB)")
+    print(f"deb:    {deb} ({mb(deb):.1f} MB)")
+    print(f"built in {took:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
