@@ -161,7 +161,12 @@ def write_control(stage: Path, bundle: Path, ver: str) -> None:
     arch = subprocess.run(["dpkg", "--print-architecture"], capture_output=True, text=True, check=True).stdout.strip()
     size_kb = sum(p.stat().st_size for p in stage.rglob("*") if p.is_file() and not p.is_symlink()) // 1024
     control = (LINUX / "control.in").read_text()
-    for key, value in {"@VERSION@": ver, "@ARCH@": arch, "@SIZE_KB@": str(size_kb), "@DEPENDS@": depends(bundle)}.items():
+    for key, value in {
+        "@VERSION@": ver,
+        "@ARCH@": arch,
+        "@SIZE_KB@": str(size_kb),
+        "@DEPENDS@": depends(bundle),
+    }.items():
         control = control.replace(key, value)
     control = control.replace("Depends:", f"Recommends: {', '.join(RECOMMENDS)}\nDepends:", 1)
     (stage / "DEBIAN").mkdir()
@@ -188,7 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     meta = stage_deb(bundle, icons, stage, ver)
     validate_desktop_files(meta)
     write_control(stage, bundle, ver)
-    deb = args.dist / f"flowdeck_{ver}_{subprocess.check_output(['dpkg', '--print-architecture'], text=True).strip()}.deb"
+    deb = (
+        args.dist / f"flowdeck_{ver}_{subprocess.check_output(['dpkg', '--print-architecture'], text=True).strip()}.deb"
+    )
     run(["dpkg-deb", "--root-owner-group", "--build", "-Zxz", str(stage), str(deb)], stdout=subprocess.DEVNULL)
     took = time.monotonic() - started
     print(f"bundle: {bundle} ({mb(bundle):.1f} MB)")

@@ -1,0 +1,201 @@
+"""End to end: build the bundle and the .deb, install the .deb into a temporary root, and use what it installed.
+
+The build runs once per session (about 1.5 minutes on two cores). The installed app is started the way a desktop
+starts it: from the .desktop file's Exec line, with /usr and /opt rewritten to the temporary root.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.support.xdisplay import XDisplay
+
+ROOT = Path(__file__).resolve().parents[2]
+APP_ID = "io.github.flowdeck.Flowdeck"
+pytestmark = [pytest.mark.slow, pytest.mark.xdisplay, pytest.mark.timeout(900)]
+
+
+@dataclass
+class Installed:
+    root: Path  # the unpacked .deb
+    deb: Path
+
+    @property
+    def executable(self) -> Path:
+        return self.root / "opt" / "flowdeck" / "flowdeck"
+
+    def launcher(self) -> Path:
+        """/usr/bin/flowdeck as installed, pointed at the temporary root instead of /opt."""
+        text = (self.root / "usr" / "bin" / "flowdeck").read_text()
+        assert "/opt/flowdeck/flowdeck" in text, text
+        moved = self.root / "launcher-in-root"
+        moved.write_text(text.replace("/opt/flowdeck/", f"{self.root}/opt/flowdeck/"))
+        moved.chmod(0o755)
+        return moved
+
+    def desktop_command(self) -> list[str]:
+        """The .desktop file's Exec line, field codes dropped, the program resolved inside the root."""
+        entry = self.root / "usr" / "share" / "applications" / f"{APP_ID}.desktop"
+        exec_line = next(line for line in entry.read_text().splitlines() if line.startswith("Exec="))
+        words = [w for w in shlex.split(exec_line.removeprefix("Exec=")) if not w.startswith("%")]
+        assert words[0] == "flowdeck", exec_line
+        assert (self.root / "usr" / "bin" / "flowdeck").exists()
+        return [str(self.launcher()), *words[1:]]
+
+
+@pytest.fixture(scope="session")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    work = tmp_path_factory.mktemp("package")
+    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+    build = subprocess.run(
+        [sys.executable, str(ROOT / "packaging" / "build.py"), "--dist", str(work / "dist"), "--build", str(work)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=840,
+    )
+    assert build.returncode == 0, build.stdout[-4000:] + build.stderr[-4000:]
+    debs = list((work / "dist").glob("flowdeck_*.deb"))
+    assert len(debs) == 1, debs
+    root = work / "root"
+    subprocess.run(["dpkg-deb", "-x", str(debs[0]), str(root)], check=True, timeout=120)
+    return Installed(root, debs[0])
+
+
+def app_env(xdisplay: XDisplay, home: Path) -> dict[str, str]:
+    env = xdisplay.env()
+    env.pop("PYTHON_KEYRING_BACKEND", None)  # the test suite's in-memory keyring is not in the bundle
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+    env["HOME"] = str(home)
+    for var, sub in (("XDG_DATA_HOME", "data"), ("XDG_CONFIG_HOME", "config"), ("XDG_STATE_HOME", "state")):
+        env[var] = str(home / sub)
+    env["XDG_RUNTIME_DIR"] = str(home / "runtime")
+    (home / "runtime").mkdir(parents=True, exist_ok=True, mode=0o700)
+    return env
+
+
+def windows(env: dict[str, str], *args: str) -> list[str]:
+    out = subprocess.run(["xdotool", "search", *args], env=env, capture_output=True, text=True, timeout=30)
+    return out.stdout.split()
+
+
+def parent_of(env: dict[str, str], window: str) -> str | None:
+    out = subprocess.run(["xwininfo", "-children", "-id", window], env=env, capture_output=True, text=True, timeout=30)
+    for line in out.stdout.splitlines():
+        if "Parent window id:" in line:
+            return line.split("Parent window id:")[1].split()[0]
+    return None
+
+
+def embedded_in_tray(env: dict[str, str], window: str, tray_windows: set[int]) -> bool:
+    """Whether trayer (a real XEmbed tray) has reparented this window into one of its own."""
+    current: str | None = window
+    for _ in range(10):
+        current = parent_of(env, current) if current else None
+        if current is None:
+            return False
+        if int(current, 16) in tray_windows:
+            return True
+    return False
+
+
+def wait_for(check, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.fixture
+def started(installed: Installed, xdisplay: XDisplay, tray_host: subprocess.Popen, tmp_path: Path) -> Iterator:
+    env = app_env(xdisplay, tmp_path)
+    proc = subprocess.Popen(
+        installed.desktop_command(), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    yield proc, env
+    proc.terminate()
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
+
+
+def test_installed_tree_has_launcher_desktop_file_and_icons(installed: Installed) -> None:
+    share = installed.root / "usr" / "share"
+    assert os.access(installed.root / "usr" / "bin" / "flowdeck", os.X_OK)
+    assert os.access(installed.executable, os.X_OK)
+    assert (share / "metainfo" / f"{APP_ID}.metainfo.xml").is_file()
+    assert (share / "icons" / "hicolor" / "scalable" / "apps" / f"{APP_ID}.svg").is_file()
+    for size in (16, 32, 48, 128, 256, 512):
+        assert (share / "icons" / "hicolor" / f"{size}x{size}" / "apps" / f"{APP_ID}.png").stat().st_size > 100
+    check = subprocess.run(["desktop-file-validate", str(share / "applications" / f"{APP_ID}.desktop")], timeout=60)
+    assert check.returncode == 0
+    control = subprocess.run(["dpkg-deb", "-f", str(installed.deb), "Depends"], capture_output=True, text=True)
+    for lib in ("libegl1", "libxkbcommon-x11-0", "libxcb-cursor0", "libfontconfig1"):
+        assert lib in control.stdout
+
+
+def test_version_from_the_installed_launcher(installed: Installed, tmp_path: Path) -> None:
+    import engine
+
+    out = subprocess.run([str(installed.launcher()), "--version"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == f"flowdeck {engine.__version__}"
+
+
+def test_bundle_runs_the_bundled_example_headless(installed: Installed, tmp_path: Path) -> None:
+    example = installed.root / "opt" / "flowdeck" / "_internal" / "resources" / "examples" / "hello.yaml"
+    assert example.is_file()
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+    out = subprocess.run(
+        [str(installed.executable), "run", str(example)], env=env, cwd=tmp_path, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "Hello, world!" in out.stdout
+    assert "Ran on Linux" in out.stdout  # program.run worked and its output reached the template
+
+
+def test_bundle_finds_every_block_and_command(installed: Installed) -> None:
+    """Blocks and CLI commands are found with pkgutil at run time; the bundle must carry all of them."""
+    bundled = subprocess.run([str(installed.executable), "blocks"], capture_output=True, text=True, timeout=60)
+    source = subprocess.run(
+        [sys.executable, "-c", "from engine.cli.main import entry; entry()", "blocks"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert bundled.returncode == 0, bundled.stderr
+    assert bundled.stdout == source.stdout
+    helps = subprocess.run([str(installed.executable), "--help"], capture_output=True, text=True, timeout=60)
+    for cmd in (ROOT / "engine" / "cli").glob("cmd_*.py"):
+        assert cmd.stem[4:] in helps.stdout
+
+
+def test_desktop_entry_opens_window_and_tray_icon(started, installed: Installed) -> None:
+    proc, env = started
+    shown = wait_for(lambda: bool(windows(env, "--onlyvisible", "--name", "Flowdeck")), 60)
+    if not shown:
+        proc.terminate()
+        pytest.fail(f"no Flowdeck window appeared; app output:\n{proc.communicate(timeout=15)[0][-4000:]}")
+    assert proc.poll() is None
+    tray = {int(w) for w in windows(env, "--class", "trayer")}
+    assert tray, "trayer is not running on the test display"
+
+    def icon_embedded() -> bool:
+        return any(embedded_in_tray(env, w, tray) for w in windows(env, "--class", "flowdeck"))
+
+    assert wait_for(icon_embedded, 30), "Flowdeck's tray icon was not embedded in the tray"
