@@ -79,15 +79,67 @@ def render_icons(out: Path) -> dict[str, Path]:
         if not image.save(str(path)):
             sys.exit(f"build: could not write {path}")
         files[str(size)] = path
-        if size == 256:
-            ico = out / "flowdeck.ico"
-            if image.save(str(ico), "ICO"):
-                files["ico"] = ico
+    big = QImage(1024, 1024, QImage.Format.Format_ARGB32)
+    big.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(big)
+    renderer.render(painter)
+    painter.end()
+    big.save(str(out / "1024.png"))
+    files["1024"] = out / "1024.png"
+    files["icns"] = write_icns(out / "flowdeck.icns", files)
+    files["ico"] = write_ico(out / "flowdeck.ico", files)
     return files
 
 
+def write_ico(path: Path, pngs: dict[str, Path]) -> Path:
+    """A Windows .ico holding PNG images at 16…256 px (Qt's ICO writer stores one size only, as a bitmap).
+
+    Layout: ICONDIR (reserved 0, type 1, count), one 16-byte ICONDIRENTRY per image, then the PNG data.
+    """
+    sizes = ("16", "24", "32", "48", "64", "128", "256")
+    data = [pngs[s].read_bytes() for s in sizes]
+    offset = 6 + 16 * len(sizes)
+    head = (0).to_bytes(2, "little") + (1).to_bytes(2, "little") + len(sizes).to_bytes(2, "little")
+    entries = b""
+    for size, png in zip(sizes, data, strict=True):
+        side = int(size) % 256  # 0 means 256
+        entries += bytes([side, side, 0, 0]) + (1).to_bytes(2, "little") + (32).to_bytes(2, "little")
+        entries += len(png).to_bytes(4, "little") + offset.to_bytes(4, "little")
+        offset += len(png)
+    path.write_bytes(head + entries + b"".join(data))
+    return path
+
+
+# icns entry types that hold PNG data, by pixel size (the @2x types reuse the larger PNGs).
+ICNS_TYPES = (
+    (b"icp4", "16"),
+    (b"icp5", "32"),
+    (b"ic11", "32"),
+    (b"ic12", "64"),
+    (b"ic07", "128"),
+    (b"ic08", "256"),
+    (b"ic13", "256"),
+    (b"ic09", "512"),
+    (b"ic14", "512"),
+    (b"ic10", "1024"),
+)
+
+
+def write_icns(path: Path, pngs: dict[str, Path]) -> Path:
+    """A macOS .icns: 'icns' + total length, then (type, length incl. 8-byte header, PNG bytes) per entry.
+
+    Qt cannot write icns; this plain container is what iconutil makes from an .iconset of PNGs.
+    """
+    body = b""
+    for kind, size in ICNS_TYPES:
+        data = pngs[size].read_bytes()
+        body += kind + (len(data) + 8).to_bytes(4, "big") + data
+    path.write_bytes(b"icns" + (len(body) + 8).to_bytes(4, "big") + body)
+    return path
+
+
 def pyinstaller(build: Path, dist: Path, ico: Path | None) -> Path:
-    env = {**os.environ, "FLOWDECK_ROOT": str(ROOT), "FLOWDECK_ICON": str(ico) if ico and os.name == "nt" else ""}
+    env = {**os.environ, "FLOWDECK_ROOT": str(ROOT), "FLOWDECK_ICON": str(ico or "")}
     env.pop("QT_QPA_PLATFORM", None)
     spec = PACKAGING / "flowdeck.spec"
     cmd = [sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN"]
@@ -187,8 +239,13 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     ver = version()
     icons = render_icons(args.build / "icons")
-    bundle = pyinstaller(args.build, args.dist, icons.get("ico"))
-    shutil.copy2(icons["ico"], args.dist / "flowdeck.ico") if "ico" in icons else None
+    bundle = pyinstaller(args.build, args.dist, icons.get({"win32": "ico", "darwin": "icns"}.get(sys.platform, "")))
+    for key in ("ico", "icns"):
+        if key in icons:
+            shutil.copy2(icons[key], args.dist / icons[key].name)
+    if sys.platform != "linux":  # Windows and macOS installers are made from the bundle with their own tools
+        print(f"bundle: {bundle} ({mb(bundle):.1f} MB); see docs/packaging.md for the installer step")
+        return 0
     stage = args.build / "deb"
     meta = stage_deb(bundle, icons, stage, ver)
     validate_desktop_files(meta)

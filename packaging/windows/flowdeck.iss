@@ -1,0 +1,56 @@
+; Inno Setup script for Flowdeck on Windows (Inno Setup 6). Build the bundle on Windows first:
+;   python packaging\build.py --windows   (or: pyinstaller packaging\flowdeck.spec, see docs/packaging.md)
+; then:  iscc packaging\windows\flowdeck.iss   -> dist\Flowdeck-Setup-<version>.exe
+#define AppName "Flowdeck"
+#ifndef AppVersion
+  #define AppVersion "0.1.0"
+#endif
+#define AppExe "flowdeck.exe"
+
+[Setup]
+AppId={{6F1C2B0E-5D7A-4C2E-9B1F-F10DECF10DEC}
+AppName={#AppName}
+AppVersion={#AppVersion}
+AppPublisher=Flowdeck developers
+DefaultDirName={autopf}\{#AppName}
+DefaultGroupName={#AppName}
+DisableProgramGroupPage=yes
+PrivilegesRequiredOverridesAllowed=dialog
+OutputDir=..\..\dist
+OutputBaseFilename=Flowdeck-Setup-{#AppVersion}
+SetupIconFile=flowdeck.ico
+UninstallDisplayIcon={app}\{#AppExe}
+Compression=lzma2
+SolidCompression=yes
+WizardStyle=modern
+ArchitecturesAllowed=x64compatible
+ArchitecturesInstallIn64BitMode=x64compatible
+; Closing a running Flowdeck (it lives in the tray) before files are replaced or removed.
+CloseApplications=yes
+
+[Tasks]
+Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{cm:AdditionalIcons}"; Flags: unchecked
+Name: "startatlogin"; Description: "Start Flowdeck in the tray when I log in"; GroupDescription: "Start-up:"; Flags: unchecked
+
+[Files]
+; The PyInstaller one-folder bundle (dist\flowdeck\ built on Windows).
+Source: "..\..\dist\flowdeck\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
+
+[Icons]
+Name: "{group}\{#AppName}"; Filename: "{app}\{#AppExe}"; AppUserModelID: "io.github.flowdeck.Flowdeck"
+Name: "{group}\Uninstall {#AppName}"; Filename: "{uninstallexe}"
+Name: "{autodesktop}\{#AppName}"; Filename: "{app}\{#AppExe}"; Tasks: desktopicon
+
+[Registry]
+; The same Run value the app's own "start at login" switch writes (gui/shell/autostart.py), so either can undo it.
+Root: HKCU; Subkey: "Software\Microsoft\Windows\CurrentVersion\Run"; ValueType: string; ValueName: "Flowdeck"; \
+  ValueData: """{app}\{#AppExe}"" --autostart"; Tasks: startatlogin; Flags: uninsdeletevalue
+
+[Run]
+Filename: "{app}\{#AppExe}"; Description: "{cm:LaunchProgram,{#AppName}}"; Flags: nowait postinstall skipifsilent
+
+[UninstallRun]
+Filename: "{cmd}"; Parameters: "/C taskkill /IM {#AppExe} /F"; Flags: runhidden; RunOnceId: "StopFlowdeck"
+
+[UninstallDelete]
+Type: filesandordirs; Name: "{app}"
