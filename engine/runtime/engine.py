@@ -18,6 +18,7 @@ from engine.runtime.state import FileState, MemoryState
 
 if TYPE_CHECKING:
     from engine.registry.context import Host, StateStore
+    from engine.runtime.history import History
 
 
 class RunHandle:
@@ -26,6 +27,7 @@ class RunHandle:
     def __init__(self, run: Run, future: Future[RunResult]) -> None:
         self.run = run
         self.future = future
+        self.started = False  # set by the worker thread when the run begins
 
     @property
     def run_id(self) -> str:
@@ -60,8 +62,12 @@ class Engine:
         host: Host | None = None,
         registry: Registry | None = None,
         state_dir: Path | None = None,
+        history: History | None = None,
     ) -> None:
         self.bus = EventBus()
+        self.history = history
+        if history is not None:
+            self.bus.subscribe(history.listener)
         self.host = host
         self.registry = registry
         self.state_dir = state_dir
@@ -115,6 +121,10 @@ class Engine:
         return self.submit(workflow, **kwargs).wait()
 
     def _execute(self, handle: RunHandle) -> None:
+        with self._lock:
+            if handle.future.done():  # cancelled by shutdown while it waited in the queue
+                return
+            handle.started = True
         try:
             result = handle.run.execute()
             handle.future.set_result(result)
@@ -156,6 +166,12 @@ class Engine:
         self._closed = True
         deadline = time.monotonic() + grace
         handles = self.active()
+        with self._lock:  # runs still queued never start: they are cancelled at once
+            queued = [h for h in handles if not h.started]
+            for handle in queued:
+                handle.run.cancel()
+                handle.future.set_result(RunResult(handle.run_id, handle.workflow, CANCELLED))
+                self._active.pop(handle.run_id, None)
         for handle in handles:
             try:
                 handle.wait(max(0.0, deadline - time.monotonic()))
@@ -169,4 +185,6 @@ class Engine:
                 results.append(RunResult(handle.run_id, handle.workflow, CANCELLED))
         self._pool.shutdown(wait=False, cancel_futures=True)
         self.bus.close()
+        if self.history is not None:
+            self.history.close()
         return results
