@@ -91,9 +91,10 @@ def windows(env: dict[str, str], *args: str) -> list[str]:
 def parent_of(env: dict[str, str], window: str) -> str | None:
     out = subprocess.run(["xwininfo", "-children", "-id", window], env=env, capture_output=True, text=True, timeout=30)
     for line in out.stdout.splitlines():
-        if "Parent window id:" in line:
-            return line.split("Parent window id:")[1].split()[0]
-    return None
+        if "Parent window id:" in line and "(the root window)" not in line:
+            parent = line.split("Parent window id:")[1].split()[0]
+            return parent if int(parent, 16) else None
+    return None  # reached the root window (or the window is gone)
 
 
 def embedded_in_tray(env: dict[str, str], window: str, tray_windows: set[int]) -> bool:
