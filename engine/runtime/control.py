@@ -217,12 +217,18 @@ def _fail(run: Run, step: StepPlan, scope: Scope, inputs: dict[str, Any], joined
 
 
 def _subflow(run: Run, step: StepPlan, scope: Scope, inputs: dict[str, Any], joined: Any) -> Outcome:
+    result = run_workflow_file(run, str(inputs.get("path", "")), dict(inputs.get("inputs") or {}), step.id)
+    return "next", {"outputs": result.outputs, "run_id": result.run_id}
+
+
+def run_workflow_file(run: Run, where: str, variables: dict[str, Any], step_id: str) -> Any:
+    """Run the workflow file ``where`` (relative to ``run``'s folder) as a child run; its RunResult if it succeeded."""
     from engine.io.load import load_workflow
     from engine.io.problems import WorkflowError
     from engine.runtime.executor import Run as RunClass
     from engine.runtime.plan import compile_plan
 
-    path = Path(str(inputs.get("path", ""))).expanduser()
+    path = Path(where).expanduser()
     if not path.is_absolute():
         path = run.plan.folder / path
     path = path.resolve()
@@ -239,8 +245,8 @@ def _subflow(run: Run, step: StepPlan, scope: Scope, inputs: dict[str, Any], joi
     child = RunClass(
         plan,
         bus=run.bus,
-        trigger={"parent_run": run.run_id, "step": step.id},
-        variables=dict(inputs.get("inputs") or {}),
+        trigger={"parent_run": run.run_id, "step": step_id},
+        variables=variables,
         host=run.host,
         source="workflow",
         stack=chain,
@@ -254,7 +260,7 @@ def _subflow(run: Run, step: StepPlan, scope: Scope, inputs: dict[str, Any], joi
     if result.status != "succeeded":
         message = (result.error or {}).get("message", result.status)
         raise StepError(f"the workflow {path.name} {result.status}: {message}", kind="workflow")
-    return "next", {"outputs": result.outputs, "run_id": result.run_id}
+    return result
 
 
 def _forward_cancel(parent: Run, child: Run, done: threading.Event) -> None:

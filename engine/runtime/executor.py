@@ -183,7 +183,11 @@ class Run:
 
     def _on_failure(self, error: dict[str, Any] | None) -> None:
         target = self.plan.on_failure
-        if not target or target not in self.plan.steps:
+        if not target:
+            return
+        if target not in self.plan.steps:
+            if target.endswith((".yaml", ".yml")):
+                self._on_failure_workflow(target, error)
             return
         self.halted = False
         self.cancel_event = threading.Event()
@@ -191,6 +195,18 @@ class Run:
             Scope(self, error=error).walk(target)
         except BaseException as exc:
             self.log(None, f"the on_failure step '{target}' failed too: {exc}", "error")
+
+    def _on_failure_workflow(self, target: str, error: dict[str, Any] | None) -> None:
+        """Run the workflow file ``target`` with the error as its ``vars.error`` (and the run as ``vars.failed_run``)."""
+        from engine.runtime.control import run_workflow_file
+
+        self.halted = False
+        self.cancel_event = threading.Event()
+        inputs = {"error": error or {}, "failed_run": {"id": self.run_id, "workflow": self.plan.name}}
+        try:
+            run_workflow_file(self, target, inputs, "on_failure")
+        except BaseException as exc:
+            self.log(None, f"the on_failure workflow '{target}' failed too: {exc}", "error")
 
     # -- steps ---------------------------------------------------------------------------------------
     def template_context(self, scope: Scope | None) -> dict[str, Any]:

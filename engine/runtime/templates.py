@@ -40,8 +40,17 @@ def _ago(value: datetime, days: float = 0, hours: float = 0, minutes: float = 0)
     return value - timedelta(days=days, hours=hours, minutes=minutes)
 
 
+class _Env(ImmutableSandboxedEnvironment):
+    """The sandbox, where ``vars.items`` means the variable named items, not the dict method."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if isinstance(obj, Mapping) and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+
 def _make_env() -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+    env = _Env(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
     env.filters.update(
         fromjson=_fromjson,
         date=_strftime,
