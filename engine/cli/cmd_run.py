@@ -25,6 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="set a variable (the value is read as YAML: 3, true, [a, b]); repeatable",
     )
     parser.add_argument("--json", action="store_true", help="print the run's record as JSON at the end")
+    parser.add_argument("--no-history", action="store_true", help="do not record this run in the run history")
     parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
 
 
@@ -98,6 +99,23 @@ class Printer:
         return None
 
 
+def _open_history() -> Any:
+    """The user's run history, or None (with a warning) if it cannot be opened: the run happens anyway."""
+    from engine.runtime.history import History, default_history_path
+
+    try:
+        history = History(default_history_path())
+    except Exception as exc:
+        print(
+            f"flowdeck run: warning: the run history cannot be opened ({exc}); this run is not recorded",
+            file=sys.stderr,
+        )
+        return None
+    for problem in history.problems:
+        print(f"flowdeck run: warning: {problem}", file=sys.stderr)
+    return history
+
+
 def _ms(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms" if seconds < 10 else f"{seconds:.1f} s"
 
@@ -117,7 +135,8 @@ def main(args: argparse.Namespace) -> int:
         for p in errors or problems:
             print(p, file=sys.stderr)
         return 1
-    engine = Engine(workers=1)
+    history = None if args.no_history else _open_history()
+    engine = Engine(workers=1, history=history)
     engine.subscribe(Printer(sys.stderr if args.json else sys.stdout, args.quiet))
     handle = engine.submit(wf, variables=variables, source="cli")
     try:

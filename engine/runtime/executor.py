@@ -197,7 +197,7 @@ class Run:
             self.log(None, f"the on_failure step '{target}' failed too: {exc}", "error")
 
     def _on_failure_workflow(self, target: str, error: dict[str, Any] | None) -> None:
-        """Run the workflow file ``target`` with the error as its ``vars.error`` (and the run as ``vars.failed_run``)."""
+        """Run the workflow file ``target`` with the error as ``vars.error`` and the run as ``vars.failed_run``."""
         from engine.runtime.control import run_workflow_file
 
         self.halted = False
