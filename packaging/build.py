@@ -162,15 +162,16 @@ def validate_desktop_files(stage_meta: Path) -> None:
 def linked_packages(bundle: Path) -> set[str]:
     """Debian packages that provide the system libraries the bundle's binaries link to (as ldd resolves them)."""
     libs: set[str] = set()
+    # Libraries the bundle carries win, as they do at run time (the bootloader and Qt's rpath find them first).
+    inside = {p.parent for p in bundle.rglob("*.so*")}
+    env = {**os.environ, "LD_LIBRARY_PATH": os.pathsep.join(str(d) for d in sorted(inside))}
     for path in bundle.rglob("*"):
         if path.is_file() and (path.suffix == ".so" or ".so." in path.name or path.name == "flowdeck"):
-            out = subprocess.run(["ldd", str(path)], capture_output=True, text=True).stdout
+            out = subprocess.run(["ldd", str(path)], capture_output=True, text=True, env=env).stdout
             for match in re.finditer(r"=> (/\S+)", out):
                 lib = match.group(1)
                 if not lib.startswith(str(bundle)):
                     libs.add(os.path.realpath(lib))
-                if "not found" in out:
-                    pass
     if not libs or not shutil.which("dpkg"):
         return set()
     found = subprocess.run(["dpkg", "-S", *sorted(libs)], capture_output=True, text=True).stdout
