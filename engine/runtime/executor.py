@@ -196,6 +196,11 @@ class Run:
         except BaseException as exc:
             self.log(None, f"the on_failure step '{target}' failed too: {exc}", "error")
 
+    def skipped(self, step_id: str) -> None:
+        """Tell listeners that ``step_id`` was reached but not run because the run was halted."""
+        reason = self._reason or "the run was halted"
+        self._emit(ev.STEP_SKIPPED, step_id, {"reason": reason})
+
     def _on_failure_workflow(self, target: str, error: dict[str, Any] | None) -> None:
         """Run the workflow file ``target`` with the error as ``vars.error`` and the run as ``vars.failed_run``."""
         from engine.runtime.control import run_workflow_file

@@ -56,6 +56,8 @@ class Scope:
                 joined = None
                 previous = current
                 current = self._move(current, targets)
+            if current is not None:  # the run was halted (stop, fail elsewhere, cancel) before this step began
+                run.skipped(current)
         except BaseException as exc:
             with self._cond:
                 if self._failure is None:

@@ -236,3 +236,25 @@ def test_shutdown_cancels_queued_runs_at_once() -> None:
     assert time.monotonic() - t0 < 3
     assert [r.status for r in results] == ["cancelled"] * 4
     assert all(h.done() for h in handles)
+
+
+def test_step_reached_after_stop_is_skipped(engine: Engine) -> None:
+    seen: list[ev.Event] = []
+    engine.subscribe(seen.append)
+    wf = load(
+        _head("Skip")
+        + """steps:
+  start: {do: set, with: {values: {x: 1}}, next: [halt, slow]}
+  slow: {do: wait, with: {duration: 0.3s}, next: later}
+  halt: {do: stop, with: {message: enough}}
+  later: {do: set, with: {values: {never: true}}}
+"""
+    )
+    result = engine.run(wf)
+    assert result.status == "succeeded" and "later" not in result.steps
+    engine.bus.flush()
+    skipped = [e.step for e in seen if e.kind == ev.STEP_SKIPPED]
+    started = [e.step for e in seen if e.kind == ev.STEP_STARTED]
+    # 'slow' is spawned on its own thread while 'halt' runs: it is either skipped or was already under way
+    assert skipped == ["slow"] or (skipped == [] and "slow" in started)
+    assert not set(skipped) & set(started)
