@@ -17,6 +17,7 @@ from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.exceptions import SecurityError, UndefinedError
+from jinja2.runtime import new_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from engine.errors import StepError
@@ -66,6 +67,7 @@ def _make_env() -> ImmutableSandboxedEnvironment:
 
 
 ENV = _make_env()
+_GLOBALS = dict(ENV.globals)
 
 
 def is_template(value: Any) -> bool:
@@ -77,10 +79,20 @@ def compile_value(source: str) -> Callable[[Mapping[str, Any]], Any]:
     """Compile a template text once; the result renders it against a context mapping."""
     whole = _WHOLE.match(source)
     if whole and "{{" not in whole.group("expr") and "{%" not in source:
-        expr = ENV.compile_expression(whole.group("expr").strip(), undefined_to_none=False)
-        return lambda ctx: _defined(expr(**ctx))
+        template = ENV.from_string("{% set result = " + whole.group("expr").strip() + " %}")
+        func, blocks, name = template.root_render_func, template.blocks, template.name
+
+        def expression(ctx: Mapping[str, Any]) -> Any:
+            # A shared context over globals+ctx skips Jinja's per-call copying (the hot path of every step).
+            context = new_context(ENV, name, blocks, {**_GLOBALS, **ctx}, True)
+            for _ in func(context):
+                pass
+            return _defined(context.vars["result"])
+
+        return expression
     template = ENV.from_string(source)
-    return lambda ctx: template.render(ctx)
+    func, blocks, name = template.root_render_func, template.blocks, template.name
+    return lambda ctx: ENV.concat(func(new_context(ENV, name, blocks, {**_GLOBALS, **ctx}, True)))  # type: ignore[attr-defined]
 
 
 def _defined(value: Any) -> Any:
