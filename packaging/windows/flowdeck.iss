@@ -1,11 +1,12 @@
 ; Inno Setup script for Flowdeck on Windows (Inno Setup 6). Build the bundle on Windows first:
-;   python packaging\build.py --windows   (or: pyinstaller packaging\flowdeck.spec, see docs/packaging.md)
+;   python packaging\build.py   (renders the icons and runs PyInstaller; see docs/packaging.md)
 ; then:  iscc packaging\windows\flowdeck.iss   -> dist\Flowdeck-Setup-<version>.exe
 #define AppName "Flowdeck"
 #ifndef AppVersion
   #define AppVersion "0.1.0"
 #endif
-#define AppExe "flowdeck.exe"
+; flowdeck-gui.exe is the windowed twin of flowdeck.exe (the console CLI); the spec builds both on Windows.
+#define AppExe "flowdeck-gui.exe"
 
 [Setup]
 AppId={{6F1C2B0E-5D7A-4C2E-9B1F-F10DECF10DEC}
@@ -50,7 +51,7 @@ Root: HKCU; Subkey: "Software\Microsoft\Windows\CurrentVersion\Run"; ValueType: 
 Filename: "{app}\{#AppExe}"; Description: "{cm:LaunchProgram,{#AppName}}"; Flags: nowait postinstall skipifsilent
 
 [UninstallRun]
-Filename: "{cmd}"; Parameters: "/C taskkill /IM {#AppExe} /F"; Flags: runhidden; RunOnceId: "StopFlowdeck"
+Filename: "{cmd}"; Parameters: "/C taskkill /IM {#AppExe} /F & taskkill /IM flowdeck.exe /F"; Flags: runhidden; RunOnceId: "StopFlowdeck"
 
 [UninstallDelete]
 Type: filesandordirs; Name: "{app}"
