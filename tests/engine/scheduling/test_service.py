@@ -89,3 +89,37 @@ def test_enable_flag_is_remembered(tmp_path: Path) -> None:
         assert s2.paused and not s2.workflows()[0].enabled
     finally:
         s2.stop(grace=1)
+
+
+SLOW = """flowdeck: 1
+name: slow
+triggers:
+  - schedule: {every: 1s}
+policy: {overlap: %s}
+steps:
+  mark:
+    do: file.write
+    with: {path: "%s", content: "x", append: true}
+    next: pause
+  pause:
+    do: wait
+    with: {duration: 3s}
+"""
+
+
+def test_overlap_skip_vs_parallel(tmp_path: Path) -> None:
+    counts = {}
+    for policy in ("skip", "parallel"):
+        ws, out = tmp_path / policy, tmp_path / f"{policy}.txt"
+        ws.mkdir()
+        (ws / "slow.yaml").write_text(SLOW % (policy, out), encoding="utf-8")
+        service = Service(ws, state_dir=tmp_path / f"state-{policy}", webhook_port=None)
+        service.start()
+        try:
+            assert _wait(lambda out=out: out.exists())
+            time.sleep(2.6)  # about three more fires while the first run is still waiting
+            counts[policy] = len(out.read_text())
+        finally:
+            service.stop(grace=0.5)
+    assert counts["skip"] == 1
+    assert counts["parallel"] >= 2
