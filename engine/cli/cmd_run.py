@@ -144,6 +144,12 @@ def main(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         handle.cancel()
         result = handle.wait()
+    if history is not None:
+        history.flush()
+        try:
+            history.prune()  # a one-shot process applies retention itself (long-running ones do it every 10 min)
+        except Exception as exc:
+            print(f"flowdeck run: warning: could not prune the run history: {exc}", file=sys.stderr)
     engine.shutdown(grace=0)
     if args.json:
         record = {

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 MAX_LOG_LINES = 200
 TRUNCATED = "… [truncated: {size} characters in all]"
-PRUNE_EVERY = 50  # finished runs between two retention passes
+PRUNE_INTERVAL = 600.0  # seconds between two automatic retention passes of a long-running process
 _STOP = object()
 
 SCHEMA = """
@@ -94,10 +94,17 @@ class History:
         self._pending = 0
         self._idle = threading.Condition(threading.Lock())
         self._live: dict[str, tuple[RunRecord, dict[str, StepRecord]]] = {}
-        self._finished_since_prune = 0
-        self._db = self._open()
+        self._next_prune = time.monotonic() + PRUNE_INTERVAL
+        self._conn: sqlite3.Connection | None = self._open()
         self._thread = threading.Thread(target=self._write_loop, name="flowdeck-history", daemon=True)
         self._thread.start()
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        """The connection; reading a closed History reopens it (a view may still page through runs after shutdown)."""
+        if self._conn is None:
+            self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=2.0)
+        return self._conn
 
     # -- opening -----------------------------------------------------------------------------------
     def _open(self) -> sqlite3.Connection:
@@ -215,9 +222,8 @@ class History:
         for run in dirty_runs.values():
             if run.status != "running":
                 self._live.pop(run.run_id, None)
-                self._finished_since_prune += 1
-        if self._finished_since_prune >= PRUNE_EVERY:
-            self._finished_since_prune = 0
+        if time.monotonic() >= self._next_prune:
+            self._next_prune = time.monotonic() + PRUNE_INTERVAL
             self.prune()
 
     def _update(self, event: ev.Event) -> tuple[RunRecord, StepRecord | None] | None:
@@ -377,7 +383,9 @@ class History:
         self._queue.put(_STOP)
         self._thread.join(5)
         with self._lock:
-            self._db.close()
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
 
 
 def _alive(pid: int) -> bool:
