@@ -18,13 +18,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine.io import read_text  # noqa: E402
-from engine.runtime import Engine  # noqa: E402
-from engine.runtime import events as ev  # noqa: E402
-from engine.runtime.history import History  # noqa: E402
+import itertools
+
+from engine.io import read_text
+from engine.runtime import Engine
+from engine.runtime import events as ev
+from engine.runtime.history import History
 
 
-def _wf(text: str):  # noqa: ANN202
+def _wf(text: str):
     wf, problems = read_text(text, "bench.yaml")
     assert wf is not None and not [p for p in problems if p.is_error], problems
     return wf
@@ -47,7 +49,7 @@ def _engine(folder: Path, workers: int = 4) -> tuple[Engine, History]:
 
 def per_step(folder: Path) -> tuple[float, float]:
     """Per-step overhead from the step_started→step_finished spacing of a 2,000-step chain, events + history on."""
-    engine, history = _engine(folder)
+    engine, _history = _engine(folder)
     wf = _wf(_chain("PerStep", 2000))
     engine.run(wf)  # warm the template cache
     samples: list[float] = []
@@ -63,7 +65,7 @@ def per_step(folder: Path) -> tuple[float, float]:
     engine.run(wf)
     engine.bus.flush(30)
     off()
-    gaps = sorted(b - a for a, b in zip(stamps, stamps[1:], strict=False))
+    gaps = sorted(b - a for a, b in itertools.pairwise(stamps))
     engine.shutdown(5)
     p50 = statistics.median(samples) * 1e6
     p99 = gaps[int(len(gaps) * 0.99)] * 1e6 if gaps else float("nan")
@@ -71,7 +73,7 @@ def per_step(folder: Path) -> tuple[float, float]:
 
 
 def for_each(folder: Path, items: int = 100_000) -> float:
-    engine, history = _engine(folder)
+    engine, _history = _engine(folder)
     wf = _wf(f"""flowdeck: 1
 name: Big loop
 steps:
@@ -87,7 +89,7 @@ steps:
 
 
 def many_runs(folder: Path) -> tuple[float, int]:
-    engine, history = _engine(folder, workers=8)
+    engine, _history = _engine(folder, workers=8)
     plan = engine.plan(_wf(_chain("Ten", 10)))
     t0 = time.perf_counter()
     handles = [engine.submit(plan) for _ in range(100)]
