@@ -101,7 +101,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
             self.flatten_mapping(node)  # merge keys ('<<') need anchors too
         key_marks, value_marks = result.key_marks, result.value_marks
         for key_node, value_node in node.value:
-            key = key_node.value if key_node.tag == _STR else self.build(key_node, shared)
+            key = key_node.value if key_node.tag in _TEXT_KEY_TAGS else self.build(key_node, shared)
             if not isinstance(key, str | int | float | bool) and key is not None:
                 self.problems.append(Problem("a key must be plain text", *_mark(key_node)))
                 continue
@@ -123,6 +123,9 @@ _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+# YAML 1.1 reads the keys `on:`, `off:`, `yes:`, `no:` and `~:` as booleans/null; a key is a name, so keep its text
+# (`retry: {on: [http]}` must mean the key "on", as GitHub Actions users expect).
+_TEXT_KEY_TAGS = frozenset((_STR, "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"))
 _RESOLVABLE_FIRST = frozenset(k for k in _BaseLoader.yaml_implicit_resolvers if k)
 
 

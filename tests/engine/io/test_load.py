@@ -119,3 +119,15 @@ def test_every_example_validates(path: Path) -> None:
 
 def test_there_are_examples() -> None:
     assert len(list(resources.EXAMPLES.glob("*.yaml"))) >= 1
+
+
+def test_yaml_11_boolean_words_stay_text_as_keys() -> None:
+    """``on:`` is a key name (retry's ``on``), not the boolean YAML 1.1 would make of it; values keep YAML's reading."""
+    wf, problems = read_text(
+        "flowdeck: 1\nname: Keys\nvars:\n  yes: 1\n  off: on\nsteps:\n  a:\n    do: log\n    with: {message: hi}\n"
+        "    retry: {attempts: 2, on: [http]}\n"
+    )
+    assert problems == []
+    assert wf is not None
+    assert wf.steps["a"].retry == {"attempts": 2, "on": ["http"]}
+    assert wf.vars == {"yes": 1, "off": True}
