@@ -1,16 +1,223 @@
-"""The main window."""
+"""The main window: a bar of pages on the left (the editor first; the shell adds Workflows and History),
+menus and the remembered geometry. The editor itself lives in gui/editor/.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QMainWindow
+from typing import Any
 
-import engine
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QMainWindow,
+    QMenu,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.canvas import style
+from gui.editor import EditorPage
+
+MENU_ORDER = ("File", "Edit", "View", "Run", "Help")
 
 
 class MainWindow(QMainWindow):
-    def __init__(self) -> None:
-        super().__init__()
-        self.setWindowTitle("Flowdeck")
-        self.resize(1100, 720)
-        placeholder = QLabel(f"Flowdeck {engine.__version__}")
-        self.setCentralWidget(placeholder)
+    runRequested = Signal(str)  # the editor started a run (its id)
+
+    def __init__(self, engine: Any = None, bridge: Any = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("flowdeckMainWindow")
+        self.engine = engine
+        self.resize(1280, 800)
+        self._menus: dict[str, QMenu] = {}
+        self._pages: dict[QWidget, QToolButton] = {}
+        self.stack = QStackedWidget()
+        self.mode_bar = QWidget()
+        self.mode_bar.setObjectName("modeBar")
+        self._mode_layout = QVBoxLayout(self.mode_bar)
+        self._mode_layout.setContentsMargins(4, 8, 4, 8)
+        self._mode_layout.setSpacing(4)
+        self._mode_layout.addStretch(1)
+        self._group = QActionGroup(self)
+        self._group.setExclusive(True)
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.mode_bar)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self.editor = EditorPage(bridge)
+        self.editor.titleChanged.connect(self._update_title)
+        self.editor.documentChanged.connect(self._document_changed)
+        self.add_page("Editor", self.editor, icon=style.icon("workflow"))
+        self._build_menus()
+        self._restore()
+        self._update_title()
+        self._document_changed(self.editor.document)
+        QTimer.singleShot(0, self._offer_recovery)
+
+    # -- the shell's interface -------------------------------------------------------------------
+    def set_engine(self, engine: Any, bridge: Any) -> None:
+        self.engine = engine
+        self.editor.set_bridge(bridge)
+
+    @property
+    def bridge(self) -> Any:
+        return self.editor.bridge
+
+    def add_page(self, title: str, widget: QWidget, icon: QIcon | None = None, index: int | None = None) -> None:
+        """Add a page with a button in the bar on the left (at ``index``, default last)."""
+        count = self.stack.count()
+        index = count if index is None or index > count or index < 0 else index
+        self.stack.insertWidget(index, widget)
+        button = QToolButton()
+        button.setObjectName(f"page_{title}")
+        action = QAction(icon or _page_icon(title), title, self)
+        action.setCheckable(True)
+        action.triggered.connect(lambda _c=False, w=widget: self.show_page(w))
+        self._group.addAction(action)
+        button.setDefaultAction(action)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+        button.setIconSize(QSize(24, 24))
+        button.setAutoRaise(True)
+        button.setMinimumWidth(72)
+        self._mode_layout.insertWidget(index, button)
+        self._pages[widget] = button
+        if self.stack.currentWidget() is widget or count == 0:
+            self.show_page(widget)
+
+    def show_page(self, widget: QWidget) -> None:
+        if widget not in self._pages:
+            return
+        self.stack.setCurrentWidget(widget)
+        self._pages[widget].defaultAction().setChecked(True)
+
+    def current_page(self) -> QWidget:
+        return self.stack.currentWidget()
+
+    def open_file(self, path: Any) -> bool:
+        self.show_page(self.editor)
+        return self.editor.open_file(path)
+
+    def new_workflow(self) -> bool:
+        self.show_page(self.editor)
+        return self.editor.new_workflow()
+
+    @property
+    def current_path(self) -> Any:
+        return self.editor.document.path
+
+    @property
+    def document(self) -> Any:
+        return self.editor.document
+
+    def menu(self, name: str) -> QMenu:
+        """The menu called ``name``, made on first use (File, Edit, View, Run, Help keep that order)."""
+        if name in self._menus:
+            return self._menus[name]
+        menu = QMenu(f"&{name}", self)
+        menu.setObjectName(f"menu{name}")
+        before = self._menu_after(name)
+        if before is not None:
+            self.menuBar().insertMenu(before.menuAction(), menu)
+        else:
+            self.menuBar().addMenu(menu)
+        self._menus[name] = menu
+        return menu
+
+    def _menu_after(self, name: str) -> QMenu | None:
+        """The existing menu a new menu ``name`` goes in front of."""
+        if name not in MENU_ORDER:
+            return self._menus.get("Help")
+        later = MENU_ORDER[MENU_ORDER.index(name) + 1 :]
+        return next((self._menus[n] for n in later if n in self._menus), None)
+
+    # -- menus -----------------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        a = self.editor.actions_
+        file = self.menu("File")
+        for name in ("new", "open"):
+            file.addAction(a[name])
+        self.recent_menu = file.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file.addAction(a["save"])
+        file.addAction(a["save_as"])
+        edit = self.menu("Edit")
+        for name in ("undo", "redo", None, "cut", "copy", "paste", "duplicate", "delete", None, "select_all", "rename"):
+            edit.addSeparator() if name is None else edit.addAction(a[name])
+        view = self.menu("View")
+        for name in ("zoom_in", "zoom_out", "zoom_fit", None, "tidy", "snap"):
+            view.addSeparator() if name is None else view.addAction(a[name])
+        view.addSeparator()
+        panels = view.addMenu("&Panels")
+        for dock in (
+            self.editor.palette_dock,
+            self.editor.inspector_dock,
+            self.editor.run_dock,
+            self.editor.problems_dock,
+        ):
+            panels.addAction(dock.toggleViewAction())
+        run = self.menu("Run")
+        run.addAction(a["run"])
+        run.addAction(a["stop"])
+        a["run"].triggered.connect(self._run_started)
+
+    def _run_started(self) -> None:
+        if self.editor.run_id:
+            self.runRequested.emit(self.editor.run_id)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        files = self.editor.recent_files()
+        for path in files:
+            self.recent_menu.addAction(path, lambda p=path: self.open_file(p))
+        if not files:
+            self.recent_menu.addAction("No recent files").setEnabled(False)
+
+    # -- title, geometry, closing ------------------------------------------------------------------
+    def _document_changed(self, document: Any) -> None:
+        document.modifiedChanged.connect(self.setWindowModified)
+        self.setWindowModified(document.is_modified())
+        self._update_title()
+
+    def _update_title(self, *_args: object) -> None:
+        self.setWindowTitle(f"Flowdeck — {self.editor.title()}[*]")
+
+    def _restore(self) -> None:
+        from gui.shell.settings import qsettings
+
+        store = qsettings()
+        geometry = store.value("editor/geometry")
+        if geometry:
+            self.restoreGeometry(geometry)
+        self.editor.restore_layout(store.value("editor/layout"))
+
+    def save_layout(self) -> None:
+        from gui.shell.settings import qsettings
+
+        store = qsettings()
+        store.setValue("editor/geometry", self.saveGeometry())
+        store.setValue("editor/layout", self.editor.layout_state())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Ask before unsaved work is lost; remember where the window and its panels were."""
+        if not self.editor.maybe_save():
+            event.ignore()
+            return
+        self.save_layout()
+        self.editor.recovery.discard()
+        event.accept()
+
+    def _offer_recovery(self) -> None:
+        if self.editor.leftovers():
+            self.show_page(self.editor)
+            self.editor.offer_recovery()
+
+
+def _page_icon(title: str) -> QIcon:
+    names = {"Workflows": "folder", "History": "clock", "Editor": "workflow"}
+    return style.icon(names.get(title, "block"))

@@ -16,7 +16,6 @@ SUMMARY_H = 20
 PORT_H = 18
 PORT_R = 5.0
 ICON = 18
-ICONS = Path(__file__).resolve().parents[2] / "resources" / "icons" / "blocks"
 
 CATEGORY_COLOURS = {
     "Files & folders": "#d08a2e",
@@ -75,12 +74,19 @@ def category_colour(category: str) -> QColor:
     return QColor.fromHsl(hue, 120, 120)
 
 
+def icons_folder() -> Path:
+    import resources
+
+    return Path(resources.__file__).resolve().parent / "icons" / "blocks"
+
+
 @lru_cache(maxsize=128)
 def icon(name: str) -> QIcon:
     """The block icon ``name`` (resources/icons/blocks/<name>.svg), or the generic block icon."""
-    path = ICONS / f"{name}.svg"
+    folder = icons_folder()
+    path = folder / f"{name}.svg"
     if not path.exists():
-        path = ICONS / "block.svg"
+        path = folder / "block.svg"
     return QIcon(str(path))
 
 

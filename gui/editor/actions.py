@@ -1,0 +1,102 @@
+"""The editor's commands as QActions with the usual shortcuts; the window puts them in menus and the toolbar."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtWidgets import QStyle, QToolBar
+
+if TYPE_CHECKING:
+    from gui.editor.page import EditorPage
+
+Key = QKeySequence.StandardKey
+SP = QStyle.StandardPixmap
+
+# name: (text, shortcuts, theme icon, fallback icon, tip)
+SPEC: dict[str, tuple[str, list, str, SP | None, str]] = {
+    "new": ("&New", [Key.New], "document-new", SP.SP_FileIcon, "Start a new workflow"),
+    "open": ("&Open…", [Key.Open], "document-open", SP.SP_DialogOpenButton, "Open a workflow file"),
+    "save": ("&Save", [Key.Save], "document-save", SP.SP_DialogSaveButton, "Save the workflow"),
+    "save_as": ("Save &As…", [Key.SaveAs, "Ctrl+Shift+S"], "document-save-as", None, "Save under a new name"),
+    "undo": ("&Undo", [Key.Undo], "edit-undo", SP.SP_ArrowBack, "Undo"),
+    "redo": ("&Redo", [Key.Redo, "Ctrl+Y"], "edit-redo", SP.SP_ArrowForward, "Redo"),
+    "cut": ("Cu&t", [Key.Cut], "edit-cut", None, "Cut the selected steps"),
+    "copy": ("&Copy", [Key.Copy], "edit-copy", None, "Copy the selected steps (as YAML)"),
+    "paste": ("&Paste", [Key.Paste], "edit-paste", None, "Paste steps"),
+    "duplicate": ("D&uplicate", ["Ctrl+D"], "edit-copy", None, "Duplicate the selected steps"),
+    "delete": ("&Delete", [Key.Delete, "Backspace"], "edit-delete", SP.SP_TrashIcon, "Delete the selection"),
+    "select_all": ("Select &All", [Key.SelectAll], "edit-select-all", None, "Select every step"),
+    "rename": ("Re&name Step…", ["F2"], "", None, "Give the selected step a new id"),
+    "zoom_in": ("Zoom &In", [Key.ZoomIn, "Ctrl+="], "zoom-in", None, "Zoom in"),
+    "zoom_out": ("Zoom &Out", [Key.ZoomOut], "zoom-out", None, "Zoom out"),
+    "zoom_fit": ("Zoom to &Fit", ["Ctrl+0"], "zoom-fit-best", None, "Show the whole workflow"),
+    "tidy": ("&Tidy Up", ["Ctrl+Shift+L"], "format-justify-left", None, "Arrange the steps in columns"),
+    "snap": ("Snap to &Grid", [], "", None, "Moved steps snap to the grid"),
+    "run": ("&Run", ["F5", "Ctrl+R"], "media-playback-start", SP.SP_MediaPlay, "Run this workflow now (F5)"),
+    "stop": ("&Stop", ["Shift+F5"], "media-playback-stop", SP.SP_MediaStop, "Stop the run (Shift+F5)"),
+}
+
+
+def _handlers(page: EditorPage) -> dict[str, Callable[[], object]]:
+    return {
+        "new": page.new_workflow,
+        "open": page.open_dialog,
+        "save": page.save,
+        "save_as": page.save_as,
+        "undo": lambda: page.document.undo_stack.undo(),
+        "redo": lambda: page.document.undo_stack.redo(),
+        "cut": page.cut,
+        "copy": page.copy,
+        "paste": page.paste,
+        "duplicate": page.duplicate,
+        "delete": page.delete,
+        "select_all": page.select_all,
+        "rename": page.rename_selected,
+        "zoom_in": page.view.zoom_in,
+        "zoom_out": page.view.zoom_out,
+        "zoom_fit": page.view.zoom_fit,
+        "tidy": page.scene.tidy_up,
+        "run": page.run,
+        "stop": page.stop,
+    }
+
+
+def make_actions(page: EditorPage) -> dict[str, QAction]:
+    actions: dict[str, QAction] = {}
+    handlers = _handlers(page)
+    for name, (text, keys, theme, fallback, tip) in SPEC.items():
+        icon = QIcon.fromTheme(theme) if theme else QIcon()
+        if icon.isNull() and fallback is not None:
+            icon = page.style().standardIcon(fallback)
+        action = QAction(icon, text, page)
+        action.setObjectName(f"action_{name}")
+        shortcuts = [QKeySequence(k) for k in keys]
+        if shortcuts:
+            action.setShortcuts(shortcuts)
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        if name in handlers:
+            action.triggered.connect(lambda _checked=False, fn=handlers[name]: fn())
+        actions[name] = action
+        page.addAction(action)
+    snap = actions["snap"]
+    snap.setCheckable(True)
+    snap.setChecked(page.scene.snapping)
+    snap.toggled.connect(lambda on: setattr(page.scene, "snapping", on))
+    page.addToolBar(_toolbar(page, actions))
+    return actions
+
+
+def _toolbar(page: EditorPage, actions: dict[str, QAction]) -> QToolBar:
+    bar = QToolBar("Editor", page)
+    bar.setObjectName("editorToolbar")
+    bar.setMovable(False)
+    groups = [["new", "open", "save"], ["undo", "redo"], ["delete"], ["zoom_fit", "tidy"], ["run", "stop"]]
+    for i, group in enumerate(groups):
+        if i:
+            bar.addSeparator()
+        for name in group:
+            bar.addAction(actions[name])
+    return bar

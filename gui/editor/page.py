@@ -1,0 +1,215 @@
+"""The editor page: palette on the left, canvas (and YAML tab) in the middle, inspector right, runs below.
+
+It is a QMainWindow of its own inside the app's window, so its panels can be docked, moved and remembered.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QTabWidget, QWidget
+
+from engine.model.workflow import Workflow
+from engine.registry import Registry, default_registry
+from gui.canvas import RunStatus, WorkflowScene, WorkflowView
+from gui.document import WorkflowDocument
+from gui.editor import parts
+from gui.editor.actions import make_actions
+from gui.editor.files import FileHandling
+from gui.editor.problems import ProblemsList
+from gui.editor.runs import Running
+from gui.editor.yamlview import YamlView
+from gui.palette import BlockPalette
+
+
+class EditorPage(FileHandling, Running, QMainWindow):
+    titleChanged = Signal(str)
+    documentChanged = Signal(object)  # the new WorkflowDocument (New / Open)
+
+    def __init__(self, bridge: Any = None, registry: Registry | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("editorPage")
+        self.setWindowFlags(Qt.WindowType.Widget)
+        self.registry = registry if registry is not None else default_registry()
+        self.bridge = bridge
+        self.document = WorkflowDocument(registry=self.registry, parent=self)
+        self.scene = WorkflowScene(self.document, self)
+        self.view = WorkflowView(self.scene)
+        self.run_status = RunStatus(self.scene, self)
+        self.palette = BlockPalette(self.registry)
+        self.inspector = parts.make_inspector(self.document)
+        self.run_panel = parts.make_run_panel(bridge)
+        self.problems = ProblemsList()
+        self.yaml_view = YamlView()
+        self.tabs = QTabWidget()
+        self._build()
+        self.actions_: dict[str, QAction] = make_actions(self)
+        self._connect()
+        self.init_files()
+        self.init_running()
+        self.set_document(self.document)
+
+    # -- layout ----------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.tabs.setDocumentMode(True)
+        self.tabs.setTabPosition(QTabWidget.TabPosition.South)
+        self.tabs.addTab(self.view, "Canvas")
+        self.tabs.addTab(self.yaml_view, "YAML")
+        self.setCentralWidget(self.tabs)
+        self.setDockNestingEnabled(True)
+        self.palette_dock = self._dock("Blocks", "paletteDock", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.inspector_dock = self._dock(
+            "Inspector", "inspectorDock", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self.run_dock = self._dock("Run", "runDock", self.run_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.problems_dock = self._dock(
+            "Problems", "problemsDock", self.problems, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        self.tabifyDockWidget(self.run_dock, self.problems_dock)
+        self.run_dock.raise_()
+        self.resizeDocks([self.palette_dock, self.inspector_dock], [230, 320], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.run_dock], [170], Qt.Orientation.Vertical)
+
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _connect(self) -> None:
+        self.palette.blockActivated.connect(lambda block: self.view.add_block(block))
+        self.scene.selectionChanged.connect(self._selection_changed)
+        self.problems.stepActivated.connect(self.select_step)
+        if hasattr(self.run_panel, "stepActivated"):
+            self.run_panel.stepActivated.connect(self.select_step)
+
+    # -- the document ----------------------------------------------------------------------------
+    def set_document(self, document: WorkflowDocument) -> None:
+        """Show ``document`` in every view (New and Open make a fresh one)."""
+        old = self.document
+        self.document = document
+        if document.parent() is None:
+            document.setParent(self)
+        self.scene.set_document(document)
+        self.yaml_view.set_document(document)
+        self.inspector.set_document(document)
+        self.run_panel.set_document(document)
+        self.inspector.show_step(None)
+        document.problemsChanged.connect(self._show_problems)
+        document.modifiedChanged.connect(self._update_title)
+        document.pathChanged.connect(self._update_title)
+        document.undo_stack.canUndoChanged.connect(self.actions_["undo"].setEnabled)
+        document.undo_stack.canRedoChanged.connect(self.actions_["redo"].setEnabled)
+        document.undo_stack.undoTextChanged.connect(self._undo_text)
+        document.undo_stack.redoTextChanged.connect(self._redo_text)
+        self.actions_["undo"].setEnabled(document.undo_stack.canUndo())
+        self.actions_["redo"].setEnabled(document.undo_stack.canRedo())
+        self._show_problems()
+        self._update_title()
+        self.view.zoom_fit()
+        if old is not document and old.parent() is self:
+            old.deleteLater()
+        self.documentChanged.emit(document)
+
+    def new_document(self, workflow: Workflow | None = None) -> WorkflowDocument:
+        return WorkflowDocument(workflow, registry=self.registry)
+
+    def title(self) -> str:
+        path = self.document.path
+        return path.name if path is not None else (self.document.workflow.name or "Untitled workflow")
+
+    def _undo_text(self, text: str) -> None:
+        self.actions_["undo"].setToolTip(f"Undo {text}".strip())
+
+    def _redo_text(self, text: str) -> None:
+        self.actions_["redo"].setToolTip(f"Redo {text}".strip())
+
+    def _update_title(self, *_args: object) -> None:
+        self.titleChanged.emit(self.title())
+
+    def _show_problems(self) -> None:
+        problems = self.document.problems()
+        self.problems.show_problems(problems)
+        errors = sum(p.is_error for p in problems)
+        self.problems_dock.setWindowTitle(f"Problems ({errors})" if errors else "Problems")
+
+    # -- selection -------------------------------------------------------------------------------
+    def _selection_changed(self) -> None:
+        try:
+            steps = self.scene.selected_steps()
+        except RuntimeError:  # the scene is going away with the window
+            return
+        step = steps[0] if len(steps) == 1 else None
+        self.inspector.show_step(step)
+        self.run_panel.show_step(step)
+
+    def select_step(self, step_id: str) -> None:
+        if step_id in self.scene.nodes:
+            self.tabs.setCurrentWidget(self.view)
+            self.scene.select_steps([step_id])
+            self.view.centerOn(self.scene.nodes[step_id])
+
+    # -- edit commands ---------------------------------------------------------------------------
+    def copy(self) -> bool:
+        ids = self.scene.selected_steps()
+        if not ids:
+            return False
+        QGuiApplication.clipboard().setText(self.document.copy_yaml(ids))
+        return True
+
+    def cut(self) -> None:
+        if self.copy():
+            self.document.remove_steps(self.scene.selected_steps())
+
+    def paste(self) -> None:
+        text = QGuiApplication.clipboard().text()
+        try:
+            ids = self.document.paste_yaml(text)
+        except ValueError as exc:
+            self.view.show_hint(str(exc))
+            return
+        self.scene.select_steps(ids)
+
+    def duplicate(self) -> None:
+        ids = self.scene.selected_steps()
+        if ids:
+            self.scene.select_steps(self.document.paste_yaml(self.document.copy_yaml(ids)))
+
+    def delete(self) -> None:
+        self.scene.delete_selection()
+
+    def select_all(self) -> None:
+        for node in self.scene.nodes.values():
+            node.setSelected(True)
+
+    def rename_selected(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        ids = self.scene.selected_steps()
+        if len(ids) != 1:
+            return
+        new, ok = QInputDialog.getText(self, "Rename step", "New id (letters, digits and _):", text=ids[0])
+        if not ok or new == ids[0]:
+            return
+        problem = self.document.rename_problem(ids[0], new)
+        if problem:
+            QMessageBox.warning(self, "Rename step", f"Cannot rename '{ids[0]}' to '{new}': {problem}.")
+            return
+        self.document.rename_step(ids[0], new)
+        self.scene.select_steps([new])
+
+    # -- layout memory ---------------------------------------------------------------------------
+    def layout_state(self) -> QByteArray:
+        return self.saveState()
+
+    def restore_layout(self, state: QByteArray | None) -> None:
+        if state:
+            self.restoreState(state)
