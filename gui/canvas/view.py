@@ -18,6 +18,7 @@ class WorkflowView(QGraphicsView):
 
     def __init__(self, scene: WorkflowScene, parent: QWidget | None = None) -> None:
         super().__init__(scene, parent)
+        self._scene = scene  # the view does not own its scene: keep it alive as long as the view
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
         self.setRubberBandSelectionMode(Qt.ItemSelectionMode.IntersectsItemShape)
@@ -40,9 +41,7 @@ class WorkflowView(QGraphicsView):
         scene.hint.connect(self.show_hint)
 
     def workflow_scene(self) -> WorkflowScene:
-        scene = self.scene()
-        assert isinstance(scene, WorkflowScene)
-        return scene
+        return self._scene
 
     # -- hints ---------------------------------------------------------------------------------------
     def show_hint(self, text: str) -> None:
@@ -102,8 +101,19 @@ class WorkflowView(QGraphicsView):
             return
         steps = event.angleDelta().y() / 120.0
         if steps:
-            self.zoom_by(1.15**steps)
+            self.zoom_at(event.position().toPoint(), 1.15**steps)
         event.accept()
+
+    def zoom_at(self, pointer: QPoint, factor: float) -> None:
+        """Zoom keeping the scene point under ``pointer`` (viewport coordinates) where it is."""
+        anchor = self.transformationAnchor()
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+        fixed = self.mapToScene(pointer)
+        self.zoom_by(factor)
+        shift = self.mapFromScene(fixed) - pointer
+        self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + shift.x())
+        self.verticalScrollBar().setValue(self.verticalScrollBar().value() + shift.y())
+        self.setTransformationAnchor(anchor)
 
     # -- panning -------------------------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:
