@@ -1,13 +1,112 @@
-"""The app opens a main window."""
+"""The main window as the shell and a person use it: pages, menus with the usual shortcuts, remembered layout."""
 
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
+
+from gui.editor import EditorPage
+from gui.editor import files as files_mod
+from gui.mainwindow import MainWindow
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "resources" / "examples" / "daily-sales-report.yaml"
+
+
+@pytest.fixture(autouse=True)
+def _no_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(EditorPage, "ask_unsaved", lambda self: files_mod.DISCARD)
 
 
 def test_main_window_opens(qtbot: QtBot) -> None:
-    from gui.mainwindow import MainWindow
-
     window = MainWindow()
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
     assert window.windowTitle().startswith("Flowdeck")
+    assert window.current_page() is window.editor
+
+
+def test_pages_as_the_shell_adds_them(qtbot: QtBot) -> None:
+    from gui.shell import window as shell_window
+
+    window = shell_window.make_window()
+    qtbot.addWidget(window)
+    dashboard, history = QLabel("dashboard"), QLabel("history")
+    shell_window.add_page(window, "Workflows", dashboard, index=0)
+    shell_window.show_page(window, dashboard)
+    shell_window.add_page(window, "History", history)
+    assert [window.stack.widget(i) for i in range(3)] == [dashboard, window.editor, history]
+    assert window.current_page() is dashboard
+    window._pages[history].click()
+    assert window.current_page() is history
+    assert shell_window.open_file(window, str(EXAMPLE))
+    assert window.current_page() is window.editor and window.current_path == EXAMPLE.resolve()
+    assert shell_window.takes_engine_later()
+
+
+def test_menus_in_order_with_standard_shortcuts(qtbot: QtBot) -> None:
+    window = MainWindow()
+    qtbot.addWidget(window)
+    help_menu = window.menu("Help")
+    assert window.menu("Help") is help_menu
+    window.menu("Tools")
+    titles = [a.text().replace("&", "") for a in window.menuBar().actions()]
+    assert titles == ["File", "Edit", "View", "Run", "Tools", "Help"]
+    a = window.editor.actions_
+    assert a["save"].shortcut() == QKeySequence(QKeySequence.StandardKey.Save)
+    assert a["undo"].shortcut() == QKeySequence(QKeySequence.StandardKey.Undo)
+    assert a["copy"].shortcut() == QKeySequence(QKeySequence.StandardKey.Copy)
+    assert a["run"].shortcut() == QKeySequence("F5")
+    edit_texts = [x.text().replace("&", "") for x in window.menu("Edit").actions() if x.text()]
+    for name in ("Undo", "Redo", "Cut", "Copy", "Paste", "Delete", "Select All"):
+        assert name in edit_texts
+    file_texts = [x.text().replace("&", "") for x in window.menu("File").actions() if x.text()]
+    assert file_texts[:5] == ["New", "Open…", "Open Recent", "Save", "Save As…"]
+
+
+def test_edit_actions_through_the_menu(qtbot: QtBot) -> None:
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.open_file(EXAMPLE)
+    page, a = window.editor, window.editor.actions_
+    page.scene.select_steps(["keep", "append"])
+    a["copy"].trigger()
+    a["paste"].trigger()
+    assert {"keep_2", "append_2"} <= set(page.document.workflow.steps)
+    assert sorted(page.scene.selected_steps()) == ["append_2", "keep_2"]
+    a["delete"].trigger()
+    assert "keep_2" not in page.document.workflow.steps
+    a["undo"].trigger()
+    assert "keep_2" in page.scene.nodes
+    a["redo"].trigger()
+    a["select_all"].trigger()
+    assert len(page.scene.selected_steps()) == 5
+    a["cut"].trigger()
+    assert page.document.workflow.steps == {}
+    a["paste"].trigger()
+    assert set(page.document.workflow.steps) == {"yesterday", "fetch", "keep", "append", "alert"}
+    a["new"].trigger()
+    assert page.document.workflow.steps == {} and window.current_path is None
+
+
+def test_geometry_and_panels_are_remembered(qtbot: QtBot) -> None:
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.resize(701, 503)
+    window.editor.run_dock.hide()
+    window.editor.inspector_dock.setFloating(False)
+    assert window.close()
+    again = MainWindow()
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitExposed(again)
+    assert (again.width(), again.height()) == (701, 503)
+    assert again.editor.run_dock.isHidden()
+    again.editor.run_dock.show()
+    again.close()
