@@ -1,70 +1,179 @@
-"""What each trigger kind accepts, checked without starting a scheduler.
+"""What each trigger kind accepts, checked without starting a scheduler (no APScheduler import here).
 
-The scheduler (engine.scheduling) arms what these checks let through.
+The scheduler (engine.scheduling) arms what these checks let through. Each check returns
+(option key or None, message, severity) so the validator can point at file:line:col of the option.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from engine.model.durations import parse_duration
 from engine.model.workflow import Trigger
 
-Found = list[tuple[str | None, str]]  # (option key or None, message)
+Found = list[tuple[str | None, str, str]]  # (option key or None, message, "error" | "warning")
 
 SCHEDULE_KEYS = ("cron", "every", "at", "timezone", "jitter")
 WATCH_KEYS = ("path", "pattern", "events", "recursive", "debounce")
 WATCH_EVENTS = ("created", "modified", "deleted", "moved")
-WEBHOOK_KEYS = ("path", "methods", "wait")
-_CRON_FIELD = re.compile(r"^[\w*/,\-?LW#]+$")
-_WEBHOOK_PATH = re.compile(r"^[A-Za-z0-9_\-]+$")
+WEBHOOK_KEYS = ("path", "methods", "wait", "token")
+CATCH_UP = ("none", "last", "all")
+_WEBHOOK_PATH = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+# (name, low, high, names mapped to numbers)
+_CRON_FIELDS: tuple[tuple[str, int, int, dict[str, int]], ...] = (
+    ("minute", 0, 59, {}),
+    ("hour", 0, 23, {}),
+    ("day-of-month", 1, 31, {}),
+    ("month", 1, 12, {m: i + 1 for i, m in enumerate(_MONTHS)}),
+    ("day-of-week", 0, 7, {d: i for i, d in enumerate(_DAYS)}),
+)
+
+
+def _value(text: str, low: int, high: int, names: dict[str, int]) -> int:
+    number = names.get(text.lower()) if not text.isdigit() else int(text)
+    if number is None:
+        expected = f"a number {low}-{high}" + (f" or a name ({', '.join(names)})" if names else "")
+        raise ValueError(f"'{text}' is not {expected}")
+    if not low <= number <= high:
+        raise ValueError(f"{number} is out of range {low}-{high}")
+    return number
+
+
+def _cron_part(part: str, low: int, high: int, names: dict[str, int]) -> None:
+    base, _, step = part.partition("/")
+    if step and (not step.isdigit() or int(step) < 1):
+        raise ValueError(f"step '/{step}' must be a whole number of at least 1")
+    if base in ("*", "?"):
+        return
+    first, dash, last = base.partition("-")
+    a = _value(first, low, high, names)
+    if dash and _value(last, low, high, names) < a:
+        raise ValueError(f"range '{base}' goes backwards")
+
+
+def cron_problem(expr: Any) -> str | None:
+    """Why ``expr`` is not a 5-field cron line (naming the bad field), or None."""
+    fields = str(expr).split()
+    if len(fields) != 5:
+        return (
+            f"expected 5 fields (minute hour day-of-month month day-of-week), got {len(fields)} in {str(expr)!r}, "
+            "e.g. '0 8 * * mon-fri'"
+        )
+    for text, (name, low, high, names) in zip(fields, _CRON_FIELDS, strict=True):
+        for part in text.split(","):
+            try:
+                _cron_part(part, low, high, names)
+            except ValueError as exc:
+                return f"{name} field '{text}': {exc}"
+    return None
+
+
+def crontab_day_of_week(field: str) -> str:
+    """A crontab day-of-week field with numbers as names (crontab: 0 and 7 are Sunday; APScheduler 3: 0 is Monday)."""
+
+    def name(token: str) -> str:
+        return _DAYS[int(token) % 7] if token.isdigit() else token
+
+    out = []
+    for part in field.split(","):
+        base, slash, step = part.partition("/")
+        if base in ("*", "?"):
+            out.append(part)
+            continue
+        first, dash, last = base.partition("-")
+        if dash and last == "7" and first.isdigit():  # "1-7" / "0-7": every day from first
+            base = "*" if first in ("0", "1") else f"{name(first)}-sun" if first != "7" else "sun"
+        else:
+            base = f"{name(first)}-{name(last)}" if dash else name(first)
+        out.append(base + (slash + step if slash else ""))
+    return ",".join(out)
+
+
+def zone_problem(name: Any) -> str | None:
+    if not isinstance(name, str) or not name:
+        return "expected a time zone name like 'Europe/Berlin' or 'UTC'"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"unknown time zone '{name}' (expected a name like 'Europe/Berlin', 'America/New_York' or 'UTC')"
+    return None
+
+
+def parse_at(value: Any, timezone: str | None = None) -> datetime:
+    """An ``at`` value as an aware datetime (local time, or ``timezone``, unless it carries an offset)."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str):
+        moment = datetime.fromisoformat(value.strip().replace("T", " ").replace("Z", "+00:00"))
+    else:
+        raise ValueError("expected a date and time like '2026-12-01 09:00'")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(timezone)) if timezone else moment.astimezone()
+    return moment
 
 
 def _unknown(options: dict[str, Any], allowed: tuple[str, ...]) -> Found:
-    return [(k, f"unknown option (expected: {', '.join(allowed)})") for k in options if k not in allowed]
+    return [(k, f"unknown option (expected: {', '.join(allowed)})", "error") for k in options if k not in allowed]
 
 
 def _schedule(options: dict[str, Any]) -> Found:
     found = _unknown(options, SCHEDULE_KEYS)
     kinds = [k for k in ("cron", "every", "at") if k in options]
     if len(kinds) != 1:
-        found.append((None, "a schedule has exactly one of cron, every or at"))
+        found.append((None, "a schedule has exactly one of cron, every or at", "error"))
         return found
-    if "cron" in options:
-        fields = str(options["cron"]).split()
-        if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):
-            found.append(
-                (
-                    "cron",
-                    "expected 5 fields: minute hour day-of-month month day-of-week, e.g. '0 8 * * mon-fri'",
-                )
-            )
+    zone_ok = True
+    if "timezone" in options and (problem := zone_problem(options["timezone"])):
+        found.append(("timezone", problem, "error"))
+        zone_ok = False
+    if "cron" in options and (problem := cron_problem(options["cron"])):
+        found.append(("cron", problem, "error"))
     if "every" in options:
+        found += _duration("every", options["every"], positive=True)
+    if "at" in options:
         try:
-            if parse_duration(options["every"]) <= 0:
-                found.append(("every", "must be longer than 0s"))
-        except ValueError as exc:
-            found.append(("every", str(exc)))
-    if "at" in options and not isinstance(options["at"], str):
-        found.append(("at", "expected a date and time like '2026-12-01 09:00'"))
+            moment = parse_at(options["at"], options.get("timezone") if zone_ok else None)
+            if moment < datetime.now().astimezone():
+                found.append(("at", f"{options['at']} is in the past: this trigger will not fire", "warning"))
+        except ValueError:
+            found.append(("at", f"expected a date and time like '2026-12-01 09:00', got {options['at']!r}", "error"))
+    if "jitter" in options:
+        found += _duration("jitter", options["jitter"])
     return found
+
+
+def _duration(key: str, value: Any, *, positive: bool = False) -> Found:
+    try:
+        seconds = parse_duration(value)
+    except (ValueError, TypeError) as exc:
+        return [(key, str(exc), "error")]
+    if positive and seconds <= 0:
+        return [(key, "must be longer than 0s", "error")]
+    return []
 
 
 def _watch(options: dict[str, Any]) -> Found:
     found = _unknown(options, WATCH_KEYS)
-    if not isinstance(options.get("path"), str) or not options.get("path"):
-        found.append(("path" if "path" in options else None, "path: required (the folder to watch)"))
+    path = options.get("path")
+    if not isinstance(path, str) or not path.strip():
+        found.append(("path" if "path" in options else None, "path: required (the folder to watch)", "error"))
+    pattern = options.get("pattern", "*")
+    if not isinstance(pattern, str) or not pattern or pattern.startswith("/"):
+        found.append(("pattern", "expected a glob pattern like '*.pdf' or 'invoices/*.csv'", "error"))
     events = options.get("events", ["created"])
     events = [events] if isinstance(events, str) else events
-    if not isinstance(events, list) or any(e not in WATCH_EVENTS for e in events):
-        found.append(("events", f"expected a list of {', '.join(WATCH_EVENTS)}"))
+    if not isinstance(events, list) or not events or any(e not in WATCH_EVENTS for e in events):
+        found.append(("events", f"expected a list of {', '.join(WATCH_EVENTS)}, got {events!r}", "error"))
+    if "recursive" in options and not isinstance(options["recursive"], bool):
+        found.append(("recursive", "expected true or false", "error"))
     if "debounce" in options:
-        try:
-            parse_duration(options["debounce"])
-        except ValueError as exc:
-            found.append(("debounce", str(exc)))
+        found += _duration("debounce", options["debounce"])
     return found
 
 
@@ -72,7 +181,16 @@ def _webhook(options: dict[str, Any]) -> Found:
     found = _unknown(options, WEBHOOK_KEYS)
     path = options.get("path")
     if path is not None and not (isinstance(path, str) and _WEBHOOK_PATH.match(path)):
-        found.append(("path", "expected a short name of letters, digits, - and _ (the URL is /hook/<name>)"))
+        found.append(
+            ("path", f"{path!r}: expected a name of letters, digits, - and _ (the URL is /hook/<name>)", "error")
+        )
+    token = options.get("token")
+    if token is not None and (not isinstance(token, str) or not token):
+        found.append(("token", "expected a secret reference like '{{ secrets.hook_token }}'", "error"))
+    elif isinstance(token, str) and "secrets." not in token:
+        found.append(("token", "a token written in the file is not secret: use '{{ secrets.<name> }}'", "warning"))
+    if "wait" in options and not isinstance(options["wait"], bool):
+        found.append(("wait", "expected true or false", "error"))
     return found
 
 
@@ -90,4 +208,13 @@ CHECKS: dict[str, Callable[[dict[str, Any]], Found]] = {
 
 def check_trigger(trigger: Trigger) -> Found:
     check = CHECKS.get(trigger.kind)
-    return check(trigger.options) if check else [(None, f"unknown trigger kind '{trigger.kind}'")]
+    return check(trigger.options) if check else [(None, f"unknown trigger kind '{trigger.kind}'", "error")]
+
+
+def catch_up_mode(value: Any) -> str:
+    """The catch-up policy as none|last|all (true means last, false none; default last)."""
+    if value is None or value is True:
+        return "last"
+    if value is False:
+        return "none"
+    return str(value)

@@ -6,7 +6,7 @@ from typing import Any
 
 from engine.io.parse import did_you_mean, dotted
 from engine.io.problems import Problem
-from engine.io.triggers import check_trigger
+from engine.io.triggers import CATCH_UP, check_trigger
 from engine.model.durations import parse_duration
 from engine.model.workflow import ERROR_PORT, OVERLAP_CHOICES, Step, Workflow
 from engine.registry.blocks import BlockType, Registry, default_registry
@@ -34,8 +34,8 @@ def validate(wf: Workflow, registry: Registry | None = None) -> list[Problem]:
     _reachability(c)
     _policy(c)
     for i, trigger in enumerate(wf.triggers):
-        for key, message in check_trigger(trigger):
-            c.problem(("triggers", i, trigger.kind, key) if key else ("triggers", i), message)
+        for key, message, severity in check_trigger(trigger):
+            c.problem(("triggers", i, trigger.kind, key) if key else ("triggers", i), message, severity)
     for sid in wf.layout:
         if sid not in wf.steps:
             c.problem(("layout", sid), f"position for a step that does not exist ('{sid}')", "warning")
@@ -195,8 +195,8 @@ def _policy(c: _Checker) -> None:
         c.problem(("policy", "overlap"), f"expected one of {', '.join(OVERLAP_CHOICES)}, got {overlap!r}")
     if "misfire_grace" in policy:
         _duration(c, ("policy", "misfire_grace"), policy["misfire_grace"])
-    if "catch_up" in policy and not isinstance(policy["catch_up"], bool):
-        c.problem(("policy", "catch_up"), f"expected true or false, got {policy['catch_up']!r}")
+    if "catch_up" in policy and not isinstance(policy["catch_up"], bool) and policy["catch_up"] not in CATCH_UP:
+        c.problem(("policy", "catch_up"), f"expected none, last, all (or true/false), got {policy['catch_up']!r}")
     max_steps = policy.get("max_steps", 1)
     if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
         c.problem(("policy", "max_steps"), f"expected a positive whole number, got {max_steps!r}")
