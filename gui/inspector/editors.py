@@ -1,0 +1,249 @@
+"""One editor widget per parameter kind. Each reads and writes plain YAML values (``MISSING`` = not written).
+
+Editors never touch the model: they emit ``edited(value)`` and the form hands it to the document.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QFontDatabase, QKeyEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QToolButton,
+    QWidget,
+)
+
+from engine.model.durations import parse_duration
+from engine.registry import MISSING, Kind, Param
+from gui.inspector.values import from_text, to_text
+
+BIG = 1_000_000_000
+
+
+class FieldEditor(QWidget):
+    """Base: a row widget holding one input; subclasses implement value/set_value."""
+
+    edited = Signal(object)
+
+    def __init__(self, param: Param, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.param = param
+        self.layout_ = QHBoxLayout(self)
+        self.layout_.setContentsMargins(0, 0, 0, 0)
+        self.layout_.setSpacing(4)
+        self._silent = False
+
+    def value(self) -> Any:
+        raise NotImplementedError
+
+    def set_value(self, value: Any) -> None:
+        """Show ``value`` without emitting ``edited`` (the model changed, not the person)."""
+        if value == self.value():
+            return
+        self._silent = True
+        try:
+            self._show(value)
+        finally:
+            self._silent = False
+
+    def _show(self, value: Any) -> None:
+        raise NotImplementedError
+
+    def parse_problem(self) -> str | None:
+        """A problem the editor sees before the value reaches the model (e.g. text that is no duration)."""
+        return None
+
+    def input_widget(self) -> QWidget:
+        return self.layout_.itemAt(0).widget()
+
+    def _emit(self, *_: object) -> None:
+        if not self._silent:
+            self.edited.emit(self.value())
+
+
+class TextEditor(FieldEditor):
+    def __init__(self, param: Param, parent: QWidget | None = None) -> None:
+        super().__init__(param, parent)
+        self.line = QLineEdit()
+        self.line.setPlaceholderText(param.placeholder or _default_hint(param))
+        self.line.setClearButtonEnabled(True)
+        self.line.textEdited.connect(self._emit)
+        self.layout_.addWidget(self.line)
+
+    def value(self) -> Any:
+        return from_text(self.line.text(), self.param.kind)
+
+    def _show(self, value: Any) -> None:
+        self.line.setText(to_text(value))
+        self.line.setCursorPosition(0)
+
+
+class PathEditor(TextEditor):
+    def __init__(self, param: Param, parent: QWidget | None = None) -> None:
+        super().__init__(param, parent)
+        browse = QToolButton()
+        browse.setText("…")
+        browse.setToolTip("Choose a file")
+        browse.clicked.connect(self._browse)
+        self.layout_.addWidget(browse)
+
+    def _browse(self) -> None:
+        start = self.line.text() if "{{" not in self.line.text() else ""
+        path, _ = QFileDialog.getOpenFileName(self, f"Choose {self.param.name}", start)
+        if path:
+            self.line.setText(path)
+            self._emit()
+
+
+class DurationEditor(TextEditor):
+    def __init__(self, param: Param, parent: QWidget | None = None) -> None:
+        super().__init__(param, parent)
+        if not param.placeholder and not param.has_default:
+            self.line.setPlaceholderText("e.g. 30s, 5m, 1h")
+
+    def parse_problem(self) -> str | None:
+        value = self.value()
+        if value is MISSING or (isinstance(value, str) and "{{" in value):
+            return None
+        try:
+            parse_duration(value)
+        except ValueError as exc:
+            return str(exc)
+        return None
+
+
+class MultilineEditor(FieldEditor):
+    def __init__(self, param: Param, parent: QWidget | None = None, *, code: bool = False) -> None:
+        super().__init__(param, parent)
+        self.edit = CodeText() if code else QPlainTextEdit()
+        self.edit.setPlaceholderText(param.placeholder or _default_hint(param))
+        self.edit.setTabChangesFocus(not code)
+        lines = 8 if code else 4
+        self.edit.setFixedHeight(self.edit.fontMetrics().lineSpacing() * lines + 14)
+        self.edit.textChanged.connect(self._emit)
+        self.layout_.addWidget(self.edit)
+
+    def value(self) -> Any:
+        text = self.edit.toPlainText()
+        return text if text else MISSING
+
+    def _show(self, value: Any) -> None:
+        self.edit.setPlainText(to_text(value))
+
+
+class CodeText(QPlainTextEdit):
+    """Monospace; Tab inserts four spaces, Shift+Tab leaves the field."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.text() == "\t":
+            self.insertPlainText("    ")
+            return
+        super().keyPressEvent(event)
+
+
+class NumberEditor(FieldEditor):
+    def __init__(self, param: Param, parent: QWidget | None = None) -> None:
+        super().__init__(param, parent)
+        whole = param.kind == Kind.INTEGER
+        self.spin: QSpinBox | QDoubleSpinBox = QSpinBox() if whole else QDoubleSpinBox()
+        if isinstance(self.spin, QDoubleSpinBox):
+            self.spin.setDecimals(3)
+        low = param.minimum if param.minimum is not None else -BIG
+        high = param.maximum if param.maximum is not None else BIG
+        self.spin.setRange(int(low) if whole else low, int(high) if whole else high)
+        self.spin.setMinimumWidth(110)
+        self.spin.setKeyboardTracking(True)
+        if param.has_default and isinstance(param.default, int | float):
+            self.spin.setValue(param.default)
+        self.spin.valueChanged.connect(self._emit)
+        self.layout_.addWidget(self.spin)
+        self.layout_.addStretch(1)
+
+    def value(self) -> Any:
+        v = self.spin.value()
+        return int(v) if self.param.kind == Kind.INTEGER else (int(v) if float(v).is_integer() else v)
+
+    def _show(self, value: Any) -> None:
+        if value is MISSING:
+            value = self.param.default if self.param.has_default else 0
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            self.spin.setValue(value)
+
+
+class BoolEditor(FieldEditor):
+    def __init__(self, param: Param, parent: QWidget | None = None) -> None:
+        super().__init__(param, parent)
+        self.box = QCheckBox(label_text(param.name))
+        self.box.setChecked(bool(param.default) if param.has_default else False)
+        self.box.toggled.connect(self._emit)
+        self.layout_.addWidget(self.box)
+
+    def value(self) -> Any:
+        return self.box.isChecked()
+
+    def _show(self, value: Any) -> None:
+        self.box.setChecked(bool(param_default(self.param) if value is MISSING else value))
+
+
+class ChoiceEditor(FieldEditor):
+    def __init__(self, param: Param, parent: QWidget | None = None) -> None:
+        super().__init__(param, parent)
+        self.combo = QComboBox()
+        self.combo.addItems([str(c) for c in param.choices])
+        self.combo.setMinimumWidth(140)
+        if param.has_default and param.default in param.choices:
+            self.combo.setCurrentIndex(param.choices.index(param.default))
+        self.combo.currentIndexChanged.connect(self._emit)
+        self.layout_.addWidget(self.combo)
+        self.layout_.addStretch(1)
+
+    def value(self) -> Any:
+        index = self.combo.currentIndex()
+        return self.param.choices[index] if index >= 0 else MISSING
+
+    def _show(self, value: Any) -> None:
+        value = param_default(self.param) if value is MISSING else value
+        if value in self.param.choices:
+            self.combo.setCurrentIndex(self.param.choices.index(value))
+
+
+class AnyEditor(TextEditor):
+    """Any YAML value, written inline: 42, true, [a, b], {k: v} or text."""
+
+    def value(self) -> Any:
+        return from_text(self.line.text(), Kind.ANY)
+
+    def parse_problem(self) -> str | None:
+        from gui.inspector.values import yaml_problem
+
+        return yaml_problem(self.line.text())
+
+
+def label_text(name: str) -> str:
+    """``verify_tls`` -> "Verify tls"."""
+    text = name.replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def param_default(param: Param) -> Any:
+    return param.default if param.has_default else None
+
+
+def _default_hint(param: Param) -> str:
+    if param.has_default and param.default not in ("", None):
+        return f"default: {to_text(param.default)}"
+    return "" if not param.required else "required"

@@ -1,0 +1,139 @@
+"""A labelled form row for one parameter: name (required marked), editor, reset, problem and help text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QGridLayout, QLabel, QToolButton, QWidget
+
+from engine.registry import MISSING, Kind, Param
+from gui.inspector import completion
+from gui.inspector.editors import (
+    AnyEditor,
+    BoolEditor,
+    ChoiceEditor,
+    DurationEditor,
+    FieldEditor,
+    MultilineEditor,
+    NumberEditor,
+    PathEditor,
+    TextEditor,
+    label_text,
+)
+from gui.inspector.secrets import SecretEditor
+from gui.inspector.tables import ListEditor, MappingEditor
+
+_BY_KIND: dict[Kind, type[FieldEditor]] = {
+    Kind.TEXT: TextEditor,
+    Kind.MULTILINE: MultilineEditor,
+    Kind.NUMBER: NumberEditor,
+    Kind.INTEGER: NumberEditor,
+    Kind.BOOL: BoolEditor,
+    Kind.CHOICE: ChoiceEditor,
+    Kind.PATH: PathEditor,
+    Kind.DURATION: DurationEditor,
+    Kind.SECRET: SecretEditor,
+    Kind.LIST: ListEditor,
+    Kind.MAPPING: MappingEditor,
+    Kind.ANY: AnyEditor,
+}
+_TEXT_ONLY = (Kind.NUMBER, Kind.INTEGER, Kind.BOOL, Kind.CHOICE)
+
+
+def make_editor(param: Param, value: Any) -> FieldEditor:
+    """The editor for ``param``; a value holding an expression gets a text field whatever the kind."""
+    if param.kind == Kind.CODE:
+        return MultilineEditor(param, code=True)
+    if param.kind in _TEXT_ONLY and isinstance(value, str) and "{{" in value:
+        return TextEditor(param)
+    return _BY_KIND.get(param.kind, TextEditor)(param)
+
+
+class FieldRow(QWidget):
+    """One parameter in the form. ``edited(name, value)`` carries the value to write (MISSING = remove)."""
+
+    edited = Signal(str, object)
+
+    def __init__(self, param: Param, value: Any, names: Callable[[], list[str]] | None = None) -> None:
+        super().__init__()
+        self.param = param
+        self.editor = make_editor(param, value)
+        self.editor.set_value(value)
+        self._written = value is not MISSING
+        self.label = QLabel(_label(param))
+        self.label.setObjectName("fieldLabel")
+        self.label.setToolTip(param.help)
+        self.reset = QToolButton()
+        self.reset.setText("↺")
+        self.reset.setAutoRaise(True)
+        self.reset.setToolTip("Back to the default" if param.has_default else "Clear")
+        self.reset.clicked.connect(lambda: self._write(MISSING))
+        self.problem = QLabel()
+        self.problem.setObjectName("fieldProblem")
+        self.problem.setWordWrap(True)
+        self.help = QLabel(param.help)
+        self.help.setObjectName("fieldHelp")
+        self.help.setWordWrap(True)
+        self.help.setVisible(bool(param.help))
+        self._layout()
+        self.editor.edited.connect(self._write)
+        if names is not None and param.templated and param.kind not in (Kind.SECRET, Kind.CHOICE, Kind.BOOL):
+            self.completer = completion.attach(self.editor.input_widget(), names)
+        self._update_reset()
+
+    def _layout(self) -> None:
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 2, 0, 6)
+        grid.setHorizontalSpacing(4)
+        grid.setVerticalSpacing(2)
+        if self.param.kind != Kind.BOOL:
+            grid.addWidget(self.label, 0, 0)
+        grid.addWidget(self.reset, 0, 1, Qt.AlignmentFlag.AlignRight)
+        grid.addWidget(self.editor, 1, 0, 1, 2)
+        grid.addWidget(self.problem, 2, 0, 1, 2)
+        grid.addWidget(self.help, 3, 0, 1, 2)
+        grid.setColumnStretch(0, 1)
+        if self.param.kind == Kind.BOOL:
+            grid.addWidget(self.editor, 0, 0)
+            self.editor.setToolTip(self.param.help)
+
+    def show_value(self, value: Any) -> None:
+        """The model changed (undo, another view): show its value without writing it back."""
+        self._written = value is not MISSING
+        self.editor.set_value(value)
+        self._update_reset()
+
+    def show_problem(self, message: str | None) -> None:
+        own = self.local_problem()
+        text = own or message or ""
+        self.problem.setText(text)
+        self.problem.setVisible(bool(text))
+
+    def local_problem(self) -> str | None:
+        """What is wrong with the field's value right now, without waiting for the validator."""
+        found = self.editor.parse_problem()
+        if found:
+            return found
+        value = self.editor.value()
+        if value is MISSING:
+            return "required" if self.param.required and not self.param.has_default else None
+        return self.param.check(value)
+
+    def _write(self, value: Any) -> None:
+        self._written = value is not MISSING
+        if value is MISSING:
+            self.editor.set_value(MISSING)
+        self._update_reset()
+        self.show_problem(None)
+        if self.editor.parse_problem() is None:
+            self.edited.emit(self.param.name, value)
+
+    def _update_reset(self) -> None:
+        self.reset.setVisible(self._written and self.param.kind not in (Kind.LIST, Kind.MAPPING))
+
+
+def _label(param: Param) -> str:
+    name = label_text(param.name)
+    return f"{name} <span style='color:#d9534f'>*</span>" if param.required else name

@@ -1,0 +1,117 @@
+"""Inspector: the right-hand panel; a form for the selected step, or the workflow settings when none is.
+
+It reads the document's model and writes only through the document's setters (one undo command each);
+document signals bring undo/redo and other views' edits back into the form without rebuilding it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
+
+from gui.inspector.step_page import StepPage
+from gui.inspector.widgets import STYLE
+from gui.inspector.workflow_page import WorkflowPage
+
+if TYPE_CHECKING:
+    from gui.document import WorkflowDocument
+
+
+class Inspector(QWidget):
+    def __init__(self, document: WorkflowDocument, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("inspector")
+        self.setStyleSheet(STYLE)
+        self.setMinimumWidth(280)
+        self.document: WorkflowDocument | None = None
+        self.step_id: str | None = None
+        self.page: StepPage | WorkflowPage | None = None
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.scroll)
+        self.set_document(document)
+
+    def set_document(self, document: WorkflowDocument) -> None:
+        if self.document is not None:
+            self._connect(self.document, False)
+        self.document = document
+        self._connect(document, True)
+        self.show_step(None)
+
+    def _connect(self, document: WorkflowDocument, on: bool) -> None:
+        pairs: list[tuple[Any, Any]] = [
+            (document.stepChanged, self._step_changed),
+            (document.stepRenamed, self._step_renamed),
+            (document.stepRemoved, self._step_removed),
+            (document.stepAdded, self._steps_changed),
+            (document.workflowChanged, self._workflow_changed),
+            (document.problemsChanged, self._problems_changed),
+        ]
+        for signal, slot in pairs:
+            if on:
+                signal.connect(slot)
+            else:
+                try:
+                    signal.disconnect(slot)
+                except (RuntimeError, TypeError):
+                    pass
+
+    def show_step(self, step_id: str | None) -> None:
+        """Show the form of ``step_id``; None (or a step that is gone) shows the workflow settings."""
+        if self.document is None:
+            return
+        if step_id is not None and step_id not in self.document.workflow.steps:
+            step_id = None
+        self.step_id = step_id
+        self._build()
+
+    def _build(self) -> None:
+        assert self.document is not None
+        old = self.scroll.takeWidget()
+        if old is not None:
+            old.deleteLater()
+        if self.step_id is None:
+            self.page = WorkflowPage(self.document)
+        else:
+            self.page = StepPage(self.document, self.step_id)
+        self.scroll.setWidget(self.page)
+
+    # -- document signals ------------------------------------------------------------------------
+    def _step_changed(self, step_id: str) -> None:
+        if isinstance(self.page, StepPage):
+            if step_id == self.step_id and self.page.block is not self.document.registry.get(self.page.step.do):
+                self._build()  # the block type changed: a different form
+            elif step_id == self.step_id:
+                self.page.refresh()
+            else:
+                self.page._fill_routes()
+
+    def _step_renamed(self, old: str, new: str) -> None:
+        if self.step_id == old:
+            self.show_step(new)
+        elif isinstance(self.page, StepPage):
+            self.page._fill_routes()
+
+    def _step_removed(self, step_id: str) -> None:
+        if step_id == self.step_id:
+            self.show_step(None)
+        elif isinstance(self.page, StepPage):
+            self.page._fill_routes()
+
+    def _steps_changed(self, step_id: str) -> None:
+        if isinstance(self.page, StepPage):
+            self.page._fill_routes()
+
+    def _workflow_changed(self) -> None:
+        if isinstance(self.page, WorkflowPage):
+            self.page.refresh()
+
+    def _problems_changed(self) -> None:
+        if self.page is not None:
+            self.page.show_problems()

@@ -1,0 +1,182 @@
+"""The inspector page of one step: header (title, id, block), the block's parameters, and "On error"."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
+
+from engine.model.workflow import Step
+from engine.registry import MISSING, Kind, Param
+from gui.inspector import completion
+from gui.inspector.fields import FieldRow
+from gui.inspector.widgets import LabelledLine, duration_problem, note, section
+
+if TYPE_CHECKING:
+    from gui.document import WorkflowDocument
+
+ON_ERROR = (("fail", "Stop the run"), ("continue", "Continue with the next step"))
+
+
+class StepPage(QWidget):
+    def __init__(self, document: WorkflowDocument, step_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.step_id = step_id
+        self.block = document.registry.get(self.step.do)
+        self.rows: dict[str, FieldRow] = {}
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 10)
+        layout.setSpacing(4)
+        self._header(layout)
+        layout.addWidget(section("Settings"))
+        self._params(layout)
+        layout.addWidget(section("On error"))
+        self._on_error(layout)
+        layout.addStretch(1)
+        self.refresh()
+
+    @property
+    def step(self) -> Step:
+        return self.document.workflow.steps[self.step_id]
+
+    # -- building ------------------------------------------------------------------------------
+    def _header(self, layout: QVBoxLayout) -> None:
+        title = self.block.title if self.block else self.step.do
+        self.heading = QLabel(title)
+        self.heading.setObjectName("pageTitle")
+        self.kind = QLabel(f"{self.step.do}" + (f" · {self.block.category}" if self.block else " · unknown block"))
+        self.kind.setObjectName("blockType")
+        row = QHBoxLayout()
+        row.addWidget(self.heading)
+        row.addStretch(1)
+        row.addWidget(self.kind)
+        layout.addLayout(row)
+        if self.block and self.block.help:
+            layout.addWidget(note(self.block.help, "fieldHelp"))
+        self.title = LabelledLine("Title", placeholder=title)
+        self.title.line.textEdited.connect(lambda t: self._field("title", t))
+        self.id_line = LabelledLine("Id", check=self._id_problem, help="Other steps read its output as steps.<id>.")
+        self.id_line.line.editingFinished.connect(self._rename)
+        self.description = LabelledLine("Description", placeholder="What this step is for (optional)")
+        self.description.line.textEdited.connect(lambda t: self._field("description", t))
+        for widget in (self.title, self.id_line, self.description):
+            layout.addWidget(widget)
+
+    def _params(self, layout: QVBoxLayout) -> None:
+        declared = list(self.block.params) if self.block else []
+        known = {p.name for p in declared}
+        extra = [Param(name, Kind.ANY, help="not a parameter of this block") for name in self.step.params]
+        for param in declared + [p for p in extra if p.name not in known]:
+            row = FieldRow(param, self.step.params.get(param.name, MISSING), self._names)
+            row.edited.connect(self._param)
+            self.rows[param.name] = row
+            layout.addWidget(row)
+        if not self.rows:
+            layout.addWidget(note("This block has no settings."))
+
+    def _on_error(self, layout: QVBoxLayout) -> None:
+        self.attempts = QSpinBox()
+        self.attempts.setRange(1, 100)
+        self.attempts.setSuffix(" attempts")
+        self.attempts.setToolTip("How many times the step is tried in all before it counts as failed")
+        self.attempts.valueChanged.connect(lambda v: self._retry("attempts", v if v > 1 else MISSING))
+        self.backoff = LabelledLine("Wait between attempts", "e.g. 5s (doubles each time)", duration_problem)
+        self.backoff.line.textEdited.connect(lambda t: self._retry("backoff", t.strip() or MISSING))
+        self.timeout = LabelledLine("Timeout", "no limit", duration_problem, "Give up on the step after this long.")
+        self.timeout.line.textEdited.connect(self._timeout)
+        self.route = QComboBox()
+        self.route.activated.connect(self._route)
+        tries = QHBoxLayout()
+        tries.addWidget(QLabel("Try"))
+        tries.addWidget(self.attempts)
+        tries.addStretch(1)
+        layout.addLayout(tries)
+        layout.addWidget(self.backoff)
+        layout.addWidget(self.timeout)
+        caption = QLabel("When it still fails")
+        caption.setObjectName("fieldLabel")
+        layout.addWidget(caption)
+        layout.addWidget(self.route)
+
+    # -- model -> widgets ------------------------------------------------------------------------
+    def refresh(self) -> None:
+        step = self.step
+        self.title.set_text(step.title)
+        self.id_line.set_text(self.step_id)
+        self.description.set_text(step.description)
+        for name, row in self.rows.items():
+            row.show_value(step.params.get(name, MISSING))
+        retry = step.retry or {}
+        self.attempts.blockSignals(True)
+        self.attempts.setValue(retry.get("attempts", 1) if isinstance(retry.get("attempts"), int) else 1)
+        self.attempts.blockSignals(False)
+        self.backoff.set_text(_text(retry.get("backoff")))
+        self.timeout.set_text(_text(step.timeout))
+        self._fill_routes()
+        self.show_problems()
+
+    def _fill_routes(self) -> None:
+        self.route.blockSignals(True)
+        self.route.clear()
+        for value, text in ON_ERROR:
+            self.route.addItem(text, value)
+        for sid in self.document.workflow.steps:
+            if sid != self.step_id:
+                self.route.addItem(f"Go to step “{sid}”", sid)
+        index = self.route.findData(self.step.on_error)
+        if index < 0:
+            self.route.addItem(f"Go to step “{self.step.on_error}” (missing)", self.step.on_error)
+            index = self.route.count() - 1
+        self.route.setCurrentIndex(index)
+        self.route.blockSignals(False)
+
+    def show_problems(self) -> None:
+        by_field: dict[tuple, str] = {}
+        for p in self.document.problems():
+            if p.step == self.step_id and p.path[:1] == ("steps",):
+                by_field.setdefault(tuple(p.path[2:4]), p.message.split(": ", 1)[-1])
+        for name, row in self.rows.items():
+            row.show_problem(by_field.get(("with", name)))
+        self.backoff.show_problem(self.backoff.validate() or by_field.get(("retry", "backoff")))
+        self.timeout.show_problem(self.timeout.validate() or by_field.get(("timeout",)))
+
+    # -- widgets -> model ------------------------------------------------------------------------
+    def _names(self) -> list[str]:
+        return completion.expressions(self.document.workflow, self.document.registry, self.step_id)
+
+    def _param(self, name: str, value: Any) -> None:
+        self.document.set_param(self.step_id, name, value)
+
+    def _field(self, field: str, value: Any) -> None:
+        self.document.set_step_field(self.step_id, field, value)
+
+    def _retry(self, key: str, value: Any) -> None:
+        if key == "backoff" and self.backoff.validate():
+            return
+        retry = dict(self.step.retry or {})
+        if value is MISSING:
+            retry.pop(key, None)
+        else:
+            retry[key] = value
+        self._field("retry", retry or None)
+
+    def _timeout(self, text: str) -> None:
+        if self.timeout.validate() is None:
+            self._field("timeout", text.strip() or None)
+
+    def _route(self, index: int) -> None:
+        self._field("on_error", self.route.itemData(index))
+
+    def _id_problem(self, text: str) -> str | None:
+        return self.document.rename_problem(self.step_id, text) if text != self.step_id else None
+
+    def _rename(self) -> None:
+        new = self.id_line.text()
+        if new == self.step_id or self.id_line.validate():
+            return
+        self.document.rename_step(self.step_id, new)  # the inspector follows stepRenamed
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)

@@ -1,0 +1,189 @@
+"""The triggers list of the workflow settings page: one card per trigger, add and remove.
+
+Every edit hands a new list of new Trigger objects to the document (the model is never changed in place).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
+
+from engine.io.triggers import check_trigger
+from engine.model.workflow import Trigger
+from engine.scheduling.describe import describe_trigger
+from gui.inspector.widgets import LabelledLine, note
+
+# (menu text, kind, options of a new trigger of that kind)
+NEW = (
+    ("Schedule (cron)", "schedule", {"cron": "0 8 * * mon-fri"}),
+    ("Every…", "schedule", {"every": "10m"}),
+    ("Once at…", "schedule", {"at": "2026-12-01 09:00"}),
+    ("Watch a folder", "watch", {"path": "~/Downloads", "pattern": "*.pdf"}),
+    ("Webhook", "webhook", {"path": "my-hook"}),
+    ("At startup", "startup", {}),
+)
+# Which options a card edits, by kind: (option, caption, placeholder)
+FIELDS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "watch": (("path", "Folder", "~/Downloads"), ("pattern", "File pattern", "*.pdf")),
+    "webhook": (("path", "Name in the URL (/hook/<name>)", "my-hook"),),
+}
+_SCHEDULE = {"cron": ("Cron", "minute hour day month weekday"), "every": ("Every", "10m"), "at": ("At", "")}
+
+
+def next_times(trigger: Trigger, count: int = 5) -> list[datetime]:
+    """The next ``count`` fire times of a schedule trigger, the way the scheduler arms it (empty if invalid)."""
+    from engine.scheduling.service import make_trigger
+
+    try:
+        armed = make_trigger(trigger)
+        now = datetime.now(armed.timezone)
+        times: list[datetime] = []
+        previous = None
+        while len(times) < count:
+            fire = armed.get_next_fire_time(previous, now if previous is None else previous)
+            if fire is None:
+                break
+            times.append(fire)
+            previous = fire
+            now = fire
+        return times
+    except (ValueError, TypeError, LookupError):
+        return []
+
+
+class TriggerCard(QFrame):
+    """Edits one trigger; ``changed(index, Trigger)`` and ``removed(index)`` go to the list."""
+
+    changed = Signal(int, object)
+    removed = Signal(int)
+
+    def __init__(self, index: int, trigger: Trigger) -> None:
+        super().__init__()
+        self.index = index
+        self.kind = trigger.kind
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.lines: dict[str, LabelledLine] = {}
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setSpacing(2)
+        top = QHBoxLayout()
+        self.title = QLabel()
+        self.title.setObjectName("fieldLabel")
+        remove = QToolButton()
+        remove.setText("✕")
+        remove.setAutoRaise(True)
+        remove.setToolTip("Remove this trigger")
+        remove.clicked.connect(lambda: self.removed.emit(self.index))
+        top.addWidget(self.title, 1)
+        top.addWidget(remove)
+        layout.addLayout(top)
+        for key, caption, placeholder in self._fields(trigger):
+            line = LabelledLine(caption, placeholder)
+            line.line.textEdited.connect(self._edited)
+            self.lines[key] = line
+            layout.addWidget(line)
+        self.words = note()
+        layout.addWidget(self.words)
+        self.show_trigger(trigger)
+
+    def _fields(self, trigger: Trigger) -> list[tuple[str, str, str]]:
+        if self.kind == "schedule":
+            key = next((k for k in _SCHEDULE if k in trigger.options), "cron")
+            return [(key, *_SCHEDULE[key])]
+        return list(FIELDS.get(self.kind, ()))
+
+    def same_shape(self, trigger: Trigger) -> bool:
+        return trigger.kind == self.kind and [k for k, *_ in self._fields(trigger)] == list(self.lines)
+
+    def show_trigger(self, trigger: Trigger) -> None:
+        self.trigger = trigger
+        for key, line in self.lines.items():
+            line.set_text(str(trigger.options.get(key, "")))
+        self._describe()
+
+    def _edited(self, *_: object) -> None:
+        options = dict(self.trigger.options)
+        for key, line in self.lines.items():
+            options[key] = line.text()
+        self.trigger = Trigger(self.kind, options)
+        self._describe()
+        self.changed.emit(self.index, self.trigger)
+
+    def _describe(self) -> None:
+        found = check_trigger(self.trigger)
+        self.title.setText(self.kind.capitalize() if self.kind != "startup" else "At startup")
+        for key, line in self.lines.items():
+            line.show_problem(next((m for k, m in found if k == key), None))
+        general = [m for k, m in found if k is None or k not in self.lines]
+        if general:
+            self.words.setText("; ".join(general))
+            return
+        text = describe_trigger(self.trigger).capitalize()
+        if self.kind == "schedule":
+            times = next_times(self.trigger)
+            if times:
+                text += "<br>Next: " + ", ".join(t.strftime("%a %d %b %H:%M") for t in times)
+        self.words.setText(text)
+
+
+class TriggerList(QWidget):
+    """The cards plus an "Add trigger" menu button; ``edited(list[Trigger])`` carries the new list."""
+
+    edited = Signal(object)
+
+    def __init__(self, triggers: Callable[[], list[Trigger]]) -> None:
+        super().__init__()
+        self._triggers = triggers
+        self.cards: list[TriggerCard] = []
+        self.column = QVBoxLayout(self)
+        self.column.setContentsMargins(0, 0, 0, 0)
+        self.column.setSpacing(6)
+        self.empty = note("No triggers: the workflow runs when you press Run.")
+        self.column.addWidget(self.empty)
+        self.add = QToolButton()
+        self.add.setText("Add trigger")
+        self.add.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.add)
+        for text, kind, options in NEW:
+            menu.addAction(text, lambda k=kind, o=options: self._add(k, o))
+        self.add.setMenu(menu)
+        self.column.addWidget(self.add)
+        self.refresh()
+
+    def refresh(self) -> None:
+        triggers = self._triggers()
+        if len(triggers) == len(self.cards) and all(c.same_shape(t) for c, t in zip(self.cards, triggers, strict=True)):
+            for card, trigger in zip(self.cards, triggers, strict=True):
+                if card.trigger != trigger:
+                    card.show_trigger(trigger)
+            return
+        for card in self.cards:
+            card.deleteLater()
+        self.cards = []
+        for i, trigger in enumerate(triggers):
+            card = TriggerCard(i, trigger)
+            card.changed.connect(self._changed)
+            card.removed.connect(self._removed)
+            self.column.insertWidget(i, card)
+            self.cards.append(card)
+        self.empty.setVisible(not triggers)
+
+    def _copy(self) -> list[Trigger]:
+        return [Trigger(t.kind, dict(t.options)) for t in self._triggers()]
+
+    def _add(self, kind: str, options: dict[str, Any]) -> None:
+        self.edited.emit([*self._copy(), Trigger(kind, dict(options))])
+
+    def _changed(self, index: int, trigger: Trigger) -> None:
+        new = self._copy()
+        new[index] = trigger
+        self.edited.emit(new)
+
+    def _removed(self, index: int) -> None:
+        new = self._copy()
+        del new[index]
+        self.edited.emit(new)
