@@ -29,6 +29,7 @@ class WorkflowScene(QGraphicsScene):
         self._touching: dict[str, set[tuple[str, str, str]]] = {}  # step id -> wires from or to it
         self.snapping = True
         self._drag: DragWire | None = None
+        self._rect_set = False
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self._connect(self.document)
         self.rebuild()
@@ -103,8 +104,12 @@ class WorkflowScene(QGraphicsScene):
         return (rect.left(), rect.bottom() + 40) if self.nodes else (0.0, 0.0)
 
     def _fit_rect(self) -> None:
-        rect = self.itemsBoundingRect().adjusted(-2000, -2000, 2000, 2000)
-        self.setSceneRect(rect.united(self.sceneRect()) if self.nodes else QRectF(-2000, -2000, 4000, 4000))
+        """A roomy, stable scene rect: it only grows, so the view does not jump while the person edits."""
+        rect = self.itemsBoundingRect().adjusted(-5000, -5000, 5000, 5000)
+        current = self.sceneRect() if self._rect_set else QRectF(-20000, -20000, 40000, 40000)
+        if not self._rect_set or not current.contains(rect):
+            self.setSceneRect(current.united(rect) if self.nodes else current)
+            self._rect_set = True
 
     # -- following the document --------------------------------------------------------------------
     def _step_added(self, sid: str) -> None:
