@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QFontDatabase, QKeyEvent
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from engine.model.durations import parse_duration
 from engine.registry import MISSING, Kind, Param
 from gui.inspector.values import from_text, to_text
+from gui.inspector.widgets import monospace_font
 
 BIG = 1_000_000_000
 
@@ -145,7 +146,7 @@ class CodeText(QPlainTextEdit):
 
     def __init__(self) -> None:
         super().__init__()
-        self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.setFont(monospace_font())
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:

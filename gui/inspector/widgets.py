@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontDatabase, QFontInfo
 from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from engine.model.durations import parse_duration
@@ -18,6 +19,19 @@ QLabel#fieldNote { color: palette(placeholder-text); font-size: 11px; }
 QLabel#pageTitle { font-size: 15px; font-weight: 600; }
 QLabel#blockType { color: palette(placeholder-text); }
 """
+
+
+def monospace_font() -> QFont:
+    """The system's fixed-width font, or a known monospace family where the platform names none that is fixed."""
+    font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    if QFontInfo(font).fixedPitch():
+        return font
+    for family in ("DejaVu Sans Mono", "Noto Sans Mono", "Menlo", "Consolas", "Courier New"):
+        candidate = QFont(family, font.pointSize())
+        if QFontInfo(candidate).fixedPitch():
+            return candidate
+    font.setStyleHint(QFont.StyleHint.TypeWriter)
+    return font
 
 
 def section(title: str) -> QWidget:
