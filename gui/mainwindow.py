@@ -53,7 +53,7 @@ class MainWindow(QMainWindow):
         self.editor = EditorPage(bridge)
         self.editor.titleChanged.connect(self._update_title)
         self.editor.documentChanged.connect(self._document_changed)
-        self.add_page("Editor", self.editor, icon=style.icon("workflow"))
+        self.add_page("Editor", self.editor)
         self._build_menus()
         self._restore()
         self._update_title()
@@ -219,5 +219,8 @@ class MainWindow(QMainWindow):
 
 
 def _page_icon(title: str) -> QIcon:
+    from PySide6.QtGui import QGuiApplication, QPalette
+
     names = {"Workflows": "folder", "History": "clock", "Editor": "workflow"}
-    return style.icon(names.get(title, "block"))
+    text = QGuiApplication.palette().color(QPalette.ColorRole.WindowText).name()
+    return QIcon(style.icon_pixmap(names.get(title, "block"), 48, text))
