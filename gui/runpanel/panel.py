@@ -1,0 +1,207 @@
+"""RunPanel: the editor's bottom panel. Status line with Stop, the run log, per-step results and step details.
+
+Everything arrives as queued signals from the EngineBridge, so the GUI never waits for a run. Events of the
+last few runs are folded into records (a run may start before ``watch`` is called); the watched one is shown.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.runtime import events as ev
+from gui.runpanel.detail import StepDetail
+from gui.runpanel.log import RunLog
+from gui.runpanel.record import RunRecord, StepRecord
+from gui.runpanel.status import run_line, status_parts
+from gui.runpanel.values import duration_text
+
+KEEP_RUNS = 5
+COLUMNS = ("Step", "Status", "Duration", "Attempts")
+
+
+class RunPanel(QWidget):
+    stepActivated = Signal(str)
+
+    def __init__(self, bridge: Any = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("runPanel")
+        self.bridge: Any = None
+        self.document: Any = None
+        self.runs: OrderedDict[str, RunRecord] = OrderedDict()
+        self.run_id: str | None = None
+        self.selected: str | None = None
+        self._rows: dict[str, int] = {}
+        self._build()
+        self.set_bridge(bridge)
+
+    def _build(self) -> None:
+        self.status = QLabel(run_line(None))
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.stop = QPushButton("Stop")
+        self.stop.setToolTip("Cancel the run (a running program is killed)")
+        self.stop.setEnabled(False)
+        self.stop.clicked.connect(self.cancel)
+        top = QHBoxLayout()
+        top.setContentsMargins(8, 4, 8, 0)
+        top.addWidget(self.status, 1)
+        top.addWidget(self.stop)
+        self.log = RunLog()
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col in (1, 2, 3):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.cellClicked.connect(self._clicked)
+        self.detail = StepDetail()
+        results = QSplitter(Qt.Orientation.Vertical)
+        results.addWidget(self.table)
+        results.addWidget(self.detail)
+        results.setSizes([140, 200])
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.log)
+        self.splitter.addWidget(results)
+        self.splitter.setSizes([520, 480])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addLayout(top)
+        layout.addWidget(self.splitter, 1)
+
+    # -- contract --------------------------------------------------------------------------------
+    def set_bridge(self, bridge: Any) -> None:
+        if self.bridge is not None:
+            try:
+                self.bridge.event.disconnect(self._event)
+            except (RuntimeError, TypeError):
+                pass
+        self.bridge = bridge
+        if bridge is not None:
+            bridge.event.connect(self._event)
+        self._update_status()
+
+    def set_document(self, document: Any) -> None:
+        self.document = document
+
+    def watch(self, run_id: str) -> None:
+        """Show ``run_id``: its log, results and status, from the events seen so far on."""
+        self.run_id = run_id
+        self.log.clear_log()
+        self.table.setRowCount(0)
+        self._rows = {}
+        run = self._record(run_id)
+        for step in run.steps.values():
+            self._update_row(step)
+        self.detail.show_record(None)
+        self._update_status()
+
+    def show_step(self, step_id: str | None) -> None:
+        """Show the last rendered inputs, output and log of ``step_id`` in the watched run."""
+        self.selected = step_id
+        run = self.runs.get(self.run_id) if self.run_id else None
+        record = run.steps.get(step_id) if run and step_id else None
+        self.detail.show_record(record, step_id)
+        row = self._rows.get(step_id) if step_id else None
+        self.table.blockSignals(True)
+        if row is None:
+            self.table.clearSelection()
+        else:
+            self.table.selectRow(row)
+        self.table.blockSignals(False)
+
+    def cancel(self) -> bool:
+        if self.bridge is None or self.run_id is None:
+            return False
+        return bool(self.bridge.cancel(self.run_id))
+
+    def current(self) -> RunRecord | None:
+        return self.runs.get(self.run_id) if self.run_id else None
+
+    # -- events ----------------------------------------------------------------------------------
+    def _record(self, run_id: str) -> RunRecord:
+        if run_id not in self.runs:
+            self.runs[run_id] = RunRecord(run_id)
+            while len(self.runs) > KEEP_RUNS:
+                oldest = next(iter(self.runs))
+                if oldest == self.run_id:
+                    self.runs.move_to_end(oldest)
+                    continue
+                del self.runs[oldest]
+        return self.runs[run_id]
+
+    def _event(self, event: ev.Event) -> None:
+        step = self._record(event.run_id).apply(event)
+        if event.run_id != self.run_id:
+            return
+        self.log.add(event)
+        if step is not None:
+            self._update_row(step)
+            if step.id == self.selected:
+                self.detail.show_record(step)
+        if event.kind in (ev.RUN_STARTED, ev.RUN_FINISHED, ev.STEP_STARTED, ev.STEP_FINISHED, ev.PROGRESS):
+            self._update_status()
+        if event.kind == ev.RUN_FINISHED:
+            self.log.flush()
+
+    def _update_row(self, step: StepRecord) -> None:
+        row = self._rows.get(step.id)
+        if row is None:
+            row = self.table.rowCount()
+            self.table.insertRow(row)
+            self._rows[step.id] = row
+        symbol, words, colour = status_parts(step.status)
+        title = self._title(step.id)
+        cells = (
+            (title, None),
+            (f"{symbol} {words}", colour),
+            (duration_text(step.duration) if step.duration is not None else "", None),
+            (str(step.attempts) if step.attempts > 1 else "1", None),
+        )
+        for col, (text, fg) in enumerate(cells):
+            item = self.table.item(row, col) or QTableWidgetItem()
+            item.setText(text)
+            if fg is not None:
+                item.setForeground(fg)
+            if col == 0:
+                item.setData(Qt.ItemDataRole.UserRole, step.id)
+                item.setToolTip(step.error or step.block)
+            if col in (2, 3):
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.table.setItem(row, col, item)
+
+    def _title(self, step_id: str) -> str:
+        steps = getattr(getattr(self.document, "workflow", None), "steps", {})
+        title = steps[step_id].title if step_id in steps else ""
+        return f"{title} ({step_id})" if title else step_id
+
+    def _update_status(self) -> None:
+        run = self.current()
+        self.status.setText(run_line(run))
+        self.stop.setEnabled(run is not None and run.status == "running" and self.bridge is not None)
+
+    def _clicked(self, row: int, _col: int) -> None:
+        item = self.table.item(row, 0)
+        step_id = item.data(Qt.ItemDataRole.UserRole) if item else None
+        if step_id:
+            self.show_step(step_id)
+            self.stepActivated.emit(step_id)
