@@ -178,7 +178,10 @@ class RunPanel(QWidget):
             (str(step.attempts) if step.attempts > 1 else "1", None),
         )
         for col, (text, fg) in enumerate(cells):
-            item = self.table.item(row, col) or QTableWidgetItem()
+            item = self.table.item(row, col)
+            if item is None:
+                item = QTableWidgetItem()
+                self.table.setItem(row, col, item)
             item.setText(text)
             if fg is not None:
                 item.setForeground(fg)
@@ -187,7 +190,6 @@ class RunPanel(QWidget):
                 item.setToolTip(step.error or step.block)
             if col in (2, 3):
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            self.table.setItem(row, col, item)
 
     def _title(self, step_id: str) -> str:
         steps = getattr(getattr(self.document, "workflow", None), "steps", {})
