@@ -8,13 +8,14 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from engine.errors import Cancelled, StepError, StepTimeout
 
 if TYPE_CHECKING:
     from engine.registry.context import Host, StateStore
     from engine.runtime.executor import Run
+    from engine.runtime.scope import Scope
 
 log = logging.getLogger("flowdeck.run")
 KEYRING_SERVICE = "flowdeck"
@@ -90,6 +91,7 @@ class StepContextImpl:
 
     __slots__ = (
         "_run",
+        "_scope",
         "cancel_event",
         "deadline",
         "host",
@@ -100,8 +102,16 @@ class StepContextImpl:
         "workflow_name",
     )
 
-    def __init__(self, run: Run, step_id: str, deadline: float | None, cancel_event: threading.Event) -> None:
+    def __init__(
+        self,
+        run: Run,
+        step_id: str,
+        deadline: float | None,
+        cancel_event: threading.Event,
+        scope: Scope | None = None,
+    ) -> None:
         self._run = run
+        self._scope = scope
         self.run_id = run.run_id
         self.step_id = step_id
         self.workflow_name = run.plan.name
@@ -119,6 +129,13 @@ class StepContextImpl:
 
     def secret(self, name: str) -> str:
         return self._run.secrets[name]
+
+    def values(self) -> dict[str, Any]:
+        """The run's values a python.run step hands to the user's code: vars, steps, trigger, run, loop.
+
+        Secrets are never included (nor the environment): code that needs a secret gets it through a parameter.
+        """
+        return self._run.user_values(self._scope)
 
     def remaining(self) -> float | None:
         return None if self.deadline is None else max(0.0, self.deadline - time.monotonic())

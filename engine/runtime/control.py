@@ -26,9 +26,8 @@ def run_block(run: Run, step: StepPlan, scope: Scope, inputs: dict[str, Any], jo
     if handler is not None:
         return handler(run, step, scope, inputs, joined)
     assert step.block.run is not None
-    params = {p.name: p.default for p in step.block.params if p.has_default}
-    params.update(inputs)
-    output = run.run_with_timeout(step, step.block.run, params)
+    params = {**step.defaults, **inputs}
+    output = run.run_with_timeout(step, step.block.run, params, scope)
     if step.block.type == "set" and isinstance(output, dict):
         run.vars.update(output.get("values", {}))
     return "next", output

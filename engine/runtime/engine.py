@@ -67,7 +67,7 @@ class Engine:
         self.bus = EventBus()
         self.history = history
         if history is not None:
-            self.bus.subscribe(history.listener)
+            self.bus.subscribe_batch(history.listen_batch)
         self.host = host
         self.registry = registry
         self.state_dir = state_dir
@@ -83,8 +83,12 @@ class Engine:
         return self.bus.subscribe(listener)
 
     def plan(self, workflow: Workflow | Plan) -> Plan:
-        """A frozen plan of ``workflow`` (raises WorkflowError if it does not validate)."""
-        return workflow if isinstance(workflow, Plan) else compile_plan(workflow.snapshot(), self.registry)
+        """A frozen plan of ``workflow`` (raises WorkflowError if it does not validate).
+
+        No ``snapshot()`` (a deep copy that cost ≈ 150 µs per step): compile_plan copies every value it keeps into
+        read-only mappings and tuples, so later edits of ``workflow`` never reach the plan.
+        """
+        return workflow if isinstance(workflow, Plan) else compile_plan(workflow, self.registry)
 
     def submit(
         self,

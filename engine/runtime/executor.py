@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 import uuid
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from engine.errors import Cancelled, FlowdeckError, StepError, StepTimeout
 from engine.runtime import events as ev
 from engine.runtime.context import HeadlessHost, Secrets, StepContextImpl, env_snapshot
+from engine.runtime.control import run_block
 from engine.runtime.plan import Plan, StepPlan, thaw
 from engine.runtime.redact import redact
 from engine.runtime.scope import Scope
@@ -93,7 +95,7 @@ class Run:
         self._lock = threading.Lock()
         self._secret_values: set[str] = set()
         self.secrets = Secrets(self._secret_values, self._lock)
-        self._steps_run = 0
+        self._step_count = itertools.count(1)  # next() on it is atomic: no lock per step
         self._threads: list[threading.Thread] = []
         self._base = {
             "vars": self.vars,
@@ -214,6 +216,16 @@ class Run:
             self.log(None, f"the on_failure workflow '{target}' failed too: {exc}", "error")
 
     # -- steps ---------------------------------------------------------------------------------------
+    def user_values(self, scope: Scope | None) -> dict[str, Any]:
+        """What code in a python.run step may read: vars, steps, trigger, run, loop — never secrets (or env)."""
+        return {
+            "vars": dict(self.vars),
+            "steps": dict(self.outputs),
+            "trigger": self.trigger,
+            "run": self._base["run"],
+            "loop": scope.loop if scope is not None else None,
+        }
+
     def template_context(self, scope: Scope | None) -> dict[str, Any]:
         ctx = dict(self._base)
         ctx["now"] = datetime.now()
@@ -224,25 +236,23 @@ class Run:
 
     def execute_step(self, step: StepPlan, scope: Scope, joined: list[str] | None) -> tuple[str, ...]:
         """Run one step with its retries and error handling; return the steps to go to next."""
-        with self._lock:
-            self._steps_run += 1
-            if self._steps_run > self.plan.max_steps:
-                raise StepError(
-                    f"the run took more than {self.plan.max_steps:,} steps (policy.max_steps); "
-                    "stopped to protect your computer",
-                    kind="limit",
-                )
-        from engine.runtime.control import run_block
-
+        if next(self._step_count) > self.plan.max_steps:
+            raise StepError(
+                f"the run took more than {self.plan.max_steps:,} steps (policy.max_steps) and was stopped at "
+                f"step '{step.id}' to protect your computer; raise policy.max_steps if that many are meant",
+                kind="limit",
+            )
+        bus = self.bus
         attempt = 0
         t0 = time.perf_counter()
         while True:
             attempt += 1
-            inputs: Any = None
             try:
-                ctx = self.template_context(scope)
-                inputs = self._inputs(step, ctx)
-                self._emit(ev.STEP_STARTED, step.id, {"block": step.block.type, "inputs": inputs, "attempt": attempt})
+                inputs = self._inputs(step, self.template_context(scope))
+                if bus.active:
+                    self._emit(
+                        ev.STEP_STARTED, step.id, {"block": step.block.type, "inputs": inputs, "attempt": attempt}
+                    )
                 port, output = run_block(self, step, scope, inputs, joined)
             except (Cancelled, _Stopped):
                 raise
@@ -264,19 +274,20 @@ class Run:
             duration = time.perf_counter() - t0
             self.outputs[step.id] = output
             scope.last_output = output
-            self._emit(
-                ev.STEP_FINISHED,
-                step.id,
-                {"output": output, "duration": duration, "attempts": attempt, "port": port},
-            )
+            if bus.active:
+                self._emit(
+                    ev.STEP_FINISHED,
+                    step.id,
+                    {"output": output, "duration": duration, "attempts": attempt, "port": port},
+                )
             return step.ports.get(port, ())
 
-    def _inputs(self, step: StepPlan, ctx: dict[str, Any]) -> dict[str, Any]:
-        params = thaw(step.params)
-        if not step.has_templates:
-            return params
-        where = f"steps.{step.id}.with"
-        return {k: v if k in step.untemplated else render(v, ctx, f"{where}.{k}") for k, v in params.items()}
+    @staticmethod
+    def _inputs(step: StepPlan, ctx: dict[str, Any]) -> dict[str, Any]:
+        """The step's parameters rendered once (the same dict goes to the event, the history and the block)."""
+        if step.inputs is None:  # a StepPlan made by hand, without compile_plan
+            return render(thaw(step.params), ctx, f"steps.{step.id}.with")
+        return step.inputs(ctx)
 
     def _failed(self, step: StepPlan, scope: Scope, error: StepError, attempts: int, duration: float) -> tuple:
         info = error_info(error, step.id)
@@ -301,14 +312,14 @@ class Run:
         scope.error = info
         return (step.on_error,)
 
-    def run_with_timeout(self, step: StepPlan, fn: Any, inputs: dict[str, Any]) -> Any:
+    def run_with_timeout(self, step: StepPlan, fn: Any, inputs: dict[str, Any], scope: Scope | None = None) -> Any:
         """Call a block's run function, abandoning it (and stopping its program) when it times out."""
         if step.timeout is None:
-            ctx = StepContextImpl(self, step.id, None, self.cancel_event)
+            ctx = StepContextImpl(self, step.id, None, self.cancel_event, scope)
             return fn(ctx, **inputs)
         deadline = time.monotonic() + step.timeout
         stop = threading.Event()
-        ctx = StepContextImpl(self, step.id, deadline, stop)
+        ctx = StepContextImpl(self, step.id, deadline, stop, scope)
         box: dict[str, Any] = {}
 
         def target() -> None:
@@ -342,6 +353,8 @@ class Run:
         self._emit(ev.PROGRESS, step_id, {"done": done, "total": total})
 
     def _emit(self, kind: str, step: str | None, data: dict[str, Any]) -> None:
+        if not self.bus.active:
+            return
         if self._secret_values:
             data = redact(data, self._secret_values)
         self.bus.emit(ev.Event(kind, self.run_id, self.plan.name, step, data))

@@ -17,6 +17,7 @@ from engine.io.validate import validate
 from engine.model.durations import parse_duration
 from engine.model.workflow import Workflow
 from engine.registry.blocks import BlockType, Registry, default_registry
+from engine.runtime.templates import Renderer, compile_params
 
 DEFAULT_MAX_STEPS = 1_000_000
 
@@ -53,6 +54,8 @@ class StepPlan:
     on_error: str  # "fail", "continue" or a step id
     has_templates: bool
     untemplated: frozenset[str] = frozenset()  # parameters the block renders itself (loop conditions)
+    inputs: Renderer | None = None  # renders ``params`` against a template context (made once, here)
+    defaults: Any = field(default_factory=lambda: MappingProxyType({}))  # block defaults, merged under inputs
 
 
 @dataclass(frozen=True)
@@ -124,16 +127,21 @@ def compile_plan(wf: Workflow, registry: Registry | None = None, *, check: bool 
     steps = {}
     for sid, s in wf.steps.items():
         timeout = s.timeout
+        block = registry[s.do]
+        untemplated = frozenset(p.name for p in block.params if not p.templated)
+        params = _freeze(s.params)
         steps[sid] = StepPlan(
             id=sid,
-            block=registry[s.do],
-            params=_freeze(s.params),
+            block=block,
+            params=params,
             ports=MappingProxyType({p: tuple(t) for p, t in s.next.items()}),
             retry=_retry(s.retry),
             timeout=parse_duration(timeout) if timeout not in (None, "") and not _has_template(timeout) else None,
             on_error=s.on_error,
             has_templates=_has_template(s.params),
-            untemplated=frozenset(p.name for p in registry[s.do].params if not p.templated),
+            untemplated=untemplated,
+            inputs=compile_params(params, untemplated, f"steps.{sid}.with"),
+            defaults=MappingProxyType({p.name: p.default for p in block.params if p.has_default}),
         )
     folder = wf.source.parent if wf.source else Path.cwd()
     return Plan(

@@ -114,6 +114,47 @@ def render(value: Any, ctx: Mapping[str, Any], where: str = "") -> Any:
     return value
 
 
+Renderer = Callable[[Mapping[str, Any]], Any]
+
+
+def compile_params(params: Mapping[str, Any], untemplated: frozenset[str], where: str) -> Renderer:
+    """A function that renders a step's parameters against a context, prepared once when the plan is made.
+
+    Literal values are not looked at again (mutable ones are copied per call, as blocks may change them); each
+    template is compiled up front and renders with its error location already formatted.
+    """
+    parts = [(k, _constant(v) if k in untemplated else _compile(v, f"{where}.{k}")) for k, v in params.items()]
+    return lambda ctx: {k: part(ctx) for k, part in parts}
+
+
+def _constant(value: Any) -> Renderer:
+    if isinstance(value, str | int | float | bool | type(None)):
+        return lambda ctx: value
+    return lambda ctx: _copy(value)
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_copy(v) for v in value]
+    return value
+
+
+def _compile(value: Any, where: str) -> Renderer:
+    if isinstance(value, str):
+        if "{{" not in value and "{%" not in value:
+            return _constant(value)
+        return lambda ctx: _render_text(value, ctx, where)
+    if isinstance(value, Mapping):
+        items = [(k, _compile(v, f"{where}.{k}")) for k, v in value.items()]
+        return lambda ctx: {k: part(ctx) for k, part in items}
+    if isinstance(value, list | tuple):
+        elements = [_compile(v, f"{where}[{i}]") for i, v in enumerate(value)]
+        return lambda ctx: [part(ctx) for part in elements]
+    return _constant(value)
+
+
 def _render_text(source: str, ctx: Mapping[str, Any], where: str) -> Any:
     prefix = f"{where}: " if where else ""
     try:
