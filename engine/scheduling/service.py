@@ -1,79 +1,38 @@
 """The scheduling service: loads a workspace of workflow files, arms their triggers, re-arms on file changes.
 
-YAML is the source of truth: jobs are rebuilt from the files at start; only enable/pause flags and last-fire
-times are kept in a small JSON state file (written atomically).
+YAML is the source of truth: jobs are rebuilt from the files at start. Only enable/pause flags and, per
+schedule, the time up to which its fires were handled are remembered (engine.scheduling.state); missed fires
+(app closed, computer asleep) are run as the workflow's ``catch_up`` policy says (engine.scheduling.jobs).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.date import DateTrigger
-from apscheduler.triggers.interval import IntervalTrigger
-from watchdog.events import FileSystemEventHandler
 from watchdog.observers import Observer
 
-from engine.io import atomic_write, read_file
-from engine.model.durations import parse_duration
+from engine.io import read_file
+from engine.io.triggers import parse_at
 from engine.model.workflow import Trigger, Workflow
 from engine.runtime import Engine
+from engine.scheduling.catchup import decide
+from engine.scheduling.clock import ManualClock, SleepWatch, SystemClock
 from engine.scheduling.describe import describe_trigger
+from engine.scheduling.entries import Changes, Entry, ServiceEvent, WorkflowInfo, hook_name, is_workflow
+from engine.scheduling.jobs import make_trigger, trigger_key
+from engine.scheduling.runs import QUEUED, Runner
+from engine.scheduling.state import SchedulerState
+from engine.scheduling.watch import Watches
+from engine.scheduling.webhook import Hook, WebhookError, WebhookServer, resolve_hook
 
+__all__ = ["QUEUED", "Service", "ServiceEvent", "WorkflowInfo", "make_trigger"]
 log = logging.getLogger("flowdeck.scheduling")
-SUFFIXES = (".yaml", ".yml", ".flow")
-Clock = Callable[[], datetime]
-
-
-@dataclass
-class ServiceEvent:
-    kind: str  # workflow_added/changed/removed/invalid, armed, disarmed, paused, resumed, error
-    path: Path | None = None
-    message: str = ""
-
-
-@dataclass
-class WorkflowInfo:
-    path: Path
-    name: str
-    enabled: bool
-    triggers: list[str]
-    next_run: datetime | None
-    problems: list[str]
-    valid: bool
-
-
-@dataclass
-class _Entry:
-    path: Path
-    workflow: Workflow | None
-    problems: list[str]
-    mtime: float
-    jobs: list[str] = field(default_factory=list)
-    running: int = 0
-
-
-def make_trigger(trigger: Trigger) -> Any:
-    """The APScheduler trigger for a ``schedule`` trigger (cron is 5-field, local time unless ``timezone``)."""
-    o = trigger.options
-    tz = o.get("timezone")
-    if "cron" in o:
-        return CronTrigger.from_crontab(str(o["cron"]), timezone=tz)
-    if "every" in o:
-        return IntervalTrigger(seconds=parse_duration(o["every"]), timezone=tz)
-    return DateTrigger(run_date=str(o["at"]), timezone=tz)
-
-
-def _is_workflow(path: Path) -> bool:
-    return path.suffix in SUFFIXES and not path.name.startswith(".")
 
 
 class Service:
@@ -86,37 +45,26 @@ class Service:
         engine: Engine | None = None,
         state_dir: Path | None = None,
         webhook_port: int | None = 8765,
-        clock: Clock | None = None,
+        clock: SystemClock | ManualClock | None = None,
         workers: int = 4,
     ) -> None:
         self.workspace = Path(workspace)
         self._engine = engine or Engine(workers=workers)
-        self._state_dir = state_dir or _default_state_dir()
         self.webhook_port = webhook_port
-        self._clock = clock or (lambda: datetime.now().astimezone())
+        self.clock = clock or SystemClock()
         self._lock = threading.RLock()
-        self._entries: dict[Path, _Entry] = {}
+        self._entries: dict[Path, Entry] = {}
+        self._runner = Runner(self._engine, self._current, lambda p, kind, msg: self._emit(kind, p, msg))
+        self._hooks: dict[str, tuple[Path, Trigger]] = {}
         self._listeners: list[Callable[[ServiceEvent], None]] = []
         self._scheduler = BackgroundScheduler(job_defaults={"coalesce": True, "max_instances": 1_000})
         self._observer: Any = None
+        self._watches: Watches | None = None
+        self._webhooks: WebhookServer | None = None
+        self._sleep = SleepWatch(self.clock, self._woke)
         self._rescan_timer: threading.Timer | None = None
-        self._state = self._load_state()
-
-    # state ------------------------------------------------------------------------------------------------
-    @property
-    def _state_file(self) -> Path:
-        return self._state_dir / "scheduler-state.json"
-
-    def _load_state(self) -> dict[str, Any]:
-        try:
-            data = json.loads(self._state_file.read_text(encoding="utf-8"))
-            return data if isinstance(data, dict) else {}
-        except (OSError, ValueError):
-            return {}
-
-    def _save_state(self) -> None:
-        self._state_dir.mkdir(parents=True, exist_ok=True)
-        atomic_write(self._state_file, json.dumps(self._state, indent=1).encode())
+        self._state = SchedulerState(state_dir or _default_state_dir())
+        self._started = False  # `flowdeck status` reads the workspace without starting (and without arming)
 
     @property
     def engine(self) -> Engine:
@@ -124,33 +72,56 @@ class Service:
 
     @property
     def paused(self) -> bool:
-        return bool(self._state.get("paused", False))
+        return self._state.paused
 
     # lifecycle --------------------------------------------------------------------------------------------
     def start(self) -> None:
+        self._started = True
         self.workspace.mkdir(parents=True, exist_ok=True)
+        self._observer = Observer()
+        self._observer.daemon = True
+        self._watches = Watches(self._observer, self._fire)
+        self._start_webhooks()
         self._scheduler.start(paused=self.paused)
         self.rescan()
         for entry in list(self._entries.values()):
             wf = entry.workflow
-            if wf and self._enabled(entry.path) and not self.paused and any(t.kind == "startup" for t in wf.triggers):
+            if (
+                wf
+                and self._state.enabled(entry.path)
+                and not self.paused
+                and any(t.kind == "startup" for t in wf.triggers)
+            ):
                 self._fire(entry.path, {"kind": "startup"})
-        self._observer = Observer()
-        self._observer.schedule(_Changes(self._schedule_rescan), str(self.workspace), recursive=False)
-        self._observer.daemon = True
+        self._observer.schedule(Changes(self._schedule_rescan), str(self.workspace), recursive=False)
         self._observer.start()
+        self._sleep.start()
+
+    def _start_webhooks(self) -> None:
+        if self.webhook_port is None:
+            return
+        try:
+            self._webhooks = WebhookServer(self.webhook_port, self._hook, self._fire)
+        except WebhookError as exc:
+            log.error("%s", exc)
+            self._emit("error", None, str(exc))
 
     def stop(self, grace: float = 10.0) -> None:
         """Stop accepting triggers, let runs finish within ``grace`` seconds, cancel the rest."""
-        if self._observer is not None:
-            self._observer.stop()
+        self._sleep.stop()
+        for part in (self._webhooks, self._watches, self._observer):
+            if part is not None:
+                part.stop()
         if self._rescan_timer:
             self._rescan_timer.cancel()
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)  # wait=True would block on APScheduler's worker threads
+        self._runner.clear_queues()
+        self._state.flush()
         self._engine.shutdown(grace)
 
     def subscribe(self, listener: Callable[[ServiceEvent], None]) -> Callable[[], None]:
+        """``listener`` is called on the service's threads (scheduler, watcher, webhook): hand over, do not block."""
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
@@ -172,14 +143,17 @@ class Service:
     def rescan(self) -> None:
         """Load new/changed files, disarm removed or invalid ones."""
         with self._lock:
-            seen = {p.resolve() for p in self.workspace.iterdir() if p.is_file() and _is_workflow(p)}
+            seen = {p.resolve() for p in self.workspace.iterdir() if p.is_file() and is_workflow(p)}
             for path in list(self._entries):
                 if path not in seen:
                     self._disarm(path)
                     del self._entries[path]
                     self._emit("workflow_removed", path)
             for path in sorted(seen):
-                mtime = path.stat().st_mtime
+                try:
+                    mtime = path.stat().st_mtime
+                except OSError:
+                    continue  # removed while we looked; the next rescan drops it
                 old = self._entries.get(path)
                 if old and old.mtime == mtime:
                     continue
@@ -194,76 +168,148 @@ class Service:
             except Exception as exc:
                 errors.append(f"{path.name}: {exc}")
         self._disarm(path)
-        entry = _Entry(path, workflow if not errors else None, errors, mtime)
+        entry = Entry(path, workflow if not errors else None, errors, mtime)
         self._entries[path] = entry
         if errors:
             log.error("%s does not validate; its triggers are disarmed:\n%s", path, "\n".join(errors))
             self._emit("workflow_invalid", path, "\n".join(errors))
             return
         self._emit("workflow_changed" if changed else "workflow_added", path)
-        if self._enabled(path):
+        if self._state.enabled(path):
             self._arm(entry)
 
-    def _arm(self, entry: _Entry) -> None:
+    def _arm(self, entry: Entry, *, fresh: bool = False) -> None:
+        """Arm every trigger of ``entry``; ``fresh`` forgets fires missed while it was off (nothing is owed)."""
         assert entry.workflow is not None
-        for i, trigger in enumerate(entry.workflow.triggers):
-            if trigger.kind != "schedule":
-                continue
-            job_id = f"{entry.path}#{i}"
-            grace = parse_duration(entry.workflow.policy.get("misfire_grace", "5m"))
-            self._scheduler.add_job(
-                self._fire,
-                make_trigger(trigger),
-                args=[entry.path, {"kind": "schedule", **trigger.options}],
-                id=job_id,
-                misfire_grace_time=int(grace) or 1,
-                replace_existing=True,
-            )
-            entry.jobs.append(job_id)
-        if entry.jobs:
-            self._emit("armed", entry.path)
+        if not self._started:
+            return
+        now = self.clock.now()
+        for trigger in entry.workflow.triggers:
+            if trigger.kind == "schedule":
+                self._arm_schedule(entry, trigger, now, fresh)
+            elif trigger.kind == "watch" and self._watches is not None:
+                problem = self._watches.arm(entry.path, trigger.options)
+                if problem:
+                    log.error("%s", problem)
+                    self._emit("error", entry.path, problem)
+            elif trigger.kind == "webhook":
+                self._arm_hook(entry, trigger)
+        self._catch_up(entry, "Flowdeck was not running")
+        self._emit("armed", entry.path)
+
+    def _arm_schedule(self, entry: Entry, trigger: Trigger, now: datetime, fresh: bool) -> None:
+        key = trigger_key(entry.path, trigger)
+        if fresh:
+            self._state.set_seen(key, now)
+        seen = self._state.init_seen(key, now)
+        if "at" in trigger.options and parse_at(trigger.options["at"], trigger.options.get("timezone")) <= now:
+            return  # once, in the past: only catch-up may still run it
+        self._scheduler.add_job(
+            self._on_schedule,
+            make_trigger(trigger, start=seen),
+            args=[entry.path, trigger, key],
+            id=key,
+            misfire_grace_time=None,  # late fires come to _on_schedule, which applies misfire_grace and catch_up
+            replace_existing=True,
+        )
+        entry.jobs.append(key)
+
+    def _arm_hook(self, entry: Entry, trigger: Trigger) -> None:
+        name = hook_name(entry.path, trigger)
+        owner = self._hooks.get(name)
+        if owner is not None and owner[0] != entry.path:
+            problem = f"{entry.path.name}: /hook/{name} is already used by {owner[0].name}; this webhook is not armed"
+            log.error("%s", problem)
+            self._emit("error", entry.path, problem)
+            return
+        self._hooks[name] = (entry.path, trigger)
+        entry.hooks.append(name)
 
     def _disarm(self, path: Path) -> None:
         entry = self._entries.get(path)
-        if entry and entry.jobs:
-            for job_id in entry.jobs:
-                try:
-                    self._scheduler.remove_job(job_id)
-                except Exception:
-                    pass
-            entry.jobs.clear()
+        if entry is None:
+            return
+        for job_id in entry.jobs:
+            try:
+                self._scheduler.remove_job(job_id)
+            except Exception:  # already gone (a once-only job that fired)
+                pass
+        for name in entry.hooks:
+            self._hooks.pop(name, None)
+        if self._watches is not None:
+            self._watches.disarm(path)
+        if entry.jobs or entry.hooks:
             self._emit("disarmed", path)
+        entry.jobs.clear()
+        entry.hooks.clear()
 
-    # running ----------------------------------------------------------------------------------------------
-    def _fire(self, path: Path, trigger: dict[str, Any]) -> None:
+    # schedules and catch-up ---------------------------------------------------------------------------------
+    def _on_schedule(self, path: Path, trigger: Trigger, key: str) -> None:
+        """An APScheduler fire (maybe late, maybe coalescing several): run per misfire_grace and catch_up."""
         with self._lock:
             entry = self._entries.get(path)
             if entry is None or entry.workflow is None:
                 return
-            overlap = entry.workflow.policy.get("overlap", "skip")
-            if overlap == "skip" and entry.running:
-                log.info("%s is still running; this fire is skipped (policy overlap: skip)", path.name)
-                return
-            entry.running += 1
-            self._state.setdefault("last_fire", {})[str(path)] = self._clock().isoformat()
-            self._save_state()
-        try:
-            handle = self._engine.submit(entry.workflow, trigger=trigger, source=trigger.get("kind", "schedule"))
-        except Exception as exc:
-            with self._lock:
-                entry.running -= 1
-            self._emit("error", path, str(exc))
-            return
-        threading.Thread(target=self._finished, args=(entry, handle), daemon=True).start()
+            self._run_missed(entry, trigger, key, "it was late")
 
-    def _finished(self, entry: _Entry, handle: Any) -> None:
-        try:
-            handle.wait()
-        finally:
-            with self._lock:
-                entry.running -= 1
+    def _catch_up(self, entry: Entry, reason: str) -> None:
+        if entry.workflow is None or self.paused or not self._state.enabled(entry.path):
+            return
+        with self._lock:
+            for trigger in entry.workflow.triggers:
+                if trigger.kind == "schedule":
+                    self._run_missed(entry, trigger, trigger_key(entry.path, trigger), reason)
+
+    def _run_missed(self, entry: Entry, trigger: Trigger, key: str, reason: str) -> None:
+        assert entry.workflow is not None
+        now = self.clock.now()
+        decision = decide(trigger, entry.workflow.policy, self._state.seen(key) or now, now)
+        if not decision.due:
+            return  # already handled (a catch-up ran it)
+        self._state.set_seen(key, decision.due[-1])
+        if decision.missed:
+            due, mode, n = decision.due, decision.mode, len(decision.run)
+            log.warning(
+                "%s: %d fire(s) missed since %s because %s; running %d (catch_up: %s)",
+                entry.path.name, len(due), due[0].isoformat(timespec="seconds"), reason, n, mode,
+            )  # fmt: skip
+            self._emit("caught_up", entry.path, f"{len(due)} missed, {n} run ({mode})")
+        for data in decision.run:
+            self._fire(entry.path, data)
+
+    def check_sleep(self) -> float:
+        """Compare wall and monotonic clocks now (also done every 2 s); after a sleep, run what was missed."""
+        return self._sleep.check()
+
+    def _woke(self, gap: float) -> None:
+        log.warning("the wall clock jumped %.0f s ahead of the monotonic clock (sleep?); checking schedules", gap)
+        with self._lock:
+            entries = list(self._entries.values())
+        for entry in entries:
+            self._catch_up(entry, f"the computer slept for about {gap:.0f} s")
+        if self._scheduler.running:
+            self._scheduler.wakeup()
+
+    # running ----------------------------------------------------------------------------------------------
+    def _fire(self, path: Path, trigger: dict[str, Any]) -> Any:
+        """Start a run per the overlap policy: the handle, QUEUED, or None when skipped or paused."""
+        with self._lock:
+            entry = self._entries.get(path)
+            workflow = entry.workflow if entry else None
+        if workflow is None:
+            return None
+        if self.paused:
+            log.info("%s: a %s trigger came while everything is paused; not run", path.name, trigger.get("kind"))
+            return None
+        return self._runner.start(path, workflow, trigger)
+
+    def _current(self, path: Path) -> Workflow | None:
+        with self._lock:
+            entry = self._entries.get(path)
+            return entry.workflow if entry else None
 
     def run_now(self, path: Path, variables: dict | None = None) -> Any:
+        """A manual run (the Run button, ``flowdeck`` CLI): always starts, whatever the overlap policy."""
         path = Path(path).resolve()
         with self._lock:
             entry = self._entries.get(path)
@@ -274,31 +320,35 @@ class Service:
                 raise ValueError(f"{path.name} does not validate: " + "; ".join(entry.problems))
         return self._engine.submit(entry.workflow, trigger={"kind": "manual"}, variables=variables, source="manual")
 
-    # queries and switches ---------------------------------------------------------------------------------
-    def _enabled(self, path: Path) -> bool:
-        return str(path) not in self._state.get("disabled", [])
+    def _hook(self, name: str) -> Hook | None:
+        with self._lock:
+            found = self._hooks.get(name)
+        return resolve_hook(*found) if found else None
 
+    # queries and switches ---------------------------------------------------------------------------------
     def set_enabled(self, path: Path, enabled: bool) -> None:
         path = Path(path).resolve()
         with self._lock:
-            disabled = set(self._state.get("disabled", []))
-            disabled.discard(str(path)) if enabled else disabled.add(str(path))
-            self._state["disabled"] = sorted(disabled)
-            self._save_state()
+            self._state.set_enabled(path, enabled)
             entry = self._entries.get(path)
             self._disarm(path)
             if enabled and entry and entry.workflow:
-                self._arm(entry)
+                self._arm(entry, fresh=True)
 
     def pause_all(self) -> None:
-        self._state["paused"] = True
-        self._save_state()
+        self._state.set_paused(True)
         self._scheduler.pause()
         self._emit("paused")
 
     def resume_all(self) -> None:
-        self._state["paused"] = False
-        self._save_state()
+        """Resume; fires that fell in the pause are not owed (pausing means "do not run")."""
+        with self._lock:
+            now = self.clock.now()
+            for entry in self._entries.values():
+                for trigger in entry.workflow.triggers if entry.workflow else []:
+                    if trigger.kind == "schedule":
+                        self._state.set_seen(trigger_key(entry.path, trigger), now)
+            self._state.set_paused(False)
         self._scheduler.resume()
         self._emit("resumed")
 
@@ -307,49 +357,48 @@ class Service:
         entry = self._entries.get(path)
         if entry is None or entry.workflow is None:
             return []
-        now = self._clock()
+        now = self.clock.now()
         times: list[datetime] = []
         for trigger in entry.workflow.triggers:
             if trigger.kind != "schedule":
                 continue
-            aps, prev, t = make_trigger(trigger), None, now
+            aps = make_trigger(trigger, start=self._state.seen(trigger_key(path, trigger)))
+            prev, t = None, now
             for _ in range(count):
                 nxt = aps.get_next_fire_time(prev, t)
-                if nxt is None:
+                if nxt is None or nxt < now:
                     break
                 times.append(nxt)
                 prev, t = nxt, nxt + timedelta(microseconds=1)
         return sorted(times)[:count]
 
     def webhook_url(self, path: Path) -> str | None:
-        return None  # webhooks are not served yet
+        """The URL that runs ``path`` (None when it has no webhook trigger or webhooks are not served)."""
+        path = Path(path).resolve()
+        with self._lock:
+            names = [n for n, (p, _) in self._hooks.items() if p == path]
+        return self._webhooks.url(names[0]) if names and self._webhooks is not None else None
 
     def workflows(self) -> list[WorkflowInfo]:
         with self._lock:
             entries = list(self._entries.values())
         out = []
         for e in entries:
-            nxt = self.next_fire_times(e.path, 1) if e.workflow and self._enabled(e.path) else []
+            enabled = self._state.enabled(e.path)
+            nxt = self.next_fire_times(e.path, 1) if e.workflow and enabled else []
             out.append(
                 WorkflowInfo(
                     path=e.path,
                     name=e.workflow.name if e.workflow else e.path.stem,
-                    enabled=self._enabled(e.path),
+                    enabled=enabled,
                     triggers=[describe_trigger(t) for t in e.workflow.triggers] if e.workflow else [],
                     next_run=nxt[0] if nxt else None,
                     problems=e.problems,
                     valid=e.workflow is not None,
+                    webhook_url=self.webhook_url(e.path),
                 )
             )
         return out
-
-
-class _Changes(FileSystemEventHandler):
-    def __init__(self, callback: Callable[[], None]) -> None:
-        self._callback = callback
-
-    def on_any_event(self, event: Any) -> None:
-        self._callback()
 
 
 def _default_state_dir() -> Path:

@@ -1,0 +1,44 @@
+"""Which fires of a schedule to run now, given when it was last handled: misfire grace and catch_up policy.
+
+Used for every schedule fire (APScheduler hands late fires over too), at start (fires missed while Flowdeck
+was closed) and after a sleep (the wall clock jumped ahead of the monotonic clock).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from engine.io.triggers import catch_up_mode
+from engine.model.durations import parse_duration
+from engine.model.workflow import Trigger
+from engine.scheduling.jobs import fires_between, to_catch_up
+
+DEFAULT_GRACE = "5m"
+
+
+@dataclass
+class Decision:
+    due: list[datetime]  # fires owed since last handled (empty: nothing to do)
+    run: list[dict[str, Any]]  # the trigger data of each run to start
+    missed: bool  # more than one fire, or later than the grace: worth a log line
+    mode: str
+
+
+def decide(trigger: Trigger, policy: dict[str, Any], seen: datetime, now: datetime) -> Decision:
+    mode = catch_up_mode(policy.get("catch_up"))
+    due = fires_between(trigger, seen, now)
+    if not due:
+        return Decision([], [], False, mode)
+    grace = parse_duration(policy.get("misfire_grace", DEFAULT_GRACE))
+    late = (now - due[-1]).total_seconds()
+    missed = len(due) > 1 or late > grace
+    chosen = to_catch_up(mode, due, now, grace) if missed else due
+    runs = []
+    for moment in chosen:
+        info: dict[str, Any] = {"scheduled": moment.isoformat(), "late": round((now - moment).total_seconds(), 3)}
+        if missed:
+            info.update(catch_up=True, missed=len(due))
+        runs.append({"kind": "schedule", **trigger.options, **info})
+    return Decision(due, runs, missed, mode)

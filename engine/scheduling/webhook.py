@@ -1,0 +1,193 @@
+"""Webhook triggers: a small HTTP server on 127.0.0.1, ``POST /hook/<name>`` starts that workflow.
+
+Answers: 202 with the run id (or 200 with the result when ``?wait=1`` or the trigger says ``wait: true``),
+401 wrong/missing token, 400 bad JSON, 404 unknown hook, 405 not POST, 409 skipped (overlap: skip),
+413 body larger than ``max_body``. The token is read from the header ``X-Flowdeck-Token``,
+``Authorization: Bearer <token>`` or ``?token=``, and never passed on to the run.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import re
+import secrets
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from engine.model.workflow import Trigger
+from engine.scheduling.runs import QUEUED
+
+log = logging.getLogger("flowdeck.scheduling")
+MAX_BODY = 1_000_000
+WAIT_TIMEOUT = 300.0
+_HIDDEN = {"authorization", "x-flowdeck-token", "cookie"}
+_SECRET_REF = re.compile(r"^\{\{\s*secrets\.([A-Za-z0-9_.\-]+)\s*\}\}$")
+
+
+@dataclass
+class Hook:
+    owner: Path
+    token: str | None  # None: no token asked
+    wait: bool = False
+
+
+def resolve_hook(owner: Path, trigger: Trigger) -> Hook:
+    """The hook of a trigger, its token read now (from the keyring for '{{ secrets.name }}')."""
+    wait, token = bool(trigger.options.get("wait", False)), trigger.options.get("token")
+    if token is None:
+        return Hook(owner, None, wait)
+    ref = _SECRET_REF.match(str(token))
+    if ref:
+        from engine.runtime.context import read_secret
+
+        try:
+            token = read_secret(ref.group(1))
+        except Exception as exc:  # no secret: nobody gets in
+            log.error("%s: %s; every call of its webhook is refused", owner.name, exc)
+            token = secrets.token_hex(32)
+    return Hook(owner, str(token), wait)
+
+
+Lookup = Callable[[str], Hook | None]
+Fire = Callable[[Path, dict[str, Any]], Any]
+
+
+class WebhookError(RuntimeError):
+    """The server cannot start (port in use, ...): the message says what to do."""
+
+
+def _flat(pairs: dict[str, list[str]]) -> dict[str, Any]:
+    return {k: v[0] if len(v) == 1 else v for k, v in pairs.items()}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("webhook %s " + format, self.address_string(), *args)
+
+    def _send(self, status: int, body: dict[str, Any]) -> None:
+        data = json.dumps(body, default=str).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        if status >= 400:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _not_post(self) -> None:
+        self._send(405, {"error": "use POST /hook/<name>"})
+
+    do_GET = do_PUT = do_DELETE = do_PATCH = _not_post
+
+    def do_POST(self) -> None:
+        url = urlsplit(self.path)
+        parts = url.path.strip("/").split("/")
+        if len(parts) != 2 or parts[0] != "hook":
+            return self._send(404, {"error": "not found; hooks are at /hook/<name>"})
+        name, query = parts[1], _flat(parse_qs(url.query))
+        hook = self.server.lookup(name)
+        if hook is None:
+            return self._send(404, {"error": f"no workflow listens on /hook/{name}"})
+        if hook.token is not None and not hmac.compare_digest(self._given_token(query).encode(), hook.token.encode()):
+            log.warning("webhook /hook/%s: wrong or missing token; nothing run", name)
+            return self._send(401, {"error": "wrong or missing token"})
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > self.server.max_body:
+            return self._send(413, {"error": f"body too large ({length} bytes; the limit is {self.server.max_body})"})
+        raw = self.rfile.read(length) if length else b""
+        try:
+            body = self._body(raw)
+        except ValueError as exc:
+            return self._send(400, {"error": f"bad JSON body: {exc}"})
+        query.pop("token", None)
+        wait = str(query.pop("wait", "")).lower() in ("1", "true", "yes") or hook.wait
+        headers = {k.lower(): v for k, v in self.headers.items() if k.lower() not in _HIDDEN}
+        trigger = {"kind": "webhook", "name": name, "body": body, "query": query, "headers": headers}
+        self._start(hook, trigger, wait)
+
+    def _given_token(self, query: dict[str, Any]) -> str:
+        auth = self.headers.get("Authorization", "")
+        if auth.lower().startswith("bearer "):
+            return auth[7:].strip()
+        return self.headers.get("X-Flowdeck-Token") or str(query.get("token", ""))
+
+    def _body(self, raw: bytes) -> Any:
+        if not raw:
+            return None
+        kind = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        text = raw.decode("utf-8", errors="replace")
+        if kind == "application/x-www-form-urlencoded":
+            return _flat(parse_qs(text))
+        if kind.endswith("json") or (not kind and text.lstrip()[:1] in ("{", "[")):
+            return json.loads(text)  # JSONDecodeError is a ValueError
+        return text
+
+    def _start(self, hook: Hook, trigger: dict[str, Any], wait: bool) -> None:
+        try:
+            handle = self.server.fire(hook.owner, trigger)
+        except Exception as exc:
+            log.exception("webhook %s could not start a run", trigger["name"])
+            return self._send(500, {"error": str(exc)})
+        if handle is None:
+            return self._send(
+                409, {"error": "not run: its previous run is still going (overlap: skip), or triggers are paused"}
+            )
+        if handle == QUEUED:
+            return self._send(202, {"queued": True, "status": "queued"})
+        if not wait:
+            return self._send(202, {"run_id": handle.run_id, "status": "accepted"})
+        try:
+            result = handle.wait(self.server.wait_timeout)
+        except TimeoutError:
+            return self._send(202, {"run_id": handle.run_id, "status": "running"})
+        self._send(
+            200,
+            {"run_id": result.run_id, "status": result.status, "outputs": result.outputs, "error": result.error},
+        )
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    lookup: Lookup
+    fire: Fire
+    max_body: int
+    wait_timeout: float
+
+
+class WebhookServer:
+    """Serves hooks on 127.0.0.1:``port`` (0 picks a free port) from a thread of its own."""
+
+    def __init__(self, port: int, lookup: Lookup, fire: Fire, *, max_body: int = MAX_BODY) -> None:
+        try:
+            self._server = _Server(("127.0.0.1", port), _Handler)
+        except OSError as exc:
+            raise WebhookError(
+                f"webhooks cannot listen on 127.0.0.1:{port}: {exc.strerror or exc} "
+                "(is another Flowdeck running? choose another port in the settings or with --port)"
+            ) from None
+        self._server.lookup, self._server.fire = lookup, fire
+        self._server.max_body, self._server.wait_timeout = max_body, WAIT_TIMEOUT
+        self._thread = threading.Thread(target=self._server.serve_forever, name="flowdeck-webhooks", daemon=True)
+        self._thread.start()
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.port}/hook/{name}"
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
