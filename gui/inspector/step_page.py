@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QToolButton, QVBoxLayout, QWidget
 
 from engine.model.workflow import Step
 from engine.registry import MISSING, Kind, Param
@@ -64,26 +65,52 @@ class StepPage(QWidget):
             layout.addWidget(widget)
 
     def _params(self, layout: QVBoxLayout) -> None:
+        """Required and written parameters first; the optional rest folds under "More settings"."""
         declared = list(self.block.params) if self.block else []
         known = {p.name for p in declared}
         extra = [Param(name, Kind.ANY, help="not a parameter of this block") for name in self.step.params]
+        more = QWidget()
+        more_layout = QVBoxLayout(more)
+        more_layout.setContentsMargins(0, 0, 0, 0)
+        more_layout.setSpacing(4)
         for param in declared + [p for p in extra if p.name not in known]:
             row = FieldRow(param, self.step.params.get(param.name, MISSING), self._names)
             row.edited.connect(self._param)
             self.rows[param.name] = row
-            layout.addWidget(row)
+            main = param.required or param.name in self.step.params
+            (layout if main else more_layout).addWidget(row)
+        count = more_layout.count()
+        self.more = QToolButton()
+        self.more.setObjectName("moreButton")
+        self.more.setCheckable(True)
+        self.more.setAutoRaise(True)
+        self.more.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.more.toggled.connect(lambda on: self._fold(more, on, count))
+        self._fold(more, False, count)
+        if count:
+            layout.addWidget(self.more)
+            layout.addWidget(more)
         if not self.rows:
             layout.addWidget(note("This block has no settings."))
+
+    def _fold(self, more: QWidget, on: bool, count: int) -> None:
+        more.setVisible(on)
+        self.more.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
+        self.more.setText(f"{'Fewer' if on else 'More'} settings ({count})")
 
     def _on_error(self, layout: QVBoxLayout) -> None:
         self.attempts = QSpinBox()
         self.attempts.setRange(1, 100)
-        self.attempts.setSuffix(" attempts")
+        self.attempts.setSuffix(" times")
+        self.attempts.setSpecialValueText("once (no retry)")
+        self.attempts.setMinimumWidth(130)
         self.attempts.setToolTip("How many times the step is tried in all before it counts as failed")
         self.attempts.valueChanged.connect(lambda v: self._retry("attempts", v if v > 1 else MISSING))
         self.backoff = LabelledLine("Wait between attempts", "e.g. 5s (doubles each time)", duration_problem)
         self.backoff.line.textEdited.connect(lambda t: self._retry("backoff", t.strip() or MISSING))
-        self.timeout = LabelledLine("Timeout", "no limit", duration_problem, "Give up on the step after this long.")
+        self.timeout = LabelledLine(
+            "Step time limit", "no limit", duration_problem, "Give up on the step after this long."
+        )
         self.timeout.line.textEdited.connect(self._timeout)
         self.route = QComboBox()
         self.route.activated.connect(self._route)

@@ -114,7 +114,7 @@ class TriggerCard(QFrame):
         self.changed.emit(self.index, self.trigger)
 
     def _describe(self) -> None:
-        found = check_trigger(self.trigger)
+        found = [(f[0], f[1]) for f in check_trigger(self.trigger)]  # (option, message[, severity])
         self.title.setText(self.kind.capitalize() if self.kind != "startup" else "At startup")
         for key, line in self.lines.items():
             line.show_problem(next((m for k, m in found if k == key), None))

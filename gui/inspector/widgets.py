@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QVBoxLayout, QWidget
 from engine.model.durations import parse_duration
 
 STYLE = """
-QLabel#sectionTitle { font-weight: 600; padding-top: 10px; }
+QLabel#sectionTitle { font-weight: 600; padding: 10px 0 0 0; margin: 0; }
 QLabel#fieldLabel { font-weight: 500; }
 QLabel#fieldHelp { color: palette(placeholder-text); font-size: 11px; }
 QLabel#fieldProblem { color: #d9534f; font-size: 11px; }
@@ -92,7 +92,9 @@ class LabelledLine(QWidget):
             self.validate()
 
     def validate(self, *_: object) -> str | None:
-        found = self.check(self.text()) if self.check else None
+        if self.check is None:  # problems come from outside (show_problem)
+            return None
+        found = self.check(self.text())
         self.show_problem(found)
         return found
 

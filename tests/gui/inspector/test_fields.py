@@ -21,6 +21,7 @@ from tests.gui.inspector.conftest import params
 
 def _row(inspector: Inspector, name: str) -> FieldRow:
     inspector.show_step("kinds")
+    inspector.page.more.setChecked(True)  # unfold the optional settings
     return inspector.page.rows[name]
 
 
@@ -31,7 +32,12 @@ def _undo_all(document: WorkflowDocument) -> None:
 
 def test_each_kind_gets_its_input(inspector: Inspector) -> None:
     inspector.show_step("kinds")
-    rows = inspector.page.rows
+    page = inspector.page
+    rows = page.rows
+    assert rows["title"].isVisibleTo(page) and not rows["body"].isVisibleTo(page)  # optional ones fold away
+    assert page.more.text() == "More settings (12)"
+    page.more.click()
+    assert rows["body"].isVisibleTo(page) and page.more.text() == "Fewer settings (12)"
     expected = {
         "title": QLineEdit, "body": QPlainTextEdit, "ratio": QDoubleSpinBox, "count": QSpinBox,
         "enabled": QCheckBox, "mode": QComboBox, "target": QLineEdit, "wait": QLineEdit,
