@@ -5,6 +5,7 @@ Painted by hand (no child items) so a canvas of a thousand steps builds and repa
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -19,6 +20,18 @@ if TYPE_CHECKING:
     from gui.canvas.scene import WorkflowScene
 
 PORT_HIT = 10.0
+LOW_DETAIL = 0.45  # below this zoom a node is drawn as coloured boxes only (a thousand steps stay fast)
+TITLE_W = style.NODE_W - 38
+
+
+@lru_cache(maxsize=1)
+def _header_path() -> QPainterPath:
+    """The header band: rounded at the top, square where it meets the body."""
+    header = QPainterPath()
+    header.addRoundedRect(QRectF(0, 0, style.NODE_W, style.HEADER_H), 8, 8)
+    square = QPainterPath()
+    square.addRect(QRectF(0, style.HEADER_H / 2, style.NODE_W, style.HEADER_H / 2))
+    return header.united(square)
 
 
 def summary_text(step: Step, block: BlockType | None) -> str:
@@ -74,6 +87,11 @@ class NodeItem(QGraphicsItem):
         self.icon = block.icon if block else "block"
         self.category = block.category if block else ""
         self._height = style.HEADER_H + style.SUMMARY_H + style.PORT_H * len(self.ports) + 6
+        font, small = style.fonts()
+        self._elided = (
+            QFontMetricsF(font).elidedText(self.title, Qt.TextElideMode.ElideRight, TITLE_W),
+            QFontMetricsF(small).elidedText(self.summary, Qt.TextElideMode.ElideMiddle, style.NODE_W - 20),
+        )
         self._tooltip(step, block)
         self.update()
 
@@ -130,9 +148,12 @@ class NodeItem(QGraphicsItem):
     # -- painting --------------------------------------------------------------------------------
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         c = style.colours()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = self.body_rect()
         accent = style.category_colour(self.category)
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < LOW_DETAIL:
+            self._paint_sketch(painter, rect, c, accent)  # zoomed far out: shapes only, no text
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         self._paint_body(painter, rect, c, accent)
         self._paint_text(painter, c)
         self._paint_ports(painter, c, accent)
@@ -148,18 +169,17 @@ class NodeItem(QGraphicsItem):
             return QPen(c.problem, 2)
         return QPen(c.node_border, 1)
 
+    def _paint_sketch(self, painter: QPainter, rect: QRectF, c: style.Colours, accent: QColor) -> None:
+        painter.setPen(self._outline(c) if self.isSelected() or self.problems or self.status else Qt.PenStyle.NoPen)
+        painter.setBrush(c.node)
+        painter.drawRect(rect)
+        painter.fillRect(QRectF(rect.left(), rect.top(), rect.width(), style.HEADER_H), accent)
+
     def _paint_body(self, painter: QPainter, rect: QRectF, c: style.Colours, accent: QColor) -> None:
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(0, 0, 0, 60 if c.dark else 22))
-        painter.drawRoundedRect(rect.translated(0, 2), 8, 8)
         painter.setBrush(c.node)
         painter.setPen(self._outline(c))
         painter.drawRoundedRect(rect, 8, 8)
-        header = QPainterPath()
-        header.addRoundedRect(QRectF(rect.left(), rect.top(), rect.width(), style.HEADER_H), 8, 8)
-        square = QPainterPath()
-        square.addRect(QRectF(rect.left(), rect.top() + style.HEADER_H / 2, rect.width(), style.HEADER_H / 2))
-        painter.fillPath(header.united(square), accent if not self.problems else accent.darker(115))
+        painter.fillPath(_header_path(), accent if not self.problems else accent.darker(115))
         if self.status == "skipped":
             painter.fillRect(rect, QColor(128, 128, 128, 90))
 
@@ -172,21 +192,12 @@ class NodeItem(QGraphicsItem):
         font, small = style.fonts()
         painter.setFont(font)
         painter.setPen(QColor("#ffffff"))
-        width = style.NODE_W - 38
-        painter.drawText(
-            QRectF(32, 0, width, style.HEADER_H),
-            Qt.AlignmentFlag.AlignVCenter,
-            QFontMetricsF(font).elidedText(self.title, Qt.TextElideMode.ElideRight, width),
-        )
+        painter.drawText(QRectF(32, 0, TITLE_W, style.HEADER_H), Qt.AlignmentFlag.AlignVCenter, self._elided[0])
         font = small
         painter.setFont(font)
         painter.setPen(c.muted)
         box = QRectF(10, style.HEADER_H + 2, style.NODE_W - 20, style.SUMMARY_H)
-        painter.drawText(
-            box,
-            Qt.AlignmentFlag.AlignVCenter,
-            QFontMetricsF(font).elidedText(self.summary, Qt.TextElideMode.ElideMiddle, box.width()),
-        )
+        painter.drawText(box, Qt.AlignmentFlag.AlignVCenter, self._elided[1])
 
     def _paint_ports(self, painter: QPainter, c: style.Colours, accent: QColor) -> None:
         painter.setPen(QPen(c.node, 1.5))

@@ -6,7 +6,7 @@ the items follow when the document says what changed.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 
@@ -202,7 +202,30 @@ class WorkflowScene(QGraphicsScene):
         return [item.step_id for item in self.selectedItems() if isinstance(item, NodeItem)]
 
     def selected_wires(self) -> list[tuple[str, str, str]]:
-        return [item.key for item in self.selectedItems() if isinstance(item, WireItem)]
+        return [key for key, wire in self.wires.items() if wire.selected]
+
+    def select_wire(self, key: tuple[str, str, str] | None) -> None:
+        for k, wire in self.wires.items():
+            wire.set_selected(k == key)
+
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        """A click on a wire (and not on a step) selects that wire; any other click leaves wires unselected."""
+        wire = self._wire_at(event.scenePos()) if event.button() == Qt.MouseButton.LeftButton else None
+        if wire is not None:
+            self.clearSelection()
+            self.select_wire(wire.key)
+            event.accept()
+            return
+        self.select_wire(None)
+        super().mousePressEvent(event)
+
+    def _wire_at(self, pos: QPointF) -> WireItem | None:
+        for item in self.items(pos):
+            if isinstance(item, NodeItem):
+                return None
+            if isinstance(item, WireItem):
+                return item
+        return None
 
     def select_steps(self, ids: list[str]) -> None:
         self.clearSelection()

@@ -27,6 +27,7 @@ class WorkflowView(QGraphicsView):
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setCacheMode(QGraphicsView.CacheModeFlag.CacheBackground)  # the dotted grid is blitted, not redrawn
         self.setAcceptDrops(True)
         self._pan_from: QPoint | None = None
         self._space = False

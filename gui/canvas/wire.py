@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, QPen
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGraphicsItem, QWidget
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtWidgets import QGraphicsPathItem
 
 from engine.model.workflow import ERROR_PORT
 from gui.canvas import style
@@ -22,15 +22,20 @@ def bezier(start: QPointF, end: QPointF) -> QPainterPath:
 
 
 class WireItem(QGraphicsPathItem):
-    """One wire; ``key`` is (source step, port, target step)."""
+    """One wire; ``key`` is (source step, port, target step).
+
+    Painted by Qt itself from its pen (no Python paint call per wire, so a thousand wires repaint fast);
+    selection is the scene's (``selected``), shown as a wider pen in the selection colour.
+    """
 
     def __init__(self, source: NodeItem, port: str, target: NodeItem) -> None:
         super().__init__()
         self.source, self.port, self.target = source, port, target
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.selected = False
+        self._hover = False
         self.setZValue(0)
         self.setAcceptHoverEvents(True)
-        self._hover = False
+        self.restyle()
         self.update_path()
 
     @property
@@ -43,45 +48,35 @@ class WireItem(QGraphicsPathItem):
         self.setPath(bezier(start, end))
         self.setToolTip(f"{self.source.step_id} · {self.port} → {self.target.step_id}  (click, then Delete to remove)")
 
+    def set_selected(self, on: bool) -> None:
+        if on != self.selected:
+            self.selected = on
+            self.setZValue(0.5 if on else 0)
+            self.restyle()
+
+    def restyle(self) -> None:
+        c = style.colours()
+        colour = QColor(c.failed if self.port == ERROR_PORT else c.wire)
+        width = 3.0 if self._hover else 2.0
+        if self.selected:
+            colour, width = QColor(c.selection), 3.5
+        pen = QPen(colour, width, Qt.PenStyle.SolidLine, style.PEN_CAP)
+        if self.port == ERROR_PORT:
+            pen.setStyle(Qt.PenStyle.DashLine)
+        self.setPen(pen)
+
     def shape(self) -> QPainterPath:
         stroker = QPainterPathStroker()
         stroker.setWidth(12)
         return stroker.createStroke(self.path())
 
-    def boundingRect(self) -> QRectF:
-        return super().boundingRect().adjusted(-6, -6, 6, 6)
-
     def hoverEnterEvent(self, event: object) -> None:
         self._hover = True
-        self.update()
+        self.restyle()
 
     def hoverLeaveEvent(self, event: object) -> None:
         self._hover = False
-        self.update()
-
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        c = style.colours()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        colour = QColor(c.failed if self.port == ERROR_PORT else c.wire)
-        width = 2.0
-        if self.isSelected():
-            colour, width = QColor(c.selection), 3.5
-        elif self._hover:
-            width = 3.0
-        pen = QPen(colour, width, Qt.PenStyle.SolidLine, style.PEN_CAP)
-        if self.port == ERROR_PORT:
-            pen.setStyle(Qt.PenStyle.DashLine)
-        painter.setPen(pen)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(self.path())
-        end = self.path().pointAtPercent(1.0)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(colour)
-        arrow = QPainterPath(end)
-        arrow.lineTo(end + QPointF(-9, -5))
-        arrow.lineTo(end + QPointF(-9, 5))
-        arrow.closeSubpath()
-        painter.drawPath(arrow)
+        self.restyle()
 
 
 class DragWire(QGraphicsPathItem):
