@@ -93,7 +93,9 @@ class TableEditor(FieldEditor):
 
     def _fit(self) -> None:
         rows = max(1, min(self.table.rowCount(), 8))
-        header = self.table.horizontalHeader().height() if self.table.horizontalHeader().isVisible() else 0
+        header = (
+            self.table.horizontalHeader().sizeHint().height() if not self.table.horizontalHeader().isHidden() else 0
+        )
         self.table.setFixedHeight(rows * ROW_HEIGHT + header + 4)
 
 
@@ -109,7 +111,8 @@ class ListEditor(TableEditor):
         originals = self._original if isinstance(self._original, list) else []
         items = []
         for i, (text,) in enumerate(self._cells()):
-            items.append(cell_value(text, originals[i] if i < len(originals) else MISSING))
+            if text:  # a row just added and not yet typed into is not an item
+                items.append(cell_value(text, originals[i] if i < len(originals) else MISSING))
         return items if items else MISSING
 
     def _show(self, value: Any) -> None:
