@@ -237,11 +237,13 @@ class Run:
     def execute_step(self, step: StepPlan, scope: Scope, joined: list[str] | None) -> tuple[str, ...]:
         """Run one step with its retries and error handling; return the steps to go to next."""
         if next(self._step_count) > self.plan.max_steps:
-            raise StepError(
+            limit = StepError(
                 f"the run took more than {self.plan.max_steps:,} steps (policy.max_steps) and was stopped at "
                 f"step '{step.id}' to protect your computer; raise policy.max_steps if that many are meant",
                 kind="limit",
             )
+            limit.flowdeck_step = step.id  # type: ignore[attr-defined]
+            raise limit
         bus = self.bus
         attempt = 0
         t0 = time.perf_counter()
@@ -304,7 +306,8 @@ class Run:
             },
         )
         if step.on_error == "fail":
-            error.flowdeck_step = step.id  # type: ignore[attr-defined]
+            if getattr(error, "flowdeck_step", None) is None:  # a loop body's failure keeps naming the body step
+                error.flowdeck_step = step.id  # type: ignore[attr-defined]
             raise error
         self.outputs[step.id] = {"error": info}
         if step.on_error == "continue":

@@ -7,7 +7,7 @@ fork branches onto threads; a join waits until no running branch of its scope ca
 from __future__ import annotations
 
 import threading
-from collections import Counter
+from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ class Scope:
         self.last_output: Any = None
         self._cond = threading.Condition()
         self._active = 0
-        self._positions: Counter[str] = Counter()
+        self._positions: defaultdict[str, int] = defaultdict(int)  # cheaper to make than a Counter (one per round)
         self._arrivals: dict[str, list[str]] = {}
         self._failure: BaseException | None = None
 

@@ -22,6 +22,9 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from engine.errors import StepError
 
+# ``{{ steps.fetch.json }}``, ``{{ loop.item }}``: a plain dotted name, looked up without building a Jinja context.
+_PATH = re.compile(r"^\s*\{\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*\}\}\s*$")
+_LITERALS = frozenset({"true", "false", "none", "True", "False", "None"})
 _WHOLE = re.compile(r"^\s*\{\{(?P<expr>(?:(?!\}\}).)*)\}\}\s*$", re.DOTALL)
 
 
@@ -89,10 +92,32 @@ def compile_value(source: str) -> Callable[[Mapping[str, Any]], Any]:
                 pass
             return _defined(context.vars["result"])
 
+        path = _PATH.match(source)
+        if path and path.group(1).split(".")[0] not in _LITERALS:
+            return _path_lookup(path.group(1).split("."), expression)
         return expression
     template = ENV.from_string(source)
     func, blocks, name = template.root_render_func, template.blocks, template.name
     return lambda ctx: ENV.concat(func(new_context(ENV, name, blocks, {**_GLOBALS, **ctx}, True)))  # type: ignore[attr-defined]
+
+
+def _path_lookup(names: list[str], slow: Callable[[Mapping[str, Any]], Any]) -> Callable[[Mapping[str, Any]], Any]:
+    """The same lookups Jinja's compiled code makes (the sandbox's ``getattr`` per dot), without its context."""
+    head, rest = names[0], tuple(names[1:])
+    getattr_ = ENV.getattr
+
+    def lookup(ctx: Mapping[str, Any]) -> Any:
+        if head in ctx:
+            value = ctx[head]
+        elif head in _GLOBALS:
+            value = _GLOBALS[head]
+        else:
+            return slow(ctx)  # Jinja's own "is undefined" error
+        for name in rest:
+            value = getattr_(value, name)
+        return _defined(value)
+
+    return lookup
 
 
 def _defined(value: Any) -> Any:
