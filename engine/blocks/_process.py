@@ -153,3 +153,13 @@ def kill(proc: subprocess.Popen) -> None:
         proc.wait(5)
     except subprocess.TimeoutExpired:
         pass
+
+
+def signal_name(code: int) -> str:
+    """``9 (SIGKILL)`` for a process that a signal ended (``code`` is the negative return code)."""
+    import signal
+
+    try:
+        return f"{-code} ({signal.Signals(-code).name})"
+    except ValueError:
+        return str(-code)

@@ -82,7 +82,7 @@ def _failure(argv: list[str] | str, done: _process.Finished) -> str:
     code = done.exit_code
     name = _process.describe(argv)
     if code < 0:
-        return f"'{name}' was killed by signal {-code}"
+        return f"'{name}' was killed by signal {_process.signal_name(code)}"
     tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
     detail = (": " + " / ".join(line[:200] for line in tail)) if tail else ""
     return f"'{name}' exited with code {code}{detail}"

@@ -130,7 +130,9 @@ def _outcome(out_file: Path, done: _process.Finished) -> dict[str, Any]:
     try:
         return json.loads(out_file.read_text("utf-8"))
     except FileNotFoundError:
-        last = done.stderr.strip().splitlines()[-1:] or [f"exit code {done.exit_code}"]
+        code = done.exit_code
+        how = f"killed by signal {_process.signal_name(code)}" if code < 0 else f"exit code {code}"
+        last = [how] if code < 0 else done.stderr.strip().splitlines()[-1:] or [how]
         return {"error": f"the Python interpreter stopped before the code finished ({last[0]})"}
     except ValueError:
         return {"error": "the Python interpreter returned an unreadable result"}
