@@ -112,7 +112,8 @@ class SecretEditor(FieldEditor):
         return MISSING if not text or text == NEW else text
 
     def _show(self, value: Any) -> None:
-        self.combo.setEditText("" if value is MISSING or value is None else str(value))
+        self._last = "" if value is MISSING or value is None else str(value)
+        self.combo.setEditText(self._last)
 
     def _emit(self, *_: object) -> None:
         if self.combo.currentText() != NEW:

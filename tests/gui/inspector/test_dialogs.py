@@ -1,0 +1,93 @@
+"""The dialogs a field opens, driven as a person would: "New secret…" in the secret picker, the path "…" button."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import keyring
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit
+from pytestqt.qtbot import QtBot
+
+from engine.cli import cmd_secret
+from gui.document import WorkflowDocument
+from gui.inspector import Inspector
+from gui.inspector.secrets import NEW, NewSecretDialog
+from tests.gui.inspector.conftest import params
+
+
+def _when_modal(qtbot: QtBot, act: object) -> None:
+    """Run ``act(dialog)`` on the next modal dialog once it is shown."""
+
+    def poll() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(20, poll)
+            return
+        act(dialog)  # type: ignore[operator]
+
+    QTimer.singleShot(20, poll)
+
+
+def test_new_secret_from_the_picker(qtbot: QtBot, inspector: Inspector, document: WorkflowDocument) -> None:
+    inspector.show_step("kinds")
+    inspector.page.more.setChecked(True)
+    combo = inspector.page.rows["password"].editor.combo
+
+    def fill(dialog: NewSecretDialog) -> None:
+        assert isinstance(dialog, NewSecretDialog)
+        dialog.name.setText("api_token")
+        dialog.secret.setText("tok-123")
+        dialog.save()
+
+    _when_modal(qtbot, fill)
+    combo.activated.emit(combo.findText(NEW))
+    assert params(document)["password"] == "api_token"
+    assert keyring.get_password(cmd_secret.SERVICE, "api_token") == "tok-123"
+    assert combo.findText("api_token") >= 0 and combo.currentText() == "api_token"
+    assert "tok-123" not in repr(document.workflow)
+
+
+def test_cancelled_new_secret_keeps_the_old_name(
+    qtbot: QtBot, inspector: Inspector, document: WorkflowDocument
+) -> None:
+    document.set_param("kinds", "password", "old_name")
+    inspector.show_step("kinds")
+    combo = inspector.page.rows["password"].editor.combo
+    _when_modal(qtbot, lambda dialog: dialog.reject())
+    combo.activated.emit(combo.findText(NEW))
+    assert combo.currentText() == "old_name" and params(document)["password"] == "old_name"
+
+
+def test_path_button_opens_a_file_dialog(
+    qtbot: QtBot, tmp_path: Path, inspector: Inspector, document: WorkflowDocument
+) -> None:
+    target = tmp_path / "report.csv"
+    target.write_text("a,b\n")
+    inspector.show_step("kinds")
+    inspector.page.more.setChecked(True)
+    editor = inspector.page.rows["target"].editor
+    editor.line.setText(str(tmp_path))
+
+    def choose(dialog: QFileDialog) -> None:
+        assert isinstance(dialog, QFileDialog)
+        name = dialog.findChild(QLineEdit)
+        name.setText(str(target))
+        dialog.accept()
+
+    _when_modal(qtbot, choose)
+    editor._browse()
+    assert params(document)["target"] == str(target)
+
+
+def test_completion_in_a_multiline_field(qtbot: QtBot, inspector: Inspector) -> None:
+    inspector.show_step("kinds")
+    inspector.page.more.setChecked(True)
+    row = inspector.page.rows["body"]
+    edit = row.editor.edit
+    edit.setFocus()
+    qtbot.waitUntil(edit.hasFocus)
+    qtbot.keyClicks(edit, "Folder: {{ vars.fo")
+    assert row.completer.popup().isVisible() and row.completer.currentCompletion() == "vars.folder"
+    row.completer.activated[str].emit("vars.folder")
+    assert edit.toPlainText() == "Folder: {{ vars.folder }}"
