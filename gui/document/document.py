@@ -248,6 +248,9 @@ class WorkflowDocument(QObject):
         if renamed is not None:
             skip = set(renamed)
             self.stepRenamed.emit(*renamed)
+        for sid in change.removed:  # first, so views drop what is gone before anything else refreshes
+            if sid not in skip:
+                self.stepRemoved.emit(sid)
         for sid in change.added:
             if sid not in skip:
                 self.stepAdded.emit(sid)
@@ -259,9 +262,6 @@ class WorkflowDocument(QObject):
                 self.wiresChanged.emit(sid)
         for sid in change.moved:
             self.stepMoved.emit(sid)
-        for sid in change.removed:
-            if sid not in skip:
-                self.stepRemoved.emit(sid)
         if change.workflow:
             self.workflowChanged.emit()
         self._invalidate()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import QStyle, QToolBar
 
@@ -37,6 +38,10 @@ SPEC: dict[str, tuple[str, list, str, SP | None, str]] = {
     "run": ("&Run", ["F5", "Ctrl+R"], "media-playback-start", SP.SP_MediaPlay, "Run this workflow now (F5)"),
     "stop": ("&Stop", ["Shift+F5"], "media-playback-stop", SP.SP_MediaStop, "Stop the run (Shift+F5)"),
 }
+
+
+# Their keys act only while the canvas has the focus (Delete in an inspector field must not delete steps).
+CANVAS_ONLY = ("cut", "copy", "paste", "duplicate", "delete", "select_all", "rename")
 
 
 def _handlers(page: EditorPage) -> dict[str, Callable[[], object]]:
@@ -80,7 +85,11 @@ def make_actions(page: EditorPage) -> dict[str, QAction]:
         if name in handlers:
             action.triggered.connect(lambda _checked=False, fn=handlers[name]: fn())
         actions[name] = action
-        page.addAction(action)
+        if name in CANVAS_ONLY:
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            page.view.addAction(action)
+        else:
+            page.addAction(action)
     snap = actions["snap"]
     snap.setCheckable(True)
     snap.setChecked(page.scene.snapping)

@@ -110,3 +110,26 @@ def test_geometry_and_panels_are_remembered(qtbot: QtBot) -> None:
     assert again.editor.run_dock.isHidden()
     again.editor.run_dock.show()
     again.close()
+
+
+def test_delete_key_acts_on_the_canvas_only(qtbot: QtBot) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLineEdit
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=3000)  # key shortcuts go to the active window's focus
+    window.open_file(EXAMPLE)
+    page = window.editor
+    page.scene.select_steps(["alert"])
+    field = page.findChild(QLineEdit)  # the palette's search box stands for any text field
+    field.setFocus()
+    qtbot.keyClick(field, Qt.Key.Key_Delete)
+    qtbot.keyClick(field, Qt.Key.Key_Backspace)
+    assert "alert" in page.document.workflow.steps
+    page.view.setFocus()
+    qtbot.keyClick(page.view, Qt.Key.Key_Delete)
+    assert "alert" not in page.document.workflow.steps
