@@ -43,7 +43,11 @@ def parse_vars(items: list[str]) -> dict[str, Any]:
 
 
 class Printer:
-    """Prints events as lines a person can follow; a progress line for loops on a terminal."""
+    """Prints events as lines a person can follow.
+
+    On a terminal a for_each shows one progress bar, redrawn in place, instead of a line per step of every round;
+    into a pipe or file every step gets its line (a log to read later).
+    """
 
     def __init__(self, stream: TextIO, quiet: bool = False) -> None:
         self.stream = stream
@@ -51,9 +55,12 @@ class Printer:
         self.tty = stream.isatty()
         self.lock = threading.Lock()
         self._progress_shown = False
+        self._loops: set[str] = set()  # for_each steps running now (their rounds' steps are not listed on a tty)
 
     def __call__(self, event: ev.Event) -> None:
         with self.lock:
+            if self._inside_loop(event):
+                return
             line = self._line(event)
             if line is None:
                 return
@@ -67,6 +74,16 @@ class Printer:
             else:
                 self.stream.write(line + "\n")
             self.stream.flush()
+
+    def _inside_loop(self, e: ev.Event) -> bool:
+        """Whether ``e`` is a started/finished line of a step in a loop's round, left out on a terminal."""
+        if e.kind == ev.STEP_STARTED and e.data.get("block") == "for_each" and e.step:
+            self._loops.add(e.step)
+            return False
+        if e.kind in (ev.STEP_FINISHED, ev.STEP_FAILED) and e.step in self._loops:
+            self._loops.discard(e.step)
+            return False
+        return self.tty and bool(self._loops) and e.kind in (ev.STEP_STARTED, ev.STEP_FINISHED)
 
     def _line(self, e: ev.Event) -> str | None:
         d = e.data
