@@ -95,7 +95,7 @@ class StepDetail(QWidget):
     def _fill(self, texts: dict[str, str]) -> None:
         self.full = texts
         for name, view in self.views.items():
-            shown, _ = for_view(texts[name])
+            shown, _ = for_view(texts[name], tail=name == "Log")  # a log's newest lines matter most
             if view.toPlainText() != shown:
                 view.setPlainText(shown)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -46,6 +46,8 @@ class RunPanel(QWidget):
         self.run_id: str | None = None
         self.selected: str | None = None
         self._rows: dict[str, int] = {}
+        self._detail_timer = QTimer(self, singleShot=True, interval=150)
+        self._detail_timer.timeout.connect(lambda: self.show_step(self.selected))
         self._build()
         self.set_bridge(bridge)
 
@@ -153,12 +155,13 @@ class RunPanel(QWidget):
         self.log.add(event)
         if step is not None:
             self._update_row(step)
-            if step.id == self.selected:
-                self.detail.show_record(step)
+            if step.id == self.selected and not self._detail_timer.isActive():
+                self._detail_timer.start()  # at most a few redraws a second while the step logs
         if event.kind in (ev.RUN_STARTED, ev.RUN_FINISHED, ev.STEP_STARTED, ev.STEP_FINISHED, ev.PROGRESS):
             self._update_status()
         if event.kind == ev.RUN_FINISHED:
             self.log.flush()
+            self.show_step(self.selected)
 
     def _update_row(self, step: StepRecord) -> None:
         row = self._rows.get(step.id)

@@ -40,8 +40,11 @@ def pretty(value: Any, style: str = "json") -> str:
     return json.dumps(data, indent=2, ensure_ascii=False, default=str)
 
 
-def for_view(text: str) -> tuple[str, bool]:
-    """The text to show and whether it was cut."""
+def for_view(text: str, *, tail: bool = False) -> tuple[str, bool]:
+    """The text to show (its start, or with ``tail`` its end) and whether it was cut."""
     if len(text) <= VIEW_LIMIT:
         return text, False
-    return text[:VIEW_LIMIT] + f"\n… {len(text) - VIEW_LIMIT:,} more characters (Copy copies everything)", True
+    cut = f"… {len(text) - VIEW_LIMIT:,} more characters (Copy copies everything)"
+    if tail:
+        return cut + "\n" + text[-VIEW_LIMIT:], True
+    return text[:VIEW_LIMIT] + "\n" + cut, True

@@ -173,3 +173,28 @@ def test_only_the_watched_run_is_shown(qtbot: QtBot, panel: RunPanel, bridge: En
     panel.log.flush()
     assert "elsewhere" not in panel.log.toPlainText() and "solo" not in _rows(panel)
     assert panel.run_id == first
+
+
+def test_a_burst_of_log_lines_all_arrive_in_order(qtbot: QtBot, panel: RunPanel, bridge: EngineBridge) -> None:
+    wf = load(
+        "flowdeck: 1\nname: burst\nsteps:\n"
+        "  loop:\n    do: for_each\n    with: {items: '{{ range(1200) | list }}'}\n    next: {body: say}\n"
+        "  say:\n    do: log\n    with: {message: 'line {{ loop.item }}'}\n"
+    )
+    _run(qtbot, panel, bridge, wf)
+    said = [line.split("say ", 1)[1] for line in panel.log.toPlainText().splitlines() if " say line " in line]
+    assert said == [f"line {i}" for i in range(1200)]
+    panel.show_step("say")
+    shown = panel.detail.views["Log"].toPlainText()
+    assert shown.startswith("… ") and shown.rstrip().endswith("line 1199")  # long logs show their end
+    panel.detail.tabs.setCurrentIndex(2)
+    panel.detail.copy.click()
+    assert QGuiApplication.clipboard().text().count("info    line ") == 1200
+    assert "Succeeded" in panel.status.text()
+
+
+def test_selected_step_detail_follows_a_live_run(qtbot: QtBot, panel: RunPanel, bridge: EngineBridge) -> None:
+    panel.show_step("greet")  # selected on the canvas before the run
+    _run(qtbot, panel, bridge, load())
+    assert json.loads(panel.detail.views["Output"].toPlainText()) == {"message": "hello world"}
+    assert panel.table.selectedItems()[0].text() == "Say hello (greet)"
