@@ -87,6 +87,13 @@ class NodeItem(QGraphicsItem):
         self.icon = block.icon if block else "block"
         self.category = block.category if block else ""
         self._height = style.HEADER_H + style.SUMMARY_H + style.PORT_H * len(self.ports) + 6
+        self._bounds = QRectF(-style.PORT_R - 4, -14, style.NODE_W + 2 * style.PORT_R + 8, self._height + 20)
+        self._sketch = (
+            self.body_rect(),
+            QRectF(0, 0, style.NODE_W, style.HEADER_H),
+            style.colours().node,
+            style.category_colour(self.category),
+        )
         font, small = style.fonts()
         self._elided = (
             QFontMetricsF(font).elidedText(self.title, Qt.TextElideMode.ElideRight, TITLE_W),
@@ -123,7 +130,7 @@ class NodeItem(QGraphicsItem):
         return QRectF(0, 0, style.NODE_W, self._height)
 
     def boundingRect(self) -> QRectF:
-        return QRectF(-style.PORT_R - 4, -14, style.NODE_W + 2 * style.PORT_R + 8, self._height + 20)
+        return self._bounds
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -147,12 +154,12 @@ class NodeItem(QGraphicsItem):
 
     # -- painting --------------------------------------------------------------------------------
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < LOW_DETAIL:
+            self._paint_sketch(painter)  # zoomed far out: coloured boxes only, as few calls as possible
+            return
         c = style.colours()
         rect = self.body_rect()
         accent = style.category_colour(self.category)
-        if option.levelOfDetailFromTransform(painter.worldTransform()) < LOW_DETAIL:
-            self._paint_sketch(painter, rect, c, accent)  # zoomed far out: shapes only, no text
-            return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         self._paint_body(painter, rect, c, accent)
         self._paint_text(painter, c)
@@ -169,11 +176,14 @@ class NodeItem(QGraphicsItem):
             return QPen(c.problem, 2)
         return QPen(c.node_border, 1)
 
-    def _paint_sketch(self, painter: QPainter, rect: QRectF, c: style.Colours, accent: QColor) -> None:
-        painter.setPen(self._outline(c) if self.isSelected() or self.problems or self.status else Qt.PenStyle.NoPen)
-        painter.setBrush(c.node)
-        painter.drawRect(rect)
-        painter.fillRect(QRectF(rect.left(), rect.top(), rect.width(), style.HEADER_H), accent)
+    def _paint_sketch(self, painter: QPainter) -> None:
+        body, header, fill, accent = self._sketch
+        painter.fillRect(body, fill)
+        painter.fillRect(header, accent)
+        if self.isSelected() or self.problems or self.status:
+            painter.setPen(self._outline(style.colours()))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(body)
 
     def _paint_body(self, painter: QPainter, rect: QRectF, c: style.Colours, accent: QColor) -> None:
         painter.setBrush(c.node)
