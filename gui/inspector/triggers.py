@@ -93,7 +93,7 @@ class TriggerCard(QFrame):
     def _fields(self, trigger: Trigger) -> list[tuple[str, str, str]]:
         if self.kind == "schedule":
             key = next((k for k in _SCHEDULE if k in trigger.options), "cron")
-            return [(key, *_SCHEDULE[key])]
+            return [(key, *_SCHEDULE[key]), ("timezone", "Time zone (optional)", "local time, or e.g. Europe/Paris")]
         return list(FIELDS.get(self.kind, ()))
 
     def same_shape(self, trigger: Trigger) -> bool:
@@ -107,8 +107,11 @@ class TriggerCard(QFrame):
 
     def _edited(self, *_: object) -> None:
         options = dict(self.trigger.options)
-        for key, line in self.lines.items():
-            options[key] = line.text()
+        for i, (key, line) in enumerate(self.lines.items()):
+            if line.text() or i == 0:
+                options[key] = line.text()
+            else:  # an emptied optional field is not written at all
+                options.pop(key, None)
         self.trigger = Trigger(self.kind, options)
         self._describe()
         self.changed.emit(self.index, self.trigger)
@@ -122,7 +125,8 @@ class TriggerCard(QFrame):
         if general:
             self.words.setText("; ".join(general))
             return
-        text = describe_trigger(self.trigger).capitalize()
+        text = describe_trigger(self.trigger)
+        text = text[:1].upper() + text[1:]
         if self.kind == "schedule":
             times = next_times(self.trigger)
             if times:

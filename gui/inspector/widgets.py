@@ -16,6 +16,7 @@ QLabel#fieldLabel { font-weight: 500; }
 QLabel#fieldHelp { color: palette(placeholder-text); font-size: 11px; }
 QLabel#fieldProblem { color: #d9534f; font-size: 11px; }
 QLabel#fieldNote { color: palette(placeholder-text); font-size: 11px; }
+QFrame#sectionRule { background: palette(mid); border: none; }
 QLabel#pageTitle { font-size: 15px; font-weight: 600; }
 QLabel#blockType { color: palette(placeholder-text); }
 """
@@ -43,8 +44,8 @@ def section(title: str) -> QWidget:
     label = QLabel(title)
     label.setObjectName("sectionTitle")
     rule = QFrame()
-    rule.setFrameShape(QFrame.Shape.HLine)
-    rule.setFrameShadow(QFrame.Shadow.Sunken)
+    rule.setObjectName("sectionRule")
+    rule.setFixedHeight(1)
     layout.addWidget(label)
     layout.addWidget(rule)
     return box

@@ -149,3 +149,19 @@ def test_unknown_params_and_removed_step(inspector: Inspector, document: Workflo
     document.remove_steps(["first"])
     assert isinstance(inspector.page, WorkflowPage)
     assert Qt.AlignmentFlag.AlignLeft is not None
+
+
+def test_schedule_time_zone_is_optional_and_checked(
+    qtbot: QtBot, inspector: Inspector, document: WorkflowDocument
+) -> None:
+    document.set_workflow_field("triggers", [Trigger("schedule", {"every": "1h"})])
+    inspector.show_step(None)
+    card = inspector.page.triggers.cards[0]
+    zone = card.lines["timezone"].line
+    qtbot.keyClicks(zone, "Mars/Olympus")
+    assert document.workflow.triggers[0].options["timezone"] == "Mars/Olympus"
+    assert card.lines["timezone"].problem.text()  # the engine's check names the unknown zone
+    zone.selectAll()
+    qtbot.keyClick(zone, Qt.Key.Key_Backspace)
+    assert document.workflow.triggers[0].options == {"every": "1h"}
+    assert "Every hour" in card.words.text()
