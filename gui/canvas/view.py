@@ -11,6 +11,7 @@ from gui.canvas.scene import WorkflowScene
 
 BLOCK_MIME = "application/x-flowdeck-block"
 MIN_ZOOM, MAX_ZOOM = 0.15, 3.0
+FIT_MAX = 1.2
 
 
 class WorkflowView(QGraphicsView):
@@ -90,8 +91,9 @@ class WorkflowView(QGraphicsView):
             self.centerOn(0, 0)
             return
         self.fitInView(rect.adjusted(-60, -60, 60, 60), Qt.AspectRatioMode.KeepAspectRatio)
-        if self.zoom() > 1.0:
+        if self.zoom() > FIT_MAX:  # a small workflow is shown a little larger, not blown up
             self.resetTransform()
+            self.scale(FIT_MAX, FIT_MAX)
             self.centerOn(rect.center())
         elif self.zoom() < MIN_ZOOM:
             self.zoom_by(1.0)
