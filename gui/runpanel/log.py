@@ -56,7 +56,7 @@ class RunLog(QPlainTextEdit):
         self.setReadOnly(True)
         self.setFont(monospace_font())
         self.setMaximumBlockCount(MAX_LOG)
-        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)  # errors are long; all of them shows
         self.setPlaceholderText("Press Run to try the workflow; its log appears here.")
         self._pending: list[str] = []
         self._timer = QTimer(self, singleShot=True, interval=60)
