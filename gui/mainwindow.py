@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QHideEvent, QIcon
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QMainWindow,
@@ -211,6 +211,11 @@ class MainWindow(QMainWindow):
         self.save_layout()
         self.editor.recovery.discard()
         event.accept()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        """Closing to the tray hides the window: remember its place then too."""
+        self.save_layout()
+        super().hideEvent(event)
 
     def _offer_recovery(self) -> None:
         if self.editor.leftovers():

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from gui.canvas.scene import WorkflowScene
 
 PORT_HIT = 10.0
+NEW_CASE = "+ case"
 LOW_DETAIL = 0.45  # below this zoom a node is drawn as coloured boxes only (a thousand steps stay fast)
 TITLE_W = style.NODE_W - 38
 
@@ -82,6 +83,8 @@ class NodeItem(QGraphicsItem):
         block = doc.registry.get(step.do)
         self.prepareGeometryChange()
         self.ports = doc.output_ports(self.step_id)
+        if doc.accepts_any_port(self.step_id):  # a switch: one more port to drag a new case from
+            self.ports.insert(len(self.ports) - 1, NEW_CASE)
         self.title = step.title or (block.title if block else step.do)
         self.summary = summary_text(step, block)
         self.icon = block.icon if block else "block"

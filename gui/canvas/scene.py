@@ -11,7 +11,7 @@ from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 
 from gui.canvas import layout, style
-from gui.canvas.node import NodeItem
+from gui.canvas.node import NEW_CASE, NodeItem
 from gui.canvas.wire import DragWire, WireItem
 from gui.document import WorkflowDocument
 
@@ -170,6 +170,10 @@ class WorkflowScene(QGraphicsScene):
         step = self.document.workflow.steps.get(sid)
         if source is None or step is None:
             return
+        if not set(step.next) <= set(source.ports):  # a new switch case (or a port a file names) appeared
+            source.refresh()
+        elif self.document.accepts_any_port(sid) and source.ports[:-2] != list(self.document.output_ports(sid))[:-1]:
+            source.refresh()  # a switch case went away
         for port, target in step.targets():
             if target in self.nodes and (sid, port, target) not in self.wires:
                 self._add_wire(WireItem(source, port, self.nodes[target]))
@@ -264,6 +268,13 @@ class WorkflowScene(QGraphicsScene):
             self.document.move_steps(moved)
 
     # -- drawing a wire ----------------------------------------------------------------------------
+    def ask_port_name(self, source: str) -> str:
+        """The name of a new switch case (tests replace this)."""
+        from PySide6.QtWidgets import QInputDialog
+
+        name, ok = QInputDialog.getText(None, "New case", f"Value of '{source}' that leads to the step you chose:")
+        return name if ok else ""
+
     def dragging_wire(self) -> bool:
         return self._drag is not None
 
@@ -294,6 +305,11 @@ class WorkflowScene(QGraphicsScene):
             self.hint.emit("")
             return None
         source, port = drag.source.step_id, drag.port
+        if port == NEW_CASE:
+            port = self.ask_port_name(source).strip()
+            if not port:
+                self.hint.emit("")
+                return None
         problem = self.document.wire_problem(source, port, target.step_id)
         if problem:
             self.hint.emit(f"Not connected: {problem}")

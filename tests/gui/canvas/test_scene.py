@@ -200,3 +200,22 @@ def test_dark_palette_gives_dark_canvas(qapp) -> None:
     finally:
         qapp.setPalette(old)
     assert not style.colours().dark
+
+
+def test_switch_gets_a_new_case_port_named_when_wired(qtbot: QtBot) -> None:
+    doc = WorkflowDocument()
+    sw = doc.add_step("switch", (0, 0))
+    weekend = doc.add_step("log", (300, 0))
+    scene = WorkflowScene(doc)
+    node = scene.nodes[sw]
+    assert node.ports == ["default", "+ case", "error"]
+    scene.ask_port_name = lambda source: "saturday"
+    scene.start_wire(node, "+ case", node.scenePos())
+    assert scene.finish_wire(scene.nodes[weekend].sceneBoundingRect().center()) is None
+    assert doc.workflow.steps[sw].next == {"saturday": [weekend]}
+    assert scene.nodes[sw].ports == ["default", "saturday", "+ case", "error"]
+    assert (sw, "saturday", weekend) in scene.wires
+    scene.ask_port_name = lambda source: ""  # cancelled: nothing happens
+    scene.start_wire(node, "+ case", node.scenePos())
+    scene.finish_wire(scene.nodes[weekend].sceneBoundingRect().center())
+    assert doc.undo_stack.count() == 3
