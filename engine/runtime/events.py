@@ -48,7 +48,7 @@ class Event:
 
 Listener = Callable[[Event], None]
 BatchListener = Callable[[list[Event]], None]
-_LINGER = 0.002  # seconds the dispatcher lets a burst of events gather before it delivers them
+_LINGER = 0.01  # seconds the dispatcher lets a burst of events gather before it delivers them (flush skips it)
 
 
 class EventBus:
@@ -64,6 +64,7 @@ class EventBus:
         self._batch_listeners: list[BatchListener] = []
         self._buffer: deque[Any] = deque()
         self._wake = threading.Event()
+        self._hurry = threading.Event()  # set by flush/close: deliver now, do not linger
         self._asleep = True
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -116,6 +117,7 @@ class EventBus:
         marker = threading.Event()
         self._buffer.append(marker)
         self._asleep = False
+        self._hurry.set()
         self._wake.set()
         return marker.wait(timeout)
 
@@ -124,6 +126,7 @@ class EventBus:
         thread = self._thread
         if thread is not None:
             self._stop = True
+            self._hurry.set()
             self._wake.set()
             thread.join(2)
             self._thread = None
@@ -131,8 +134,8 @@ class EventBus:
     def _dispatch(self) -> None:
         while True:
             self._wake.wait()
-            if not self._stop:
-                time.sleep(_LINGER)
+            if self._hurry.wait(_LINGER):
+                self._hurry.clear()
             self._wake.clear()  # cleared before ``_asleep`` is set: an emit from now on sets it again
             self._asleep = True
             self._drain()

@@ -31,7 +31,7 @@ PRUNE_INTERVAL = 600.0  # seconds between two automatic retention passes of a lo
 # One encoder for every row: json.dumps with options builds a new encoder per call (≈ 2 µs each, 3+ per step).
 _encode = json.JSONEncoder(default=str, ensure_ascii=False).encode
 _EMPTY = {dict: "{}", list: "[]"}
-_LINGER = 0.02  # seconds the writer waits after a wake-up so that bursts share one transaction
+_LINGER = 0.1  # seconds the writer waits after a wake-up so that bursts share one transaction (flush skips it)
 _STOP = object()
 
 SCHEMA = """
@@ -97,6 +97,7 @@ class History:
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._pending = 0
         self._idle = threading.Condition(threading.Lock())
+        self._hurry = threading.Event()  # set by flush/close: write now, do not linger
         self._live: dict[str, tuple[RunRecord, dict[str, StepRecord]]] = {}
         self._next_prune = time.monotonic() + PRUNE_INTERVAL
         self._conn: sqlite3.Connection | None = self._open()
@@ -172,6 +173,7 @@ class History:
     def flush(self, timeout: float = 5.0) -> None:
         """Wait until every queued event is written."""
         deadline = time.monotonic() + timeout
+        self._hurry.set()
         with self._idle:
             while self._pending:
                 left = deadline - time.monotonic()
@@ -182,7 +184,8 @@ class History:
     def _write_loop(self) -> None:
         while True:
             batch = [self._queue.get()]
-            time.sleep(_LINGER)  # let more bursts arrive: fewer, bigger transactions, rows of loop bodies merged
+            if self._hurry.wait(_LINGER):  # let more bursts arrive: fewer, bigger transactions, loop rows merged
+                self._hurry.clear()
             while True:
                 try:
                     batch.append(self._queue.get_nowait())
@@ -265,13 +268,14 @@ class History:
         step = steps.get(event.step)
         if step is None:
             step = steps[event.step] = StepRecord(event.step)
-        if event.kind == ev.STEP_STARTED:
-            step.block, step.status, step.inputs = str(data.get("block", "")), "running", data.get("inputs")
-            step.started, step.attempts, step.error = event.time, int(data.get("attempt", 1)), None
-        elif event.kind == ev.STEP_FINISHED:
+        kind = event.kind
+        if kind == ev.STEP_STARTED:  # the two events of every step: kept short, they run for each loop round
+            step.block, step.status, step.inputs = data.get("block", ""), "running", data.get("inputs")
+            step.started, step.attempts, step.error = event.time, data.get("attempt", 1), None
+        elif kind == ev.STEP_FINISHED:
             step.status, step.output = "succeeded", data.get("output")
-            step.duration, step.attempts = data.get("duration"), int(data.get("attempts", step.attempts))
-        elif event.kind == ev.STEP_FAILED:
+            step.duration, step.attempts = data.get("duration"), data.get("attempts", step.attempts)
+        elif kind == ev.STEP_FAILED:
             step.status = "failed"
             step.error = {"message": data.get("error"), "kind": data.get("kind"), "handled": data.get("handled")}
             step.duration, step.attempts = data.get("duration"), int(data.get("attempts", step.attempts))
@@ -399,6 +403,7 @@ class History:
         if not self._thread.is_alive():
             return
         self.flush()
+        self._hurry.set()
         self._queue.put(_STOP)
         self._thread.join(5)
         with self._lock:
