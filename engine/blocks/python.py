@@ -30,8 +30,9 @@ CONTEXT_NAMES = ("vars", "steps", "trigger", "run", "loop")
     category="Programs",
     icon="python",
     help="Run Python code in its own interpreter, so it can be stopped on timeout and cannot crash Flowdeck. "
-    "It sees vars, steps, trigger and inputs as plain Python "
-    "values; set a variable named result (or 'return' a value) to pass it on as {{ steps.<id>.result }}. "
+    "It sees vars, steps, trigger, run, loop (in a for_each body) and inputs as plain Python values, never "
+    "secrets (pass one in through inputs); set a variable named result (or 'return' a value) to pass it on "
+    "as {{ steps.<id>.result }}. "
     "print() output is captured. Expressions are not applied to the code: read values from those names.",
     params=[
         Param(
