@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QHideEvent, QIcon
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QHideEvent, QIcon, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QMainWindow,
@@ -34,6 +34,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self._menus: dict[str, QMenu] = {}
         self._pages: dict[QWidget, QToolButton] = {}
+        self._layout_to_restore: object = None
         self.stack = QStackedWidget()
         self.mode_bar = QWidget()
         self.mode_bar.setObjectName("modeBar")
@@ -194,7 +195,13 @@ class MainWindow(QMainWindow):
         geometry = store.value("editor/geometry")
         if geometry:
             self.restoreGeometry(geometry)
-        self.editor.restore_layout(store.value("editor/layout"))
+        self._layout_to_restore = store.value("editor/layout")
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._layout_to_restore is not None:  # docks are restored once shown (Qt lays tabbed docks out then)
+            self.editor.restore_layout(self._layout_to_restore)
+            self._layout_to_restore = None
 
     def save_layout(self) -> None:
         from gui.shell.settings import qsettings

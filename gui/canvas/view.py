@@ -12,6 +12,7 @@ from gui.canvas.scene import WorkflowScene
 BLOCK_MIME = "application/x-flowdeck-block"
 MIN_ZOOM, MAX_ZOOM = 0.15, 3.0
 FIT_MAX = 1.2
+EMPTY_TEXT = "Drag a block from the left onto the canvas to start,\nor double-click a block to add it."
 
 
 class WorkflowView(QGraphicsView):
@@ -59,6 +60,19 @@ class WorkflowView(QGraphicsView):
 
     def hint_text(self) -> str:
         return self._hint.text() if self._hint.isVisible() else ""
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        """An empty canvas says how to start."""
+        if self._scene.nodes:
+            return
+        painter.save()
+        painter.resetTransform()
+        painter.setPen(style.colours().muted)
+        font = painter.font()
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        painter.setFont(font)
+        painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, EMPTY_TEXT)
+        painter.restore()
 
     # -- zoom ----------------------------------------------------------------------------------------
     def zoom(self) -> float:
