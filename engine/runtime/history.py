@@ -219,6 +219,9 @@ class History:
             dirty_runs[run.run_id] = run
             if step is not None:
                 dirty_steps[(run.run_id, step.step)] = step
+            elif event.kind == ev.RUN_FINISHED:
+                for left in self._abandoned(run.run_id):
+                    dirty_steps[(run.run_id, left.step)] = left
         if not dirty_runs:
             return
         with self._lock:
@@ -289,6 +292,14 @@ class History:
         else:
             return None
         return run, step
+
+    def _abandoned(self, run_id: str) -> list[StepRecord]:
+        """Steps still running when their run ended (cancelled, or halted by a failure elsewhere): 'cancelled'."""
+        live = self._live.get(run_id)
+        left = [s for s in live[1].values() if s.status in ("running", "retrying")] if live else []
+        for step in left:
+            step.status = "cancelled"
+        return left
 
     def _dump(self, value: Any) -> str:
         if value is None:

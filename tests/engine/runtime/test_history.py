@@ -174,3 +174,25 @@ def test_secrets_are_redacted_in_history(tmp_path: Path) -> None:
     assert b"s3cr3t-value" not in raw
     rec = History(tmp_path / "h.sqlite3").run(result.run_id)
     assert "s3cr3t-value" not in rec.steps[0].inputs["message"] and "token=" in rec.steps[0].inputs["message"]
+
+
+def test_cancelled_run_is_recorded_as_cancelled_within_a_second(tmp_path: Path) -> None:
+    history = History(tmp_path / "h.sqlite3")
+    eng = _engine(history)
+    flow = "flowdeck: 1\nname: Long\nsteps:\n  nap: {do: wait, with: {duration: 60s}, next: never}\n"
+    flow += "  never: {do: log, with: {message: not reached}}\n"
+    handle = eng.submit(load(flow))
+    deadline = time.monotonic() + 10
+    while eng.get(handle.run_id) is not None and not handle.started and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.2)  # let the wait begin
+    asked = time.monotonic()
+    handle.cancel()
+    result = handle.wait(10)
+    assert result.status == "cancelled" and time.monotonic() - asked < 1.5
+    eng.bus.flush()
+    history.flush()
+    rec = history.run(result.run_id)
+    assert rec is not None and rec.status == "cancelled"
+    assert [s.step for s in rec.steps] == ["nap"] and rec.steps[0].status == "cancelled"
+    eng.shutdown(1)
