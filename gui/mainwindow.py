@@ -31,7 +31,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setObjectName("flowdeckMainWindow")
         self.engine = engine
-        self.resize(1280, 800)
+        self._default_size()
         self._menus: dict[str, QMenu] = {}
         self._pages: dict[QWidget, QToolButton] = {}
         self._layout_to_restore: object = None
@@ -187,6 +187,17 @@ class MainWindow(QMainWindow):
 
     def _update_title(self, *_args: object) -> None:
         self.setWindowTitle(f"Flowdeck — {self.editor.title()}[*]")
+
+    def _default_size(self) -> None:
+        """Most of the screen, but never all of it (a panel or the tray may sit at an edge)."""
+        from PySide6.QtGui import QGuiApplication
+
+        screen = QGuiApplication.primaryScreen()
+        free = screen.availableGeometry() if screen is not None else None
+        if free is None or free.width() < 200:
+            self.resize(1100, 720)
+            return
+        self.resize(min(1280, int(free.width() * 0.85)), min(800, int(free.height() * 0.85)))
 
     def _restore(self) -> None:
         from gui.shell.settings import qsettings
