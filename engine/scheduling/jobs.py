@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,40 @@ from engine.model.workflow import Trigger
 
 MAX_CATCH_UP = 100  # "catch_up: all" runs at most this many missed fires (the newest ones)
 _EPSILON = timedelta(milliseconds=1)
+
+
+class SteadyCron(CronTrigger):
+    """CronTrigger that always moves forward and fires a repeated wall time once.
+
+    APScheduler 3.11's CronTrigger can return a time before the previous fire when clocks go back (fall-back
+    night), which makes the scheduler fire the same job again and again; and a daily 01:30 job would fire at
+    both 01:30s. Here the search always starts after the previous fire (missed fires are counted by
+    ``fires_between``, not by APScheduler), and a result showing the same wall time as the previous fire is
+    skipped by searching again a minute later.
+    """
+
+    def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
+        # compared in UTC: aware datetimes in one zone compare by wall time, ignoring the DST fold
+        now = now.astimezone(UTC)
+        floor = max(now, _after(previous_fire_time)) if previous_fire_time else now
+        for _ in range(180):
+            found = super().get_next_fire_time(None, floor)  # given a previous fire, 3.11 can go backwards
+            if found is None:
+                return None
+            nxt = found.astimezone(UTC)
+            if nxt >= floor and not _same_wall(found, previous_fire_time):
+                return nxt
+            floor = max(floor, nxt) + timedelta(minutes=1)
+        return None
+
+
+def _after(moment: datetime) -> datetime:
+    """A moment just after ``moment``, computed in UTC (aware arithmetic in a zone drops the DST fold)."""
+    return moment.astimezone(UTC) + _EPSILON
+
+
+def _same_wall(a: datetime, b: datetime | None) -> bool:
+    return b is not None and a.replace(tzinfo=None) == b.astimezone(a.tzinfo).replace(tzinfo=None)
 
 
 def _zone(options: dict[str, Any]) -> Any:
@@ -34,7 +68,7 @@ def make_trigger(trigger: Trigger, start: datetime | None = None) -> Any:
     tz = _zone(o)
     if "cron" in o:
         minute, hour, day, month, dow = str(o["cron"]).split()
-        return CronTrigger(
+        return SteadyCron(
             minute=minute, hour=hour, day=day, month=month, day_of_week=crontab_day_of_week(dow), timezone=tz
         )
     if "every" in o:
@@ -54,21 +88,22 @@ def fires_between(trigger: Trigger, since: datetime, until: datetime, limit: int
         step = parse_duration(o["every"])
         count = math.floor((until - since).total_seconds() / step + 1e-9)
         ks = range(max(1, count - limit + 1), count + 1)
-        return [since + timedelta(seconds=k * step) for k in ks]
+        start = since.astimezone(UTC)
+        return [(start + timedelta(seconds=k * step)).astimezone(since.tzinfo) for k in ks]
     if "at" in o:
         moment = parse_at(o["at"], o.get("timezone"))
-        return [moment] if since + _EPSILON < moment <= until else []
-    aps = make_trigger(trigger)
+        return [moment] if _after(since) < moment <= until else []
+    aps, zone = make_trigger(trigger), _zone(o) or since.tzinfo
     out: list[datetime] = []
-    prev, t = None, since + _EPSILON
+    prev, t, end = None, _after(since), until.astimezone(UTC)
     while True:
         nxt = aps.get_next_fire_time(prev, t)
-        if nxt is None or nxt > until:
+        if nxt is None or nxt > end:
             return out[-limit:]
-        out.append(nxt)
+        out.append(nxt.astimezone(zone))
         if len(out) > 2 * limit:
             del out[:limit]
-        prev, t = nxt, nxt + _EPSILON
+        prev, t = nxt, _after(nxt)
 
 
 def to_catch_up(mode: str, missed: list[datetime], now: datetime, grace: float) -> list[datetime]:

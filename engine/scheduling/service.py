@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -369,7 +369,7 @@ class Service:
                 if nxt is None or nxt < now:
                     break
                 times.append(nxt)
-                prev, t = nxt, nxt + timedelta(microseconds=1)
+                prev, t = nxt, nxt.astimezone(UTC) + timedelta(microseconds=1)
         return sorted(times)[:count]
 
     def webhook_url(self, path: Path) -> str | None:
