@@ -15,6 +15,8 @@ from PySide6.QtCore import QObject, Qt, Signal
 
 from engine.runtime import events as ev
 
+CHUNK = 500  # events re-emitted per turn of the GUI event loop
+
 
 class EngineBridge(QObject):
     runStarted = Signal(object)
@@ -81,9 +83,15 @@ class EngineBridge(QObject):
                 self._closed = True
 
     def _drain(self) -> None:
-        """GUI thread: re-emit everything that arrived since the last wake-up, in order."""
+        """GUI thread: re-emit what arrived since the last wake-up, in order, CHUNK at a time.
+
+        A long backlog is split over several turns of the event loop so input and painting go on between them.
+        """
         with self._lock:
-            batch, self._pending = self._pending, []
+            batch, self._pending = self._pending[:CHUNK], self._pending[CHUNK:]
+            more = bool(self._pending)
+        if more:
+            self._wake.emit()  # queued: the rest after whatever else is waiting
         for item in batch:
             if self._closed:
                 return

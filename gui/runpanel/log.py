@@ -1,16 +1,16 @@
 """The run log: one line per event (time, level colour, step id, message), appended in batches.
 
-Lines are collected and written at most every 60 ms, so a step printing thousands of lines costs a few
-repaints, not thousands; the view keeps the newest MAX_LOG lines.
+Lines are collected and written at most every 60 ms, CHUNK at a time with a text cursor (no HTML to parse), so
+a step printing thousands of lines costs a few short repaints and the window keeps answering; the view keeps
+the newest MAX_LOG lines.
 """
 
 from __future__ import annotations
 
-import html
 import time
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QColor, QFont, QPalette, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 from engine.runtime import events as ev
@@ -18,9 +18,9 @@ from gui.inspector.widgets import monospace_font
 from gui.runpanel.record import MAX_LOG
 from gui.runpanel.values import duration_text, short
 
-LEVEL_COLOURS = {"debug": "#8a8f98", "info": "", "warning": "#d08a1c", "error": "#d9534f"}
+LEVEL_COLOURS = {"debug": "#8a8f98", "info": "", "warning": "#d08a1c", "error": "#d9534f", "ok": "#3c9a5f"}
 STEP_COLOUR = "#3f8fd2"
-OK_COLOUR = "#3c9a5f"
+CHUNK = 400  # lines written per turn of the event loop
 
 
 def event_line(event: ev.Event) -> tuple[str, str] | None:
@@ -45,9 +45,7 @@ def event_line(event: ev.Event) -> tuple[str, str] | None:
         return "warning", f"attempt {d.get('attempt')} failed: {d.get('error')}; retrying in {d.get('delay')}s"
     if kind == ev.STEP_SKIPPED:
         return "debug", f"skipped{': ' + str(d['reason']) if d.get('reason') else ''}"
-    if kind == ev.STEP_STARTED and d.get("attempt", 1) == 1:
-        return "debug", f"started ({d.get('block')})"
-    return None
+    return None  # step_started: the status line says which step runs; a line each would double a loop's log
 
 
 class RunLog(QPlainTextEdit):
@@ -58,52 +56,76 @@ class RunLog(QPlainTextEdit):
         self.setMaximumBlockCount(MAX_LOG)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)  # errors are long; all of them shows
         self.setPlaceholderText("Press Run to try the workflow; its log appears here.")
-        self._pending: list[str] = []
+        self._pending: list[tuple[float, str | None, str, str]] = []  # (time, step, level, message)
         self._timer = QTimer(self, singleShot=True, interval=60)
-        self._timer.timeout.connect(self.flush)
+        self._timer.timeout.connect(self._write_some)
         self.lines = 0
 
     def add(self, event: ev.Event) -> None:
         found = event_line(event)
         if found is None:
             return
-        self._pending.append(self._html(event, *found))
+        self._pending.append((event.time, event.step, *found))
         if not self._timer.isActive():
             self._timer.start()
 
     def flush(self) -> None:
-        if not self._pending:
-            return
-        lines, self._pending = self._pending, []
-        bar = self.verticalScrollBar()
-        at_end = bar.value() >= bar.maximum() - 4
-        for line in lines:
-            self.appendHtml(line)
-        self.lines += len(lines)
-        if at_end:
-            bar.setValue(bar.maximum())
+        """Write every pending line now."""
+        self._timer.stop()
+        while self._pending:
+            self._write(len(self._pending))
 
     def clear_log(self) -> None:
         self._pending.clear()
         self.clear()
         self.lines = 0
 
-    def _html(self, event: ev.Event, level: str, message: str) -> str:
-        stamp = time.strftime("%H:%M:%S", time.localtime(event.time)) + f".{int(event.time * 1000) % 1000:03d}"
-        muted = self.palette().color(QPalette.ColorRole.PlaceholderText).name()
-        colour = OK_COLOUR if level == "ok" else LEVEL_COLOURS.get(level, "")
-        text = html.escape(short(message, 2000))
-        body = f"<span style='color:{colour}'>{text}</span>" if colour else text
-        step = f"<span style='color:{STEP_COLOUR}'>{html.escape(event.step)}</span> " if event.step else ""
-        badge = _level_badge(level)
-        return f"<span style='color:{muted}'>{stamp}</span> {badge}{step}{body}"
+    def _write_some(self) -> None:
+        self._write(CHUNK)
+        if self._pending:
+            self._timer.start(0)  # the rest on the next turn, after input and paint
+
+    def _write(self, count: int) -> None:
+        lines, self._pending = self._pending[:count], self._pending[count:]
+        del lines[:-MAX_LOG]
+        bar = self.verticalScrollBar()
+        at_end = bar.value() >= bar.maximum() - 4
+        formats = self._formats()
+        cursor = QTextCursor(self.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.beginEditBlock()
+        for when, step, level, message in lines:
+            if not self.document().isEmpty():
+                cursor.insertBlock()
+            cursor.insertText(_stamp(when) + " ", formats["muted"])
+            if level in ("warning", "error"):
+                cursor.insertText(level.upper() + " ", formats["badge-" + level])
+            if step:
+                cursor.insertText(step + " ", formats["step"])
+            cursor.insertText(short(message, 2000), formats.get(level, formats["info"]))
+        cursor.endEditBlock()
+        self.lines += len(lines)
+        if at_end:
+            bar.setValue(bar.maximum())
+
+    def _formats(self) -> dict[str, QTextCharFormat]:
+        text = self.palette().color(QPalette.ColorRole.Text)
+        muted = self.palette().color(QPalette.ColorRole.PlaceholderText)
+        formats = {"muted": _format(muted), "step": _format(QColor(STEP_COLOUR)), "info": _format(text)}
+        for level, colour in LEVEL_COLOURS.items():
+            if colour:
+                formats[level] = _format(QColor(colour))
+                formats["badge-" + level] = _format(QColor(colour), bold=True)
+        return formats
 
 
-def _level_badge(level: str) -> str:
-    if level in ("warning", "error"):
-        return f"<b style='color:{LEVEL_COLOURS[level]}'>{level.upper()}</b> "
-    return ""
+def _format(colour: QColor, *, bold: bool = False) -> QTextCharFormat:
+    fmt = QTextCharFormat()
+    fmt.setForeground(colour)
+    if bold:
+        fmt.setFontWeight(QFont.Weight.Bold)
+    return fmt
 
 
-def plain_lines(widget: RunLog) -> list[str]:
-    return widget.toPlainText().splitlines()
+def _stamp(t: float) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(t)) + f".{int(t * 1000) % 1000:03d}"

@@ -46,6 +46,9 @@ class RunPanel(QWidget):
         self.run_id: str | None = None
         self.selected: str | None = None
         self._rows: dict[str, int] = {}
+        self._dirty: set[str] = set()
+        self._refresh_timer = QTimer(self, singleShot=True, interval=100)
+        self._refresh_timer.timeout.connect(self._refresh)
         self._detail_timer = QTimer(self, singleShot=True, interval=150)
         self._detail_timer.timeout.connect(lambda: self.show_step(self.selected))
         self._build()
@@ -108,6 +111,7 @@ class RunPanel(QWidget):
         self.log.clear_log()
         self.table.setRowCount(0)
         self._rows = {}
+        self._dirty.clear()
         run = self._record(run_id)
         for step in run.steps.values():
             self._update_row(step)
@@ -154,14 +158,25 @@ class RunPanel(QWidget):
             return
         self.log.add(event)
         if step is not None:
-            self._update_row(step)
+            if event.kind != ev.LOG or step.id not in self._rows:
+                self._dirty.add(step.id)
             if step.id == self.selected and not self._detail_timer.isActive():
                 self._detail_timer.start()  # at most a few redraws a second while the step logs
-        if event.kind in (ev.RUN_STARTED, ev.RUN_FINISHED, ev.STEP_STARTED, ev.STEP_FINISHED, ev.PROGRESS):
-            self._update_status()
         if event.kind == ev.RUN_FINISHED:
             self.log.flush()
+            self._refresh()
             self.show_step(self.selected)
+        elif not self._refresh_timer.isActive():
+            self._refresh_timer.start()  # rows and status line: a few times a second, not per event
+
+    def _refresh(self) -> None:
+        self._refresh_timer.stop()
+        run = self.current()
+        if run is not None and self._dirty:
+            for step in [s for s in run.steps.values() if s.id in self._dirty]:  # new rows in the order they ran
+                self._update_row(step)
+        self._dirty.clear()
+        self._update_status()
 
     def _update_row(self, step: StepRecord) -> None:
         row = self._rows.get(step.id)

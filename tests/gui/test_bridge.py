@@ -177,3 +177,33 @@ def test_close_unsubscribes(qtbot: Any, engine: Engine) -> None:
     assert done.wait(10)
     qtbot.wait(100)
     assert rec.seen == []
+
+
+def test_a_long_backlog_is_delivered_over_several_turns(qtbot: Any, engine: Engine) -> None:
+    """More than CHUNK waiting events: timers and input get turns between the chunks; order is kept."""
+    from PySide6.QtCore import QTimer
+
+    from gui.bridge import CHUNK
+
+    bridge = EngineBridge(engine)
+    rec = Recorder(bridge)
+    items = CHUNK  # each iteration emits started, log and finished: three times CHUNK events
+    wf = load(
+        "flowdeck: 1\nname: backlog\nsteps:\n"
+        f"  loop:\n    do: for_each\n    with: {{items: '{{{{ range({items}) | list }}}}'}}\n    next: {{body: say}}\n"
+        "  say:\n    do: log\n    with: {message: 'n{{ loop.item }}'}\n"
+    )
+    assert engine.submit(wf).wait(20).status == "succeeded"
+    assert engine.bus.flush(10)
+    seen_at_ticks: list[int] = []
+    ticker = QTimer()
+    ticker.setInterval(0)
+    ticker.timeout.connect(lambda: seen_at_ticks.append(len(rec.seen)))
+    ticker.start()
+    qtbot.waitUntil(lambda: any(n == "runFinished" for n, _, _ in rec.seen), timeout=10000)
+    ticker.stop()
+    total = len(rec.seen)
+    assert any(0 < n < total for n in seen_at_ticks)  # the loop ran between chunks
+    logs = [e.data["message"] for n, e, _ in rec.seen if n == "logLine"]
+    assert logs == [f"n{i}" for i in range(items)]
+    bridge.close()

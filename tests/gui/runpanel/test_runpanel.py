@@ -159,7 +159,8 @@ def test_stop_cancels_the_watched_run(qtbot: QtBot, panel: RunPanel, bridge: Eng
     wf = load("flowdeck: 1\nname: slow\nsteps:\n  pause:\n    do: wait\n    with: {duration: 30s}\n")
     with qtbot.waitSignal(bridge.stepStarted, timeout=10000):
         panel.watch(bridge.run(wf))
-    assert panel.stop.isEnabled() and "Running" in panel.status.text() and "pause" in panel.status.text()
+    qtbot.waitUntil(lambda: "Running" in panel.status.text() and "pause" in panel.status.text(), timeout=5000)
+    assert panel.stop.isEnabled()
     with qtbot.waitSignal(bridge.runFinished, timeout=10000):
         panel.stop.click()
     assert "Cancelled" in panel.status.text() and not panel.stop.isEnabled()
