@@ -112,7 +112,7 @@ class WorkflowDocument(QObject):
             f"Change {field} of {step_id}",
             lambda wf: setattr(wf.steps[step_id], field, value),
             ids[:1],
-            merge=("f", step_id, field) if field in ("title", "description", "timeout") else None,
+            merge=("f", step_id, field) if field in ("title", "description", "timeout", "retry") else None,
         )
 
     def set_workflow_field(self, field: str, value: Any) -> None:

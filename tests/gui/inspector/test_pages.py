@@ -77,6 +77,7 @@ def test_on_error_section(qtbot: QtBot, inspector: Inspector, document: Workflow
     qtbot.keyClicks(page.timeout.line, "2 hours")
     step = document.workflow.steps["kinds"]
     assert step.retry == {"attempts": 3, "backoff": "5s"}
+    assert document.undo_stack.count() == 2  # retry edits merge, and so does typing the time limit
     assert step.timeout == "2 h"  # the last text that read as a duration
     assert "expected a duration" in page.timeout.problem.text()
     page.route.setCurrentIndex(page.route.findData("first"))
