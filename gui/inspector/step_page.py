@@ -55,6 +55,9 @@ class StepPage(QWidget):
         layout.addLayout(row)
         if self.block and self.block.help:
             layout.addWidget(note(self.block.help, "fieldHelp"))
+        self.general = note(name="stepProblems")  # what no single field below can show
+        self.general.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(self.general)
         self.title = LabelledLine("Title", placeholder=title)
         self.title.line.textEdited.connect(lambda t: self._field("title", t))
         self.id_line = LabelledLine("Id", check=self._id_problem, help="Other steps read its output as steps.<id>.")
@@ -160,9 +163,21 @@ class StepPage(QWidget):
 
     def show_problems(self) -> None:
         by_field: dict[tuple, str] = {}
+        general: list[str] = []
+        shown = {("with", name) for name in self.rows} | {("retry", "backoff"), ("timeout",)}
         for p in self.document.problems():
-            if p.step == self.step_id and p.path[:1] == ("steps",):
-                by_field.setdefault(tuple(p.path[2:4]), p.message.split(": ", 1)[-1])
+            if p.step != self.step_id or p.path[:1] != ("steps",):
+                continue
+            key, message = tuple(p.path[2:4]), p.message.split(": ", 1)[-1]
+            if key in shown:
+                by_field.setdefault(key, message)
+            else:
+                colour = "#d9534f" if p.is_error else "#d08a1c"
+                general.append(
+                    f"<span style='color:{colour}'>{'⚠' if not p.is_error else '✗'} {_esc(p.message)}</span>"
+                )
+        self.general.setText("<br>".join(general))
+        self.general.setVisible(bool(general))
         for name, row in self.rows.items():
             row.show_problem(by_field.get(("with", name)))
         self.backoff.show_problem(self.backoff.validate() or by_field.get(("retry", "backoff")))
@@ -203,6 +218,12 @@ class StepPage(QWidget):
         if new == self.step_id or self.id_line.validate():
             return
         self.document.rename_step(self.step_id, new)  # the inspector follows stepRenamed
+
+
+def _esc(text: str) -> str:
+    import html
+
+    return html.escape(text)
 
 
 def _text(value: Any) -> str:

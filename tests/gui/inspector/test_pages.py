@@ -166,3 +166,15 @@ def test_schedule_time_zone_is_optional_and_checked(
     qtbot.keyClick(zone, Qt.Key.Key_Backspace)
     assert document.workflow.triggers[0].options == {"every": "1h"}
     assert "Every hour" in card.words.text()
+
+
+def test_step_problems_no_field_can_show_appear_under_the_header(
+    qtbot: QtBot, inspector: Inspector, document: WorkflowDocument
+) -> None:
+    document.add_step("log", step_id="lonely")
+    inspector.show_step("lonely")
+    general = inspector.page.general
+    qtbot.waitUntil(lambda: "never runs" in general.text(), timeout=3000)
+    assert not general.isHidden()
+    inspector.show_step("kinds")
+    assert inspector.page.general.isHidden()
