@@ -173,9 +173,7 @@ class StepPage(QWidget):
                 by_field.setdefault(key, message)
             else:
                 colour = "#d9534f" if p.is_error else "#d08a1c"
-                general.append(
-                    f"<span style='color:{colour}'>{'⚠' if not p.is_error else '✗'} {_esc(p.message)}</span>"
-                )
+                general.append(f"<span style='color:{colour}'>{'⚠' if not p.is_error else '✗'} {_esc(message)}</span>")
         self.general.setText("<br>".join(general))
         self.general.setVisible(bool(general))
         for name, row in self.rows.items():
