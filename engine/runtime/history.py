@@ -17,11 +17,11 @@ import queue
 import sqlite3
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from engine.runtime import events as ev
+from engine.runtime.records import RunRecord, StepRecord, run_record, step_record
 
 log = logging.getLogger(__name__)
 
@@ -51,35 +51,6 @@ def default_history_path() -> Path:
     import platformdirs
 
     return platformdirs.user_data_path("flowdeck") / "history.sqlite3"
-
-
-@dataclass
-class StepRecord:
-    step: str
-    block: str = ""
-    status: str = "running"
-    inputs: Any = None
-    output: Any = None
-    logs: list[dict[str, Any]] = field(default_factory=list)
-    started: float | None = None
-    duration: float | None = None
-    attempts: int = 0
-    error: Any = None
-
-
-@dataclass
-class RunRecord:
-    run_id: str
-    workflow: str
-    path: str = ""
-    trigger: dict[str, Any] = field(default_factory=dict)
-    source: str = ""
-    status: str = "running"
-    started: float | None = None
-    finished: float | None = None
-    error: dict[str, Any] | None = None
-    outputs: Any = None
-    steps: list[StepRecord] = field(default_factory=list)
 
 
 class History:
@@ -344,7 +315,7 @@ class History:
         sql += " ORDER BY started DESC LIMIT ? OFFSET ?"
         with self._lock:
             rows = self._db.execute(sql, [*args, limit, offset]).fetchall()
-        return [_run_record(row) for row in rows]
+        return [run_record(row) for row in rows]
 
     def run(self, run_id: str) -> RunRecord | None:
         """One run with its steps (in the order they first started); None if unknown. ``run_id`` may be a prefix."""
@@ -360,8 +331,8 @@ class History:
             steps = self._db.execute(
                 "SELECT * FROM steps WHERE run_id = ? ORDER BY started, rowid", (row[0],)
             ).fetchall()
-        record = _run_record(row)
-        record.steps = [_step_record(s) for s in steps]
+        record = run_record(row)
+        record.steps = [step_record(s) for s in steps]
         return record
 
     def last_run(self, workflow: str) -> RunRecord | None:
@@ -431,19 +402,3 @@ def _alive(pid: int) -> bool:
     except OSError:
         return True
     return True
-
-
-def _load(text: str | None) -> Any:
-    return json.loads(text) if text else None
-
-
-def _run_record(row: tuple[Any, ...]) -> RunRecord:
-    run_id, workflow, path, trigger, source, status, started, finished, error, outputs, _pid = row
-    return RunRecord(run_id, workflow, path or "", _load(trigger) or {}, source or "", status, started, finished,
-                     _load(error), _load(outputs))  # fmt: skip
-
-
-def _step_record(row: tuple[Any, ...]) -> StepRecord:
-    _run, step, block, status, inputs, output, logs, started, duration, attempts, error, _seq = row
-    return StepRecord(step, block or "", status or "", _load(inputs), _load(output), _load(logs) or [], started,
-                      duration, attempts or 0, _load(error))  # fmt: skip

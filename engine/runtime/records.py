@@ -1,0 +1,72 @@
+"""What the run history holds: a run and its steps as records, and how rows of the database become records."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class StepRecord:
+    step: str
+    block: str = ""
+    status: str = "running"
+    inputs: Any = None
+    output: Any = None
+    logs: list[dict[str, Any]] = field(default_factory=list)
+    started: float | None = None
+    duration: float | None = None
+    attempts: int = 0
+    error: Any = None
+
+
+@dataclass
+class RunRecord:
+    run_id: str
+    workflow: str
+    path: str = ""
+    trigger: dict[str, Any] = field(default_factory=dict)
+    source: str = ""
+    status: str = "running"
+    started: float | None = None
+    finished: float | None = None
+    error: dict[str, Any] | None = None
+    outputs: Any = None
+    steps: list[StepRecord] = field(default_factory=list)
+
+
+def load_json(text: str | None) -> Any:
+    return json.loads(text) if text else None
+
+
+def run_record(row: tuple[Any, ...]) -> RunRecord:
+    run_id, workflow, path, trigger, source, status, started, finished, error, outputs, _pid = row
+    return RunRecord(
+        run_id,
+        workflow,
+        path or "",
+        load_json(trigger) or {},
+        source or "",
+        status,
+        started,
+        finished,
+        load_json(error),
+        load_json(outputs),
+    )
+
+
+def step_record(row: tuple[Any, ...]) -> StepRecord:
+    _run, step, block, status, inputs, output, logs, started, duration, attempts, error, _seq = row
+    return StepRecord(
+        step,
+        block or "",
+        status or "",
+        load_json(inputs),
+        load_json(output),
+        load_json(logs) or [],
+        started,
+        duration,
+        attempts or 0,
+        load_json(error),
+    )
