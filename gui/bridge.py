@@ -4,6 +4,9 @@ The engine calls its listeners on its event-dispatcher thread. The listener here
 list and, when that list was empty, posts one queued wake-up to the GUI thread; it never waits for the GUI.
 The GUI thread then drains the list and emits the public signals, so every receiver (widget slot, lambda or
 plain function) runs on the GUI thread, and a burst of log lines costs one wake-up, not thousands.
+
+Start and finish of every run cross over; step, log and progress events only for the runs started through
+``run`` (or every run with ``all_runs=True``), so workflows running from the tray never wake the window.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal
 
 from engine.runtime import events as ev
+from engine.runtime.executor import new_run_id
 
 CHUNK = 500  # events re-emitted per turn of the GUI event loop
 
@@ -32,11 +36,13 @@ class EngineBridge(QObject):
 
     _wake = Signal()  # emitted from the dispatcher thread; delivered queued to _drain on the GUI thread
 
-    def __init__(self, engine: Any, parent: QObject | None = None) -> None:
+    def __init__(self, engine: Any, parent: QObject | None = None, *, all_runs: bool = False) -> None:
         super().__init__(parent)
         self.engine = engine
+        self.all_runs = all_runs
         self._lock = threading.Lock()
         self._pending: list[ev.Event] = []
+        self._mine: set[str] = set()  # run ids started through run(); their step events cross over
         self._closed = False
         self._by_kind: dict[str, Any] = {
             ev.RUN_STARTED: self.runStarted,
@@ -54,7 +60,15 @@ class EngineBridge(QObject):
 
     def run(self, workflow: Any, *, source: str = "editor") -> str:
         """Start ``workflow`` on the engine's pool; returns the run id (raises WorkflowError if it is invalid)."""
-        return self.engine.submit(workflow, source=source).run_id
+        run_id = new_run_id()
+        with self._lock:  # known before the run can emit anything
+            self._mine.add(run_id)
+        try:
+            return self.engine.submit(workflow, source=source, run_id=run_id).run_id
+        except BaseException:
+            with self._lock:
+                self._mine.discard(run_id)
+            raise
 
     def cancel(self, run_id: str) -> bool:
         """Ask the run to stop (a running program is killed); False when no such run is active."""
@@ -73,6 +87,10 @@ class EngineBridge(QObject):
         """Runs on the engine's dispatcher thread: queue the event and wake the GUI thread at most once."""
         with self._lock:
             if self._closed:
+                return
+            if event.kind == ev.RUN_FINISHED:
+                self._mine.discard(event.run_id)
+            elif event.kind != ev.RUN_STARTED and not self.all_runs and event.run_id not in self._mine:
                 return
             first = not self._pending
             self._pending.append(event)

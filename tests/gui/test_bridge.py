@@ -149,7 +149,7 @@ def test_invalid_workflow_raises_workflow_error(engine: Engine) -> None:
 
 def test_engine_thread_never_waits_for_a_busy_gui(qtbot: Any, engine: Engine) -> None:
     """While the GUI thread is busy the listener returns at once; the burst is delivered later, in order."""
-    bridge = EngineBridge(engine)
+    bridge = EngineBridge(engine, all_runs=True)
     rec = Recorder(bridge)
     wf = load("flowdeck: 1\nname: burst\nsteps:\n" + "".join(_log_step(i) for i in range(40)))
     handle = engine.submit(wf)  # the GUI thread does not spin its loop until the run is over
@@ -185,7 +185,7 @@ def test_a_long_backlog_is_delivered_over_several_turns(qtbot: Any, engine: Engi
 
     from gui.bridge import CHUNK
 
-    bridge = EngineBridge(engine)
+    bridge = EngineBridge(engine, all_runs=True)
     rec = Recorder(bridge)
     items = CHUNK  # each iteration emits started, log and finished: three times CHUNK events
     wf = load(
@@ -206,4 +206,18 @@ def test_a_long_backlog_is_delivered_over_several_turns(qtbot: Any, engine: Engi
     assert any(0 < n < total for n in seen_at_ticks)  # the loop ran between chunks
     logs = [e.data["message"] for n, e, _ in rec.seen if n == "logLine"]
     assert logs == [f"n{i}" for i in range(items)]
+    bridge.close()
+
+
+def test_runs_started_elsewhere_only_cross_over_at_start_and_finish(qtbot: Any, engine: Engine) -> None:
+    """A workflow run from the tray or scheduler (same engine) does not wake the window for every step."""
+    bridge = EngineBridge(engine)
+    rec = Recorder(bridge)
+    elsewhere = engine.submit(load(OK), source="schedule")
+    with qtbot.waitSignal(bridge.runFinished, timeout=10000, check_params_cb=lambda e: e.run_id == elsewhere.run_id):
+        pass
+    assert rec.names(elsewhere.run_id) == ["runStarted", "runFinished"]
+    with qtbot.waitSignal(bridge.runFinished, timeout=10000):
+        mine = bridge.run(load(OK))
+    assert rec.names(mine).count("logLine") == 2
     bridge.close()
