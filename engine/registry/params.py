@@ -90,7 +90,7 @@ def _describe(value: Any) -> str:
         dict: "a mapping",
     }
     text = repr(value) if not isinstance(value, list | dict) else ""
-    kind = names.get(type(value), type(value).__name__)
+    kind = next((n for t, n in names.items() if isinstance(value, t)), type(value).__name__)  # loader subclasses too
     return f"{kind} {text}".strip() if value is not None else "nothing (null)"
 
 

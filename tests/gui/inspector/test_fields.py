@@ -187,3 +187,15 @@ def test_secret_picker_stores_in_keyring_and_writes_only_the_name(
     assert params(document)["password"] == "smtp_password"
     assert "s3cret" not in str(document.workflow)
     assert MISSING is not None
+
+
+def test_a_wrong_type_from_the_file_is_named_plainly(qtbot: QtBot) -> None:
+    from engine.io import read_text
+    from tests.gui.inspector.conftest import REGISTRY, WORKFLOW
+
+    wf, _ = read_text(WORKFLOW.replace("with: {title: Hello}", "with: {title: [a, b]}"), "x.yaml", REGISTRY)
+    document = WorkflowDocument(wf, REGISTRY)
+    widget = Inspector(document)
+    qtbot.addWidget(widget)
+    widget.show_step("kinds")
+    qtbot.waitUntil(lambda: widget.page.rows["title"].problem.text() == "expected text, got a list", timeout=3000)
