@@ -43,6 +43,7 @@ class Entry:
     mtime: float
     jobs: list[str] = field(default_factory=list)
     hooks: list[str] = field(default_factory=list)
+    plan: Any = None  # the compiled, frozen plan of this version of the file
 
 
 def is_workflow(path: Path) -> bool:

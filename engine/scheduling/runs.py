@@ -32,7 +32,7 @@ class Runner:
     def __init__(
         self,
         engine: Engine,
-        current: Callable[[Path], Workflow | None],
+        current: Callable[[Path], Any],
         on_error: Callable[[Path, str, str], None],
     ) -> None:
         self._engine = engine
@@ -41,8 +41,9 @@ class Runner:
         self._lock = threading.RLock()
         self._runs: dict[Path, _Runs] = {}
 
-    def start(self, path: Path, workflow: Workflow, trigger: dict[str, Any]) -> Any:
-        overlap = workflow.policy.get("overlap", "skip")
+    def start(self, path: Path, policy: dict[str, Any], runnable: Workflow | Any, trigger: dict[str, Any]) -> Any:
+        """Run ``runnable`` (a workflow or its compiled plan) as ``policy`` says about overlapping runs."""
+        overlap = policy.get("overlap", "skip")
         with self._lock:
             runs = self._runs.setdefault(path, _Runs())
             if runs.running and overlap == "skip":
@@ -53,7 +54,7 @@ class Runner:
                 runs.queue.append(trigger)
                 return QUEUED
             runs.running += 1
-        return self._submit(path, workflow, trigger)
+        return self._submit(path, runnable, trigger)
 
     def running(self, path: Path) -> int:
         with self._lock:
@@ -65,9 +66,9 @@ class Runner:
             for runs in self._runs.values():
                 runs.queue.clear()
 
-    def _submit(self, path: Path, workflow: Workflow, trigger: dict[str, Any]) -> Any:
+    def _submit(self, path: Path, runnable: Any, trigger: dict[str, Any]) -> Any:
         try:
-            handle = self._engine.submit(workflow, trigger=trigger, source=str(trigger.get("kind", "schedule")))
+            handle = self._engine.submit(runnable, trigger=trigger, source=str(trigger.get("kind", "schedule")))
         except Exception as exc:
             self._finished(path)
             log.error("%s: cannot start a run: %s", path.name, exc)

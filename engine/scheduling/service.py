@@ -19,7 +19,7 @@ from watchdog.observers import Observer
 
 from engine.io import read_file
 from engine.io.triggers import parse_at
-from engine.model.workflow import Trigger, Workflow
+from engine.model.workflow import Trigger
 from engine.runtime import Engine
 from engine.scheduling.catchup import decide
 from engine.scheduling.clock import ManualClock, SleepWatch, SystemClock
@@ -64,6 +64,7 @@ class Service:
         self._sleep = SleepWatch(self.clock, self._woke)
         self._rescan_timer: threading.Timer | None = None
         self._state = SchedulerState(state_dir or _default_state_dir())
+        self._stopping = False
         self._started = False  # `flowdeck status` reads the workspace without starting (and without arming)
 
     @property
@@ -108,6 +109,7 @@ class Service:
 
     def stop(self, grace: float = 10.0) -> None:
         """Stop accepting triggers, let runs finish within ``grace`` seconds, cancel the rest."""
+        self._stopping = True
         self._sleep.stop()
         for part in (self._webhooks, self._watches, self._observer):
             if part is not None:
@@ -162,13 +164,14 @@ class Service:
     def _load(self, path: Path, mtime: float, *, changed: bool) -> None:
         workflow, problems = read_file(path)
         errors = [str(p) for p in problems if getattr(p, "severity", "error") == "error"]
+        plan = None
         if workflow is not None and not errors:
             try:
-                self._engine.plan(workflow)
+                plan = self._engine.plan(workflow)  # compiled once per file version: fires start without compiling
             except Exception as exc:
                 errors.append(f"{path.name}: {exc}")
         self._disarm(path)
-        entry = Entry(path, workflow if not errors else None, errors, mtime)
+        entry = Entry(path, workflow if not errors else None, errors, mtime, plan=plan)
         self._entries[path] = entry
         if errors:
             log.error("%s does not validate; its triggers are disarmed:\n%s", path, "\n".join(errors))
@@ -250,22 +253,28 @@ class Service:
             entry = self._entries.get(path)
             if entry is None or entry.workflow is None:
                 return
-            self._run_missed(entry, trigger, key, "it was late")
+            runs = self._run_missed(entry, trigger, key, "it was late")
+        for data in runs:
+            self._fire(path, data)
 
     def _catch_up(self, entry: Entry, reason: str) -> None:
         if entry.workflow is None or self.paused or not self._state.enabled(entry.path):
             return
+        runs: list[dict[str, Any]] = []
         with self._lock:
             for trigger in entry.workflow.triggers:
                 if trigger.kind == "schedule":
-                    self._run_missed(entry, trigger, trigger_key(entry.path, trigger), reason)
+                    runs += self._run_missed(entry, trigger, trigger_key(entry.path, trigger), reason)
+        for data in runs:
+            self._fire(entry.path, data)
 
-    def _run_missed(self, entry: Entry, trigger: Trigger, key: str, reason: str) -> None:
+    def _run_missed(self, entry: Entry, trigger: Trigger, key: str, reason: str) -> list[dict[str, Any]]:
+        """The runs owed by one schedule now (marked as handled at once, so no other path runs them again)."""
         assert entry.workflow is not None
         now = self.clock.now()
         decision = decide(trigger, entry.workflow.policy, self._state.seen(key) or now, now)
         if not decision.due:
-            return  # already handled (a catch-up ran it)
+            return []  # already handled (a catch-up ran it)
         self._state.set_seen(key, decision.due[-1])
         if decision.missed:
             due, mode, n = decision.due, decision.mode, len(decision.run)
@@ -274,8 +283,7 @@ class Service:
                 entry.path.name, len(due), due[0].isoformat(timespec="seconds"), reason, n, mode,
             )  # fmt: skip
             self._emit("caught_up", entry.path, f"{len(due)} missed, {n} run ({mode})")
-        for data in decision.run:
-            self._fire(entry.path, data)
+        return decision.run
 
     def check_sleep(self) -> float:
         """Compare wall and monotonic clocks now (also done every 2 s); after a sleep, run what was missed."""
@@ -296,17 +304,17 @@ class Service:
         with self._lock:
             entry = self._entries.get(path)
             workflow = entry.workflow if entry else None
-        if workflow is None:
+        if workflow is None or entry is None or self._stopping:
             return None
         if self.paused:
             log.info("%s: a %s trigger came while everything is paused; not run", path.name, trigger.get("kind"))
             return None
-        return self._runner.start(path, workflow, trigger)
+        return self._runner.start(path, workflow.policy, entry.plan or workflow, trigger)
 
-    def _current(self, path: Path) -> Workflow | None:
+    def _current(self, path: Path) -> Any:
         with self._lock:
             entry = self._entries.get(path)
-            return entry.workflow if entry else None
+            return (entry.plan or entry.workflow) if entry else None
 
     def run_now(self, path: Path, variables: dict | None = None) -> Any:
         """A manual run (the Run button, ``flowdeck`` CLI): always starts, whatever the overlap policy."""

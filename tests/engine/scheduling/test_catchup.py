@@ -26,7 +26,7 @@ steps:
       append: true
       newline: true
 """
-START = datetime(2026, 6, 1, 7, 0, tzinfo=UTC)
+START = datetime(2027, 6, 1, 7, 0, tzinfo=UTC)
 
 
 def _write(tmp_path: Path, policy: str, trigger: str = 'cron: "0 8 * * *", timezone: UTC') -> Path:
@@ -50,11 +50,11 @@ def _restart_after(tmp_path: Path, clock: ManualClock, seconds: float) -> None:
 @pytest.mark.parametrize(
     ("policy", "expected"),
     [
-        ("catch_up: last", ["2026-06-04T08:00:00+00:00 4"]),
-        ("catch_up: true", ["2026-06-04T08:00:00+00:00 4"]),
-        ("catch_up: all, overlap: queue", [f"2026-06-0{d}T08:00:00+00:00 4" for d in (1, 2, 3, 4)]),
+        ("catch_up: last", ["2027-06-04T08:00:00+00:00 4"]),
+        ("catch_up: true", ["2027-06-04T08:00:00+00:00 4"]),
+        ("catch_up: all, overlap: queue", [f"2027-06-0{d}T08:00:00+00:00 4" for d in (1, 2, 3, 4)]),
         ("catch_up: none", []),
-        ("catch_up: none, misfire_grace: 2h", ["2026-06-04T08:00:00+00:00 4"]),
+        ("catch_up: none, misfire_grace: 2h", ["2027-06-04T08:00:00+00:00 4"]),
     ],
 )
 def test_restart_after_three_days(tmp_path: Path, policy: str, expected: list[str]) -> None:
@@ -76,12 +76,12 @@ def test_restart_within_the_same_slot_does_not_fire_twice(tmp_path: Path) -> Non
     svc.stop(grace=2)
     assert len(lines(out)) == 1
     state = json.loads((tmp_path / "state" / "scheduler-state.json").read_text())
-    assert list(state["seen"].values()) == ["2026-06-01T08:00:00+00:00"]
+    assert list(state["seen"].values()) == ["2027-06-01T08:00:00+00:00"]
 
 
 def test_sleep_is_detected_and_missed_fires_run_once(tmp_path: Path) -> None:
     out = _write(tmp_path, "catch_up: last", 'cron: "0 * * * *", timezone: UTC')
-    clock = ManualClock(datetime(2026, 6, 1, 10, 30, tzinfo=UTC))
+    clock = ManualClock(datetime(2027, 6, 1, 10, 30, tzinfo=UTC))
     svc = service(tmp_path, clock=clock)
     events: list[str] = []
     svc.subscribe(lambda e: events.append(e.message) if e.kind == "caught_up" else None)
@@ -93,21 +93,21 @@ def test_sleep_is_detected_and_missed_fires_run_once(tmp_path: Path) -> None:
         svc.check_sleep()  # the watch thread (every 2 s) may have seen it first; either way it runs once
         assert wait_for(lambda: len(lines(out)) == 1)
         time.sleep(2.5)
-        assert lines(out) == ["2026-06-01T13:00:00+00:00 3"]
+        assert lines(out) == ["2027-06-01T13:00:00+00:00 3"]
         assert events == ["3 missed, 1 run (last)"]
     finally:
         svc.stop(grace=2)
 
 
 def test_at_in_the_past_never_runs_but_a_missed_one_catches_up(tmp_path: Path) -> None:
-    out = _write(tmp_path, "catch_up: last", 'at: "2026-06-01 06:00", timezone: UTC')
+    out = _write(tmp_path, "catch_up: last", 'at: "2027-06-01 06:00", timezone: UTC')
     clock = ManualClock(START)  # 07:00: the 06:00 moment was already past when the file was first seen
     svc = service(tmp_path, clock=clock)
     svc.start()
     assert svc.workflows()[0].next_run is None
     svc.stop(grace=1)
     assert lines(out) == []
-    out = _write(tmp_path, "catch_up: last", 'at: "2026-06-01 08:00", timezone: UTC')
+    out = _write(tmp_path, "catch_up: last", 'at: "2027-06-01 08:00", timezone: UTC')
     _restart_after(tmp_path, clock, 3 * 3600)  # armed at 07:00, closed, opened at 10:00
     assert wait_for(lambda: len(lines(out)) == 1)
-    assert lines(out) == ["2026-06-01T08:00:00+00:00 1"]
+    assert lines(out) == ["2027-06-01T08:00:00+00:00 1"]
