@@ -32,6 +32,7 @@ class StepPage(QWidget):
         self._header(layout)
         layout.addWidget(section("Settings"))
         self._params(layout)
+        self._outputs(layout)
         layout.addWidget(section("On error"))
         self._on_error(layout)
         layout.addStretch(1)
@@ -95,6 +96,27 @@ class StepPage(QWidget):
             layout.addWidget(more)
         if not self.rows:
             layout.addWidget(note("This block has no settings."))
+
+    def _outputs(self, layout: QVBoxLayout) -> None:
+        """What later steps can read from this one, written the way they would write it."""
+        outputs = list(self.block.outputs) if self.block else []
+        if not outputs:
+            return
+        layout.addWidget(section("Gives"))
+        self.outputs = note("", "fieldHelp")
+        self.outputs.setTextFormat(Qt.TextFormat.RichText)
+        self.outputs.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.outputs)
+        self._show_outputs()
+
+    def _show_outputs(self) -> None:
+        if not hasattr(self, "outputs") or self.block is None:
+            return
+        lines = [
+            f"<code>{{{{ steps.{self.step_id}.{o.name} }}}}</code>" + (f" — {_esc(o.help)}" if o.help else "")
+            for o in self.block.outputs
+        ]
+        self.outputs.setText("<br>".join(lines))
 
     def _fold(self, more: QWidget, on: bool, count: int) -> None:
         more.setVisible(on)

@@ -178,3 +178,9 @@ def test_step_problems_no_field_can_show_appear_under_the_header(
     assert not general.isHidden()
     inspector.show_step("kinds")
     assert inspector.page.general.isHidden()
+
+
+def test_outputs_are_listed_as_later_steps_write_them(inspector: Inspector) -> None:
+    inspector.show_step("kinds")
+    text = inspector.page.outputs.text()
+    assert "<code>{{ steps.kinds.result }}</code> — what it made" in text
