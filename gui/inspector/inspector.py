@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
 from gui.inspector.step_page import StepPage
@@ -28,6 +28,8 @@ class Inspector(QWidget):
         self.document: WorkflowDocument | None = None
         self.step_id: str | None = None
         self.page: StepPage | WorkflowPage | None = None
+        self._routes_timer = QTimer(self, singleShot=True, interval=0)
+        self._routes_timer.timeout.connect(self._refill_routes)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -82,6 +84,15 @@ class Inspector(QWidget):
             self.page = StepPage(self.document, self.step_id)
         self.scroll.setWidget(self.page)
 
+    def _routes_later(self) -> None:
+        """Other steps came, went or were renamed: refill the on-error choices once, after the burst (a paste)."""
+        if not self._routes_timer.isActive():
+            self._routes_timer.start()
+
+    def _refill_routes(self) -> None:
+        if isinstance(self.page, StepPage) and self.page.step_id in self.document.workflow.steps:
+            self.page._fill_routes()
+
     # -- document signals ------------------------------------------------------------------------
     def _step_changed(self, step_id: str) -> None:
         if isinstance(self.page, StepPage):
@@ -90,23 +101,23 @@ class Inspector(QWidget):
             elif step_id == self.step_id:
                 self.page.refresh()
             else:
-                self.page._fill_routes()
+                self._routes_later()
 
     def _step_renamed(self, old: str, new: str) -> None:
         if self.step_id == old:
             self.show_step(new)
         elif isinstance(self.page, StepPage):
-            self.page._fill_routes()
+            self._routes_later()
 
     def _step_removed(self, step_id: str) -> None:
         if step_id == self.step_id:
             self.show_step(None)
         elif isinstance(self.page, StepPage):
-            self.page._fill_routes()
+            self._routes_later()
 
     def _steps_changed(self, step_id: str) -> None:
         if isinstance(self.page, StepPage):
-            self.page._fill_routes()
+            self._routes_later()
 
     def _workflow_changed(self) -> None:
         if isinstance(self.page, WorkflowPage):
