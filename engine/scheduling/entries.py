@@ -41,7 +41,7 @@ class Entry:
     workflow: Workflow | None
     problems: list[str]
     mtime: float
-    jobs: list[str] = field(default_factory=list)
+    jobs: list[tuple[str, str]] = field(default_factory=list)  # (APScheduler job id, schedule key)
     hooks: list[str] = field(default_factory=list)
     plan: Any = None  # the compiled, frozen plan of this version of the file
 

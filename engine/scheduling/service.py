@@ -56,6 +56,7 @@ class Service:
         self._entries: dict[Path, Entry] = {}
         self._runner = Runner(self._engine, self._current, lambda p, kind, msg: self._emit(kind, p, msg))
         self._hooks: dict[str, tuple[Path, Trigger]] = {}
+        self._groups: dict[str, dict[str, tuple[Path, Trigger]]] = {}  # APScheduler job id → its schedules
         self._listeners: list[Callable[[ServiceEvent], None]] = []
         self._scheduler = BackgroundScheduler(job_defaults={"coalesce": True, "max_instances": 1_000})
         self._observer: Any = None
@@ -207,15 +208,21 @@ class Service:
         seen = self._state.init_seen(key, now)
         if "at" in trigger.options and parse_at(trigger.options["at"], trigger.options.get("timezone")) <= now:
             return  # once, in the past: only catch-up may still run it
-        self._scheduler.add_job(
-            self._on_schedule,
-            make_trigger(trigger, start=seen),
-            args=[entry.path, trigger, key],
-            id=key,
-            misfire_grace_time=None,  # late fires come to _on_schedule, which applies misfire_grace and catch_up
-            replace_existing=True,
-        )
-        entry.jobs.append(key)
+        # one APScheduler job per distinct schedule: 200 workflows due at 08:00 are one job, not 200 (APScheduler
+        # dispatches jobs one by one, about 0.3 ms each on this machine)
+        group = key.split("|", 1)[1] + (f"|{seen.isoformat()}" if "every" in trigger.options else "")
+        if group not in self._groups:
+            self._groups[group] = {}
+            self._scheduler.add_job(
+                self._on_schedule,
+                make_trigger(trigger, start=seen),
+                args=[group],
+                id=group,
+                misfire_grace_time=None,  # late fires come to _on_schedule: it applies misfire_grace and catch_up
+                replace_existing=True,
+            )
+        self._groups[group][key] = (entry.path, trigger)
+        entry.jobs.append((group, key))
 
     def _arm_hook(self, entry: Entry, trigger: Trigger) -> None:
         name = hook_name(entry.path, trigger)
@@ -232,11 +239,15 @@ class Service:
         entry = self._entries.get(path)
         if entry is None:
             return
-        for job_id in entry.jobs:
-            try:
-                self._scheduler.remove_job(job_id)
-            except Exception:  # already gone (a once-only job that fired)
-                pass
+        for group, key in entry.jobs:
+            members = self._groups.get(group, {})
+            members.pop(key, None)
+            if not members:
+                self._groups.pop(group, None)
+                try:
+                    self._scheduler.remove_job(group)
+                except Exception:  # already gone (a once-only job that fired)
+                    pass
         for name in entry.hooks:
             self._hooks.pop(name, None)
         if self._watches is not None:
@@ -247,14 +258,15 @@ class Service:
         entry.hooks.clear()
 
     # schedules and catch-up ---------------------------------------------------------------------------------
-    def _on_schedule(self, path: Path, trigger: Trigger, key: str) -> None:
+    def _on_schedule(self, group: str) -> None:
         """An APScheduler fire (maybe late, maybe coalescing several): run per misfire_grace and catch_up."""
+        runs: list[tuple[Path, dict[str, Any]]] = []
         with self._lock:
-            entry = self._entries.get(path)
-            if entry is None or entry.workflow is None:
-                return
-            runs = self._run_missed(entry, trigger, key, "it was late")
-        for data in runs:
+            for key, (path, trigger) in list(self._groups.get(group, {}).items()):
+                entry = self._entries.get(path)
+                if entry is not None and entry.workflow is not None:
+                    runs += [(path, data) for data in self._run_missed(entry, trigger, key, "it was late")]
+        for path, data in runs:
             self._fire(path, data)
 
     def _catch_up(self, entry: Entry, reason: str) -> None:
