@@ -37,6 +37,7 @@ class StepPage(QWidget):
         self._on_error(layout)
         layout.addStretch(1)
         self.refresh()
+        self.show_problems()
 
     @property
     def step(self) -> Step:
@@ -165,10 +166,13 @@ class StepPage(QWidget):
         self.attempts.blockSignals(False)
         self.backoff.set_text(_text(retry.get("backoff")))
         self.timeout.set_text(_text(step.timeout))
-        self._fill_routes()
-        self.show_problems()
+        self._fill_routes()  # the validator's problems follow on document.problemsChanged (debounced)
 
     def _fill_routes(self) -> None:
+        key = (tuple(self.document.workflow.steps), self.step.on_error)
+        if key == getattr(self, "_routes_key", None):
+            return  # typing into a field refreshes the page; the choices stay as they are
+        self._routes_key = key
         self.route.blockSignals(True)
         self.route.clear()
         for value, text in ON_ERROR:

@@ -58,6 +58,7 @@ class WorkflowPage(QWidget):
         layout.addWidget(self.problems)
         layout.addStretch(1)
         self.refresh()
+        self.show_problems()
 
     def refresh(self) -> None:
         wf = self.document.workflow
@@ -68,7 +69,6 @@ class WorkflowPage(QWidget):
         self.overlap.blockSignals(True)
         self.overlap.setCurrentIndex(max(0, self.overlap.findData(wf.policy.get("overlap", "skip"))))
         self.overlap.blockSignals(False)
-        self.show_problems()
 
     def show_problems(self) -> None:
         found = [p.message for p in self.document.problems() if p.path[:1] in (("policy",), ("vars",), ("name",))]
