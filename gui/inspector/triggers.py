@@ -10,9 +10,9 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QFrame, QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
 
-from engine.io.triggers import check_trigger
+from engine.io.triggers import WATCH_EVENTS, check_trigger
 from engine.model.workflow import Trigger
 from engine.scheduling.describe import describe_trigger
 from gui.inspector.widgets import LabelledLine, note
@@ -86,9 +86,24 @@ class TriggerCard(QFrame):
             line.line.textEdited.connect(self._edited)
             self.lines[key] = line
             layout.addWidget(line)
+        self.events: dict[str, QCheckBox] = {}
+        if self.kind == "watch":
+            layout.addLayout(self._event_boxes())
         self.words = note()
         layout.addWidget(self.words)
         self.show_trigger(trigger)
+
+    def _event_boxes(self) -> QHBoxLayout:
+        """When a file is created, modified, deleted or moved (created alone is the default)."""
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        for event in WATCH_EVENTS:
+            box = QCheckBox(event)
+            box.toggled.connect(self._edited)
+            self.events[event] = box
+            row.addWidget(box)
+        row.addStretch(1)
+        return row
 
     def _fields(self, trigger: Trigger) -> list[tuple[str, str, str]]:
         if self.kind == "schedule":
@@ -103,6 +118,12 @@ class TriggerCard(QFrame):
         self.trigger = trigger
         for key, line in self.lines.items():
             line.set_text(str(trigger.options.get(key, "")))
+        chosen = trigger.options.get("events", ["created"])
+        chosen = [chosen] if isinstance(chosen, str) else chosen
+        for event, box in self.events.items():
+            box.blockSignals(True)
+            box.setChecked(event in chosen)
+            box.blockSignals(False)
         self._describe()
 
     def _edited(self, *_: object) -> None:
@@ -112,6 +133,12 @@ class TriggerCard(QFrame):
                 options[key] = line.text()
             else:  # an emptied optional field is not written at all
                 options.pop(key, None)
+        if self.events:
+            chosen = [event for event, box in self.events.items() if box.isChecked()]
+            if chosen == ["created"]:
+                options.pop("events", None)  # the default, not written
+            else:
+                options["events"] = chosen
         self.trigger = Trigger(self.kind, options)
         self._describe()
         self.changed.emit(self.index, self.trigger)

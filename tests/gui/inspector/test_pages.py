@@ -184,3 +184,18 @@ def test_outputs_are_listed_as_later_steps_write_them(inspector: Inspector) -> N
     inspector.show_step("kinds")
     text = inspector.page.outputs.text()
     assert "<code>{{ steps.kinds.result }}</code> — what it made" in text
+
+
+def test_watch_events_are_chosen_with_boxes(inspector: Inspector, document: WorkflowDocument) -> None:
+    document.set_workflow_field("triggers", [Trigger("watch", {"path": "~/Downloads", "pattern": "*.pdf"})])
+    inspector.show_step(None)
+    card = inspector.page.triggers.cards[0]
+    assert card.events["created"].isChecked() and not card.events["moved"].isChecked()
+    card.events["moved"].click()
+    assert document.workflow.triggers[0].options["events"] == ["created", "moved"]
+    assert "created or moved" in card.words.text()
+    card.events["moved"].click()
+    assert "events" not in document.workflow.triggers[0].options  # back to the default, not written
+    card.events["created"].click()
+    assert document.workflow.triggers[0].options["events"] == []
+    assert "expected a list of created" in card.words.text()  # no event at all: the engine check says so
