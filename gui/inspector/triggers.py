@@ -5,6 +5,7 @@ Every edit hands a new list of new Trigger objects to the document (the model is
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -150,7 +151,7 @@ class TriggerCard(QFrame):
             line.show_problem(next((m for k, m in found if k == key), None))
         general = [m for k, m in found if k is None or k not in self.lines]
         if general:
-            self.words.setText("; ".join(general))
+            self.words.setText(f"<span style='color:#d9534f'>{html.escape('; '.join(general))}</span>")
             return
         text = describe_trigger(self.trigger)
         text = text[:1].upper() + text[1:]
