@@ -80,8 +80,10 @@ class SecretEditor(FieldEditor):
 
     def __init__(self, param: Param, parent: QWidget | None = None) -> None:
         super().__init__(param, parent)
+        self._last = ""  # the name shown before "New secret…" was picked, to return to on cancel
         self.combo = QComboBox()
         self.combo.setEditable(True)
+        self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.combo.setMinimumWidth(160)
         self.combo.lineEdit().setPlaceholderText("name of a stored secret")
         self._reload("")
@@ -119,5 +121,3 @@ class SecretEditor(FieldEditor):
         if self.combo.currentText() != NEW:
             self._last = self.combo.currentText()
         super()._emit()
-
-    _last = ""
