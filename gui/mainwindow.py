@@ -227,6 +227,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.save_layout()
+        self.editor.autosave_timer.stop()
         self.editor.recovery.discard()
         event.accept()
 

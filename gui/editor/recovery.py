@@ -71,8 +71,10 @@ class Recovery:
 
 
 def _alive(pid: object) -> bool:
-    if not isinstance(pid, int) or pid == os.getpid():
+    if not isinstance(pid, int):
         return False
+    if pid == os.getpid():
+        return True  # another window of this very process: its work is not lost
     if os.name != "posix":
         return False  # one Flowdeck at a time: another process's file is a leftover
     try:
