@@ -32,9 +32,9 @@ class StepPage(QWidget):
         self._header(layout)
         layout.addWidget(section("Settings"))
         self._params(layout)
-        self._outputs(layout)
         layout.addWidget(section("On error"))
         self._on_error(layout)
+        self._outputs(layout)  # reference for later steps, so last
         layout.addStretch(1)
         self.refresh()
         self.show_problems()
