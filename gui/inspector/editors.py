@@ -201,25 +201,35 @@ class BoolEditor(FieldEditor):
 
 
 class ChoiceEditor(FieldEditor):
+    """A drop-down of the declared choices; "— choose —" first when there is no default, and a value written
+    by hand that is not a choice stays visible (marked) instead of silently showing another one."""
+
     def __init__(self, param: Param, parent: QWidget | None = None) -> None:
         super().__init__(param, parent)
         self.combo = QComboBox()
-        self.combo.addItems([str(c) for c in param.choices])
+        if not param.has_default:
+            self.combo.addItem("— choose —", None)
+        for choice in param.choices:
+            self.combo.addItem(str(choice), choice)
         self.combo.setMinimumWidth(140)
-        if param.has_default and param.default in param.choices:
-            self.combo.setCurrentIndex(param.choices.index(param.default))
+        self._select(param_default(param))
         self.combo.currentIndexChanged.connect(self._emit)
         self.layout_.addWidget(self.combo)
         self.layout_.addStretch(1)
 
     def value(self) -> Any:
-        index = self.combo.currentIndex()
-        return self.param.choices[index] if index >= 0 else MISSING
+        data = self.combo.currentData()
+        return MISSING if data is None else data
 
     def _show(self, value: Any) -> None:
-        value = param_default(self.param) if value is MISSING else value
-        if value in self.param.choices:
-            self.combo.setCurrentIndex(self.param.choices.index(value))
+        self._select(param_default(self.param) if value is MISSING else value)
+
+    def _select(self, value: Any) -> None:
+        index = next((i for i in range(self.combo.count()) if self.combo.itemData(i) == value), -1)
+        if index < 0 and value is not None:
+            self.combo.addItem(f"{value} (not a choice)", value)
+            index = self.combo.count() - 1
+        self.combo.setCurrentIndex(max(index, 0))
 
 
 class AnyEditor(TextEditor):

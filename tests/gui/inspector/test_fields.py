@@ -199,3 +199,16 @@ def test_a_wrong_type_from_the_file_is_named_plainly(qtbot: QtBot) -> None:
     qtbot.addWidget(widget)
     widget.show_step("kinds")
     qtbot.waitUntil(lambda: widget.page.rows["title"].problem.text() == "expected text, got a list", timeout=3000)
+
+
+def test_choice_without_default_and_hand_written_values(qtbot: QtBot) -> None:
+    from engine.registry import Kind, Param
+    from gui.inspector.editors import ChoiceEditor
+
+    bare = ChoiceEditor(Param("mode", Kind.CHOICE, required=True, choices=("a", "b")))
+    qtbot.addWidget(bare)
+    assert bare.combo.currentText() == "— choose —" and bare.value() is MISSING
+    bare.combo.setCurrentIndex(2)
+    assert bare.value() == "b"
+    bare.set_value("zzz")  # written by hand in the file: shown as it is, not replaced by a choice
+    assert bare.combo.currentText() == "zzz (not a choice)" and bare.value() == "zzz"
