@@ -172,19 +172,19 @@ def test_secret_picker_stores_in_keyring_and_writes_only_the_name(
     dialog.secret.setText("s3cret")
     dialog.save()
     assert "letters" in dialog.problem.text() and dialog.result() == 0
-    dialog.name.setText("smtp_password")
+    dialog.name.setText("inspector_smtp")
     dialog.save()
     assert dialog.result() == NewSecretDialog.DialogCode.Accepted
-    assert keyring.get_password(cmd_secret.SERVICE, "smtp_password") == "s3cret"
-    assert "smtp_password" in cmd_secret.read_index()
+    assert keyring.get_password(cmd_secret.SERVICE, "inspector_smtp") == "s3cret"
+    assert "inspector_smtp" in cmd_secret.read_index()
     editor = _row(inspector, "password").editor
     assert isinstance(editor, SecretEditor)
     combo = editor.combo
     names = [combo.itemText(i) for i in range(combo.count())]
-    assert "smtp_password" in names and names[-1] == NEW
-    combo.setCurrentIndex(names.index("smtp_password"))
-    combo.activated.emit(names.index("smtp_password"))
-    assert params(document)["password"] == "smtp_password"
+    assert "inspector_smtp" in names and names[-1] == NEW
+    combo.setCurrentIndex(names.index("inspector_smtp"))
+    combo.activated.emit(names.index("inspector_smtp"))
+    assert params(document)["password"] == "inspector_smtp"
     assert "s3cret" not in str(document.workflow)
     assert MISSING is not None
 
