@@ -115,12 +115,15 @@ class WorkflowDocument(QObject):
             merge=("f", step_id, field) if field in ("title", "description", "timeout", "retry") else None,
         )
 
-    def set_workflow_field(self, field: str, value: Any) -> None:
+    def set_workflow_field(self, field: str, value: Any, *, typing: Any = None) -> None:
+        """``typing``: a key for the part being typed into (e.g. a trigger's option); consecutive edits with the
+        same key merge into one undo step."""
         if field not in WORKFLOW_FIELDS:
             raise ValueError(f"a workflow has no field {field!r} (it has: {', '.join(WORKFLOW_FIELDS)})")
         if getattr(self.workflow, field) == value:
             return
         merge = ("w", field) if field in ("name", "description") else None
+        merge = ("w", field, typing) if typing is not None else merge
         self._push(f"Change {field}", lambda wf: setattr(wf, field, value), (), fields=[field], merge=merge)
 
     def rename_step(self, old: str, new: str) -> None:

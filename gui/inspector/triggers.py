@@ -57,9 +57,12 @@ def next_times(trigger: Trigger, count: int = 5) -> list[datetime]:
 
 
 class TriggerCard(QFrame):
-    """Edits one trigger; ``changed(index, Trigger)`` and ``removed(index)`` go to the list."""
+    """Edits one trigger; ``changed(index, Trigger, typing)`` and ``removed(index)`` go to the list.
 
-    changed = Signal(int, object)
+    ``typing`` names the option typed into (consecutive keystrokes there merge into one undo step), or None.
+    """
+
+    changed = Signal(int, object, object)
     removed = Signal(int)
 
     def __init__(self, index: int, trigger: Trigger) -> None:
@@ -84,7 +87,7 @@ class TriggerCard(QFrame):
         layout.addLayout(top)
         for key, caption, placeholder in self._fields(trigger):
             line = LabelledLine(caption, placeholder)
-            line.line.textEdited.connect(self._edited)
+            line.line.textEdited.connect(lambda _t, k=key: self._edited(typing=k))
             self.lines[key] = line
             layout.addWidget(line)
         self.events: dict[str, QCheckBox] = {}
@@ -100,7 +103,7 @@ class TriggerCard(QFrame):
         row.setSpacing(8)
         for event in WATCH_EVENTS:
             box = QCheckBox(event)
-            box.toggled.connect(self._edited)
+            box.toggled.connect(lambda _on: self._edited())
             self.events[event] = box
             row.addWidget(box)
         row.addStretch(1)
@@ -127,7 +130,7 @@ class TriggerCard(QFrame):
             box.blockSignals(False)
         self._describe()
 
-    def _edited(self, *_: object) -> None:
+    def _edited(self, typing: str | None = None) -> None:
         options = dict(self.trigger.options)
         for i, (key, line) in enumerate(self.lines.items()):
             if line.text() or i == 0:
@@ -142,7 +145,7 @@ class TriggerCard(QFrame):
                 options["events"] = chosen
         self.trigger = Trigger(self.kind, options)
         self._describe()
-        self.changed.emit(self.index, self.trigger)
+        self.changed.emit(self.index, self.trigger, (self.index, typing) if typing else None)
 
     def _describe(self) -> None:
         found = [(f[0], f[1]) for f in check_trigger(self.trigger)]  # (option, message[, severity])
@@ -163,9 +166,9 @@ class TriggerCard(QFrame):
 
 
 class TriggerList(QWidget):
-    """The cards plus an "Add trigger" menu button; ``edited(list[Trigger])`` carries the new list."""
+    """The cards plus an "Add trigger" menu button; ``edited(list[Trigger], typing)`` carries the new list."""
 
-    edited = Signal(object)
+    edited = Signal(object, object)
 
     def __init__(self, triggers: Callable[[], list[Trigger]]) -> None:
         super().__init__()
@@ -208,14 +211,14 @@ class TriggerList(QWidget):
         return [Trigger(t.kind, dict(t.options)) for t in self._triggers()]
 
     def _add(self, kind: str, options: dict[str, Any]) -> None:
-        self.edited.emit([*self._copy(), Trigger(kind, dict(options))])
+        self.edited.emit([*self._copy(), Trigger(kind, dict(options))], None)
 
-    def _changed(self, index: int, trigger: Trigger) -> None:
+    def _changed(self, index: int, trigger: Trigger, typing: Any) -> None:
         new = self._copy()
         new[index] = trigger
-        self.edited.emit(new)
+        self.edited.emit(new, typing)
 
     def _removed(self, index: int) -> None:
         new = self._copy()
         del new[index]
-        self.edited.emit(new)
+        self.edited.emit(new, None)

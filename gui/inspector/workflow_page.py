@@ -46,7 +46,9 @@ class WorkflowPage(QWidget):
         layout.addWidget(note("Steps read them as {{ vars.<name> }}.", "fieldHelp"))
         layout.addWidget(section("Triggers"))
         self.triggers = TriggerList(lambda: self.document.workflow.triggers)
-        self.triggers.edited.connect(lambda new: self.document.set_workflow_field("triggers", new))
+        self.triggers.edited.connect(
+            lambda new, typing: self.document.set_workflow_field("triggers", new, typing=typing)
+        )
         layout.addWidget(self.triggers)
         layout.addWidget(section("When a run is due while one is running"))
         self.overlap = QComboBox()

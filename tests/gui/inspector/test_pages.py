@@ -199,3 +199,22 @@ def test_watch_events_are_chosen_with_boxes(inspector: Inspector, document: Work
     card.events["created"].click()
     assert document.workflow.triggers[0].options["events"] == []
     assert "expected a list of created" in card.words.text()  # no event at all: the engine check says so
+
+
+def test_typing_into_a_trigger_is_one_undo_step(qtbot: QtBot, inspector: Inspector, document: WorkflowDocument) -> None:
+    inspector.show_step(None)
+    triggers = inspector.page.triggers
+    next(a for a in triggers.add.menu().actions() if a.text() == "Every…").trigger()
+    every = triggers.cards[0].lines["every"].line
+    every.selectAll()
+    qtbot.keyClicks(every, "15m")
+    zone = triggers.cards[0].lines["timezone"].line
+    qtbot.keyClicks(zone, "UTC")
+    assert document.workflow.triggers[0].options == {"every": "15m", "timezone": "UTC"}
+    assert document.undo_stack.count() == 3  # add, typing the interval, typing the zone
+    document.undo_stack.undo()
+    assert document.workflow.triggers[0].options == {"every": "15m"}
+    document.undo_stack.undo()
+    assert document.workflow.triggers[0].options == {"every": "10m"}
+    document.undo_stack.undo()
+    assert document.workflow.triggers == []
