@@ -15,6 +15,11 @@ from gui.inspector.widgets import LabelledLine, note, section
 if TYPE_CHECKING:
     from gui.document import WorkflowDocument
 
+CATCH_UP_WORDS = {
+    "last": "Run once for what was missed",
+    "all": "Run every missed time (at most 100)",
+    "none": "Skip what was missed",
+}
 OVERLAP_WORDS = {
     "skip": "Skip the new run while one is still running",
     "queue": "Queue the new run until the running one ends",
@@ -56,6 +61,20 @@ class WorkflowPage(QWidget):
             self.overlap.addItem(OVERLAP_WORDS.get(choice, choice), choice)
         self.overlap.activated.connect(self._overlap)
         layout.addWidget(self.overlap)
+        layout.addWidget(section("Missed runs (Flowdeck closed, computer asleep)"))
+        self.catch_up = QComboBox()
+        for choice, words in CATCH_UP_WORDS.items():
+            self.catch_up.addItem(words, choice)
+        self.catch_up.activated.connect(lambda i: self._policy("catch_up", self.catch_up.itemData(i), "last"))
+        layout.addWidget(self.catch_up)
+        layout.addWidget(section("When a run fails"))
+        self.on_failure = LabelledLine(
+            "Run", "nothing", help="A step of this workflow, or a workflow file (e.g. alert.yaml) that gets vars.error."
+        )
+        self.on_failure.line.textEdited.connect(
+            lambda t: self.document.set_workflow_field("on_failure", t.strip() or None, typing="on_failure")
+        )
+        layout.addWidget(self.on_failure)
         self.problems = note(name="fieldProblem")
         layout.addWidget(self.problems)
         layout.addStretch(1)
@@ -68,12 +87,18 @@ class WorkflowPage(QWidget):
         self.description.set_text(wf.description)
         self.vars.set_value(wf.vars if wf.vars else MISSING)
         self.triggers.refresh()
+        self.on_failure.set_text(wf.on_failure or "")
+        catch_up = {True: "last", False: "none"}.get(wf.policy.get("catch_up"), wf.policy.get("catch_up", "last"))
+        self.catch_up.blockSignals(True)
+        self.catch_up.setCurrentIndex(max(0, self.catch_up.findData(catch_up)))
+        self.catch_up.blockSignals(False)
         self.overlap.blockSignals(True)
         self.overlap.setCurrentIndex(max(0, self.overlap.findData(wf.policy.get("overlap", "skip"))))
         self.overlap.blockSignals(False)
 
     def show_problems(self) -> None:
-        found = [p.message for p in self.document.problems() if p.path[:1] in (("policy",), ("vars",), ("name",))]
+        keys = (("policy",), ("vars",), ("name",), ("on_failure",))
+        found = [p.message for p in self.document.problems() if p.path[:1] in keys]
         self.problems.setText("\n".join(found))
         self.problems.setVisible(bool(found))
 
@@ -85,6 +110,12 @@ class WorkflowPage(QWidget):
         self.document.set_workflow_field("vars", {} if value is MISSING else value)
 
     def _overlap(self, index: int) -> None:
+        self._policy("overlap", self.overlap.itemData(index), "skip")
+
+    def _policy(self, key: str, value: Any, default: Any) -> None:
+        """Set one policy key; the default is written only when the file already had the key."""
         policy = dict(self.document.workflow.policy)
-        policy["overlap"] = self.overlap.itemData(index)
+        if value == default and key not in policy:
+            return
+        policy[key] = value
         self.document.set_workflow_field("policy", policy)

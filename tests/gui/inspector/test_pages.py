@@ -218,3 +218,20 @@ def test_typing_into_a_trigger_is_one_undo_step(qtbot: QtBot, inspector: Inspect
     assert document.workflow.triggers[0].options == {"every": "10m"}
     document.undo_stack.undo()
     assert document.workflow.triggers == []
+
+
+def test_missed_runs_and_on_failure(qtbot: QtBot, inspector: Inspector, document: WorkflowDocument) -> None:
+    inspector.show_step(None)
+    page = inspector.page
+    assert page.catch_up.currentData() == "last"
+    page.catch_up.activated.emit(page.catch_up.findData("last"))
+    assert document.workflow.policy == {}  # the default is not written
+    page.catch_up.activated.emit(page.catch_up.findData("none"))
+    assert document.workflow.policy == {"catch_up": "none"}
+    qtbot.keyClicks(page.on_failure.line, "firs")
+    qtbot.waitUntil(lambda: "neither a step nor a workflow file" in page.problems.text(), timeout=3000)
+    qtbot.keyClicks(page.on_failure.line, "t")
+    assert document.workflow.on_failure == "first"
+    qtbot.waitUntil(lambda: page.problems.isHidden(), timeout=3000)
+    document.undo_stack.undo()  # the typing was one step
+    assert document.workflow.on_failure is None and page.on_failure.text() == ""
