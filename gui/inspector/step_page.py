@@ -11,7 +11,7 @@ from engine.model.workflow import Step
 from engine.registry import MISSING, Kind, Param
 from gui.inspector import completion
 from gui.inspector.fields import FieldRow
-from gui.inspector.widgets import LabelledLine, duration_problem, note, section
+from gui.inspector.widgets import LabelledLine, compact, duration_problem, note, section
 
 if TYPE_CHECKING:
     from gui.document import WorkflowDocument
@@ -138,7 +138,7 @@ class StepPage(QWidget):
             "Step time limit", "no limit", duration_problem, "Give up on the step after this long."
         )
         self.timeout.line.textEdited.connect(self._timeout)
-        self.route = QComboBox()
+        self.route = compact(QComboBox())
         self.route.activated.connect(self._route)
         tries = QHBoxLayout()
         tries.addWidget(QLabel("Try"))

@@ -11,7 +11,17 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QFrame, QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from engine.io.triggers import WATCH_EVENTS, check_trigger
 from engine.model.workflow import Trigger
@@ -97,17 +107,17 @@ class TriggerCard(QFrame):
         layout.addWidget(self.words)
         self.show_trigger(trigger)
 
-    def _event_boxes(self) -> QHBoxLayout:
-        """When a file is created, modified, deleted or moved (created alone is the default)."""
-        row = QHBoxLayout()
-        row.setSpacing(8)
-        for event in WATCH_EVENTS:
+    def _event_boxes(self) -> QGridLayout:
+        """When a file is created, modified, deleted or moved (created alone is the default); two a row."""
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(12)
+        for i, event in enumerate(WATCH_EVENTS):
             box = QCheckBox(event)
             box.toggled.connect(lambda _on: self._edited())
             self.events[event] = box
-            row.addWidget(box)
-        row.addStretch(1)
-        return row
+            grid.addWidget(box, i // 2, i % 2)
+        grid.setColumnStretch(2, 1)
+        return grid
 
     def _fields(self, trigger: Trigger) -> list[tuple[str, str, str]]:
         if self.kind == "schedule":

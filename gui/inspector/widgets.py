@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontDatabase, QFontInfo
-from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QFrame, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from engine.model.durations import parse_duration
 
@@ -33,6 +33,13 @@ def monospace_font() -> QFont:
             return candidate
     font.setStyleHint(QFont.StyleHint.TypeWriter)
     return font
+
+
+def compact(combo: QComboBox) -> QComboBox:
+    """A combo that may be narrower than its longest entry (long step names must not widen the panel)."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(12)
+    return combo
 
 
 def section(title: str) -> QWidget:
@@ -89,6 +96,7 @@ class LabelledLine(QWidget):
         if self.line.text() != text:
             self.line.blockSignals(True)
             self.line.setText(text)
+            self.line.setCursorPosition(0)  # show the start of a long value
             self.line.blockSignals(False)
             self.validate()
 

@@ -10,7 +10,7 @@ from engine.model.workflow import OVERLAP_CHOICES
 from engine.registry import MISSING, Kind, Param
 from gui.inspector.tables import MappingEditor
 from gui.inspector.triggers import TriggerList
-from gui.inspector.widgets import LabelledLine, note, section
+from gui.inspector.widgets import LabelledLine, compact, note, section
 
 if TYPE_CHECKING:
     from gui.document import WorkflowDocument
@@ -55,18 +55,19 @@ class WorkflowPage(QWidget):
             lambda new, typing: self.document.set_workflow_field("triggers", new, typing=typing)
         )
         layout.addWidget(self.triggers)
-        layout.addWidget(section("When a run is due while one is running"))
-        self.overlap = QComboBox()
+        layout.addWidget(section("Overlapping runs"))
+        self.overlap = compact(QComboBox())
         for choice in OVERLAP_CHOICES:
             self.overlap.addItem(OVERLAP_WORDS.get(choice, choice), choice)
         self.overlap.activated.connect(self._overlap)
         layout.addWidget(self.overlap)
-        layout.addWidget(section("Missed runs (Flowdeck closed, computer asleep)"))
-        self.catch_up = QComboBox()
+        layout.addWidget(section("Missed runs"))
+        self.catch_up = compact(QComboBox())
         for choice, words in CATCH_UP_WORDS.items():
             self.catch_up.addItem(words, choice)
         self.catch_up.activated.connect(lambda i: self._policy("catch_up", self.catch_up.itemData(i), "last"))
         layout.addWidget(self.catch_up)
+        layout.addWidget(note("Times a schedule fell while Flowdeck was closed or the computer slept.", "fieldHelp"))
         layout.addWidget(section("When a run fails"))
         self.on_failure = LabelledLine(
             "Run", "nothing", help="A step of this workflow, or a workflow file (e.g. alert.yaml) that gets vars.error."
