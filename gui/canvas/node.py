@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 PORT_HIT = 10.0
 NEW_CASE = "+ case"
+TINY = 0.2
 LOW_DETAIL = 0.45  # below this zoom a node is drawn as coloured boxes only (a thousand steps stay fast)
 TITLE_W = style.NODE_W - 38
 
@@ -157,8 +158,9 @@ class NodeItem(QGraphicsItem):
 
     # -- painting --------------------------------------------------------------------------------
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        if option.levelOfDetailFromTransform(painter.worldTransform()) < LOW_DETAIL:
-            self._paint_sketch(painter)  # zoomed far out: coloured boxes only, as few calls as possible
+        detail = option.levelOfDetailFromTransform(painter.worldTransform())
+        if detail < LOW_DETAIL:
+            self._paint_sketch(painter, detail)  # zoomed far out: coloured boxes only, as few calls as possible
             return
         c = style.colours()
         rect = self.body_rect()
@@ -179,10 +181,13 @@ class NodeItem(QGraphicsItem):
             return QPen(c.problem, 2)
         return QPen(c.node_border, 1)
 
-    def _paint_sketch(self, painter: QPainter) -> None:
+    def _paint_sketch(self, painter: QPainter, detail: float) -> None:
         body, header, fill, accent = self._sketch
-        painter.fillRect(body, fill)
-        painter.fillRect(header, accent)
+        if detail < TINY:  # a few pixels wide: one box in the category's colour
+            painter.fillRect(body, accent)
+        else:
+            painter.fillRect(body, fill)
+            painter.fillRect(header, accent)
         if self.isSelected() or self.problems or self.status:
             painter.setPen(self._outline(style.colours()))
             painter.setBrush(Qt.BrushStyle.NoBrush)
