@@ -9,9 +9,8 @@ from gui.shell.settings import Settings
 
 def make_engine(settings: Settings, host: Any) -> Any:
     """The engine every run of the app goes through; runs are recorded in the user's history database."""
-    from engine.runtime.history import History, default_history_path
-
     from engine.runtime import Engine
+    from engine.runtime.history import History, default_history_path
 
     return Engine(workers=settings.workers, host=host, history=History(default_history_path()))
 

@@ -13,9 +13,6 @@ from gui.shell.dashboard import LAST, NEXT, TRIGGERS
 from gui.shell.settings import Settings
 from gui.shell.templates import templates_folder
 
-pytest.importorskip("engine.scheduling.service", reason="the scheduler's Service is not in the engine yet")
-pytest.importorskip("engine.runtime.history", reason="the run history is not in the engine yet")
-
 DAILY = """flowdeck: 1
 name: Morning note
 triggers:

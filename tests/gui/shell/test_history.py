@@ -9,10 +9,9 @@ from pytestqt.qtbot import QtBot
 
 from engine.io import load_workflow
 from engine.runtime import Engine
+from engine.runtime import history as history_mod
 from gui.shell.history_model import PAGE, get
 from gui.shell.history_page import HistoryPage
-
-history_mod = pytest.importorskip("engine.runtime.history", reason="the run history is not in the engine yet")
 
 OK = """flowdeck: 1
 name: Greeter
