@@ -38,8 +38,6 @@ def app(xdisplay: XDisplay, tray_host: subprocess.Popen, home: Home):
 
 
 def needs_service(app: App) -> None:
-    pytest.importorskip("engine.scheduling.service", reason="the scheduler's Service is not in the engine yet")
-    pytest.importorskip("engine.runtime.history", reason="the run history is not in the engine yet")
     app.wait_log("service started")
 
 

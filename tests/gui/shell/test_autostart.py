@@ -5,7 +5,6 @@ from __future__ import annotations
 import configparser
 import plistlib
 import shlex
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -53,7 +52,6 @@ def test_desktop_entry_quotes_awkward_paths() -> None:
     assert exec_line == 'Exec="/opt/My Apps/py\\$thon" -m engine 100%% --autostart'
 
 
-@pytest.mark.skipif(shutil.which("desktop-file-validate") is None, reason="desktop-file-utils is not installed")
 def test_desktop_entry_passes_desktop_file_validate(tmp_path: Path) -> None:
     path = tmp_path / f"{APP_ID}.desktop"
     path.write_text(desktop_entry(["/usr/bin/flowdeck", AUTOSTART_FLAG]))

@@ -38,9 +38,12 @@ def controller(qtbot: QtBot, qapp, tmp_path: Path):
     (ws / "hello.yaml").write_bytes((templates_folder() / "hello.yaml").read_bytes())
     c = AppController(qapp, None, Settings(workspace=str(ws), webhook_port=free_port(), tray_hint_shown=True))
     c.start()
-    qtbot.addWidget(c.window)
     qtbot.waitUntil(lambda: c.service is not None and len(c.dashboard.rows) == 2, timeout=20000)
     yield c
+    # Closing for real, not to the tray: offscreen there is no tray, and closing would ask "quit or minimise?".
+    c.quitting = True
+    c.window.close()
+    c.window.deleteLater()
     c.relay.detach()
     c.service.stop(0)
     c.engine.shutdown(0)
