@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from gui.shell.icons import FAILED, IDLE, PAUSED, RUNNING, state_icon, status_icon
@@ -61,7 +61,13 @@ class Tray(QObject):
         self.pause_action = self.menu.addAction("&Pause all", self._toggle_pause)
         self.menu.addSeparator()
         self.recent_header = self.menu.addSection("Recent runs")
-        self.recent_actions: list[QAction] = []
+        # A fixed set of rows, updated in place: deleting actions of a live menu left Qt a deferred delete of a
+        # freed object when the menu went first (a crash seen in the test suite).
+        self._recent_rows: list[QAction] = []
+        for _ in range(RECENT_RUNS):
+            action = self.menu.addAction("")
+            action.triggered.connect(lambda _=False, a=action: self.run_selected.emit(a.data()))
+            self._recent_rows.append(action)
         self.recent_end = self.menu.addSeparator()
         self.menu.addAction("&Settings…", self.settings_requested.emit)
         self.quit_action = self.menu.addAction("&Quit Flowdeck", self.quit_requested.emit)
@@ -95,23 +101,30 @@ class Tray(QObject):
         if not workflows:
             self.run_menu.addAction("No workflows yet").setEnabled(False)
 
+    @property
+    def recent_actions(self) -> list[QAction]:
+        """The recent-run rows the menu shows now ("No runs yet" alone when there are none)."""
+        return [a for a in self._recent_rows if a.isVisible()]
+
     def set_recent(self, runs: list[TrayRun]) -> None:
-        for action in self.recent_actions:
-            self.menu.removeAction(action)
-            action.deleteLater()
-        self.recent_actions = []
-        for run in runs[:RECENT_RUNS]:
-            when = datetime.fromtimestamp(run.started).strftime("%H:%M") if run.started else ""
-            action = QAction(status_icon(run.status), f"{run.workflow} — {run.status} {when}".rstrip(), self.menu)
-            action.setData(run.run_id)
-            action.triggered.connect(lambda _=False, rid=run.run_id: self.run_selected.emit(rid))
-            self.menu.insertAction(self.recent_end, action)
-            self.recent_actions.append(action)
-        if not runs:
-            action = QAction("No runs yet", self.menu)
-            action.setEnabled(False)
-            self.menu.insertAction(self.recent_end, action)
-            self.recent_actions.append(action)
+        shown = runs[:RECENT_RUNS]
+        for i, action in enumerate(self._recent_rows):
+            if i < len(shown):
+                run = shown[i]
+                when = datetime.fromtimestamp(run.started).strftime("%H:%M") if run.started else ""
+                action.setIcon(status_icon(run.status))
+                action.setText(f"{run.workflow} — {run.status} {when}".rstrip())
+                action.setData(run.run_id)
+                action.setEnabled(True)
+                action.setVisible(True)
+            elif i == 0:
+                action.setIcon(QIcon())
+                action.setText("No runs yet")
+                action.setData(None)
+                action.setEnabled(False)
+                action.setVisible(True)
+            else:
+                action.setVisible(False)
 
     def set_state(self, running: int, paused: bool, last_failed: str | None) -> None:
         """``last_failed`` names the workflow whose latest run failed, if any."""
