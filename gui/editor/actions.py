@@ -77,7 +77,7 @@ def make_actions(page: EditorPage) -> dict[str, QAction]:
             icon = page.style().standardIcon(fallback)
         action = QAction(icon, text, page)
         action.setObjectName(f"action_{name}")
-        shortcuts = [QKeySequence(k) for k in keys]
+        shortcuts = _unique_shortcuts(keys)
         if shortcuts:
             action.setShortcuts(shortcuts)
         action.setToolTip(tip)
@@ -96,6 +96,18 @@ def make_actions(page: EditorPage) -> dict[str, QAction]:
     snap.toggled.connect(lambda on: setattr(page.scene, "snapping", on))
     page.addToolBar(_toolbar(page, actions))
     return actions
+
+
+def _unique_shortcuts(keys: list) -> list[QKeySequence]:
+    """The standard keys of this platform plus our extras, each once: a key bound twice to one action (Save As is
+    Ctrl+Shift+S on Linux already) makes Qt call it ambiguous and fire nothing."""
+    seen: dict[str, QKeySequence] = {}
+    for key in keys:
+        expanded = QKeySequence.keyBindings(key) if isinstance(key, QKeySequence.StandardKey) else [QKeySequence(key)]
+        for seq in expanded:
+            if not seq.isEmpty():
+                seen.setdefault(seq.toString(), seq)
+    return list(seen.values())
 
 
 def _toolbar(page: EditorPage, actions: dict[str, QAction]) -> QToolBar:

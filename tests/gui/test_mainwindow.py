@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtGui import QKeySequence
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
@@ -133,3 +134,28 @@ def test_delete_key_acts_on_the_canvas_only(qtbot: QtBot) -> None:
     page.view.setFocus()
     qtbot.keyClick(page.view, Qt.Key.Key_Delete)
     assert "alert" not in page.document.workflow.steps
+
+
+def test_every_shortcut_is_bound_once_and_fires(qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    owners: dict[str, list[str]] = {}
+    for action in window.findChildren(QAction):
+        for seq in action.shortcuts():
+            owners.setdefault(seq.toString(), []).append(action.objectName() or action.text())
+    assert {k: v for k, v in owners.items() if len(v) > 1} == {}  # Qt fires nothing for an ambiguous key
+    target = tmp_path / "pressed.yaml"
+    monkeypatch.setattr(EditorPage, "ask_save_path", lambda self: str(target))
+    page = window.editor
+    page.view.add_block("log")
+    window.activateWindow()
+    page.view.setFocus()
+    qtbot.waitUntil(page.view.hasFocus)
+    qtbot.keyClick(page.view, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert target.exists(), "Ctrl+Shift+S saved under a new name"
+    qtbot.keyClick(page.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert page.document.workflow.steps == {}
+    qtbot.keyClick(page.view, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    assert list(page.document.workflow.steps) == ["log"]
