@@ -6,11 +6,15 @@ import argparse
 import json
 import sys
 import threading
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import yaml
 
 from engine.runtime import events as ev
+
+if TYPE_CHECKING:
+    from engine.runtime.engine import RunHandle
+    from engine.runtime.executor import RunResult
 
 HELP = "run a workflow now and show each step; exits 1 if the run fails"
 
@@ -168,18 +172,25 @@ def main(args: argparse.Namespace) -> int:
         except Exception as exc:
             print(f"flowdeck run: warning: could not prune the run history: {exc}", file=sys.stderr)
     engine.shutdown(grace=0)
+    record = _record(handle, result)
     if args.json:
-        record = {
-            "run_id": result.run_id,
-            "workflow": result.workflow,
-            "status": result.status,
-            "error": result.error,
-            "outputs": result.outputs,
-            "steps": result.steps,
-            "started": result.started,
-            "finished": result.finished,
-        }
         print(json.dumps(record, indent=2, default=str))
-    if result.status == "failed" and result.error:
-        print(f"error in step '{result.error.get('step')}': {result.error['message']}", file=sys.stderr)
+    error = record["error"]
+    if result.status == "failed" and error:
+        print(f"error in step '{error.get('step')}': {error['message']}", file=sys.stderr)
     return 0 if result.ok else 1
+
+
+def _record(handle: RunHandle, result: RunResult) -> dict[str, Any]:
+    """The run as --json prints it, secrets masked like the events and the history (the result holds them raw)."""
+    record = {
+        "run_id": result.run_id,
+        "workflow": result.workflow,
+        "status": result.status,
+        "error": result.error,
+        "outputs": result.outputs,
+        "steps": result.steps,
+        "started": result.started,
+        "finished": result.finished,
+    }
+    return handle.redacted(record)

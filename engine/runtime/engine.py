@@ -14,6 +14,7 @@ from engine.registry.blocks import Registry
 from engine.runtime.events import EventBus, Listener
 from engine.runtime.executor import CANCELLED, Run, RunResult, new_run_id
 from engine.runtime.plan import Plan, compile_plan
+from engine.runtime.redact import redact
 from engine.runtime.state import FileState, MemoryState
 
 if TYPE_CHECKING:
@@ -50,6 +51,13 @@ class RunHandle:
     def wait(self, timeout: float | None = None) -> RunResult:
         """The run's result (raises TimeoutError if it is still going after ``timeout``)."""
         return self.future.result(timeout)
+
+    def redacted(self, value: Any) -> Any:
+        """``value`` with every secret this run read masked, as its events and the history show it.
+
+        A RunResult holds the real values (a caller may need them); anything printed or stored passes through here.
+        """
+        return redact(value, {v for v in self.run.secrets.values() if v})
 
 
 class Engine:
