@@ -166,6 +166,7 @@ def main(args: argparse.Namespace) -> int:
         handle.cancel()
         result = handle.wait()
     if history is not None:
+        engine.bus.flush()  # the run's last events reach the history first: the prune must see this run finished
         history.flush()
         try:
             history.prune()  # a one-shot process applies retention itself (long-running ones do it every 10 min)

@@ -97,6 +97,17 @@ def parse_document(doc: Any) -> tuple[Workflow, list[Problem]]:
     return wf, p.problems
 
 
+def _policy(p: _Parser, value: Any) -> None:
+    p.wf.policy = dict(p.mapping(value, ("policy",)))
+    for k in p.wf.policy:
+        if k not in POLICY_KEYS:
+            p.problem(("policy", k), f"unknown setting{did_you_mean(k, POLICY_KEYS)}")
+    history = p.wf.policy.get("history")
+    if isinstance(history, dict):  # its keys get positions of their own, for the validator's problems
+        for k in history:
+            p.note(history, k, ("policy", "history", k))
+
+
 def _version(p: _Parser, doc: dict) -> dict | None:
     version = doc.get("flowdeck")
     if version is None:
@@ -132,10 +143,7 @@ def _top_level(p: _Parser, key: Any, value: Any) -> None:
     elif key == "triggers":
         _triggers(p, value)
     elif key == "policy":
-        wf.policy = dict(p.mapping(value, ("policy",)))
-        for k in wf.policy:
-            if k not in POLICY_KEYS:
-                p.problem(("policy", k), f"unknown setting{did_you_mean(k, POLICY_KEYS)}")
+        _policy(p, value)
     elif key == "vars":
         wf.vars = dict(p.mapping(value, ("vars",)))
     elif key == "outputs":

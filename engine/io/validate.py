@@ -11,6 +11,8 @@ from engine.model.durations import parse_duration
 from engine.model.workflow import ERROR_PORT, OVERLAP_CHOICES, Step, Workflow
 from engine.registry.blocks import BlockType, Registry, default_registry
 
+HISTORY_KEYS = ("keep_runs", "keep_days")  # policy.history: retention of this workflow's runs
+
 
 class _Checker:
     def __init__(self, wf: Workflow, registry: Registry) -> None:
@@ -200,3 +202,17 @@ def _policy(c: _Checker) -> None:
     max_steps = policy.get("max_steps", 1)
     if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
         c.problem(("policy", "max_steps"), f"expected a positive whole number, got {max_steps!r}")
+    if "history" in policy:
+        _history(c, policy["history"])
+
+
+def _history(c: _Checker, history: Any) -> None:
+    path = ("policy", "history")
+    if not isinstance(history, dict):
+        c.problem(path, f"expected a mapping like {{keep_runs: 50, keep_days: 7}}, got {history!r}")
+        return
+    for key, value in history.items():
+        if key not in HISTORY_KEYS:
+            c.problem((*path, key), f"unknown setting{did_you_mean(key, HISTORY_KEYS)} (known: keep_runs, keep_days)")
+        elif isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            c.problem((*path, key), f"expected a positive whole number, got {value!r}")

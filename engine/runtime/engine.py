@@ -111,6 +111,8 @@ class Engine:
         if self._closed:
             raise RuntimeError("the engine is shut down")
         plan = self.plan(workflow)
+        if self.history is not None:
+            self.history.retain(plan.name, plan.history)  # before the run's rows, so its first prune applies it
         run = Run(
             plan,
             bus=self.bus,

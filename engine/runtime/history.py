@@ -5,7 +5,8 @@ run and one row per step of a run (a step that runs many times, e.g. in a loop, 
 attempt count; its log keeps the last ``MAX_LOG_LINES`` lines). Values longer than ``max_output_chars`` once written
 as JSON are stored as a string that ends with ``TRUNCATED`` and the original size. A database that cannot be opened
 is moved aside (renamed ``*.corrupt-<time>``) and a fresh one is created; a write that fails (locked database) is
-logged and kept in ``problems``; the run itself never notices.
+logged and kept in ``problems``; the run itself never notices. Retention is per workflow: a workflow's
+``policy.history`` (told by the Engine through ``retain``) is kept in the database, so every later prune applies it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.runtime import events as ev
-from engine.runtime.records import RunRecord, StepRecord, run_record, step_record
+from engine.runtime.records import Retention, RunRecord, StepRecord, run_record, step_record
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ CREATE INDEX IF NOT EXISTS runs_by_start ON runs (started);
 CREATE TABLE IF NOT EXISTS steps (
     run_id TEXT NOT NULL, step TEXT NOT NULL, block TEXT, status TEXT, inputs TEXT, output TEXT, logs TEXT,
     started REAL, duration REAL, attempts INTEGER, error TEXT, seq INTEGER, PRIMARY KEY (run_id, step));
+CREATE TABLE IF NOT EXISTS retention (workflow TEXT PRIMARY KEY, keep_runs INTEGER, keep_days INTEGER);
 """
 
 
@@ -72,6 +74,7 @@ class History:
         self._live: dict[str, tuple[RunRecord, dict[str, StepRecord]]] = {}
         self._next_prune = time.monotonic() + PRUNE_INTERVAL
         self._conn: sqlite3.Connection | None = self._open()
+        self._retention = self._read_retention()  # workflow -> its policy.history, as the database holds it
         self._thread = threading.Thread(target=self._write_loop, name="flowdeck-history", daemon=True)
         self._thread.start()
 
@@ -124,6 +127,13 @@ class History:
                 "UPDATE steps SET status = 'interrupted' WHERE run_id = ? AND status = 'running'", [(r,) for r in dead]
             )
 
+    def _read_retention(self) -> dict[str, Retention]:
+        try:
+            rows = self._db.execute("SELECT workflow, keep_runs, keep_days FROM retention").fetchall()
+        except sqlite3.Error:  # the in-memory stand-in for a locked file has no tables
+            return {}
+        return {name: Retention(runs, days) for name, runs, days in rows}
+
     def _problem(self, message: str) -> None:
         log.warning("%s", message)
         self.problems.append(message)
@@ -140,6 +150,15 @@ class History:
         with self._idle:
             self._pending += len(events)
         self._queue.put(events)
+
+    def retain(self, workflow: str, retention: Retention) -> None:
+        """Keep ``workflow``'s runs as its ``policy.history`` says (written with the next batch, only if it changed)."""
+        with self._idle:
+            if self._retention.get(workflow, Retention()) == retention:
+                return
+            self._retention[workflow] = retention
+            self._pending += 1
+        self._queue.put((workflow, retention))
 
     def flush(self, timeout: float = 5.0) -> None:
         """Wait until every queued event is written."""
@@ -164,22 +183,25 @@ class History:
                     break
             stop = any(x is _STOP for x in batch)
             events: list[ev.Event] = []
+            kept: dict[str, Retention] = {}
             for item in batch:
                 if isinstance(item, list):
                     events.extend(item)
+                elif isinstance(item, tuple):
+                    kept[item[0]] = item[1]
                 elif item is not _STOP:
                     events.append(item)
             try:
-                self._apply(events)
+                self._apply(events, kept)
             except Exception as exc:  # a locked or broken database must never reach the run
                 self._problem(f"could not write run history to {self.path}: {exc}")
             with self._idle:
-                self._pending -= len(events)
+                self._pending -= len(events) + sum(isinstance(x, tuple) for x in batch)
                 self._idle.notify_all()
             if stop:
                 return
 
-    def _apply(self, events: list[ev.Event]) -> None:
+    def _apply(self, events: list[ev.Event], kept: dict[str, Retention] | None = None) -> None:
         dirty_runs: dict[str, RunRecord] = {}
         dirty_steps: dict[tuple[str, str], StepRecord] = {}
         for event in events:
@@ -193,7 +215,7 @@ class History:
             elif event.kind == ev.RUN_FINISHED:
                 for left in self._abandoned(run.run_id):
                     dirty_steps[(run.run_id, left.step)] = left
-        if not dirty_runs:
+        if not dirty_runs and not kept:
             return
         with self._lock:
             db = self._db
@@ -207,6 +229,7 @@ class History:
                     "INSERT OR REPLACE INTO steps VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                     [self._step_row(run_id, s) for (run_id, _), s in dirty_steps.items()],
                 )
+                self._write_retention(db, kept or {})
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
@@ -263,6 +286,14 @@ class History:
         else:
             return None
         return run, step
+
+    @staticmethod
+    def _write_retention(db: sqlite3.Connection, kept: dict[str, Retention]) -> None:
+        """Store each workflow's retention; a workflow back on the defaults loses its row."""
+        default = [(name,) for name, r in kept.items() if r == Retention()]
+        own = [(name, r.keep_runs, r.keep_days) for name, r in kept.items() if r != Retention()]
+        db.executemany("DELETE FROM retention WHERE workflow = ?", default)
+        db.executemany("INSERT OR REPLACE INTO retention VALUES (?,?,?)", own)
 
     def _abandoned(self, run_id: str) -> list[StepRecord]:
         """Steps still running when their run ended (cancelled, or halted by a failure elsewhere): 'cancelled'."""
@@ -353,14 +384,19 @@ class History:
         return len(ids)
 
     def prune(self) -> int:
-        """Apply retention (per workflow: keep the newest ``keep_runs``, and nothing older than ``keep_days``)."""
-        cutoff = time.time() - self.keep_days * 86400
+        """Apply retention; returns how many runs went.
+
+        Per workflow: keep the newest ``keep_runs`` and nothing older than ``keep_days``, each from the workflow's
+        ``policy.history`` where it sets them, else the history's own defaults.
+        """
         with self._lock:
             ids = [r[0] for r in self._db.execute(
-                """SELECT run_id FROM (SELECT run_id, started, status, ROW_NUMBER() OVER
-                   (PARTITION BY workflow ORDER BY started DESC) AS n FROM runs)
-                   WHERE status != 'running' AND (n > ? OR started < ?)""",
-                (self.keep_runs, cutoff),
+                """SELECT run_id FROM (SELECT r.run_id, r.started, r.status,
+                       COALESCE(k.keep_runs, ?) AS keep_runs, COALESCE(k.keep_days, ?) AS keep_days,
+                       ROW_NUMBER() OVER (PARTITION BY r.workflow ORDER BY r.started DESC) AS n
+                   FROM runs AS r LEFT JOIN retention AS k ON k.workflow = r.workflow)
+                   WHERE status != 'running' AND (n > keep_runs OR started < ? - keep_days * 86400.0)""",
+                (self.keep_runs, self.keep_days, time.time()),
             )]  # fmt: skip
             self._delete(ids)
         return len(ids)

@@ -17,6 +17,7 @@ from engine.io.validate import validate
 from engine.model.durations import parse_duration
 from engine.model.workflow import Workflow
 from engine.registry.blocks import BlockType, Registry, default_registry
+from engine.runtime.records import Retention
 from engine.runtime.templates import Renderer, compile_params
 
 DEFAULT_MAX_STEPS = 1_000_000
@@ -69,7 +70,7 @@ class Plan:
     outputs: Any
     on_failure: str | None
     max_steps: int
-    history: Any
+    history: Retention  # policy.history: how many of its runs the history keeps
     # join step -> every step that can still reach it (to know when no more branches can arrive)
     feeders: Any = field(default_factory=dict)
 
@@ -115,6 +116,18 @@ def _retry(raw: dict[str, Any] | None) -> RetryPlan:
     )
 
 
+def _retention(raw: Any) -> Retention:
+    """``policy.history`` as a Retention; values the validator refuses are left to the default (check=False)."""
+    if not isinstance(raw, dict):
+        return Retention()
+    keep = {k: raw.get(k) for k in ("keep_runs", "keep_days")}
+    return Retention(**{k: v if _positive_int(v) else None for k, v in keep.items()})
+
+
+def _positive_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
 def compile_plan(wf: Workflow, registry: Registry | None = None, *, check: bool = True) -> Plan:
     """Validate ``wf`` and freeze it into a Plan; raises WorkflowError when it has errors."""
     registry = registry or default_registry()
@@ -154,7 +167,7 @@ def compile_plan(wf: Workflow, registry: Registry | None = None, *, check: bool 
         outputs=_freeze(wf.outputs),
         on_failure=wf.on_failure,
         max_steps=int(wf.policy.get("max_steps", DEFAULT_MAX_STEPS)),
-        history=_freeze(wf.policy.get("history", {})),
+        history=_retention(wf.policy.get("history")),
         feeders=MappingProxyType(_feeders(wf)),
     )
 

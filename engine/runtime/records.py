@@ -7,6 +7,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+@dataclass(frozen=True, slots=True)
+class Retention:
+    """How much of a workflow's history is kept (its ``policy.history``); None means the history's default."""
+
+    keep_runs: int | None = None
+    keep_days: int | None = None
+
+
 @dataclass
 class StepRecord:
     step: str
