@@ -32,10 +32,18 @@ class RetryPlan:
     jitter: bool = True
     on: tuple[str, ...] = ()  # error kinds to retry; empty = every kind
 
-    def delay(self, attempt: int) -> float:
-        """Seconds to wait before attempt ``attempt + 1`` (attempt counts from 1)."""
-        base = min(self.max_delay, self.backoff * self.factor ** (attempt - 1))
-        return base * random.uniform(0.5, 1.0) if self.jitter else base
+    def delay(self, attempt: int, rng: random.Random | None = None) -> float:
+        """Seconds to wait before attempt ``attempt + 1`` (attempt counts from 1).
+
+        ``backoff × factor^(attempt − 1)``, at most ``max_delay``; with jitter a uniform 50–100 % of that, drawn
+        from ``rng`` (the module's shared generator when None).
+        """
+        try:
+            grown = self.backoff * self.factor ** (attempt - 1) if self.backoff else 0.0
+        except OverflowError:  # a big factor over many attempts: far beyond any cap
+            grown = self.max_delay
+        base = min(self.max_delay, grown)
+        return base * (rng or random).uniform(0.5, 1.0) if self.jitter else base
 
     def retries(self, error: StepError) -> bool:
         return not self.on or error.kind in self.on

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from engine.runtime import Engine
@@ -122,19 +123,27 @@ def test_parallel_branches_and_join_with_a_branch_that_never_arrives(engine: Eng
         _head("Par")
         + """steps:
   start: {do: set, with: {values: {go: false}}, next: [left, right, gate]}
-  left: {do: wait, with: {duration: 0.2s}, next: meet}
-  right: {do: wait, with: {duration: 0.2s}, next: meet}
+  left: {do: wait, with: {duration: 0.3s}, next: meet}
+  right: {do: wait, with: {duration: 0.3s}, next: meet}
   gate: {do: if, with: {condition: "{{ vars.go }}"}, next: {then: meet, else: aside}}
   aside: {do: set, with: {values: {aside: 1}}}
   meet: {do: join, next: after}
   after: {do: set, with: {values: {done: true}}}
 """
     )
-    t0 = time.monotonic()
+    seen: list[ev.Event] = []
+    engine.subscribe(seen.append)
     result = engine.run(wf)
+    engine.bus.flush()
     assert result.status == "succeeded", result.error
-    assert time.monotonic() - t0 < 0.39 + 1.0  # the branches ran concurrently
+    assert 0.3 <= result.duration < 0.55  # one after the other the two waits would take 0.6 s
     assert "after" in result.steps and "aside" in result.steps
+    order = [(e.kind, e.step) for e in seen if e.kind in (ev.STEP_STARTED, ev.STEP_FINISHED)]
+    joins = [i for i, item in enumerate(order) if item == (ev.STEP_STARTED, "meet")]
+    assert len(joins) == 1  # the join goes on once, not once per arriving branch
+    for branch in ("left", "right"):
+        assert order.index((ev.STEP_FINISHED, branch)) < joins[0]
+    assert result.steps["meet"]["branches"] in (["left", "right"], ["right", "left"])
 
 
 def test_workflow_run_inputs_outputs_recursion_and_missing_file(engine: Engine, tmp_path: Path) -> None:
@@ -182,6 +191,17 @@ def test_wait_until_past_time_returns_at_once(engine: Engine) -> None:
     t0 = time.monotonic()
     assert engine.run(wf).status == "succeeded"
     assert time.monotonic() - t0 < 2
+
+
+def test_wait_until_a_time_a_second_ahead_really_waits(engine: Engine) -> None:
+    when = (datetime.now() + timedelta(seconds=1)).isoformat(timespec="milliseconds")
+    wf = load(_head("Soon") + f"steps:\n  w: {{do: wait, with: {{until: '{when}'}}}}\n")
+    t0 = time.monotonic()
+    result = engine.run(wf)
+    took = time.monotonic() - t0
+    assert result.status == "succeeded", result.error
+    assert 0.8 <= took < 3, took
+    assert 0.8 <= result.steps["w"]["waited"] <= 1.0
 
 
 def test_stop_succeeds_and_fail_fails(engine: Engine) -> None:
