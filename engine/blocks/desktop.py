@@ -1,5 +1,6 @@
 """The desktop: notifications, the clipboard, opening files and addresses. All go through the Host,
-which the app provides; headless runs log notifications and refuse the clipboard with a clear error."""
+which the app provides; headless runs log notifications, refuse the clipboard with a clear error and
+open targets with the system's opener."""
 
 from __future__ import annotations
 
@@ -69,7 +70,8 @@ def clipboard_write(ctx: StepContext, text: Any) -> dict[str, Any]:
     title="Open",
     category="Programs",
     icon="open",
-    help="Open a file or folder with its usual app, or a web address in the browser. Needs the Flowdeck app.",
+    help="Open a file or folder with its usual app, or a web address in the browser. Outside the Flowdeck app "
+    "it uses the system's opener (xdg-open or gio on Linux, open on macOS).",
     params=[Param("target", Kind.PATH, required=True, help="A file, a folder, or an address (https://...).")],
     outputs=[Output("target", "what was opened (full path or address)")],
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -22,7 +23,10 @@ KEYRING_SERVICE = "flowdeck"
 
 
 class HeadlessHost:
-    """The host for runs with no desktop: notifications go to the log; the clipboard is refused."""
+    """The host for runs without the app: notifications go to the log; the clipboard is refused;
+    ``open`` hands the target to the system's opener (xdg-open or gio, macOS open, Windows' associations)."""
+
+    OPEN_GRACE = 1.0  # seconds an opener gets to report a failure before it is left to run on its own
 
     def notify(self, title: str, message: str, level: str = "info") -> None:
         log.log(
@@ -39,7 +43,53 @@ class HeadlessHost:
         self.clipboard_get()
 
     def open(self, target: str) -> None:
-        raise StepError(f"cannot open {target!r}: this run has no desktop (headless)", kind="host")
+        if sys.platform == "win32":
+            try:
+                os.startfile(target)  # type: ignore[attr-defined]
+            except OSError as exc:
+                raise StepError(f"cannot open {target}: {exc.strerror or exc}", kind="host") from None
+            return
+        command = self._opener(target)
+        if command is None:
+            raise StepError(
+                f"cannot open {target}: no desktop opener was found (this run is not in the Flowdeck app, "
+                "and neither xdg-open nor gio is installed)",
+                kind="host",
+            )
+        self._launch(command, target)
+
+    @staticmethod
+    def _opener(target: str) -> list[str] | None:
+        """The opener command for ``target``, or None when the system has none on PATH."""
+        import shutil
+
+        candidates = (["open"],) if sys.platform == "darwin" else (["xdg-open"], ["gio", "open"])
+        for command in candidates:
+            found = shutil.which(command[0])
+            if found:
+                return [found, *command[1:], target]
+        return None
+
+    def _launch(self, command: list[str], target: str) -> None:
+        """Start the opener in its own session, not waiting for the app it starts; it is always reaped."""
+        import subprocess
+
+        name = os.path.basename(command[0])
+        quiet = subprocess.DEVNULL
+        try:
+            proc = subprocess.Popen(command, stdin=quiet, stdout=quiet, stderr=quiet, start_new_session=True)
+        except OSError as exc:
+            raise StepError(f"cannot open {target}: {name} could not be started ({exc.strerror})", "host") from None
+        try:
+            code = proc.wait(self.OPEN_GRACE)
+        except subprocess.TimeoutExpired:  # still busy (or it runs the app itself): reap it when it ends
+            threading.Thread(target=proc.wait, name="flowdeck-open", daemon=True).start()
+            return
+        if code != 0:
+            raise StepError(
+                f"cannot open {target}: {name} failed (exit code {code}); is there an app for this kind of file?",
+                kind="host",
+            )
 
 
 class Secrets(Mapping[str, str]):

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
+import signal
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -104,15 +108,86 @@ def test_clipboard_and_open_with_a_desktop(tmp_path: Path) -> None:
         open_target(ctx, "missing.txt")
 
 
-def test_headless_clipboard_and_open_are_clear_errors(ctx: Ctx, tmp_path: Path) -> None:
+def test_headless_clipboard_is_a_clear_error(ctx: Ctx) -> None:
     with pytest.raises(StepError, match=r"the clipboard needs the Flowdeck app"):
         clipboard_read(ctx)
     with pytest.raises(StepError, match=r"the clipboard needs the Flowdeck app"):
         clipboard_write(ctx, "x")
-    with pytest.raises(StepError, match=r"no desktop \(headless\)"):
-        open_target(ctx, "https://example.org")
     with pytest.raises(StepError, match=r"level: expected one of"):
         notify(ctx, "t", level="loud")
+
+
+OPENER = "open" if sys.platform == "darwin" else "xdg-open"
+
+
+def fake_opener(folder: Path, body: str) -> Path:
+    """A real executable named like the system's opener, in a folder of its own (put first on PATH)."""
+    folder.mkdir(exist_ok=True)
+    script = folder / OPENER
+    script.write_text(f"#!/bin/sh\n{body}\n")
+    script.chmod(0o755)
+    return folder
+
+
+OPEN_FLOW = """flowdeck: 1
+name: Show
+steps:
+  show:
+    do: open
+    with: {target: "{{ vars.target }}"}
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows opens through os.startfile, not a program on PATH")
+def test_headless_open_hands_the_target_to_the_system_opener(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    record = tmp_path / "opened.txt"
+    bin_dir = fake_opener(tmp_path / "bin", f'printf "%s\\n" "$1" >> "{record}"')
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+    (tmp_path / "report.pdf").write_text("x")
+    for target in ("report.pdf", "https://example.org/page?a=1&b=2"):
+        result = run_yaml(OPEN_FLOW, tmp_path, variables={"target": target})
+        assert result.ok, result.error
+    assert record.read_text().splitlines() == [str(tmp_path / "report.pdf"), "https://example.org/page?a=1&b=2"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows opens through os.startfile, not a program on PATH")
+def test_headless_open_does_not_wait_for_the_app_and_reaps_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An opener that keeps running (as one that starts the app itself does) is left alone in its own session."""
+    pid_file = tmp_path / "pid"
+    bin_dir = fake_opener(tmp_path / "bin", f'echo $$ > "{pid_file}"; exec sleep 30')
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+    started = time.monotonic()
+    result = run_yaml(OPEN_FLOW, tmp_path, variables={"target": "https://example.org"})
+    assert result.ok, result.error
+    assert time.monotonic() - started < 10  # not the 30 s the "app" runs
+    pid = int(pid_file.read_text())
+    try:
+        assert os.getsid(pid) == pid  # detached: its own session, so closing Flowdeck does not end it
+    finally:
+        os.kill(pid, signal.SIGTERM)
+    if sys.platform.startswith("linux"):  # a zombie stays in /proc until its parent reaps it
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not Path(f"/proc/{pid}").exists(), "the ended opener was left as a zombie"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows opens through os.startfile, not a program on PATH")
+def test_headless_open_without_an_opener_or_with_a_failing_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "report.pdf").write_text("x")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # a PATH with no opener on it
+    none = run_yaml(OPEN_FLOW, tmp_path, variables={"target": "report.pdf"})
+    assert none.status == "failed" and none.error["step"] == "show"
+    assert none.error["message"] == (
+        f"cannot open {tmp_path / 'report.pdf'}: no desktop opener was found (this run is not in the Flowdeck app, "
+        "and neither xdg-open nor gio is installed)"
+    )
+    monkeypatch.setenv("PATH", str(fake_opener(tmp_path / "bin", "exit 4")))
+    failing = run_yaml(OPEN_FLOW, tmp_path, variables={"target": "https://example.org"})
+    assert failing.status == "failed" and failing.error["step"] == "show"
+    assert failing.error["message"] == (
+        f"cannot open https://example.org: {OPENER} failed (exit code 4); is there an app for this kind of file?"
+    )
 
 
 def test_clipboard_through_engine_headless_and_with_a_desktop(tmp_path: Path) -> None:
