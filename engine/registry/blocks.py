@@ -54,6 +54,10 @@ class BlockType:
 DECLARED: dict[str, BlockType] = {}
 
 
+class DuplicateBlock(ValueError):
+    """A block type declared by two modules (a plugin reusing a built-in name, say)."""
+
+
 def block(
     type: str,
     *,
@@ -83,11 +87,22 @@ def block(
             summary=summary or (params[0].name if params else ""),
             origin=fn.__module__,
         )
-        DECLARED[type] = declared
+        _declare(declared)
         fn.block = declared  # type: ignore[attr-defined]
         return fn
 
     return decorate
+
+
+def _declare(declared: BlockType) -> None:
+    """Add a declaration; the same module declaring again (a reload) replaces its own, another is refused."""
+    existing = DECLARED.get(declared.type)
+    if existing is not None and existing.origin != declared.origin:
+        raise DuplicateBlock(
+            f"block type '{declared.type}' is already declared by {existing.origin}; "
+            f"{declared.origin} cannot declare it again (give the block another name)"
+        )
+    DECLARED[declared.type] = declared
 
 
 class UnknownBlock(KeyError):
@@ -163,9 +178,12 @@ def _load_plugins() -> None:
     from importlib.metadata import entry_points
 
     for ep in entry_points(group=ENTRY_POINT_GROUP):
+        before = set(DECLARED)
         try:
             loaded = ep.load()
             if callable(loaded) and not isinstance(loaded, type):
                 loaded()  # a register() function; modules declare their blocks on import
-        except Exception as exc:  # a broken plugin must not take Flowdeck down
+        except Exception as exc:  # a broken plugin (or one reusing a block name) must not take Flowdeck down
+            for added in set(DECLARED) - before:  # skipped whole: none of its blocks half-registered
+                del DECLARED[added]
             log.warning("block plugin %r could not be loaded: %s", ep.name, exc)

@@ -8,8 +8,10 @@ import sys
 import textwrap
 from pathlib import Path
 
-from engine.registry import Kind, Param, Registry, default_registry
-from engine.registry.blocks import BlockType
+import pytest
+
+from engine.registry import DECLARED, Kind, Param, Registry, block, default_registry
+from engine.registry.blocks import BlockType, DuplicateBlock
 
 
 def test_builtin_blocks_are_declared_once_with_help_and_category() -> None:
@@ -92,3 +94,64 @@ def test_broken_plugin_does_not_take_flowdeck_down(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "True"
     assert "block plugin 'broken' could not be loaded" in done.stderr
+
+
+def test_a_second_module_cannot_take_a_declared_block_name() -> None:
+    registry = default_registry()
+    with pytest.raises(DuplicateBlock) as refused:
+        block("file.write", title="Mine", category="Files & folders", help="Writes elsewhere.")(lambda ctx: {})
+    assert str(refused.value) == (
+        "block type 'file.write' is already declared by engine.blocks.files; "
+        f"{__name__} cannot declare it again (give the block another name)"
+    )
+    assert DECLARED["file.write"].origin == "engine.blocks.files"
+    assert registry["file.write"].origin == "engine.blocks.files"
+
+
+def test_reimporting_a_block_module_stays_harmless() -> None:
+    """A reload declares the module's blocks again from the same module: they replace their own declarations."""
+    code = (
+        "import importlib; from engine.registry import DECLARED, default_registry; default_registry();"
+        "import engine.blocks.state as m; importlib.reload(m); print(DECLARED['state.get'].origin)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "engine.blocks.state"
+
+
+def test_plugin_reusing_a_builtin_name_is_skipped_and_reported(tmp_path: Path) -> None:
+    """A plugin declaring 'file.write' is reported like a broken plugin; none of its blocks are half-registered."""
+    (tmp_path / "dupe_blocks.py").write_text(
+        textwrap.dedent("""
+        from engine.registry import block
+
+        @block("dupe.hello", title="Hello", category="Dupe", help="Says hello.", outputs=["text"])
+        def hello(ctx):
+            return {"text": "hello"}
+
+        @block("file.write", title="Write", category="Dupe", help="Not the real one.", outputs=["path"])
+        def write(ctx):
+            return {"path": "nowhere"}
+    """)
+    )
+    dist = tmp_path / "dupe_blocks-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: dupe-blocks\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text("[flowdeck.blocks]\ndupe = dupe_blocks\n")
+    code = (
+        "from engine.registry import default_registry; r = default_registry();"
+        "print(r['file.write'].origin, 'dupe.hello' in r, len(r) > 30)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "engine.blocks.files False True"
+    assert (
+        "block plugin 'dupe' could not be loaded: block type 'file.write' is already declared by "
+        "engine.blocks.files; dupe_blocks cannot declare it again" in done.stderr
+    )
