@@ -1,14 +1,17 @@
 """Webhook triggers: a small HTTP server on 127.0.0.1, ``POST /hook/<name>`` starts that workflow.
 
 Answers: 202 with the run id (or 200 with the result when ``?wait=1`` or the trigger says ``wait: true``),
-401 wrong/missing token, 400 bad JSON, 404 unknown hook, 405 not POST, 409 skipped (overlap: skip),
-413 body larger than ``max_body``. The token is read from the header ``X-Flowdeck-Token``,
-``Authorization: Bearer <token>`` or ``?token=``, and never passed on to the run.
+400 bad JSON or a body that is not what its headers say, 401 wrong/missing token, 403 a web page or a Host that is
+not loopback, 404 unknown hook, 405 not POST, 408 the request took longer than READ_TIMEOUT, 409 skipped (overlap:
+skip), 413 body larger than ``max_body``, 501 a Transfer-Encoding other than chunked. The token is read from the
+header ``X-Flowdeck-Token``, ``Authorization: Bearer <token>`` or ``?token=``, and never passed on to the run.
+Reading a request is engine.scheduling.hook_request.
 """
 
 from __future__ import annotations
 
 import hmac
+import io
 import json
 import logging
 import re
@@ -22,6 +25,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from engine.model.workflow import Trigger
+from engine.scheduling import hook_request
+from engine.scheduling.hook_request import DeadlineReader, RequestError, body_expected, drain, read_body, refusal
 from engine.scheduling.runs import QUEUED
 
 log = logging.getLogger("flowdeck.scheduling")
@@ -71,26 +76,60 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
 
+    def setup(self) -> None:
+        super().setup()
+        self.rfile.close()  # the stdlib's reader: left open it would keep the socket's file descriptor alive
+        self._reader = DeadlineReader(self.connection, self.server.read_timeout)
+        self.rfile = io.BufferedReader(self._reader)
+
+    def handle_one_request(self) -> None:
+        self._reader.restart()
+        self._answered, self._unread = False, False
+        self.requestline, self.request_version = "", "HTTP/1.1"  # what a 408 before the request line shows
+        super().handle_one_request()  # a timeout while reading ends it with close_connection set
+        if self._reader.timed_out and self._reader.received and not self._answered:
+            self._send(408, {"error": f"the request was not received within {self.server.read_timeout:g} s"})
+
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("webhook %s " + format, self.address_string(), *args)
 
     def _send(self, status: int, body: dict[str, Any]) -> None:
         data = json.dumps(body, default=str).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        if status >= 400:
-            self.send_header("Connection", "close")
+        self._answered = True
+        try:
+            self.connection.settimeout(self.server.read_timeout)  # the reader left the socket on its deadline
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            if status >= 400:
+                self.send_header("Connection", "close")
+                self.close_connection = True
+            self.end_headers()
+            self.wfile.write(data)
+        except OSError:  # the client went away; nothing to tell it
             self.close_connection = True
-        self.end_headers()
-        self.wfile.write(data)
+            return
+        if self.close_connection and self._unread:
+            drain(self.connection)
+
+    def _refused(self) -> bool:
+        """Answer 403 to web pages and non-loopback Host names (before saying whether a hook exists)."""
+        self._unread = body_expected(self.headers)
+        problem = refusal(self.headers)
+        if problem:
+            log.warning("webhook %s: %s; nothing run", self.path.split("?")[0], problem)
+            self._send(403, {"error": problem})
+        return problem is not None
 
     def _not_post(self) -> None:
-        self._send(405, {"error": "use POST /hook/<name>"})
+        if not self._refused():
+            self._send(405, {"error": "use POST /hook/<name>"})
 
     do_GET = do_PUT = do_DELETE = do_PATCH = _not_post
 
     def do_POST(self) -> None:
+        if self._refused():
+            return
         url = urlsplit(self.path)
         parts = url.path.strip("/").split("/")
         if len(parts) != 2 or parts[0] != "hook":
@@ -102,12 +141,13 @@ class _Handler(BaseHTTPRequestHandler):
         if hook.token is not None and not hmac.compare_digest(self._given_token(query).encode(), hook.token.encode()):
             log.warning("webhook /hook/%s: wrong or missing token; nothing run", name)
             return self._send(401, {"error": "wrong or missing token"})
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > self.server.max_body:
-            return self._send(413, {"error": f"body too large ({length} bytes; the limit is {self.server.max_body})"})
-        raw = self.rfile.read(length) if length else b""
         try:
+            raw = read_body(self.headers, self.rfile, self.server.max_body, self.server.read_timeout)
+            self._unread = False
             body = self._body(raw)
+        except RequestError as exc:
+            log.warning("webhook /hook/%s: %s", name, exc.message)
+            return self._send(exc.status, {"error": exc.message})
         except ValueError as exc:
             return self._send(400, {"error": f"bad JSON body: {exc}"})
         query.pop("token", None)
@@ -163,12 +203,15 @@ class _Server(ThreadingHTTPServer):
     fire: Fire
     max_body: int
     wait_timeout: float
+    read_timeout: float
 
 
 class WebhookServer:
     """Serves hooks on 127.0.0.1:``port`` (0 picks a free port) from a thread of its own."""
 
-    def __init__(self, port: int, lookup: Lookup, fire: Fire, *, max_body: int = MAX_BODY) -> None:
+    def __init__(
+        self, port: int, lookup: Lookup, fire: Fire, *, max_body: int = MAX_BODY, read_timeout: float | None = None
+    ) -> None:
         try:
             self._server = _Server(("127.0.0.1", port), _Handler)
         except OSError as exc:
@@ -178,6 +221,7 @@ class WebhookServer:
             ) from None
         self._server.lookup, self._server.fire = lookup, fire
         self._server.max_body, self._server.wait_timeout = max_body, WAIT_TIMEOUT
+        self._server.read_timeout = read_timeout or hook_request.READ_TIMEOUT  # read now: tests shorten it
         self._thread = threading.Thread(target=self._server.serve_forever, name="flowdeck-webhooks", daemon=True)
         self._thread.start()
 

@@ -1,0 +1,195 @@
+"""How the webhook server reads a request: one deadline per request, the body (Content-Length or chunked, with a
+size limit) and the checks that keep web pages and DNS-rebound names out.
+
+A browser on this computer can reach 127.0.0.1, so a web page could post a form to a hook: requests whose Origin or
+Referer is not a loopback origin are refused, and so are requests whose Host is not a loopback name (a page on
+``evil.example`` whose DNS answer was switched to 127.0.0.1 still sends ``Host: evil.example``).
+"""
+
+from __future__ import annotations
+
+import io
+import ipaddress
+import re
+import socket
+import time
+from email.message import Message
+from urllib.parse import urlsplit
+
+READ_TIMEOUT = 5.0  # seconds a client gets to send a whole request (line, headers and body)
+_SIZE_LINE = re.compile(rb"[0-9A-Fa-f]{1,16}")
+_LENGTH = re.compile(r"[0-9]{1,18}")
+
+
+class RequestError(Exception):
+    """A request that is refused before anything runs: the HTTP status and a plain message."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class DeadlineReader(io.RawIOBase):
+    """Reads a socket with one deadline for a whole request rather than per ``recv``.
+
+    A per-recv timeout lets a client that sends one byte every few seconds hold a server thread forever.
+    """
+
+    def __init__(self, sock: socket.socket, seconds: float) -> None:
+        self._sock = sock
+        self.seconds = seconds
+        self.deadline = float("inf")
+        self.received = 0  # bytes of the current request
+        self.timed_out = False
+
+    def restart(self) -> None:
+        self.deadline = time.monotonic() + self.seconds
+        self.received, self.timed_out = 0, False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        left = self.deadline - time.monotonic()
+        try:
+            if left <= 0:
+                raise TimeoutError("the request took too long")
+            self._sock.settimeout(left)
+            count = self._sock.recv_into(buffer)
+        except TimeoutError:
+            self.timed_out = True
+            raise
+        self.received += count
+        return count
+
+
+def read_body(headers: Message, rfile: io.BufferedIOBase, limit: int, timeout: float) -> bytes:
+    """The request body, whole; raises RequestError (400, 408, 413, 501) when it cannot be read as sent."""
+    try:
+        codings = [c.strip().lower() for v in headers.get_all("Transfer-Encoding", []) for c in v.split(",")]
+        codings = [c for c in codings if c]
+        lengths = headers.get_all("Content-Length", [])
+        if codings:
+            if lengths:  # two framings at once is how requests are smuggled: refuse rather than pick one
+                raise RequestError(400, "send either Content-Length or Transfer-Encoding, not both")
+            if codings != ["chunked"]:
+                raise RequestError(501, f"Transfer-Encoding {', '.join(codings)} is not supported (use chunked)")
+            return _chunked(rfile, limit)
+        return _exact(rfile, _length(lengths, limit))
+    except TimeoutError:
+        raise RequestError(408, f"the request was not received within {timeout:g} s; nothing run") from None
+
+
+def _length(values: list[str], limit: int) -> int:
+    texts = {v.strip() for v in values}
+    if len(texts) > 1:
+        raise RequestError(400, f"conflicting Content-Length headers: {', '.join(sorted(texts))}")
+    text = texts.pop() if texts else "0"
+    if not _LENGTH.fullmatch(text):
+        raise RequestError(400, f"Content-Length {text!r} is not a number of bytes")
+    length = int(text)
+    if length > limit:
+        raise RequestError(413, f"body too large ({length} bytes; the limit is {limit})")
+    return length
+
+
+def _exact(rfile: io.BufferedIOBase, length: int) -> bytes:
+    data = rfile.read(length) if length else b""
+    if len(data) < length:
+        raise RequestError(400, f"the body ended after {len(data)} of {length} bytes (Content-Length); nothing run")
+    return data
+
+
+def _chunked(rfile: io.BufferedIOBase, limit: int) -> bytes:
+    parts: list[bytes] = []
+    total = 0
+    while True:
+        line = rfile.readline(1024)
+        size_text = line.split(b";", 1)[0].strip()
+        if not line.endswith(b"\n") or not _SIZE_LINE.fullmatch(size_text):
+            raise RequestError(400, "bad chunked body: expected a chunk size in hex on its own line")
+        size = int(size_text, 16)
+        if size == 0:
+            break
+        total += size
+        if total > limit:
+            raise RequestError(413, f"body too large (more than {limit} bytes, chunked; the limit is {limit})")
+        data = rfile.read(size)
+        if len(data) < size or rfile.readline(3) not in (b"\r\n", b"\n"):
+            raise RequestError(400, "bad chunked body: a chunk is shorter than its size or not followed by CRLF")
+        parts.append(data)
+    for _ in range(64):  # trailer fields, then the empty line
+        line = rfile.readline(8192)
+        if line in (b"\r\n", b"\n"):
+            return b"".join(parts)
+        if not line.endswith(b"\n"):
+            break
+    raise RequestError(400, "bad chunked body: it does not end with an empty line")
+
+
+# loopback checks ------------------------------------------------------------------------------------------
+def is_loopback(host: str | None) -> bool:
+    """``localhost``, 127.x.x.x or ::1 (brackets allowed)."""
+    name = (host or "").strip().lower().rstrip(".").strip("[]")
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def _loopback_url(value: str) -> bool:
+    try:
+        url = urlsplit(value.strip())
+        return url.scheme in ("http", "https") and is_loopback(url.hostname)
+    except ValueError:
+        return False
+
+
+def refusal(headers: Message) -> str | None:
+    """Why a request must be refused with 403 (a web page or a DNS-rebound name), or None."""
+    hosts = headers.get_all("Host", [])
+    host = hosts[0].strip() if hosts else ""
+    try:
+        name = urlsplit("//" + host).hostname
+    except ValueError:
+        name = None
+    if len(hosts) != 1 or not is_loopback(name):
+        return (
+            f"Host {host or '(none)'!r} is not a loopback name; webhooks answer only requests for 127.0.0.1, "
+            "localhost or [::1]"
+        )
+    for field in ("Origin", "Referer"):
+        value = headers.get(field)
+        if value is not None and not _loopback_url(value):
+            return (
+                f"requests from web pages are refused ({field}: {value}); call the hook from a program on this "
+                "computer, or from a page served on localhost"
+            )
+    return None
+
+
+def body_expected(headers: Message) -> bool:
+    """Whether the client said it sends a body (so it may still be sending when we answer early)."""
+    length = (headers.get("Content-Length") or "0").strip()
+    return bool(headers.get("Transfer-Encoding")) or length not in ("", "0")
+
+
+def drain(sock: socket.socket, seconds: float = 2.0, most: int = 8_000_000) -> None:
+    """Read and drop what the client still sends, for a little while, after an early answer.
+
+    Closing a socket with unread data makes the kernel reset the connection, and the client can lose the answer.
+    """
+    try:
+        sock.shutdown(socket.SHUT_WR)
+        end, total = time.monotonic() + seconds, 0
+        while total < most and (left := end - time.monotonic()) > 0:
+            sock.settimeout(left)
+            chunk = sock.recv(65536)
+            if not chunk:
+                return
+            total += len(chunk)
+    except OSError:
+        pass
