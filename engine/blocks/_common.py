@@ -34,24 +34,46 @@ def paths(ctx: StepContext, value: Any, what: str = "path") -> list[Path]:
     return [resolve(ctx, value, what)]
 
 
+_REASONS = {
+    errno.ENOENT: "does not exist",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "not allowed (permission denied)",
+    errno.EEXIST: "already exists",
+    errno.EISDIR: "is a folder, not a file",
+    errno.ENOTDIR: "a part of the path is not a folder",
+    errno.ENOSPC: "the disk is full",
+    errno.EROFS: "the disk is read-only",
+    errno.ENOTEMPTY: "the folder is not empty",
+    errno.ENAMETOOLONG: "the name is too long",
+    errno.EXDEV: "is on another disk",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why an OSError happened, in words, without a path."""
+    return _REASONS.get(exc.errno or 0, exc.strerror or str(exc))
+
+
 def describe_os_error(exc: OSError, path: Path | str | None = None) -> str:
-    """An OSError in words a non-programmer understands, naming the path."""
-    where = str(path or exc.filename or "")
-    reasons = {
-        errno.ENOENT: "does not exist",
-        errno.EACCES: "permission denied",
-        errno.EPERM: "not allowed (permission denied)",
-        errno.EEXIST: "already exists",
-        errno.EISDIR: "is a folder, not a file",
-        errno.ENOTDIR: "a part of the path is not a folder",
-        errno.ENOSPC: "the disk is full",
-        errno.EROFS: "the disk is read-only",
-        errno.ENOTEMPTY: "the folder is not empty",
-        errno.ENAMETOOLONG: "the name is too long",
-        errno.EXDEV: "is on another disk",
-    }
-    reason = reasons.get(exc.errno or 0, exc.strerror or str(exc))
+    """An OSError in words a non-programmer understands, naming the path (never a temporary name)."""
+    shown = [str(p) for p in (exc.filename, exc.filename2, path) if p and not is_temporary(p)]
+    where = shown[0] if shown else str(path or "")
+    reason = os_reason(exc)
+    if exc.errno == errno.ENOTDIR and where:
+        blocker = file_in_the_way(Path(where))
+        reason = f"{blocker} is a file, not a folder" if blocker else reason
     return f"{where}: {reason}" if where else reason
+
+
+def file_in_the_way(path: Path) -> Path | None:
+    """The nearest folder above ``path`` that is really a file (why a path 'is not a folder')."""
+    for parent in path.parents:
+        try:
+            if parent.exists():
+                return None if parent.is_dir() else parent
+        except OSError:
+            return None
+    return None
 
 
 @contextmanager
@@ -66,10 +88,14 @@ def os_errors(path: Path | str | None = None, kind: str = "file") -> Iterator[No
 
 
 def must_exist(path: Path, what: str = "file") -> None:
-    if not path.exists():
-        parent = path.parent
-        hint = "" if parent.is_dir() else f" (the folder {parent} does not exist either)"
-        raise StepError(f"{what} not found: {path}{hint}", kind="file")
+    with os_errors(path):
+        if path.exists():
+            return
+    blocker = file_in_the_way(path)
+    if blocker is not None:
+        raise StepError(f"{what} not found: {path} ({blocker} is a file, not a folder)", kind="file")
+    hint = "" if path.parent.is_dir() else f" (the folder {path.parent} does not exist either)"
+    raise StepError(f"{what} not found: {path}{hint}", kind="file")
 
 
 def duration_param(value: Any, name: str) -> float | None:
@@ -155,3 +181,59 @@ def call_cancellable(ctx: StepContext, fn: Callable[[], Any], name: str = "work"
     if "error" in box:
         raise box["error"]
     return box.get("value")
+
+
+# -- temporary names and durable writes --------------------------------------------------------------
+_PARTIAL = ".partial"
+_NAME_BYTES = 120  # of the target's name kept in a temporary name, so the name stays under 255 bytes
+
+
+def tmp_name(dest: Path) -> Path:
+    """A free hidden name next to ``dest`` to write into before the result is swapped in."""
+    import uuid
+
+    kept = dest.name.encode("utf-8", "surrogateescape")[:_NAME_BYTES].decode("utf-8", "ignore")
+    return dest.with_name(f".{kept}.{uuid.uuid4().hex[:8]}{_PARTIAL}")
+
+
+def is_temporary(path: Path | str | bytes) -> bool:
+    """Whether a path is (inside) one of tmp_name's; a person is shown the target instead."""
+    parts = Path(os.fsdecode(path)).parts
+    return any(part.startswith(".") and part.endswith(_PARTIAL) for part in parts)
+
+
+def sync_tree(path: Path) -> None:
+    """Flush a written file, or a folder and everything in it, to the disk (links live in their folder)."""
+    if path.is_symlink():
+        return
+    if not path.is_dir():
+        _sync_file(path)
+        return
+    for root, _dirs, files in os.walk(path):
+        for name in files:
+            file = os.path.join(root, name)
+            if not os.path.islink(file):
+                _sync_file(Path(file))
+        sync_folder(Path(root))
+
+
+def sync_folder(folder: Path) -> None:
+    """Flush a folder's list of names, so a file created or renamed in it survives a power cut."""
+    from engine.io.save import _fsync_dir  # the one folder flush, shared with workflow saving
+
+    _fsync_dir(folder)
+
+
+def _sync_file(path: Path) -> None:
+    # Windows flushes only a file open for writing; POSIX flushes through any descriptor.
+    flags = os.O_RDONLY if os.name == "posix" else os.O_RDWR | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except PermissionError:
+        if os.name == "posix":
+            raise
+        return  # a read-only copy on Windows cannot be opened for writing; NTFS journals it anyway
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,4 +1,4 @@
-"""Zip and unzip. A zip is written under a temporary name and swapped in when complete;
+"""Zip and unzip. A zip is written under a temporary name and swapped in when complete and on the disk;
 unzipping refuses entries that would land outside the target folder (zip-slip)."""
 
 from __future__ import annotations
@@ -7,7 +7,16 @@ import os
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from engine.blocks._common import must_exist, os_errors, paths, resolve
+from engine.blocks._common import (
+    file_in_the_way,
+    must_exist,
+    os_errors,
+    paths,
+    resolve,
+    sync_folder,
+    sync_tree,
+    tmp_name,
+)
 from engine.errors import StepError
 from engine.registry import Kind, Output, Param, block
 from engine.registry.context import StepContext
@@ -40,26 +49,38 @@ def zip_files(ctx: StepContext, path: Any, to: str, overwrite: bool = False, hid
     for src in sources:
         must_exist(src, "file or folder")
     target = resolve(ctx, to, "to")
-    if target.exists() and not overwrite:
-        raise StepError(f"{target} already exists (turn on 'overwrite' to replace it)", kind="file")
-    with os_errors(target.parent):
+    with os_errors(target):
+        _check_zip_target(target, overwrite)
         target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.partial")
-    members = [m for src in sources for m in _members(src, hidden, target, tmp)]
+        tmp = tmp_name(target)
+        members = [m for src in sources for m in _members(src, hidden, target)]
     count = 0
     try:
-        with os_errors(), zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        with os_errors(target), zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for file, name in members:
                 ctx.check_cancelled()
                 archive.write(file, name)
                 count += 1
                 ctx.progress(count, len(members))
-        os.replace(tmp, target)
+        with os_errors(target):
+            sync_tree(tmp)  # the new zip is on the disk before it replaces an old one
+            os.replace(tmp, target)
+            sync_folder(target.parent)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     ctx.log(f"packed {count} files into {target}")
     return {"path": str(target), "files": count, "size": target.stat().st_size}
+
+
+def _check_zip_target(target: Path, overwrite: bool) -> None:
+    if target.is_dir():
+        raise StepError(f"to: {target} is a folder; give the zip file's name, e.g. {target / 'archive.zip'}", "value")
+    if target.exists() and not overwrite:
+        raise StepError(f"{target} already exists (turn on 'overwrite' to replace it)", kind="file")
+    blocker = file_in_the_way(target)
+    if blocker is not None:
+        raise StepError(f"to: {target}: {blocker} is a file, not a folder", kind="file")
 
 
 def _members(src: Path, hidden: bool, *skip: Path) -> Any:
@@ -110,27 +131,49 @@ def unzip(ctx: StepContext, path: str, to: str, if_exists: str = "fail") -> dict
         with os_errors(archive_path):
             raise exc
     with archive:
-        entries = _check_entries(archive, folder)
-        clashes = [dest for info, dest in entries if dest.exists() and not info.is_dir()]
+        with os_errors(folder):
+            _check_folder(folder)
+            entries = _check_entries(archive, folder)
+            clashes = [dest for info, dest in entries if dest.exists() and not info.is_dir()]
         if clashes and if_exists == "fail":
             more = f" and {len(clashes) - 1} more" if len(clashes) > 1 else ""
             raise StepError(
                 f"{clashes[0]}{more} already exist; nothing was unpacked (set 'if_exists' to overwrite or skip)",
                 kind="file",
             )
-        written = []
-        for done, (info, dest) in enumerate(entries, 1):
-            ctx.check_cancelled()
-            ctx.progress(done, len(entries))
-            if info.is_dir():
-                with os_errors(dest):
-                    dest.mkdir(parents=True, exist_ok=True)
-                continue
-            if dest.exists() and if_exists == "skip":
-                continue
-            _extract(archive, info, dest)
-            written.append(str(dest))
+        written = _unpack(ctx, archive, entries, if_exists == "skip")
     return {"folder": str(folder), "files": written, "count": len(written)}
+
+
+def _check_folder(folder: Path) -> None:
+    if folder.exists() and not folder.is_dir():
+        raise StepError(f"to: {folder} is a file, not a folder; nothing was unpacked", kind="file")
+    blocker = file_in_the_way(folder)
+    if blocker is not None:
+        raise StepError(f"to: {folder}: {blocker} is a file, not a folder; nothing was unpacked", kind="file")
+
+
+def _unpack(ctx: StepContext, archive: Any, entries: list[tuple[Any, Path]], skip: bool) -> list[str]:
+    """Write the entries; every file is on the disk before it replaces one, their folders at the end."""
+    written: list[str] = []
+    folders: set[Path] = set()
+    for done, (info, dest) in enumerate(entries, 1):
+        ctx.check_cancelled()
+        ctx.progress(done, len(entries))
+        with os_errors(dest):
+            if info.is_dir():
+                dest.mkdir(parents=True, exist_ok=True)
+                folders.add(dest.parent)
+                continue
+            if dest.exists() and skip:
+                continue
+        _extract(archive, info, dest)
+        written.append(str(dest))
+        folders.add(dest.parent)
+    for folder in sorted(folders):
+        with os_errors(folder):
+            sync_folder(folder)
+    return written
 
 
 def _check_entries(archive: Any, folder: Path) -> list[tuple[Any, Path]]:
@@ -155,14 +198,20 @@ def _check_entries(archive: Any, folder: Path) -> list[tuple[Any, Path]]:
 
 def _extract(archive: Any, info: Any, dest: Path) -> None:
     import shutil
+    import zipfile
+    import zlib
 
-    tmp = dest.with_name(f".{dest.name}.partial")
+    tmp = tmp_name(dest)
     with os_errors(dest):
         dest.parent.mkdir(parents=True, exist_ok=True)
         try:
             with archive.open(info) as src, open(tmp, "wb") as out:
                 shutil.copyfileobj(src, out, 1024 * 1024)
+            sync_tree(tmp)
             os.replace(tmp, dest)
-        except BaseException:
+        except (zipfile.BadZipFile, zlib.error, EOFError):
+            raise StepError(
+                f"{archive.filename}: '{info.filename}' is damaged in the zip file and cannot be unpacked", kind="file"
+            ) from None
+        finally:
             tmp.unlink(missing_ok=True)
-            raise

@@ -1,7 +1,7 @@
 """Copy and move (rename) files and folders, with a policy for names that are already taken.
 
 A move never loses data: on the same disk it is one atomic rename; across disks the copy is
-completed and its size checked before the source is deleted.
+completed, every file's size checked and flushed to the disk before the source is deleted.
 """
 
 from __future__ import annotations
@@ -10,7 +10,19 @@ import os
 from pathlib import Path
 from typing import Any
 
-from engine.blocks._common import must_exist, os_errors, paths, resolve
+from engine.blocks._common import (
+    describe_os_error,
+    file_in_the_way,
+    is_temporary,
+    must_exist,
+    os_errors,
+    os_reason,
+    paths,
+    resolve,
+    sync_folder,
+    sync_tree,
+    tmp_name,
+)
 from engine.errors import StepError
 from engine.registry import Kind, Output, Param, block
 from engine.registry.context import StepContext
@@ -54,7 +66,7 @@ _OUTPUTS = [
     summary="to",
 )
 def copy(ctx: StepContext, path: Any, to: str, if_exists: str = "fail", create_folders: bool = True) -> dict:
-    return _transfer(ctx, path, to, if_exists, create_folders, _copy_item)
+    return _transfer(ctx, path, to, if_exists, create_folders, "copy")
 
 
 @block(
@@ -68,37 +80,57 @@ def copy(ctx: StepContext, path: Any, to: str, if_exists: str = "fail", create_f
     summary="to",
 )
 def move(ctx: StepContext, path: Any, to: str, if_exists: str = "fail", create_folders: bool = True) -> dict:
-    return _transfer(ctx, path, to, if_exists, create_folders, move_item)
+    return _transfer(ctx, path, to, if_exists, create_folders, "move")
 
 
-def _transfer(ctx: StepContext, path: Any, to: str, policy: str, create: bool, action: Any) -> dict[str, Any]:
+def _transfer(ctx: StepContext, path: Any, to: str, policy: str, create: bool, verb: str) -> dict[str, Any]:
     if policy not in POLICIES:
         raise StepError(f"if_exists: expected one of {', '.join(POLICIES)}, got {policy!r}", kind="value")
     sources = paths(ctx, path)
     for src in sources:
         must_exist(src, "file or folder")
     target = resolve(ctx, to, "to")
-    into_folder = len(sources) > 1 or str(to).endswith(("/", os.sep)) or target.is_dir()
-    if len(sources) > 1 and target.exists() and not target.is_dir():
-        raise StepError(f"to: {target} is a file; several items can only go into a folder", kind="file")
+    with os_errors(target):
+        into_folder = len(sources) > 1 or str(to).endswith(("/", os.sep)) or target.is_dir()
+        if len(sources) > 1 and target.exists() and not target.is_dir():
+            raise StepError(f"to: {target} is a file; several items can only go into a folder", kind="file")
     done: list[str] = []
     skipped: list[str] = []
     for src in sources:
         ctx.check_cancelled()
-        dest = target / src.name if into_folder else target
-        if _same(src, dest):
-            raise StepError(f"{src} would be copied or moved onto itself", kind="file")
-        dest = _free_target(dest, policy)
+        dest = _one(src, target / src.name if into_folder else target, policy, create, verb)
         if dest is None:
             skipped.append(str(src))
-            continue
-        _prepare(dest, create)
-        with os_errors(src):
-            action(src, dest, overwrite=policy == "overwrite")
-        done.append(str(dest))
+        else:
+            done.append(str(dest))
     if skipped:
         ctx.log(f"skipped (target exists): {', '.join(skipped)}")
     return {"path": done[-1] if done else "", "paths": done, "skipped": skipped, "count": len(done)}
+
+
+def _one(src: Path, dest: Path, policy: str, create: bool, verb: str) -> Path | None:
+    """Copy or move one item under the policy; the path it went to, or None when skipped."""
+    with os_errors(dest):
+        if _same(src, dest):
+            raise StepError(f"{src} would be copied or moved onto itself", kind="file")
+        free = _free_target(dest, policy)
+        if free is None:
+            return None
+        _check_kinds(src, free)
+        _prepare(free, create)
+    action = _copy_item if verb == "copy" else move_item
+    try:
+        action(src, free, overwrite=policy == "overwrite")
+    except OSError as exc:
+        raise _failed(verb, src, free, exc) from None
+    return free
+
+
+def _failed(verb: str, src: Path, dest: Path, exc: OSError) -> StepError:
+    # Name the inner file only when it is neither end (a file inside a folder being copied).
+    inner = next((str(p) for p in (exc.filename, exc.filename2) if p and not is_temporary(p)), None)
+    reason = os_reason(exc) if inner in (None, str(src), str(dest)) else describe_os_error(exc)
+    return StepError(f"cannot {verb} {src} to {dest}: {reason}; the original is untouched", kind="file")
 
 
 def _same(src: Path, dest: Path) -> bool:
@@ -121,6 +153,15 @@ def _free_target(dest: Path, policy: str) -> Path | None:
     return unique_name(dest)
 
 
+def _check_kinds(src: Path, dest: Path) -> None:
+    """An existing target is replaced only by the same kind: a file never takes a folder's place."""
+    if not dest.exists() or dest.is_symlink() or dest.is_dir() == src.is_dir():
+        return
+    if dest.is_dir():
+        raise StepError(f"{dest} is a folder; the file {src} cannot replace it (give a file name)", kind="file")
+    raise StepError(f"{dest} is a file; the folder {src} cannot replace it (give a folder name)", kind="file")
+
+
 def unique_name(dest: Path) -> Path:
     """``report.pdf`` -> ``report (2).pdf``, ``report (3).pdf``... the first free one."""
     stem, suffix = (dest.name, "") if dest.is_dir() else (dest.stem, dest.suffix)
@@ -134,6 +175,9 @@ def unique_name(dest: Path) -> Path:
 def _prepare(dest: Path, create: bool) -> None:
     if dest.parent.is_dir():
         return
+    blocker = file_in_the_way(dest)
+    if blocker is not None:
+        raise StepError(f"{dest}: {blocker} is a file, not a folder", kind="file")
     if not create:
         raise StepError(f"folder does not exist: {dest.parent} (turn on 'create_folders')", kind="file")
     with os_errors(dest.parent):
@@ -141,24 +185,63 @@ def _prepare(dest: Path, create: bool) -> None:
 
 
 def _copy_item(src: Path, dest: Path, overwrite: bool) -> None:
-    """Copy into a temporary name next to the target, then swap it in: an existing target stays whole."""
+    """Copy into a temporary name next to the target, check it, flush it to the disk, then swap it in:
+    an existing target stays whole, and the copy survives a power cut once this returns."""
     import shutil
 
-    tmp = _tmp_name(dest)
+    tmp = tmp_name(dest)
     try:
-        if src.is_dir():
-            shutil.copytree(src, tmp, symlinks=True)
-        else:
-            shutil.copy2(src, tmp)
+        try:
+            if src.is_dir():
+                shutil.copytree(src, tmp, symlinks=True, copy_function=_copy_file)
+            else:
+                _copy_file(str(src), str(tmp))
+        except _FileFailed as failed:
+            raise failed.error from None
+        except shutil.Error as exc:  # copytree collects what it could not copy; report the first
+            raise StepError(_copytree_problem(src, exc), kind="file") from None
         _verify(src, tmp)
+        sync_tree(tmp)
         _replace(tmp, dest, overwrite)
     except BaseException:
         _discard(tmp)
         raise
 
 
+class _FileFailed(Exception):
+    """Carries a file's OSError out of copytree, which would otherwise collect it and carry on."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _copy_file(src: str, dest: str) -> None:
+    import shutil
+
+    try:
+        shutil.copy2(src, dest)
+    except shutil.SpecialFileError:
+        raise StepError(
+            f"{src} is a special file (a named pipe or a device) and cannot be copied; the original is untouched",
+            kind="file",
+        ) from None
+    except OSError as exc:
+        raise _FileFailed(exc) from None
+
+
+def _copytree_problem(src: Path, exc: Exception) -> str:
+    import re
+
+    problems = exc.args[0] if exc.args and isinstance(exc.args[0], list) else [(str(src), "", str(exc))]
+    first, _, why = problems[0]
+    why = re.sub(r"^\[Errno \d+\] |: '[^']*'$", "", str(why))  # the reason without codes or paths
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return f"cannot copy {first}: {why}{more}; the original {src} is untouched"
+
+
 def move_item(src: Path, dest: Path, overwrite: bool) -> None:
-    """Rename when possible; otherwise copy, verify, swap in, and only then delete the source."""
+    """Rename when possible; otherwise copy, verify, flush, swap in, and only then delete the source."""
     if dest.exists() and not overwrite:
         raise FileExistsError(17, "already exists", str(dest))
     try:
@@ -177,41 +260,58 @@ def copy_then_delete(src: Path, dest: Path, overwrite: bool) -> None:
     import shutil
 
     _copy_item(src, dest, overwrite)
-    if src.is_dir() and not src.is_symlink():
-        shutil.rmtree(src)
-    else:
-        src.unlink()
+    try:
+        if src.is_dir() and not src.is_symlink():
+            shutil.rmtree(src)
+        else:
+            src.unlink()
+    except OSError as exc:
+        raise StepError(
+            f"{src} was copied to {dest}, but the original could not be removed: {describe_os_error(exc, src)}",
+            kind="file",
+        ) from None
 
 
 def _replace_dir_by_rename(src: Path, dest: Path) -> None:
     import shutil
 
-    old = _tmp_name(dest)
+    old = tmp_name(dest)
     os.rename(dest, old)
     try:
         os.rename(src, dest)
     except BaseException:
         os.rename(old, dest)
         raise
+    sync_folder(dest.parent)  # the new folder's name is on the disk before the old one goes
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _tmp_name(dest: Path) -> Path:
-    import uuid
-
-    return dest.with_name(f".{dest.name}.{uuid.uuid4().hex[:8]}.partial")
-
-
-def _size(path: Path) -> int:
-    if path.is_file() or path.is_symlink():
-        return path.lstat().st_size if path.is_symlink() else path.stat().st_size
-    return sum(_size(p) for p in path.iterdir())
+def _sizes(root: Path) -> dict[str, int]:
+    """Every item under ``root`` (or root itself) by relative path: a file's size, a link's, -1 for a folder."""
+    if not root.is_dir():
+        return {"": root.stat().st_size}
+    found: dict[str, int] = {}
+    for folder, dirs, files in os.walk(root):
+        base = Path(folder)
+        for name in dirs + files:
+            item = base / name
+            rel = str(item.relative_to(root))
+            found[rel] = item.lstat().st_size if item.is_symlink() else -1 if name in dirs else item.stat().st_size
+    return found
 
 
 def _verify(src: Path, copy: Path) -> None:
-    a, b = _size(src), _size(copy)
-    if a != b:
-        raise StepError(f"the copy of {src} is incomplete ({b:,} of {a:,} bytes); the original is untouched", "file")
+    """Every file of the original is in the copy with the same size; else the copy is refused."""
+    want, got = _sizes(src), _sizes(copy)
+    for rel, size in sorted(want.items()):
+        name = rel or src.name
+        if rel not in got:
+            problem = f"{name} is missing"
+        elif got[rel] != size:
+            problem = f"{name} has {got[rel]:,} of {size:,} bytes"
+        else:
+            continue
+        raise StepError(f"the copy of {src} is incomplete ({problem}); the original is untouched", "file")
 
 
 def _replace(tmp: Path, dest: Path, overwrite: bool) -> None:
@@ -221,6 +321,7 @@ def _replace(tmp: Path, dest: Path, overwrite: bool) -> None:
         _replace_dir_by_rename(tmp, dest)
     else:
         os.replace(tmp, dest)
+        sync_folder(dest.parent)
 
 
 def _discard(tmp: Path) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -79,3 +81,17 @@ def run_yaml(text: str, folder: Path, **kwargs: Any) -> Any:
         return engine.run(wf, **kwargs)
     finally:
         engine.shutdown(1)
+
+
+def fsync_log(monkeypatch: pytest.MonkeyPatch, probe: Callable[[], Any]) -> list[tuple[str, Any]]:
+    """Record every real fsync from now on (Linux): the flushed path, and what ``probe()`` said at that moment
+    (e.g. whether the source still existed). The flush itself still happens."""
+    calls: list[tuple[str, Any]] = []
+    real = os.fsync
+
+    def recording(fd: int) -> None:
+        calls.append((os.readlink(f"/proc/self/fd/{fd}"), probe()))
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", recording)
+    return calls

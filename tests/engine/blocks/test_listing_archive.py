@@ -12,7 +12,7 @@ import pytest
 from engine.blocks.archive import unzip, zip_files
 from engine.blocks.listing import list_files
 from engine.errors import StepError
-from tests.engine.blocks.conftest import Ctx, run_yaml
+from tests.engine.blocks.conftest import Ctx, fsync_log, run_yaml
 
 DAY = 86400
 
@@ -126,3 +126,34 @@ steps:
     assert result.ok, result.error
     assert result.steps["remove"]["deleted"] == [str(stale)]
     assert [p.name for p in backups.iterdir()] == [Path(result.steps["pack"]["path"]).name]
+
+
+def test_new_zip_is_on_the_disk_before_it_replaces_the_old_one(
+    ctx: Ctx, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_tree(tmp_path / "Projects")
+    old = tmp_path / "backup.zip"
+    old.write_bytes(b"the old backup")
+    calls = fsync_log(monkeypatch, lambda: old.read_bytes() == b"the old backup")
+    zip_files(ctx, "Projects", "backup.zip", overwrite=True)
+    with zipfile.ZipFile(old) as z:
+        assert "Projects/a.pdf" in z.namelist()
+    flushed = {path: old_still_there for path, old_still_there in calls}
+    temporary = [p for p in flushed if Path(p).name.startswith(".backup.zip.") and p.endswith(".partial")]
+    assert len(temporary) == 1 and flushed[temporary[0]] is True  # flushed while the old zip was still whole
+    assert calls[-1][0] == str(tmp_path)  # then the folder, once the new name is in it
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Projects", "backup.zip"]
+
+
+def test_unzip_flushes_a_file_before_it_replaces_one(ctx: Ctx, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with zipfile.ZipFile(tmp_path / "new.zip", "w") as z:
+        z.writestr("notes/today.txt", "new notes")
+    (tmp_path / "out" / "notes").mkdir(parents=True)
+    kept = tmp_path / "out" / "notes" / "today.txt"
+    kept.write_text("old notes")
+    calls = fsync_log(monkeypatch, lambda: kept.read_text() == "old notes")
+    unzip(ctx, "new.zip", "out", if_exists="overwrite")
+    assert kept.read_text() == "new notes"
+    files = [(p, old) for p, old in calls if Path(p).name.startswith(".today.txt.")]
+    assert len(files) == 1 and files[0][1] is True  # the new file was flushed while the old one was still there
+    assert str(kept.parent) in [p for p, _ in calls]

@@ -11,7 +11,7 @@ import pytest
 
 from engine.blocks.transfer import copy, copy_then_delete, move
 from engine.errors import StepError
-from tests.engine.blocks.conftest import Ctx, run_yaml
+from tests.engine.blocks.conftest import Ctx, fsync_log, run_yaml
 
 
 def test_copy_file_into_folder_and_collision_policies(ctx: Ctx, tmp_path: Path) -> None:
@@ -67,8 +67,10 @@ def test_move_missing_source_and_onto_itself(ctx: Ctx, tmp_path: Path) -> None:
 def other_disk() -> Path:
     """A folder on another filesystem than the temp folder (/dev/shm is a tmpfs on Linux)."""
     shm = Path("/dev/shm")
-    if not shm.is_dir() or os.stat(shm).st_dev == os.stat(tempfile.gettempdir()).st_dev:
-        pytest.fail("this test needs /dev/shm on another filesystem than the temp folder")
+    if not shm.is_dir():
+        pytest.fail("this test needs /dev/shm (a tmpfs) to move across filesystems")
+    if os.stat(shm).st_dev == os.stat(tempfile.gettempdir()).st_dev:
+        pytest.skip("/dev/shm and the temp folder are the same filesystem (same st_dev): no move across disks here")
     return Path(tempfile.mkdtemp(dir=shm, prefix="flowdeck-"))
 
 
@@ -127,3 +129,77 @@ steps:
     assert result.ok, result.error
     moved = Path(result.steps["move"]["path"])
     assert moved.read_text() == "pdf" and moved.name.endswith(" bill.pdf") and moved.parent.parent.name == "Invoices"
+
+
+def test_move_across_disks_flushes_the_copy_before_deleting_the_source(
+    ctx: Ctx, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    far = other_disk()
+    try:
+        (tmp_path / "dir" / "inner").mkdir(parents=True)
+        (tmp_path / "dir" / "inner" / "f.txt").write_text("f")
+        (tmp_path / "dir" / "top.txt").write_text("top")
+        calls = fsync_log(monkeypatch, (tmp_path / "dir").exists)
+        move(ctx, "dir", str(far / "dir"))
+        assert not (tmp_path / "dir").exists() and (far / "dir" / "inner" / "f.txt").read_text() == "f"
+        flushed = [path for path, _ in calls]
+        assert all(existed for _, existed in calls), "a flush came after the source was deleted"
+        assert any(p.startswith(str(far)) and p.endswith("/inner/f.txt") for p in flushed)
+        assert any(p.startswith(str(far)) and p.endswith("/top.txt") for p in flushed)
+        assert flushed[-1] == str(far)  # the folder holding the new name, last, before the source goes
+    finally:
+        shutil.rmtree(far)
+
+
+def test_move_across_disks_keeps_the_source_when_the_copy_fails(ctx: Ctx, tmp_path: Path) -> None:
+    """A named pipe cannot be copied (a real failure even as root): nothing is deleted, nothing half-copied."""
+    far = other_disk()
+    try:
+        src = tmp_path / "project"
+        src.mkdir()
+        (src / "a.txt").write_text("keep me")
+        os.mkfifo(src / "pipe")
+        with pytest.raises(StepError) as failed:
+            move(ctx, "project", str(far / "project"))
+        assert str(failed.value) == (
+            f"{src / 'pipe'} is a special file (a named pipe or a device) and cannot be copied; "
+            "the original is untouched"
+        )
+        assert (src / "a.txt").read_text() == "keep me" and (src / "pipe").exists()
+        assert list(far.iterdir()) == []
+    finally:
+        shutil.rmtree(far)
+
+
+def test_verify_compares_every_file_not_just_the_total(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One file short and another as much too long: the total matches, the copy is still refused."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.txt").write_text("aaaaaa")
+    (src / "b.txt").write_text("bbbbbb")
+    real_copy2 = shutil.copy2
+
+    def skewed_copy(a: str, b: str) -> None:
+        real_copy2(a, b)
+        with open(b, "r+b") as fh:
+            if a.endswith("a.txt"):
+                fh.truncate(3)
+            else:
+                fh.seek(0, os.SEEK_END)
+                fh.write(b"xxx")
+
+    monkeypatch.setattr(shutil, "copy2", skewed_copy)
+    with pytest.raises(StepError) as failed:
+        copy_then_delete(src, tmp_path / "dest", overwrite=False)
+    assert str(failed.value) == f"the copy of {src} is incomplete (a.txt has 3 of 6 bytes); the original is untouched"
+    assert sorted(p.name for p in src.iterdir()) == ["a.txt", "b.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["src"]
+
+
+def test_copy_of_a_long_name_fits_its_temporary_name(ctx: Ctx, tmp_path: Path) -> None:
+    """A 240-character name is allowed (255 is the limit); the temporary name next to it must fit too."""
+    name = "r" * 236 + ".pdf"
+    (tmp_path / name).write_text("long")
+    out = copy(ctx, name, "copies/")
+    assert Path(out["path"]).read_text() == "long"
+    assert [p.name for p in (tmp_path / "copies").iterdir()] == [name]
