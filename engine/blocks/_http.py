@@ -150,10 +150,12 @@ def _explain(exc: BaseException, req: Request) -> BaseException:
         if "CERTIFICATE" in text.upper() or "SSL" in text.upper():
             return StepError(f"{req.url}: the server's certificate is not trusted ({text})", kind="http")
         if "refused" in text.lower():
-            return StepError(f"cannot connect to {host}: connection refused (is the server running?)", kind="http")
+            return StepError(
+                f"{req.url}: cannot connect to {host}: connection refused (is the server running?)", kind="http"
+            )
         if "name" in text.lower() and ("resolution" in text.lower() or "known" in text.lower()):
-            return StepError(f"cannot find the server {host} (check the address and the network)", kind="http")
-        return StepError(f"cannot connect to {host}: {text}", kind="http")
+            return StepError(f"{req.url}: cannot find the server {host} (check the address and the network)", "http")
+        return StepError(f"{req.url}: cannot connect to {host}: {text}", kind="http")
     if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
         return StepError(f"url: {req.url!r} is not a valid web address ({exc})", kind="value")
     if isinstance(exc, httpx.HTTPError):

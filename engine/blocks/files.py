@@ -6,7 +6,16 @@ import os
 from pathlib import Path
 from typing import Any
 
-from engine.blocks._common import describe_os_error, iso, must_exist, os_errors, paths, resolve, text_of
+from engine.blocks._common import (
+    describe_os_error,
+    file_in_the_way,
+    iso,
+    must_exist,
+    os_errors,
+    paths,
+    resolve,
+    text_of,
+)
 from engine.errors import StepError
 from engine.registry import Kind, Output, Param, block
 from engine.registry.context import StepContext
@@ -92,10 +101,10 @@ def write_file(
 ) -> dict[str, Any]:
     file = resolve(ctx, path)
     data = _decode_base64(content) if binary else _encode(content, newline, encoding)
-    prepare_parent(file, create_folders)
-    if file.is_dir():
-        raise StepError(f"{file} is a folder; give a file name", kind="file")
     with os_errors(file):
+        prepare_parent(file, create_folders)
+        if file.is_dir():
+            raise StepError(f"{file} is a folder; give a file name", kind="file")
         if append:
             append_bytes(file, data)
         else:
@@ -132,6 +141,9 @@ def prepare_parent(file: Path, create: bool) -> None:
     parent = file.parent
     if parent.is_dir():
         return
+    blocker = file_in_the_way(file)
+    if blocker is not None:
+        raise StepError(f"{file}: {blocker} is a file, not a folder", kind="file")
     if not create:
         raise StepError(f"folder does not exist: {parent} (turn on 'create_folders' to make it)", kind="file")
     with os_errors(parent):
@@ -185,7 +197,9 @@ def file_info(ctx: StepContext, path: str, hash: str = "none", missing_ok: bool 
     file = resolve(ctx, path)
     base = {"exists": False, "path": str(file), "name": file.name, "stem": file.stem, "suffix": file.suffix}
     base["folder"] = str(file.parent)
-    if not file.exists():
+    with os_errors(file):
+        missing = not file.exists()
+    if missing:
         if missing_ok:
             return base
         must_exist(file)
@@ -228,11 +242,11 @@ def _hash(file: Path, algorithm: str, ctx: StepContext) -> str:
 )
 def make_folder(ctx: StepContext, path: str) -> dict[str, Any]:
     folder = resolve(ctx, path)
-    if folder.is_dir():
-        return {"path": str(folder), "created": False}
-    if folder.exists():
-        raise StepError(f"{folder} already exists and is a file, not a folder", kind="file")
     with os_errors(folder):
+        if folder.is_dir():
+            return {"path": str(folder), "created": False}
+        if folder.exists():
+            raise StepError(f"{folder} already exists and is a file, not a folder", kind="file")
         folder.mkdir(parents=True, exist_ok=True)
     return {"path": str(folder), "created": True}
 
@@ -253,7 +267,7 @@ def make_folder(ctx: StepContext, path: str) -> dict[str, Any]:
 )
 def delete(ctx: StepContext, path: Any, permanent: bool = False, missing_ok: bool = False) -> dict[str, Any]:
     targets = paths(ctx, path)
-    missing = [p for p in targets if not p.exists() and not p.is_symlink()]
+    missing = [p for p in targets if not _exists(p)]
     if missing and not missing_ok:
         must_exist(missing[0], "file or folder")
     deleted = []
@@ -266,6 +280,11 @@ def delete(ctx: StepContext, path: Any, permanent: bool = False, missing_ok: boo
     if deleted:
         ctx.log(f"{'deleted' if permanent else 'moved to the trash'}: {', '.join(deleted)}")
     return {"deleted": deleted, "count": len(deleted)}
+
+
+def _exists(path: Path) -> bool:
+    with os_errors(path):
+        return path.exists() or path.is_symlink()
 
 
 def _remove(target: Path, permanent: bool) -> None:

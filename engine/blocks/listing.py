@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from engine.blocks._common import duration_param, iso, os_errors, resolve, size_param
+from engine.blocks._common import duration_param, iso, must_exist, os_errors, resolve, size_param
 from engine.errors import StepError
 from engine.registry import Kind, Output, Param, block
 from engine.registry.context import StepContext
@@ -64,8 +64,7 @@ def list_files(
     limit: int = 0,
 ) -> dict[str, Any]:
     root = resolve(ctx, folder, "folder")
-    if not root.exists():
-        raise StepError(f"folder not found: {root}", kind="file")
+    must_exist(root, "folder")
     if not root.is_dir():
         raise StepError(f"{root} is a file, not a folder", kind="file")
     if not pattern or "/" in pattern or "\\" in pattern:

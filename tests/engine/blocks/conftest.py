@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -95,3 +97,21 @@ def fsync_log(monkeypatch: pytest.MonkeyPatch, probe: Callable[[], Any]) -> list
 
     monkeypatch.setattr(os, "fsync", recording)
     return calls
+
+
+@contextmanager
+def locked(folder: Path) -> Iterator[None]:
+    """A folder that refuses new entries, even to root: immutable (chattr +i) as root, read-only otherwise
+    (permission bits do not stop root)."""
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            yield
+        finally:
+            folder.chmod(0o755)
+        return
+    subprocess.run(["chattr", "+i", str(folder)], check=True, capture_output=True)
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True, capture_output=True)

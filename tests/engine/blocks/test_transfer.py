@@ -11,7 +11,7 @@ import pytest
 
 from engine.blocks.transfer import copy, copy_then_delete, move
 from engine.errors import StepError
-from tests.engine.blocks.conftest import Ctx, fsync_log, run_yaml
+from tests.engine.blocks.conftest import Ctx, fsync_log, locked, run_yaml
 
 
 def test_copy_file_into_folder_and_collision_policies(ctx: Ctx, tmp_path: Path) -> None:
@@ -203,3 +203,25 @@ def test_copy_of_a_long_name_fits_its_temporary_name(ctx: Ctx, tmp_path: Path) -
     out = copy(ctx, name, "copies/")
     assert Path(out["path"]).read_text() == "long"
     assert [p.name for p in (tmp_path / "copies").iterdir()] == [name]
+
+
+def test_move_across_disks_into_a_locked_folder_keeps_the_source(tmp_path: Path) -> None:
+    """The copy cannot even start (a real refusal by the system); through an Engine, the step is named."""
+    far = other_disk()
+    try:
+        (tmp_path / "report.pdf").write_text("the only copy")
+        with locked(far):
+            result = run_yaml(
+                f"flowdeck: 1\nname: Archive\nsteps:\n  archive:\n    do: file.move\n"
+                f"    with: {{path: report.pdf, to: {str(far)!r}}}\n",
+                tmp_path,
+            )
+        assert result.status == "failed" and result.error["step"] == "archive"
+        reason = "not allowed (permission denied)" if os.geteuid() == 0 else "permission denied"
+        assert result.error["message"] == (
+            f"cannot move {tmp_path / 'report.pdf'} to {far / 'report.pdf'}: {reason}; the original is untouched"
+        )
+        assert (tmp_path / "report.pdf").read_text() == "the only copy"
+        assert list(far.iterdir()) == []
+    finally:
+        shutil.rmtree(far)
