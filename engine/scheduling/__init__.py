@@ -1,1 +1,1 @@
-"""Schedules and triggers; the only package that imports APScheduler."""
+"""Schedules and triggers; APScheduler is imported by one module only, engine.scheduling.jobs."""

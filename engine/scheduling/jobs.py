@@ -1,4 +1,9 @@
-"""Schedule triggers as APScheduler triggers, the fire times between two moments, and the catch-up choice."""
+"""Everything APScheduler: the scheduler, schedule triggers as APScheduler triggers, the fire times between two
+moments and the next ones, and the catch-up choice.
+
+This is the only module that imports APScheduler (tests/engine/scheduling/test_imports.py checks it), so a newer
+APScheduler with another API is one file's change.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -74,6 +80,27 @@ def make_trigger(trigger: Trigger, start: datetime | None = None) -> Any:
     if "every" in o:
         return IntervalTrigger(seconds=parse_duration(o["every"]), start_date=start, timezone=tz)
     return DateTrigger(run_date=parse_at(o["at"], o.get("timezone")), timezone=tz)
+
+
+def new_scheduler() -> BackgroundScheduler:
+    """The service's scheduler: a late fire is never dropped by APScheduler (the service applies misfire_grace and
+    catch_up itself) and a fire of one job never waits for another run of it."""
+    return BackgroundScheduler(job_defaults={"coalesce": True, "max_instances": 1_000, "misfire_grace_time": None})
+
+
+def next_fires(trigger: Trigger, seen: datetime | None, now: datetime, count: int) -> list[datetime]:
+    """The next ``count`` fires after ``now`` as the service arms them: ``every`` counts from ``seen`` (the last
+    handled fire; ``now`` when there is none yet), so the rhythm shown is the one that will fire."""
+    aps = make_trigger(trigger, start=seen or now)
+    out: list[datetime] = []
+    prev, t = None, _after(now)  # strictly after now: a fire at ``now`` is being handled already
+    while len(out) < count:
+        nxt = aps.get_next_fire_time(prev, t)
+        if nxt is None or nxt <= now:  # a DateTrigger gives its moment even when it is past
+            break
+        out.append(nxt)
+        prev, t = nxt, _after(nxt)
+    return out
 
 
 def trigger_key(path: Any, trigger: Trigger) -> str:

@@ -10,11 +10,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from apscheduler.schedulers.background import BackgroundScheduler
 from watchdog.observers import Observer
 
 from engine.io import read_file
@@ -25,13 +24,13 @@ from engine.scheduling.catchup import decide
 from engine.scheduling.clock import ManualClock, SleepWatch, SystemClock
 from engine.scheduling.describe import describe_trigger
 from engine.scheduling.entries import Changes, Entry, ServiceEvent, WorkflowInfo, hook_name, is_workflow
-from engine.scheduling.jobs import make_trigger, trigger_key
+from engine.scheduling.jobs import make_trigger, new_scheduler, next_fires, trigger_key
 from engine.scheduling.runs import QUEUED, Runner
 from engine.scheduling.state import SchedulerState
 from engine.scheduling.watch import Watches
 from engine.scheduling.webhook import Hook, WebhookError, WebhookServer, resolve_hook
 
-__all__ = ["QUEUED", "Service", "ServiceEvent", "WorkflowInfo", "make_trigger"]
+__all__ = ["QUEUED", "Service", "ServiceEvent", "WorkflowInfo", "make_trigger"]  # make_trigger: for the GUI
 log = logging.getLogger("flowdeck.scheduling")
 
 
@@ -58,7 +57,7 @@ class Service:
         self._hooks: dict[str, tuple[Path, Trigger]] = {}
         self._groups: dict[str, dict[str, tuple[Path, Trigger]]] = {}  # APScheduler job id → its schedules
         self._listeners: list[Callable[[ServiceEvent], None]] = []
-        self._scheduler = BackgroundScheduler(job_defaults={"coalesce": True, "max_instances": 1_000})
+        self._scheduler = new_scheduler()
         self._observer: Any = None
         self._watches: Watches | None = None
         self._webhooks: WebhookServer | None = None
@@ -218,7 +217,6 @@ class Service:
                 make_trigger(trigger, start=seen),
                 args=[group],
                 id=group,
-                misfire_grace_time=None,  # late fires come to _on_schedule: it applies misfire_grace and catch_up
                 replace_existing=True,
             )
         self._groups[group][key] = (entry.path, trigger)
@@ -373,6 +371,7 @@ class Service:
         self._emit("resumed")
 
     def next_fire_times(self, path: Path, count: int = 5) -> list[datetime]:
+        """The next ``count`` schedule fires of ``path`` after now, soonest first (empty when it has none)."""
         path = Path(path).resolve()
         entry = self._entries.get(path)
         if entry is None or entry.workflow is None:
@@ -380,16 +379,8 @@ class Service:
         now = self.clock.now()
         times: list[datetime] = []
         for trigger in entry.workflow.triggers:
-            if trigger.kind != "schedule":
-                continue
-            aps = make_trigger(trigger, start=self._state.seen(trigger_key(path, trigger)))
-            prev, t = None, now
-            for _ in range(count):
-                nxt = aps.get_next_fire_time(prev, t)
-                if nxt is None or nxt < now:
-                    break
-                times.append(nxt)
-                prev, t = nxt, nxt.astimezone(UTC) + timedelta(microseconds=1)
+            if trigger.kind == "schedule":
+                times += next_fires(trigger, self._state.seen(trigger_key(path, trigger)), now, count)
         return sorted(times)[:count]
 
     def webhook_url(self, path: Path) -> str | None:

@@ -172,7 +172,7 @@ def test_a_slow_client_is_cut_off_at_the_deadline(hook: Hook) -> None:
     threading.Thread(target=drip, daemon=True).start()
     started = time.monotonic()
     try:
-        status, body = answer(sock)
+        status, _ = answer(sock)
     finally:
         stop.set()
     assert status == 408 and time.monotonic() - started < READ_TIMEOUT + 1.5
