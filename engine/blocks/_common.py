@@ -84,7 +84,7 @@ def os_errors(path: Path | str | None = None, kind: str = "file") -> Iterator[No
     except StepError:
         raise
     except OSError as exc:
-        raise StepError(describe_os_error(exc, exc.filename or path), kind=kind) from None
+        raise StepError(describe_os_error(exc, path), kind=kind) from None
 
 
 def must_exist(path: Path, what: str = "file") -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.blocks import _http
-from engine.blocks._common import duration_param, os_errors, resolve, text_of
+from engine.blocks._common import duration_param, os_errors, resolve, sync_folder, text_of, tmp_name
 from engine.errors import StepError
 from engine.registry import Kind, Output, Param, block
 from engine.registry.context import StepContext
@@ -211,7 +211,7 @@ def _save(ctx: StepContext, response: Any, stopped: Any, dest: Path) -> tuple[in
     import hashlib
 
     total = int(response.headers.get("content-length") or 0) or None
-    tmp = dest.with_name(f".{dest.name}.partial")
+    tmp = tmp_name(dest)
     digest = hashlib.sha256()
     size = 0
     last = 0.0
@@ -232,6 +232,7 @@ def _save(ctx: StepContext, response: Any, stopped: Any, dest: Path) -> tuple[in
         if total is not None and size != total:
             raise StepError(f"the download ended early ({size:,} of {total:,} bytes); try again", kind="http")
         os.replace(tmp, dest)
+        sync_folder(dest.parent)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -6,6 +6,7 @@ a zip, a closed port, a server answering 500."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import zipfile
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.engine.blocks.conftest import run_yaml
+from tests.engine.blocks.conftest import locked, run_yaml
 from tests.support.servers import LocalHTTPServer, closed_port
 
 STEP = "tidy"
@@ -172,3 +173,19 @@ def test_http_changed_against_a_closed_port_and_a_500(folder: Path, http_server:
     url = f"{http_server.url}/status/500"
     message = run_step(folder, "http.changed", {"url": url})
     assert message == f"GET {url} answered 500 Internal Server Error: status 500 body"
+
+
+def test_zip_and_unzip_into_a_folder_the_system_refuses(folder: Path) -> None:
+    """The temporary file cannot be created: the message names the zip or the file, never the temporary name."""
+    (folder / "proj").mkdir()
+    (folder / "proj" / "x.txt").write_text("x")
+    with zipfile.ZipFile(folder / "good.zip", "w") as z:
+        z.writestr("x.txt", "new")
+    (folder / "locked").mkdir()
+    reason = "not allowed (permission denied)" if os.geteuid() == 0 else "permission denied"
+    with locked(folder / "locked"):
+        message = run_step(folder, "file.zip", {"path": "proj", "to": "locked/backup.zip"})
+        assert message == f"{folder / 'locked/backup.zip'}: {reason}"
+        message = run_step(folder, "file.unzip", {"path": "good.zip", "to": "locked"})
+        assert message == f"{folder / 'locked/x.txt'}: {reason}"
+    assert list((folder / "locked").iterdir()) == []
