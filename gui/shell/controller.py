@@ -407,7 +407,7 @@ class AppController(QObject):
         if choice == CANCEL:
             return
         self.quitting = True
-        if self.window is not None and self.window.isVisible() and not self.window.close():
+        if not self._window_lets_go():
             self.quitting = False  # the editor kept the window open (unsaved changes, cancelled)
             return
         log.info("quitting (%s)", choice or "no runs going")
@@ -416,6 +416,18 @@ class AppController(QObject):
             self._waiter = RunWaiter(self.engine.active, self._finish_quit, None, stop_now=choice == STOP)
         else:
             self._finish_quit()
+
+    def _window_lets_go(self) -> bool:
+        """Close the window for good; unsaved edits are asked about even when it sits hidden in the tray."""
+        window = self.window
+        if window is None:
+            return True
+        if not window.isVisible():
+            editor = getattr(window, "editor", None)
+            if editor is None or not editor.document.is_modified():
+                return True
+            self.show_window()  # the question needs its context: the workflow it is about
+        return window.close()
 
     def _finish_quit(self) -> None:
         self.tray.hide()

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from gui.editor import EditorPage
+from gui.editor import files as files_mod
 from gui.shell.controller import AppController
 from gui.shell.dashboard import LAST, NEXT, TRIGGERS
 from gui.shell.settings import Settings
@@ -30,8 +32,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.fixture(autouse=True)
+def _discard_on_close(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Closing the window at teardown must never wait on a real "Save changes?" box."""
+    monkeypatch.setattr(EditorPage, "ask_unsaved", lambda self: files_mod.DISCARD)
+
+
 @pytest.fixture
-def controller(qtbot: QtBot, qapp, tmp_path: Path):
+def controller(qtbot: QtBot, qapp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # a history of its own: "never run" means never
     ws = tmp_path / "ws"
     ws.mkdir()
     (ws / "morning.yaml").write_text(DAILY)
@@ -81,3 +90,35 @@ def test_new_from_template_adds_a_workflow(qtbot: QtBot, controller: AppControll
     added = controller.settings.workspace_path / "hello-2.yaml"
     assert added.read_bytes() == (templates_folder() / "hello.yaml").read_bytes()
     qtbot.waitUntil(lambda: controller.dashboard.row_of(str(added)) >= 0, timeout=20000)
+
+
+class QuitRecorder:
+    """Stands in for the application object's quit(), so the test process's QApplication lives on."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def quit(self) -> None:
+        self.calls += 1
+
+
+@pytest.mark.parametrize(("answer", "quits"), [(files_mod.CANCEL, False), (files_mod.SAVE, True)])
+def test_quit_from_the_tray_asks_about_unsaved_edits(
+    qtbot: QtBot, controller: AppController, monkeypatch: pytest.MonkeyPatch, answer: str, quits: bool
+) -> None:
+    path = controller.settings.workspace_path / "hello.yaml"
+    assert controller.open_file(str(path))
+    editor = controller.window.editor
+    editor.document.set_workflow_field("name", "Hello again")
+    controller.window.hide()  # closed to the tray, edits unsaved
+    asked: list[bool] = []
+    monkeypatch.setattr(EditorPage, "ask_unsaved", lambda self: asked.append(self.window().isVisible()) or answer)
+    recorder = QuitRecorder()
+    controller.app = recorder
+    controller.quit()
+    assert asked == [True], "asked once, with the window shown"
+    assert ("Hello again" in path.read_text()) is quits
+    if quits:
+        qtbot.waitUntil(lambda: recorder.calls == 1, timeout=15000)
+    else:
+        assert not controller.quitting and controller.window.isVisible()
