@@ -24,7 +24,7 @@ from engine.scheduling.catchup import decide
 from engine.scheduling.clock import ManualClock, SleepWatch, SystemClock
 from engine.scheduling.describe import describe_trigger
 from engine.scheduling.entries import Changes, Entry, ServiceEvent, WorkflowInfo, hook_name, is_workflow
-from engine.scheduling.jobs import make_trigger, new_scheduler, next_fires, trigger_key
+from engine.scheduling.jobs import fires_between, make_trigger, new_scheduler, next_fires, trigger_key
 from engine.scheduling.runs import QUEUED, Runner
 from engine.scheduling.state import SchedulerState
 from engine.scheduling.watch import Watches
@@ -365,10 +365,24 @@ class Service:
             for entry in self._entries.values():
                 for trigger in entry.workflow.triggers if entry.workflow else []:
                     if trigger.kind == "schedule":
-                        self._state.set_seen(trigger_key(entry.path, trigger), now)
+                        self._forgive(trigger, trigger_key(entry.path, trigger), now)
             self._state.set_paused(False)
         self._scheduler.resume()
         self._emit("resumed")
+
+    def _forgive(self, trigger: Trigger, key: str, now: datetime) -> None:
+        """Count the fires of one schedule up to ``now`` as handled without running them.
+
+        An ``every`` moves to its last fire before ``now``, not to ``now``: fires are counted from that time, so
+        moving it off the rhythm would make the next APScheduler fire look too early and drop it.
+        """
+        seen = self._state.seen(key)
+        if "every" in trigger.options and seen is not None:
+            last = fires_between(trigger, seen, now, limit=1)
+            if last:
+                self._state.set_seen(key, last[0])
+            return
+        self._state.set_seen(key, now)
 
     def next_fire_times(self, path: Path, count: int = 5) -> list[datetime]:
         """The next ``count`` schedule fires of ``path`` after now, soonest first (empty when it has none)."""
