@@ -32,9 +32,13 @@ MAX_UNPACKED = 8 * 1024**3  # refuse archives that claim to unpack to more than 
     icon="zip",
     help="Pack files and folders into a .zip file. An existing zip is replaced only when the new one is complete.",
     params=[
-        Param("path", Kind.PATH, required=True, help="A file or folder to pack, or a list of them."),
+        Param("path", Kind.PATH, required=True, help="A file or folder to pack, or a list of them.", browse="any"),
         Param(
-            "to", Kind.PATH, required=True, help="The zip file to create, e.g. ~/Backups/projects-{{ now | date }}.zip"
+            "to",
+            Kind.PATH,
+            required=True,
+            help="The zip file to create, e.g. ~/Backups/projects-{{ now | date }}.zip",
+            browse="save",
         ),
         Param("overwrite", Kind.BOOL, default=False, help="Replace the zip file if it exists."),
         Param("hidden", Kind.BOOL, default=True, help="Include files and folders whose names start with a dot."),
@@ -105,7 +109,7 @@ def _members(src: Path, hidden: bool, *skip: Path) -> Any:
     help="Unpack a .zip file into a folder. Entries that would land outside the folder are refused.",
     params=[
         Param("path", Kind.PATH, required=True, help="The zip file."),
-        Param("to", Kind.PATH, required=True, help="The folder to unpack into (created if missing)."),
+        Param("to", Kind.PATH, required=True, help="The folder to unpack into (created if missing).", browse="folder"),
         Param(
             "if_exists",
             Kind.CHOICE,

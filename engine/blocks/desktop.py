@@ -72,7 +72,9 @@ def clipboard_write(ctx: StepContext, text: Any) -> dict[str, Any]:
     icon="open",
     help="Open a file or folder with its usual app, or a web address in the browser. Outside the Flowdeck app "
     "it uses the system's opener (xdg-open or gio on Linux, open on macOS).",
-    params=[Param("target", Kind.PATH, required=True, help="A file, a folder, or an address (https://...).")],
+    params=[
+        Param("target", Kind.PATH, required=True, help="A file, a folder, or an address (https://...).", browse="any")
+    ],
     outputs=[Output("target", "what was opened (full path or address)")],
 )
 def open_target(ctx: StepContext, target: Any) -> dict[str, Any]:

@@ -79,7 +79,7 @@ def read_file(ctx: StepContext, path: str, encoding: str = "utf-8", binary: bool
     help="Write text to a file, replacing it or adding to its end. Folders on the way are created. "
     "A replaced file is swapped in only once the new content is safely on disk.",
     params=[
-        Param("path", Kind.PATH, required=True, help="The file to write."),
+        Param("path", Kind.PATH, required=True, help="The file to write.", browse="save"),
         Param("content", Kind.MULTILINE, default="", help="What to write; lists and mappings are written as JSON."),
         Param("append", Kind.BOOL, default=False, help="Add to the end instead of replacing the file."),
         Param("newline", Kind.BOOL, default=False, help="End the content with a line break if it has none."),
@@ -171,7 +171,7 @@ def append_bytes(file: Path, data: bytes) -> None:
     help="Size, times and (optionally) a hash of a file or folder. With 'missing_ok', a missing file gives "
     "exists: false instead of an error.",
     params=[
-        Param("path", Kind.PATH, required=True, help="The file or folder."),
+        Param("path", Kind.PATH, required=True, help="The file or folder.", browse="any"),
         Param("hash", Kind.CHOICE, default="none", choices=HASHES, help="Compute a checksum of the content."),
         Param("missing_ok", Kind.BOOL, default=False, help="A missing file is not an error (exists: false)."),
     ],
@@ -237,7 +237,7 @@ def _hash(file: Path, algorithm: str, ctx: StepContext) -> str:
     category=CATEGORY,
     icon="folder",
     help="Create a folder and any missing folders above it. An existing folder is fine.",
-    params=[Param("path", Kind.PATH, required=True, help="The folder to create.")],
+    params=[Param("path", Kind.PATH, required=True, help="The folder to create.", browse="folder")],
     outputs=[Output("path"), Output("created", "false when it already existed")],
 )
 def make_folder(ctx: StepContext, path: str) -> dict[str, Any]:
@@ -259,7 +259,7 @@ def make_folder(ctx: StepContext, path: str) -> dict[str, Any]:
     help="Move files or folders to the trash, or delete them for good when 'permanent' is on. "
     "'path' may also be a list, such as file.list's paths output.",
     params=[
-        Param("path", Kind.PATH, required=True, help="A file or folder, or a list of them."),
+        Param("path", Kind.PATH, required=True, help="A file or folder, or a list of them.", browse="any"),
         Param("permanent", Kind.BOOL, default=False, help="Delete for good instead of moving to the trash."),
         Param("missing_ok", Kind.BOOL, default=False, help="A path that does not exist is not an error."),
     ],

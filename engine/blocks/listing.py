@@ -23,7 +23,7 @@ SORTS = ("name", "modified", "size")
     help="Find files in a folder by pattern, optionally in sub-folders, filtered by age and size. "
     "Loop over the result with for_each, or give 'paths' straight to copy, move or delete.",
     params=[
-        Param("folder", Kind.PATH, required=True, help="Where to look."),
+        Param("folder", Kind.PATH, required=True, help="Where to look.", browse="folder"),
         Param(
             "pattern",
             Kind.TEXT,

@@ -30,7 +30,9 @@ from engine.registry.context import StepContext
             "a text is split like a shell would, but no shell runs unless 'shell' is on.",
         ),
         Param("shell", Kind.BOOL, default=False, help="Run the text through the system shell (pipes, globs, &&)."),
-        Param("cwd", Kind.PATH, default="", help="Working folder (default: the workflow file's folder)."),
+        Param(
+            "cwd", Kind.PATH, default="", help="Working folder (default: the workflow file's folder).", browse="folder"
+        ),
         Param("env", Kind.MAPPING, default={}, help="Extra environment variables."),
         Param("stdin", Kind.MULTILINE, default="", help="Text sent to the program's input."),
         Param("timeout", Kind.DURATION, default="", help="Stop the program after this long, e.g. 5m."),

@@ -81,7 +81,7 @@ def csv_read(
     help="Write rows to a CSV file, or add them to its end. When adding, the header is written only if the file "
     "is new or empty, and mappings are put in the file's existing column order.",
     params=[
-        Param("path", Kind.PATH, required=True, help="The CSV file."),
+        Param("path", Kind.PATH, required=True, help="The CSV file.", browse="save"),
         Param("rows", Kind.ANY, required=True, help="A list of rows (mappings or lists), or one mapping for one row."),
         Param("append", Kind.BOOL, default=False, help="Add the rows to the end instead of replacing the file."),
         Param("columns", Kind.LIST, default=[], help="Column names and their order (default: the rows' keys)."),

@@ -35,6 +35,7 @@ _COMMON = [
         "to",
         Kind.PATH,
         required=True,
+        browse="any",
         help="The new path, or an existing folder (ends with /) to put it in under the same name. "
         "Expressions make names, e.g. ~/Invoices/{{ now | date('%Y-%m-%d') }}-{{ trigger.path | basename }}.",
     ),
@@ -61,7 +62,7 @@ _OUTPUTS = [
     category=CATEGORY,
     icon="file-copy",
     help="Copy a file or a folder (with everything in it). 'path' may be a list, e.g. file.list's paths.",
-    params=[Param("path", Kind.PATH, required=True, help="What to copy."), *_COMMON],
+    params=[Param("path", Kind.PATH, required=True, help="What to copy.", browse="any"), *_COMMON],
     outputs=_OUTPUTS,
     summary="to",
 )
@@ -75,7 +76,7 @@ def copy(ctx: StepContext, path: Any, to: str, if_exists: str = "fail", create_f
     category=CATEGORY,
     icon="file-move",
     help="Move or rename a file or folder. Across disks it copies, checks the copy, then removes the original.",
-    params=[Param("path", Kind.PATH, required=True, help="What to move."), *_COMMON],
+    params=[Param("path", Kind.PATH, required=True, help="What to move.", browse="any"), *_COMMON],
     outputs=_OUTPUTS,
     summary="to",
 )

@@ -141,7 +141,13 @@ def _response_output(response: Any, content: bytes) -> dict[str, Any]:
     "so a broken download never replaces a good file.",
     params=[
         Param("url", Kind.TEXT, required=True, help="The file's address."),
-        Param("to", Kind.PATH, required=True, help="Where to save it: a file path, or a folder ending in /."),
+        Param(
+            "to",
+            Kind.PATH,
+            required=True,
+            help="Where to save it: a file path, or a folder ending in /.",
+            browse="save",
+        ),
         Param("overwrite", Kind.BOOL, default=True, help="Replace the file if it exists (otherwise fail)."),
         Param("headers", Kind.MAPPING, default={}, help="Extra request headers."),
         *_http.AUTH_PARAMS,

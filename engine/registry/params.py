@@ -34,6 +34,8 @@ class _Missing:
 
 MISSING: Any = _Missing()
 
+BROWSE_MODES = ("open", "save", "folder", "any")  # what a path parameter's file dialog picks
+
 
 @dataclass(frozen=True)
 class Param:
@@ -50,6 +52,9 @@ class Param:
     placeholder: str = ""
     minimum: float | None = None
     maximum: float | None = None
+    # For paths, what the inspector's file dialog picks: an existing file ("open"), a file to create ("save"),
+    # a folder ("folder"), or either ("any").
+    browse: str = "open"
 
     @property
     def has_default(self) -> bool:

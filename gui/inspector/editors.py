@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLineEdit,
+    QMenu,
     QPlainTextEdit,
     QSpinBox,
     QToolButton,
@@ -89,17 +90,39 @@ class TextEditor(FieldEditor):
 
 
 class PathEditor(TextEditor):
+    """A path typed or chosen: the dialog fits the parameter (an existing file, a file to create, a folder)."""
+
+    TIPS = {"open": "Choose a file", "save": "Choose where to write", "folder": "Choose a folder"}
+
     def __init__(self, param: Param, parent: QWidget | None = None) -> None:
         super().__init__(param, parent)
-        browse = QToolButton()
-        browse.setText("…")
-        browse.setToolTip("Choose a file")
-        browse.clicked.connect(self._browse)
-        self.layout_.addWidget(browse)
+        self.browse = QToolButton()
+        self.browse.setText("…")
+        if param.browse == "any":
+            self.browse.setToolTip("Choose a file or a folder")
+            self.browse.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+            menu = QMenu(self.browse)
+            menu.addAction("Choose a &file…", lambda: self._choose("open"))
+            menu.addAction("Choose a f&older…", lambda: self._choose("folder"))
+            self.browse.setMenu(menu)
+        else:
+            self.browse.setToolTip(self.TIPS.get(param.browse, self.TIPS["open"]))
+            self.browse.clicked.connect(lambda: self._choose(param.browse))
+        self.layout_.addWidget(self.browse)
 
-    def _browse(self) -> None:
+    def ask(self, mode: str, start: str) -> str:
+        """The path the person picks in a file dialog ('' when cancelled)."""
+        title = f"Choose {self.param.name}"
+        if mode == "folder":
+            return QFileDialog.getExistingDirectory(self, title, start)
+        if mode == "save":
+            options = QFileDialog.Option.DontConfirmOverwrite  # the block's own options say what happens to it
+            return QFileDialog.getSaveFileName(self, title, start, options=options)[0]
+        return QFileDialog.getOpenFileName(self, title, start)[0]
+
+    def _choose(self, mode: str) -> None:
         start = self.line.text() if "{{" not in self.line.text() else ""
-        path, _ = QFileDialog.getOpenFileName(self, f"Choose {self.param.name}", start)
+        path = self.ask(mode, start)
         if path:
             self.line.setText(path)
             self._emit()

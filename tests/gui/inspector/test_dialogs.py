@@ -10,8 +10,11 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from engine.cli import cmd_secret
+from engine.registry import Kind, Param, default_registry
+from engine.registry.params import BROWSE_MODES
 from gui.document import WorkflowDocument
 from gui.inspector import Inspector
+from gui.inspector.editors import PathEditor
 from gui.inspector.secrets import NEW, NewSecretDialog
 from tests.gui.inspector.conftest import params
 
@@ -76,8 +79,53 @@ def test_path_button_opens_a_file_dialog(
         dialog.accept()
 
     _when_modal(qtbot, choose)
-    editor._browse()
+    assert editor.browse.toolTip() == "Choose a file"
+    editor.browse.click()
     assert params(document)["target"] == str(target)
+
+
+def _pick_in_dialog(path: Path, seen: list[QFileDialog.FileMode]):
+    def pick(dialog: QFileDialog) -> None:
+        assert isinstance(dialog, QFileDialog)
+        seen.append(dialog.fileMode())
+        dialog.findChild(QLineEdit).setText(str(path))
+        dialog.accept()
+
+    return pick
+
+
+def test_folder_and_save_paths_get_their_own_dialogs(qtbot: QtBot, tmp_path: Path) -> None:
+    (tmp_path / "out").mkdir()
+    seen: list[QFileDialog.FileMode] = []
+    folder = PathEditor(Param("to", Kind.PATH, browse="folder"))
+    qtbot.addWidget(folder)
+    _when_modal(qtbot, _pick_in_dialog(tmp_path / "out", seen))
+    folder.browse.click()
+    assert folder.value() == str(tmp_path / "out")
+    new_file = PathEditor(Param("to", Kind.PATH, browse="save"))
+    qtbot.addWidget(new_file)
+    _when_modal(qtbot, _pick_in_dialog(tmp_path / "new.zip", seen))  # a file that does not exist yet
+    new_file.browse.click()
+    assert new_file.value() == str(tmp_path / "new.zip")
+    assert seen == [QFileDialog.FileMode.Directory, QFileDialog.FileMode.AnyFile]
+
+
+def test_file_or_folder_paths_offer_both(qtbot: QtBot, tmp_path: Path) -> None:
+    editor = PathEditor(Param("path", Kind.PATH, browse="any"))
+    qtbot.addWidget(editor)
+    menu = editor.browse.menu()
+    assert [a.text().replace("&", "") for a in menu.actions()] == ["Choose a file…", "Choose a folder…"]
+    seen: list[QFileDialog.FileMode] = []
+    _when_modal(qtbot, _pick_in_dialog(tmp_path, seen))
+    menu.actions()[1].trigger()
+    assert editor.value() == str(tmp_path) and seen == [QFileDialog.FileMode.Directory]
+
+
+def test_every_path_parameter_says_what_it_picks() -> None:
+    for block in default_registry():
+        for param in block.params:
+            if param.kind is Kind.PATH:
+                assert param.browse in BROWSE_MODES, f"{block.type}.{param.name}: {param.browse!r}"
 
 
 def test_completion_in_a_multiline_field(qtbot: QtBot, inspector: Inspector) -> None:
