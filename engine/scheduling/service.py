@@ -53,6 +53,7 @@ class Service:
         self.clock = clock or SystemClock()
         self._lock = threading.RLock()
         self._entries: dict[Path, Entry] = {}
+        self._broken_since: dict[Path, datetime] = {}  # files that did not validate or were away, since when
         self._runner = Runner(self._engine, self._current, lambda p, kind, msg: self._emit(kind, p, msg))
         self._hooks: dict[str, tuple[Path, Trigger]] = {}
         self._groups: dict[str, dict[str, tuple[Path, Trigger]]] = {}  # APScheduler job id → its schedules
@@ -150,6 +151,7 @@ class Service:
                 if path not in seen:
                     self._disarm(path)
                     del self._entries[path]
+                    self._broken_since.setdefault(path, self.clock.now())  # fires while it is away are not owed
                     self._emit("workflow_removed", path)
             for path in sorted(seen):
                 try:
@@ -174,15 +176,18 @@ class Service:
         entry = Entry(path, workflow if not errors else None, errors, mtime, plan=plan)
         self._entries[path] = entry
         if errors:
+            self._broken_since.setdefault(path, self.clock.now())
             log.error("%s does not validate; its triggers are disarmed:\n%s", path, "\n".join(errors))
             self._emit("workflow_invalid", path, "\n".join(errors))
             return
         self._emit("workflow_changed" if changed else "workflow_added", path)
+        broken_since = self._broken_since.pop(path, None)
         if self._state.enabled(path):
-            self._arm(entry)
+            self._arm(entry, broken_since=broken_since)
 
-    def _arm(self, entry: Entry, *, fresh: bool = False) -> None:
-        """Arm every trigger of ``entry``; ``fresh`` forgets fires missed while it was off (nothing is owed)."""
+    def _arm(self, entry: Entry, *, fresh: bool = False, broken_since: datetime | None = None) -> None:
+        """Arm every trigger of ``entry``; ``fresh`` forgets fires missed while it was off (nothing is owed), and
+        fires after ``broken_since`` (the file did not validate or was away) are not owed either."""
         assert entry.workflow is not None
         if not self._started:
             return
@@ -197,7 +202,7 @@ class Service:
                     self._emit("error", entry.path, problem)
             elif trigger.kind == "webhook":
                 self._arm_hook(entry, trigger)
-        self._catch_up(entry, "Flowdeck was not running")
+        self._catch_up(entry, "Flowdeck was not running", until=broken_since)
         self._emit("armed", entry.path)
 
     def _arm_schedule(self, entry: Entry, trigger: Trigger, now: datetime, fresh: bool) -> None:
@@ -267,25 +272,29 @@ class Service:
         for path, data in runs:
             self._fire(path, data)
 
-    def _catch_up(self, entry: Entry, reason: str) -> None:
+    def _catch_up(self, entry: Entry, reason: str, until: datetime | None = None) -> None:
         if entry.workflow is None or self.paused or not self._state.enabled(entry.path):
             return
         runs: list[dict[str, Any]] = []
         with self._lock:
             for trigger in entry.workflow.triggers:
                 if trigger.kind == "schedule":
-                    runs += self._run_missed(entry, trigger, trigger_key(entry.path, trigger), reason)
+                    runs += self._run_missed(entry, trigger, trigger_key(entry.path, trigger), reason, until)
         for data in runs:
             self._fire(entry.path, data)
 
-    def _run_missed(self, entry: Entry, trigger: Trigger, key: str, reason: str) -> list[dict[str, Any]]:
-        """The runs owed by one schedule now (marked as handled at once, so no other path runs them again)."""
+    def _run_missed(
+        self, entry: Entry, trigger: Trigger, key: str, reason: str, until: datetime | None = None
+    ) -> list[dict[str, Any]]:
+        """The runs owed by one schedule now (marked as handled at once, so no other path runs them again);
+        fires after ``until`` are marked as handled without a run."""
         assert entry.workflow is not None
         now = self.clock.now()
-        decision = decide(trigger, entry.workflow.policy, self._state.seen(key) or now, now)
-        if not decision.due:
+        decision = decide(trigger, entry.workflow.policy, self._state.seen(key) or now, now, until)
+        handled = decision.dropped or decision.due
+        if not handled:
             return []  # already handled (a catch-up ran it)
-        self._state.set_seen(key, decision.due[-1])
+        self._state.set_seen(key, handled[-1])
         if decision.missed:
             due, mode, n = decision.due, decision.mode, len(decision.run)
             log.warning(
@@ -293,6 +302,12 @@ class Service:
                 entry.path.name, len(due), due[0].isoformat(timespec="seconds"), reason, n, mode,
             )  # fmt: skip
             self._emit("caught_up", entry.path, f"{len(due)} missed, {n} run ({mode})")
+        if decision.dropped:
+            log.info(
+                "%s: %d fire(s) since %s not run: the file did not validate (or was not in the workspace) then, "
+                "and fires missed meanwhile are not caught up",
+                entry.path.name, len(decision.dropped), decision.dropped[0].isoformat(timespec="seconds"),
+            )  # fmt: skip
         return decision.run
 
     def check_sleep(self) -> float:
