@@ -1,0 +1,112 @@
+"""Render the dashboard and the run history of the real app, for docs/app.md.
+
+    .venv/bin/python tools/app_screenshots.py        # docs/images/dashboard.png and history.png
+
+A fresh user (temporary settings, history and workspace) gets the shipped examples as workflows; the app's own
+controller starts the real engine and scheduling service, runs three of them (one against a small HTTP server on
+127.0.0.1, one that fails because its check command and mail server are not there), and the pages are grabbed as
+a person sees them afterwards. The tray picture (docs/images/tray.png) needs a real tray: tests/gui/shell/x11.py.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import tempfile
+import threading
+import time
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+_HOME = tempfile.mkdtemp(prefix="flowdeck-shots-")
+for _var in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+    os.environ[_var] = os.path.join(_HOME, _var.lower())
+os.environ["HOME"] = _HOME  # paths read ~/Flowdeck, ~/Downloads as on a person's machine
+os.environ["PYTHON_KEYRING_BACKEND"] = "tests.support.memkeyring.MemoryKeyring"  # this machine has no keyring
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from tools.screenshots import _Report  # noqa: E402  (the same fake shop API as the editor's picture)
+
+EXAMPLES = ROOT / "resources" / "examples"
+OUT = ROOT / "docs" / "images"
+RUN = ("hello.yaml", "daily-sales-report.yaml", "check-command.yaml")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _workspace(api_port: int) -> Path:
+    """The examples, as a new user's workspace; the sales report asks the local server instead of the shop."""
+    ws = Path(_HOME) / "Flowdeck"
+    ws.mkdir()
+    (Path(_HOME) / "Downloads").mkdir()
+    for example in sorted(EXAMPLES.glob("*.yaml")):
+        text = example.read_text()
+        if example.name == "daily-sales-report.yaml":
+            text = text.replace("https://shop.example.com", f"http://127.0.0.1:{api_port}")
+            text = text.replace("~/Reports", str(Path(_HOME) / "Reports"))
+        (ws / example.name).write_text(text)
+    return ws
+
+
+def _wait(app, until, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not until() and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.02)
+
+
+def main() -> int:
+    import keyring
+
+    from engine.cli.cmd_secret import SERVICE
+    from gui.app import create_application
+    from gui.shell import window as win
+    from gui.shell.controller import AppController
+    from gui.shell.settings import Settings
+    from gui.shell.tray import Tray
+
+    keyring.set_password(SERVICE, "smtp_password", "not-the-real-one")  # so the mail step gets as far as the server
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Report)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    ws = _workspace(server.server_address[1])
+    app = create_application()
+    Tray.available = staticmethod(lambda: True)  # offscreen has no tray; the app would ask "quit or minimise?"
+    settings = Settings(workspace=str(ws), webhook_port=_free_port(), tray_hint_shown=True, theme="light")
+    controller = AppController(app, None, settings)
+    controller.start()
+    controller.window.resize(1280, 600)
+    _wait(app, lambda: controller.service is not None and len(controller.dashboard.rows) == 7, 20)
+    finished = []
+    controller.relay.run_finished.connect(lambda event: finished.append(event))
+    for name in RUN:
+        controller.run_now(str(ws / name))
+    _wait(app, lambda: len(finished) == len(RUN), 60)
+    _wait(app, lambda: False, 1.0)  # the dashboard refreshes a moment after the last run
+    OUT.mkdir(parents=True, exist_ok=True)
+    controller.window.grab().save(str(OUT / "dashboard.png"))
+    print(f"wrote {OUT / 'dashboard.png'}")
+    failed = next(e for e in finished if e.data.get("status") == "failed")
+    controller.show_run(failed.run_id)
+    _wait(app, lambda: False, 0.8)
+    page = controller.history_page
+    if page.detail.steps.topLevelItemCount():
+        page.detail.steps.setCurrentItem(page.detail.steps.topLevelItem(0))
+    _wait(app, lambda: False, 0.3)
+    controller.window.grab().save(str(OUT / "history.png"))
+    print(f"wrote {OUT / 'history.png'}")
+    win.show_page(controller.window, controller.dashboard)
+    controller.quitting = True
+    controller.service.stop(0)
+    controller.engine.shutdown(1)
+    server.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
