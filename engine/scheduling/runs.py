@@ -15,6 +15,14 @@ from engine.runtime import Engine
 
 log = logging.getLogger("flowdeck.scheduling")
 QUEUED = "queued"
+SKIP_MESSAGE = (
+    "its previous run is still going and its policy is overlap: skip, so this run was not started "
+    "(wait until it ends, or set overlap: queue or parallel)"
+)
+
+
+class RunRefused(RuntimeError):
+    """A manual run not started because the overlap policy says so; the message is for people."""
 
 
 @dataclass
@@ -22,7 +30,7 @@ class _Runs:
     """Runs of one file, kept across edits so the policy still sees a run started before the edit."""
 
     running: int = 0
-    queue: deque[dict[str, Any]] = field(default_factory=deque)
+    queue: deque[tuple[dict[str, Any], dict[str, Any] | None]] = field(default_factory=deque)  # trigger, variables
 
 
 class Runner:
@@ -41,20 +49,35 @@ class Runner:
         self._lock = threading.RLock()
         self._runs: dict[Path, _Runs] = {}
 
-    def start(self, path: Path, policy: dict[str, Any], runnable: Workflow | Any, trigger: dict[str, Any]) -> Any:
-        """Run ``runnable`` (a workflow or its compiled plan) as ``policy`` says about overlapping runs."""
+    def start(
+        self,
+        path: Path,
+        policy: dict[str, Any],
+        runnable: Workflow | Any,
+        trigger: dict[str, Any],
+        variables: dict[str, Any] | None = None,
+        *,
+        manual: bool = False,
+    ) -> Any:
+        """Run ``runnable`` (a workflow or its compiled plan) as ``policy`` says about overlapping runs.
+
+        ``manual`` (the Run button): a skip raises RunRefused and a failure to start raises, so the caller can say
+        why; trigger fires are skipped quietly (logged, and a ``skipped`` event).
+        """
         overlap = policy.get("overlap", "skip")
         with self._lock:
             runs = self._runs.setdefault(path, _Runs())
             if runs.running and overlap == "skip":
-                log.info("%s is still running; this fire is skipped (policy overlap: skip)", path.name)
+                log.info("%s: a %s run was not started: %s", path.name, trigger.get("kind", "?"), SKIP_MESSAGE)
                 self._on_error(path, "skipped", str(trigger.get("kind", "")))
+                if manual:
+                    raise RunRefused(SKIP_MESSAGE)
                 return None
             if runs.running and overlap == "queue":
-                runs.queue.append(trigger)
+                runs.queue.append((trigger, variables))
                 return QUEUED
             runs.running += 1
-        return self._submit(path, runnable, trigger)
+        return self._submit(path, runnable, trigger, variables, manual)
 
     def running(self, path: Path) -> int:
         with self._lock:
@@ -66,11 +89,17 @@ class Runner:
             for runs in self._runs.values():
                 runs.queue.clear()
 
-    def _submit(self, path: Path, runnable: Any, trigger: dict[str, Any]) -> Any:
+    def _submit(
+        self, path: Path, runnable: Any, trigger: dict[str, Any], variables: dict[str, Any] | None, manual: bool
+    ) -> Any:
         try:
-            handle = self._engine.submit(runnable, trigger=trigger, source=str(trigger.get("kind", "schedule")))
+            handle = self._engine.submit(
+                runnable, trigger=trigger, variables=variables, source=str(trigger.get("kind", "schedule"))
+            )
         except Exception as exc:
             self._finished(path)
+            if manual:
+                raise
             log.error("%s: cannot start a run: %s", path.name, exc)
             self._on_error(path, "error", str(exc))
             return None
@@ -86,5 +115,5 @@ class Runner:
                 runs.queue.clear()
                 runs.running -= 1
                 return
-            trigger = runs.queue.popleft()
-        self._submit(path, workflow, trigger)
+            trigger, variables = runs.queue.popleft()
+        self._submit(path, workflow, trigger, variables, manual=False)

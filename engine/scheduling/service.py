@@ -25,12 +25,13 @@ from engine.scheduling.clock import ManualClock, SleepWatch, SystemClock
 from engine.scheduling.describe import describe_trigger
 from engine.scheduling.entries import Changes, Entry, ServiceEvent, WorkflowInfo, hook_name, is_workflow
 from engine.scheduling.jobs import fires_between, make_trigger, new_scheduler, next_fires, trigger_key
-from engine.scheduling.runs import QUEUED, Runner
+from engine.scheduling.runs import QUEUED, Runner, RunRefused
 from engine.scheduling.state import SchedulerState
 from engine.scheduling.watch import Watches
 from engine.scheduling.webhook import Hook, WebhookError, WebhookServer, resolve_hook
 
-__all__ = ["QUEUED", "Service", "ServiceEvent", "WorkflowInfo", "make_trigger"]  # make_trigger: for the GUI
+# make_trigger: the GUI shows next fire times with it
+__all__ = ["QUEUED", "RunRefused", "Service", "ServiceEvent", "WorkflowInfo", "make_trigger"]
 log = logging.getLogger("flowdeck.scheduling")
 
 
@@ -342,7 +343,10 @@ class Service:
             return (entry.plan or entry.workflow) if entry else None
 
     def run_now(self, path: Path, variables: dict | None = None) -> Any:
-        """A manual run (the Run button, ``flowdeck`` CLI): always starts, whatever the overlap policy."""
+        """A manual run (the Run button), under the workflow's overlap policy like any trigger; it also runs while
+        triggers are paused. Returns the run's handle, or QUEUED (overlap: queue and a run is going). Raises
+        RunRefused (overlap: skip and a run is going) or ValueError (the file does not validate); their messages
+        are meant to be shown as they are."""
         path = Path(path).resolve()
         with self._lock:
             entry = self._entries.get(path)
@@ -351,7 +355,8 @@ class Service:
                 entry = self._entries[path]
             if entry.workflow is None:
                 raise ValueError(f"{path.name} does not validate: " + "; ".join(entry.problems))
-        return self._engine.submit(entry.workflow, trigger={"kind": "manual"}, variables=variables, source="manual")
+        runnable = entry.plan or entry.workflow
+        return self._runner.start(path, entry.workflow.policy, runnable, {"kind": "manual"}, variables, manual=True)
 
     def _hook(self, name: str) -> Hook | None:
         with self._lock:
