@@ -6,6 +6,7 @@ import dataclasses
 import os
 from pathlib import Path
 
+from engine.io.comments import collect
 from engine.io.parse import parse_document
 from engine.io.problems import Problem, WorkflowError, errors
 from engine.io.validate import validate
@@ -46,6 +47,7 @@ def _read_text(
     wf, found = parse_document(data)
     problems += found
     wf.header = _header(text)
+    wf.comments = collect(text, wf.positions, len(wf.header.splitlines()))
     if filename:
         wf.source = Path(filename)
     if check:

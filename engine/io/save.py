@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from engine.io.yamlload import paused_gc
+from engine.io.yamlload import parse_yaml, paused_gc
 from engine.model.workflow import FORMAT_VERSION, STEP_KEYS, TOP_KEYS, Step, Workflow
 
 FLOW_WIDTH = 88  # a mapping of plain values shorter than this is written on one line
@@ -179,7 +179,19 @@ def _dumps(wf: Workflow) -> str:
         if i and not (keys[i] in compact and keys[i - 1] in compact):
             out.append("\n")
         out.append(part)
-    return "".join(out)
+    text = "".join(out)
+    return _with_comments(text, wf.comments) if wf.comments else text
+
+
+def _with_comments(text: str, comments: dict) -> str:
+    """Put the person's comments back beside their keys (found where this text has them)."""
+    from engine.io.comments import apply
+    from engine.io.parse import parse_document
+
+    data, _problems = parse_yaml(text)
+    if not isinstance(data, dict):
+        return text
+    return apply(text, comments, parse_document(data)[0].positions)
 
 
 def _steps_text(steps: dict[str, Step]) -> str:

@@ -113,6 +113,8 @@ class Workflow:
     extra: dict[str, Any] = field(default_factory=dict)
     key_order: list[str] = field(default_factory=list)
     header: str = ""  # comment lines at the top of the file, kept on save
+    # The other comments, by the path of the key they stand with (engine.io.comments); kept on save.
+    comments: dict[tuple, Any] = field(default_factory=dict, compare=False, repr=False)
     source: Path | None = field(default=None, compare=False)
     # Where each part was written: ("steps", "save", "with", "path") -> (line, col). Empty for new workflows.
     positions: dict[tuple, Position] = field(default_factory=dict, compare=False, repr=False)

@@ -135,7 +135,12 @@ class WorkflowDocument(QObject):
             return
         ids = [old, new, *edits.referrers(self.workflow, old)]
         self._push(
-            f"Rename {old} to {new}", lambda wf: edits.rename(wf, old, new), ids, structural=True, renamed=(old, new)
+            f"Rename {old} to {new}",
+            lambda wf: edits.rename(wf, old, new),
+            ids,
+            structural=True,
+            fields=("comments",),
+            renamed=(old, new),
         )
 
     def rename_problem(self, old: str, new: str) -> str | None:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from engine.io import comments
 from engine.model.workflow import ERROR_PORT, ON_ERROR_ACTIONS, Step, Workflow
 from engine.registry import MISSING
 
@@ -87,6 +88,9 @@ def rename(wf: Workflow, old: str, new: str) -> None:
         wf.layout.update(layout)
     if _mentions(wf.outputs, pattern):
         wf.outputs = _replace(wf.outputs, pattern, new)
+    if wf.comments:  # the person's comments on the step stay with it
+        for section in ("steps", "layout"):
+            wf.comments = comments.renamed(wf.comments, (section, old), (section, new))
 
 
 def add(wf: Workflow, steps: list[Step], positions: Mapping[str, tuple[float, float]]) -> None:

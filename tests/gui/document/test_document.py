@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from engine.io import dumps, read_file
+from engine.io import dumps, read_file, read_text
 from engine.registry import MISSING
 from gui.document import WorkflowDocument
 
@@ -199,3 +199,18 @@ def test_problems_follow_the_model(qtbot: QtBot) -> None:
     with qtbot.waitSignal(doc.problemsChanged, timeout=3000):
         doc.set_param("fetch", "url", MISSING)
     assert "fetch" in doc.step_problems()
+
+
+def test_a_renamed_step_keeps_its_comments_and_undo_puts_them_back() -> None:
+    text = (EXAMPLES / "daily-sales-report.yaml").read_text()
+    text = text.replace("  fetch:\n", "  # Ask the shop for yesterday's numbers.\n  fetch:  # the slow one\n", 1)
+    wf, problems = read_text(text, "commented.yaml")
+    assert wf is not None, problems
+    doc = WorkflowDocument(wf)
+    before = dumps(doc.workflow)
+    doc.rename_step("fetch", "ask_shop")
+    saved = dumps(doc.workflow).splitlines()
+    at = saved.index("  ask_shop:  # the slow one")
+    assert saved[at - 1] == "  # Ask the shop for yesterday's numbers."
+    _undo_all_gives_back(doc, before)
+    assert "  fetch:  # the slow one" in before.splitlines()
