@@ -156,3 +156,24 @@ def test_without_a_tray_closing_asks_and_says_why(tmp_path: Path) -> None:
     finally:
         bare.proc.terminate()
         bare.proc.wait(10)
+
+
+def test_started_minimised_lives_in_the_tray_until_opened(
+    xdisplay: XDisplay, tray_host: subprocess.Popen, home: Home
+) -> None:
+    app = App(xdisplay, home, "--minimized")
+    try:
+        app.wait_log("started \\(in the tray\\)")
+        app.wait_for(lambda: app.tray_icon() is not None, "the tray icon is embedded in trayer")
+        app.wait_log("service started")
+        assert "window made" not in app.log_text(), "no window is made at start"
+        app.tray_menu("r", "Down", "Return")  # the tray works without a window: Run ▸ Hello Flowdeck
+        app.wait_log(r"run finished: Hello Flowdeck succeeded")
+        app.tray_menu("o")  # Open Flowdeck makes the window now
+        window = app.main_window()
+        app.wait_for(lambda: app.viewable(window), "the window is shown")
+        assert app.log_text().count("window made") == 1
+        app.tray_menu("q")
+        assert app.proc.wait(15) == 0
+    finally:
+        app.stop()
