@@ -5,7 +5,9 @@ from __future__ import annotations
 from engine.model.durations import parse_duration
 from engine.model.workflow import Trigger
 
-_DAYS = {"mon-fri": "weekday", "1-5": "weekday", "sat,sun": "weekend day", "*": "day"}
+_NAMES = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
+_ABBREV = {name[:3].lower(): i for i, name in enumerate(_NAMES)}
+_SETS = {(1, 2, 3, 4, 5): "weekday", (0, 6): "weekend day"}
 
 
 def _plural(n: float, unit: str) -> str:
@@ -22,20 +24,61 @@ def describe_every(seconds: float) -> str:
 
 
 def describe_cron(expr: str) -> str:
-    """A 5-field cron line in words where it is a common shape, else the line itself."""
+    """A 5-field cron line in words where it is a common shape ("every Sunday at 03:00"), else the line itself."""
     fields = str(expr).split()
     if len(fields) != 5:
         return f"cron '{expr}'"
     minute, hour, dom, month, dow = fields
-    if minute.isdigit() and hour.isdigit() and dom == "*" and month == "*":
-        time = f"{int(hour):02d}:{int(minute):02d}"
-        day = _DAYS.get(dow.lower(), dow)
-        return f"every {day} at {time}"
-    if minute.startswith("*/") and hour == dom == month == dow == "*":
-        return describe_every(int(minute[2:]) * 60)
-    if minute.isdigit() and hour == dom == month == dow == "*":
-        return f"every hour at minute {int(minute)}"
+    days = _days(dow)
+    if days is None or month != "*":
+        return f"cron '{expr}'"
+    times = _times(minute, hour)
+    if times is not None and dom == "*":
+        return f"every {days} at {times}"
+    if times is not None and dom.isdigit() and dow == "*":
+        return f"on day {int(dom)} of every month at {times}"
+    if dom != "*":
+        return f"cron '{expr}'"
+    on = "" if dow == "*" else f" on {days}s"
+    if minute.startswith("*/") and minute[2:].isdigit() and hour == "*":
+        return describe_every(int(minute[2:]) * 60) + on
+    if minute.isdigit() and hour == "*":
+        return f"every hour at minute {int(minute)}" + on
     return f"cron '{expr}'"
+
+
+def _days(dow: str) -> str | None:
+    """ "day", "weekday", "Sunday", "Monday and Thursday"; None for shapes this does not name."""
+    if dow == "*":
+        return "day"
+    numbers: set[int] = set()
+    for part in dow.lower().split(","):
+        first, _, last = part.partition("-")
+        ends = [_day_number(first), _day_number(last or first)]
+        if None in ends:
+            return None
+        a, b = ends
+        numbers.update(range(a, b + 1) if a <= b else [*range(a, 7), *range(0, b + 1)])
+    picked = tuple(sorted(n % 7 for n in numbers))
+    if picked in _SETS:
+        return _SETS[picked]
+    names = [_NAMES[n] for n in sorted(set(picked), key=lambda n: (n + 6) % 7)]  # the week starts on Monday
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _day_number(text: str) -> int | None:
+    if text.isdigit() and int(text) <= 7:
+        return int(text)
+    return _ABBREV.get(text[:3]) if len(text) >= 3 else None
+
+
+def _times(minute: str, hour: str) -> str | None:
+    """ "08:00", "09:00 and 17:00"; None unless both fields are plain numbers (hours may be a list)."""
+    hours = hour.split(",")
+    if not minute.isdigit() or not all(h.isdigit() for h in hours):
+        return None
+    texts = [f"{int(h):02d}:{int(minute):02d}" for h in hours]
+    return texts[0] if len(texts) == 1 else ", ".join(texts[:-1]) + " and " + texts[-1]
 
 
 def describe_trigger(trigger: Trigger) -> str:
