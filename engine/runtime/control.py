@@ -256,6 +256,7 @@ def run_workflow_file(run: Run, where: str, variables: dict[str, Any], step_id: 
         result = child.execute()
     finally:
         done.set()
+        run.learn_secrets(child)
     if result.status != "succeeded":
         message = (result.error or {}).get("message", result.status)
         raise StepError(f"the workflow {path.name} {result.status}: {message}", kind="workflow")

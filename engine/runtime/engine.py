@@ -57,7 +57,7 @@ class RunHandle:
 
         A RunResult holds the real values (a caller may need them); anything printed or stored passes through here.
         """
-        return redact(value, {v for v in self.run.secrets.values() if v})
+        return redact(value, set(self.run.secret_values))
 
 
 class Engine:

@@ -153,6 +153,18 @@ class Run:
         )
         return result
 
+    @property
+    def secret_values(self) -> frozenset[str]:
+        """Every secret value this run (and the workflows it ran) read: what its records mask."""
+        with self._lock:
+            return frozenset(self._secret_values)
+
+    def learn_secrets(self, child: Run) -> None:
+        """Mask what a child run read here too: its outputs and errors come back into this run's events."""
+        found = child.secret_values
+        with self._lock:
+            self._secret_values.update(found)
+
     def cancel(self) -> None:
         """Stop the run as soon as possible: waits end, programs are killed, the run is 'cancelled'."""
         with self._lock:
@@ -359,7 +371,7 @@ class Run:
         if not self.bus.active:
             return
         if self._secret_values:
-            data = redact(data, self._secret_values)
+            data = redact(data, self.secret_values)  # a copy: a parallel branch may read a secret meanwhile
         self.bus.emit(ev.Event(kind, self.run_id, self.plan.name, step, data))
 
 

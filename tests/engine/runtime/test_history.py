@@ -196,3 +196,33 @@ def test_cancelled_run_is_recorded_as_cancelled_within_a_second(tmp_path: Path) 
     assert rec is not None and rec.status == "cancelled"
     assert [s.step for s in rec.steps] == ["nap"] and rec.steps[0].status == "cancelled"
     eng.shutdown(1)
+
+
+def test_a_secret_read_by_a_child_workflow_is_masked_in_the_parent(tmp_path: Path) -> None:
+    import keyring
+
+    from engine.io import load_workflow
+
+    keyring.set_password("flowdeck", "child_token", "ch1ld-s3cret")
+    (tmp_path / "child.yaml").write_text(
+        "flowdeck: 1\nname: Child\noutputs: {token: '{{ vars.token }}'}\n"
+        "steps:\n  get: {do: set, with: {values: {token: '{{ secrets.child_token }}'}}}\n"
+    )
+    (tmp_path / "parent.yaml").write_text(
+        "flowdeck: 1\nname: Parent\nsteps:\n"
+        "  call: {do: workflow.run, with: {path: child.yaml}, next: say}\n"
+        "  say: {do: log, with: {message: 'got {{ steps.call.outputs.token }}'}}\n"
+    )
+    history = History(tmp_path / "h.sqlite3")
+    eng = _engine(history)
+    seen: list[ev.Event] = []
+    eng.subscribe(seen.append)
+    handle = eng.submit(load_workflow(tmp_path / "parent.yaml", REGISTRY))
+    result = handle.wait(20)
+    assert result.status == "succeeded", result.error
+    assert result.steps["say"]["message"] == "got ch1ld-s3cret"  # the run itself has the real value
+    eng.shutdown(1)
+    assert "ch1ld-s3cret" not in repr([e.data for e in seen])
+    assert "ch1ld-s3cret" not in repr(handle.redacted(result.steps))
+    raw = (tmp_path / "h.sqlite3").read_bytes() + b"".join(p.read_bytes() for p in tmp_path.glob("h.sqlite3-*"))
+    assert b"ch1ld-s3cret" not in raw
