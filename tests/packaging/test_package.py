@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import signal
 import subprocess
 import sys
 import time
@@ -170,6 +171,30 @@ def test_bundle_runs_the_bundled_example_headless(installed: Installed, tmp_path
     assert "Ran on Linux" in out.stdout  # program.run worked and its output reached the template
 
 
+def test_bundled_daemon_runs_triggers_and_stops_on_sigterm(installed: Installed, tmp_path: Path) -> None:
+    ws, mark = tmp_path / "ws", tmp_path / "ran.txt"
+    ws.mkdir()
+    (ws / "tick.yaml").write_text(
+        "flowdeck: 1\nname: Tick\ntriggers:\n  - startup: {}\nsteps:\n"
+        f"  mark: {{do: file.write, with: {{path: '{mark}', content: ran}}}}\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.update(XDG_DATA_HOME=str(tmp_path / "data"), XDG_STATE_HOME=str(tmp_path / "state"))
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+    cmd = [str(installed.executable), "daemon", str(ws), "--port", "0", "--grace", "2"]
+    proc = subprocess.Popen(cmd, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_for(mark.exists, 60), "the bundled daemon never ran the startup trigger"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) == 0, proc.stderr.read() if proc.stderr else ""
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+    assert mark.read_text() == "ran"
+    assert (tmp_path / "data" / "flowdeck" / "history.sqlite3").is_file()
+
+
 def test_bundle_finds_every_block_and_command(installed: Installed) -> None:
     """Blocks and CLI commands are found with pkgutil at run time; the bundle must carry all of them."""
     bundled = subprocess.run([str(installed.executable), "blocks"], capture_output=True, text=True, timeout=60)
@@ -188,7 +213,8 @@ def test_bundle_finds_every_block_and_command(installed: Installed) -> None:
 
 def test_desktop_entry_opens_window_and_tray_icon(started, installed: Installed) -> None:
     proc, env = started
-    shown = wait_for(lambda: bool(windows(env, "--onlyvisible", "--name", "Flowdeck")), 60)
+    # The main window's title is "Flowdeck — <workflow>"; the tray icon's own window is named "Flowdeck" only.
+    shown = wait_for(lambda: bool(windows(env, "--onlyvisible", "--name", "^Flowdeck — ")), 60)
     if not shown:
         proc.terminate()
         pytest.fail(f"no Flowdeck window appeared; app output:\n{proc.communicate(timeout=15)[0][-4000:]}")
