@@ -129,13 +129,16 @@ def count_log(root: Path, text: str) -> int:
     return sum(p.read_text().count(text) for p in log.parent.glob("flowdeck.log*")) if log.exists() else 0
 
 
-def idle(x: XDisplay, seconds: float) -> tuple[float, float]:
-    """CPU % of one core and RSS (MB) in the tray with 100 armed daily schedules."""
+def idle(x: XDisplay, seconds: float, opened: bool = False) -> tuple[float, float]:
+    """CPU % of one core and RSS (MB) in the tray with 100 armed daily schedules: started at login into the tray
+    (``--minimized``: no window is made), or, with ``opened``, after the window was shown and closed to the tray."""
     flows = {f"wf{i:03}": workflow(f"Workflow {i}", f'{{cron: "{i % 60} 3 * * *"}}') for i in range(100)}
     with tempfile.TemporaryDirectory() as tmp:
         env = make_home(Path(tmp), flows)
-        proc = launch(x, env, "--minimized")
+        proc = launch(x, env) if opened else launch(x, env, "--minimized")
         wait_for_log(Path(tmp), "service started")
+        if opened:
+            close_window(x, Path(tmp))
         time.sleep(5)  # let start-up work settle
         before, t0 = cpu_seconds(proc.pid), time.monotonic()
         time.sleep(seconds)
@@ -143,6 +146,21 @@ def idle(x: XDisplay, seconds: float) -> tuple[float, float]:
         rss = rss_mb(proc.pid)
         stop(proc)
         return 100 * used / elapsed, rss
+
+
+def close_window(x: XDisplay, home: Path) -> None:
+    """Close the main window as the window manager's close button would (Flowdeck stays in the tray)."""
+    from tests.gui.shell.x11 import request_close
+
+    found = subprocess.run(
+        ["xdotool", "search", "--sync", "--onlyvisible", "--name", "^Flowdeck — "],
+        env=x.env(),
+        capture_output=True,
+        text=True,
+        timeout=30,
+    ).stdout.split()
+    request_close(x.display, int(found[0]))
+    wait_for_log(home, "window closed; still running in the tray")
 
 
 def runs_memory(x: XDisplay, total: int = 1000) -> list[tuple[int, float]]:
@@ -207,6 +225,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer repetitions and a 10 s idle window")
     parser.add_argument("--skip-runs", action="store_true", help="leave out the 1,000-run memory check")
     parser.add_argument("--paint-only", action="store_true", help="measure only launch to first paint")
+    parser.add_argument("--idle-only", action="store_true", help="only the two idle measurements")
     parser.add_argument("--shell-runs", action="store_true", help="only the GUI side's memory over 1,000 runs")
     args = parser.parse_args()
     if args.shell_runs:
@@ -224,6 +243,12 @@ def main() -> None:
     try:
         print(f"machine: {machine()}")
         repeat = 3 if args.quick else 7
+        if args.idle_only:
+            for opened in (False, True):
+                cpu, rss = idle(x, 10 if args.quick else 60, opened)
+                print(f"idle in the tray ({'window opened and closed' if opened else 'started minimised'}): "
+                      f"CPU {cpu:.3f} % of one core, RSS {rss:.0f} MB")  # fmt: skip
+            return
         first_paint(x, cold=False)  # warm-up
         warm = [first_paint(x, cold=False) for _ in range(repeat)]
         print(f"launch to window painted, warm: {statistics.median(warm):.3f} s median of {repeat} {_list(warm)}")
@@ -237,6 +262,8 @@ def main() -> None:
         window = 10 if args.quick else 60
         cpu, rss = idle(x, window)
         print(f"idle in the tray, 100 armed workflows: CPU {cpu:.3f} % of one core over {window} s, RSS {rss:.0f} MB")
+        cpu, rss = idle(x, window, opened=True)
+        print(f"same, after the window was opened and closed: CPU {cpu:.3f} %, RSS {rss:.0f} MB")
         if not args.skip_runs:
             points = runs_memory(x)
             print("RSS by runs finished: " + ", ".join(f"{n}: {mb:.0f} MB" for n, mb in points))
