@@ -52,11 +52,12 @@ def controller(qtbot: QtBot, qapp, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     # Closing for real, not to the tray: offscreen there is no tray, and closing would ask "quit or minimise?".
     c.quitting = True
     c.window.close()
-    c.window.deleteLater()
     c.relay.detach()
     c.service.stop(0)
     c.engine.shutdown(0)
     c.tray.hide()
+    c._refresh.stop()  # no refresh of this controller may fire during a later test
+    c._clock.stop()
 
 
 def test_lists_workflows_with_triggers_and_next_run(controller: AppController) -> None:
