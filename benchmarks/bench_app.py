@@ -55,9 +55,13 @@ def workflow(name: str, trigger: str) -> str:
 
 def launch(x: XDisplay, env: dict[str, str], *args: str, mark: Path | None = None) -> subprocess.Popen:
     extra = {**env, **({"FLOWDECK_STARTUP_MARK": str(mark)} if mark else {})}
+    full = x.env(**extra)
+    # A person's Python keeps compiled modules (__pycache__); a machine set to write none would compile every module
+    # at every start, which is not what users get (the bundle carries compiled modules too).
+    full.pop("PYTHONDONTWRITEBYTECODE", None)
     return subprocess.Popen(
         [sys.executable, "-m", "engine", *args],
-        env=x.env(**extra),
+        env=full,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
