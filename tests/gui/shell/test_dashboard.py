@@ -123,3 +123,50 @@ def test_quit_from_the_tray_asks_about_unsaved_edits(
         qtbot.waitUntil(lambda: recorder.calls == 1, timeout=15000)
     else:
         assert not controller.quitting and controller.window.isVisible()
+
+
+NOTIFIES = """flowdeck: 1
+name: Tell me
+steps:
+  say:
+    do: notify
+    with: {title: Backup done, message: "{{ 2 + 2 }} files"}
+"""
+
+
+def test_a_notify_step_reaches_the_tray_as_a_message(
+    qtbot: QtBot, controller: AppController, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown: list[tuple[str, str, str]] = []
+    monkeypatch.setattr(controller.tray.icon, "showMessage", lambda title, text, icon, ms: shown.append((title, text)))
+    path = controller.settings.workspace_path / "tell.yaml"
+    path.write_text(NOTIFIES)
+    qtbot.waitUntil(lambda: any(i.path == path for i in controller.service.workflows()), timeout=20000)
+    controller.run_now(str(path))
+    qtbot.waitUntil(lambda: ("Backup done", "4 files") in shown, timeout=20000)
+
+
+def test_rerun_runs_the_workflow_again_with_the_same_trigger(qtbot: QtBot, controller: AppController) -> None:
+    path = str(controller.settings.workspace_path / "hello.yaml")
+    controller.run_now(path)
+    qtbot.waitUntil(lambda: len(controller.history.runs(workflow="Hello Flowdeck")) == 1, timeout=20000)
+    first = controller.history.runs(workflow="Hello Flowdeck")[0]
+    controller.rerun(first)
+    qtbot.waitUntil(lambda: len(controller.history.runs(workflow="Hello Flowdeck")) == 2, timeout=20000)
+    again = controller.history.runs(workflow="Hello Flowdeck")[0]
+    assert again.run_id != first.run_id and again.source == "rerun"
+    qtbot.waitUntil(lambda: controller.history.run(again.run_id).status == "succeeded", timeout=20000)
+
+
+def test_a_new_workspace_in_settings_restarts_the_service_there(
+    qtbot: QtBot, controller: AppController, tmp_path: Path
+) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "tell.yaml").write_text(NOTIFIES)
+    old_service = controller.service
+    controller.apply_settings(controller.settings.with_(workspace=str(other)))
+    assert controller.service is not old_service
+    controller.show_window()
+    qtbot.waitUntil(lambda: [r.name for r in controller.dashboard.rows] == ["Tell me"], timeout=20000)
+    assert [i.name for i in controller.service.workflows()] == ["Tell me"]
