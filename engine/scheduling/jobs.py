@@ -8,11 +8,13 @@ APScheduler with another API is one file's change.
 from __future__ import annotations
 
 import json
+import logging
 import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
@@ -84,8 +86,19 @@ def make_trigger(trigger: Trigger, start: datetime | None = None) -> Any:
 
 def new_scheduler() -> BackgroundScheduler:
     """The service's scheduler: a late fire is never dropped by APScheduler (the service applies misfire_grace and
-    catch_up itself) and a fire of one job never waits for another run of it."""
-    return BackgroundScheduler(job_defaults={"coalesce": True, "max_instances": 1_000, "misfire_grace_time": None})
+    catch_up itself) and a fire of one job never waits for another run of it.
+
+    Fires are handed to one thread, not APScheduler's pool of ten: each fire takes the service's lock, and ten
+    threads queueing on it while runs keep the interpreter busy cost a GIL round trip each (seconds for 200 fires
+    in a second, see benchmarks/README.md). Not run in the scheduler's own thread: it holds its job store lock
+    while running a job, and the service calls add_job/remove_job while holding its own lock.
+    """
+    # its INFO lines ("Running job ...") are two per fire, written in the fire path; the service logs what matters
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    return BackgroundScheduler(
+        executors={"default": ThreadPoolExecutor(max_workers=1)},
+        job_defaults={"coalesce": True, "max_instances": 1_000, "misfire_grace_time": None},
+    )
 
 
 def next_fires(trigger: Trigger, seen: datetime | None, now: datetime, count: int) -> list[datetime]:

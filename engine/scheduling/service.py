@@ -8,6 +8,7 @@ schedule, the time up to which its fires were handled are remembered (engine.sch
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -33,6 +34,11 @@ from engine.scheduling.webhook import Hook, WebhookError, WebhookServer, resolve
 # make_trigger: the GUI shows next fire times with it
 __all__ = ["QUEUED", "RunRefused", "Service", "ServiceEvent", "WorkflowInfo", "make_trigger"]
 log = logging.getLogger("flowdeck.scheduling")
+# Python hands the GIL to a waiting thread only every switch interval (5 ms by default); a fire crosses three
+# threads, and with runs keeping the interpreter busy each crossing waited that long per busy thread: 200 fires
+# in one second were seconds late. 1 ms made them ~20× less late at no measurable cost to the runs' throughput
+# (benchmarks/README.md, "Scheduler").
+SWITCH_INTERVAL = 0.001
 
 
 class Service:
@@ -80,6 +86,8 @@ class Service:
     # lifecycle --------------------------------------------------------------------------------------------
     def start(self) -> None:
         self._started = True
+        if sys.getswitchinterval() > SWITCH_INTERVAL:
+            sys.setswitchinterval(SWITCH_INTERVAL)  # process-wide; the GUI thread gets the GIL sooner too
         self.workspace.mkdir(parents=True, exist_ok=True)
         self._observer = Observer()
         self._observer.daemon = True
@@ -121,7 +129,7 @@ class Service:
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)  # wait=True would block on APScheduler's worker threads
         self._runner.clear_queues()
-        self._state.flush()
+        self._state.close()
         self._engine.shutdown(grace)
 
     def subscribe(self, listener: Callable[[ServiceEvent], None]) -> Callable[[], None]:

@@ -1,13 +1,14 @@
 """The scheduler's small remembered state: disabled workflows, pause-all, and per-trigger "accounted up to" times.
 
 Written atomically as JSON. Fire times are saved at most every ``SAVE_DELAY`` seconds so a burst of fires
-does not cost one fsync each; ``flush`` (called on stop) writes what is pending.
+does not cost one fsync each; ``close`` (called on stop) writes what is pending.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,12 @@ class SchedulerState:
     def __init__(self, folder: Path) -> None:
         self.file = folder / "scheduler-state.json"
         self._lock = threading.RLock()
-        self._timer: threading.Timer | None = None
+        self._write_lock = threading.Lock()  # writes in order; held without _lock
+        # one saver thread, woken per change: a Timer per save started a thread under the service's lock on the
+        # fire path, and starting a thread waits for it, which costs a GIL round trip per fire when runs are busy
+        self._wake = threading.Event()
+        self._saver: threading.Thread | None = None
+        self._closed = False
         self._data = self._load()
 
     def _load(self) -> dict[str, Any]:
@@ -32,19 +38,34 @@ class SchedulerState:
             return {}
 
     def flush(self) -> None:
-        with self._lock:
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
+        # the file is written outside the data lock: a fire's set_seen must not wait for a disk write
+        with self._write_lock:
+            with self._lock:
+                data = json.dumps(self._data, indent=1, sort_keys=True).encode()
             self.file.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(self.file, json.dumps(self._data, indent=1, sort_keys=True).encode())
+            atomic_write(self.file, data)
+
+    def close(self) -> None:
+        """Write what is pending and end the saver thread."""
+        self._closed = True
+        self._wake.set()
+        self.flush()
 
     def _save_soon(self) -> None:
         with self._lock:
-            if self._timer is None:
-                self._timer = threading.Timer(SAVE_DELAY, self.flush)
-                self._timer.daemon = True
-                self._timer.start()
+            if self._saver is None and not self._closed:
+                self._saver = threading.Thread(target=self._save_loop, name="flowdeck-state", daemon=True)
+                self._saver.start()
+        self._wake.set()
+
+    def _save_loop(self) -> None:
+        while True:
+            self._wake.wait()
+            if self._closed:
+                return
+            time.sleep(SAVE_DELAY)  # a burst of fires becomes one write
+            self._wake.clear()  # before writing: a change made while it writes wakes the loop again
+            self.flush()
 
     # flags ----------------------------------------------------------------------------------------
     @property
