@@ -4,7 +4,7 @@ menus and the remembered geometry. The editor itself lives in gui/editor/.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QHideEvent, QIcon, QShowEvent
@@ -19,7 +19,9 @@ from PySide6.QtWidgets import (
 )
 
 from gui.canvas import style
-from gui.editor import EditorPage
+
+if TYPE_CHECKING:
+    from gui.editor import EditorPage
 
 MENU_ORDER = ("File", "Edit", "View", "Run", "Help")
 
@@ -27,7 +29,11 @@ MENU_ORDER = ("File", "Edit", "View", "Run", "Help")
 class MainWindow(QMainWindow):
     runRequested = Signal(str)  # the editor started a run (its id)
 
-    def __init__(self, engine: Any = None, bridge: Any = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, engine: Any = None, bridge: Any = None, parent: QWidget | None = None, *, editor_later: bool = False
+    ) -> None:
+        """With ``editor_later`` the editor page (canvas, palette, inspector, run panel: most of the window's start-up
+        time and memory) is made on first use of ``editor``; the app asks for it right after the first paint."""
         super().__init__(parent)
         self.setObjectName("flowdeckMainWindow")
         self.engine = engine
@@ -51,24 +57,55 @@ class MainWindow(QMainWindow):
         row.addWidget(self.mode_bar)
         row.addWidget(self.stack, 1)
         self.setCentralWidget(central)
-        self.editor = EditorPage(bridge)
-        self.editor.titleChanged.connect(self._update_title)
-        self.editor.documentChanged.connect(self._document_changed)
-        self.add_page("Editor", self.editor)
-        self._build_menus()
+        self._bridge = bridge
+        self._editor: EditorPage | None = None
+        self._editor_slot = QWidget()  # the Editor page; the editor goes in it when it is made
+        self._editor_slot.setObjectName("editorSlot")
+        QVBoxLayout(self._editor_slot).setContentsMargins(0, 0, 0, 0)
+        self.add_page("Editor", self._editor_slot)
         self._restore()
         self._update_title()
-        self._document_changed(self.editor.document)
+        if not editor_later:
+            self._make_editor()
+
+    @property
+    def editor(self) -> EditorPage:
+        """The editor page, made now if it was not yet."""
+        if self._editor is None:
+            self._make_editor()
+        assert self._editor is not None
+        return self._editor
+
+    @property
+    def editor_made(self) -> bool:
+        return self._editor is not None
+
+    def _make_editor(self) -> None:
+        from gui.editor import EditorPage
+
+        editor = EditorPage(self._bridge, parent=self._editor_slot)
+        self._editor = editor
+        self._editor_slot.layout().addWidget(editor)
+        editor.titleChanged.connect(self._update_title)
+        editor.documentChanged.connect(self._document_changed)
+        self._build_menus()
+        self._update_title()
+        self._document_changed(editor.document)
+        if self.isVisible() and self._layout_to_restore is not None:
+            editor.restore_layout(self._layout_to_restore)
+            self._layout_to_restore = None
         QTimer.singleShot(0, self._offer_recovery)
 
     # -- the shell's interface -------------------------------------------------------------------
     def set_engine(self, engine: Any, bridge: Any) -> None:
         self.engine = engine
-        self.editor.set_bridge(bridge)
+        self._bridge = bridge
+        if self._editor is not None:
+            self._editor.set_bridge(bridge)
 
     @property
     def bridge(self) -> Any:
-        return self.editor.bridge
+        return self._editor.bridge if self._editor is not None else self._bridge
 
     def add_page(self, title: str, widget: QWidget, icon: QIcon | None = None, index: int | None = None) -> None:
         """Add a page with a button in the bar on the left (at ``index``, default last)."""
@@ -89,16 +126,29 @@ class MainWindow(QMainWindow):
         self._mode_layout.insertWidget(index, button)
         self._pages[widget] = button
         if self.stack.currentWidget() is widget or count == 0:
-            self.show_page(widget)
+            self._select(widget)
 
     def show_page(self, widget: QWidget) -> None:
+        if widget is self._editor:
+            widget = self._editor_slot
+        elif widget is self._editor_slot and self._editor is None:
+            self._make_editor()  # the Editor page was chosen before the app had made it
+        self._select(widget)
+
+    def _select(self, widget: QWidget) -> None:
         if widget not in self._pages:
             return
         self.stack.setCurrentWidget(widget)
         self._pages[widget].defaultAction().setChecked(True)
 
+    def pages(self) -> list[QWidget]:
+        """The pages in the order of their buttons (the editor page as itself, made if need be)."""
+        found = [self.stack.widget(i) for i in range(self.stack.count())]
+        return [self.editor if page is self._editor_slot else page for page in found]
+
     def current_page(self) -> QWidget:
-        return self.stack.currentWidget()
+        page = self.stack.currentWidget()
+        return self.editor if page is self._editor_slot else page
 
     def open_file(self, path: Any) -> bool:
         self.show_page(self.editor)
@@ -141,12 +191,14 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         a = self.editor.actions_
         file = self.menu("File")
+        first = file.actions()[0] if file.actions() else None  # the app's own items (Settings, Quit) stay last
         for name in ("new", "open"):
-            file.addAction(a[name])
-        self.recent_menu = file.addMenu("Open &Recent")
+            file.insertAction(first, a[name])
+        self.recent_menu = QMenu("Open &Recent", file)
+        file.insertMenu(first, self.recent_menu)
         self.recent_menu.aboutToShow.connect(self._fill_recent)
-        file.addAction(a["save"])
-        file.addAction(a["save_as"])
+        file.insertAction(first, a["save"])
+        file.insertAction(first, a["save_as"])
         edit = self.menu("Edit")
         for name in ("undo", "redo", None, "cut", "copy", "paste", "duplicate", "delete", None, "select_all", "rename"):
             edit.addSeparator() if name is None else edit.addAction(a[name])
@@ -186,7 +238,10 @@ class MainWindow(QMainWindow):
         self._update_title()
 
     def _update_title(self, *_args: object) -> None:
-        self.setWindowTitle(f"Flowdeck — {self.editor.title()}[*]")
+        if self._editor is None:
+            self.setWindowTitle("Flowdeck")
+            return
+        self.setWindowTitle(f"Flowdeck — {self._editor.title()}[*]")
 
     def _default_size(self) -> None:
         """Most of the screen, but never all of it (a panel or the tray may sit at an edge)."""
@@ -210,8 +265,8 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if self._layout_to_restore is not None:  # docks are restored once shown (Qt lays tabbed docks out then)
-            self.editor.restore_layout(self._layout_to_restore)
+        if self._layout_to_restore is not None and self._editor is not None:  # docks are restored once shown
+            self._editor.restore_layout(self._layout_to_restore)  # (Qt lays tabbed docks out then)
             self._layout_to_restore = None
 
     def save_layout(self) -> None:
@@ -219,16 +274,19 @@ class MainWindow(QMainWindow):
 
         store = qsettings()
         store.setValue("editor/geometry", self.saveGeometry())
-        store.setValue("editor/layout", self.editor.layout_state())
+        if self._editor is not None:  # an editor not made yet keeps the layout it was given
+            store.setValue("editor/layout", self._editor.layout_state())
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Ask before unsaved work is lost; remember where the window and its panels were."""
-        if not self.editor.maybe_save():
+        editor = self._editor
+        if editor is not None and not editor.maybe_save():
             event.ignore()
             return
         self.save_layout()
-        self.editor.autosave_timer.stop()
-        self.editor.recovery.discard()
+        if editor is not None:
+            editor.autosave_timer.stop()
+            editor.recovery.discard()
         event.accept()
 
     def hideEvent(self, event: QHideEvent) -> None:

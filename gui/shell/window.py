@@ -25,14 +25,32 @@ def takes_engine_later() -> bool:
 
 
 def make_window(engine: Any = None, bridge: Any = None) -> QMainWindow:
+    """The main window; its editor page is made after the window's first paint (see ``ensure_editor``)."""
     from gui.mainwindow import MainWindow
 
     try:
-        window = MainWindow(engine=engine, bridge=bridge)
+        window = MainWindow(engine=engine, bridge=bridge, editor_later=True)
     except TypeError:  # an editor window from before the page interface: pages go in tabs (see _Pages)
         window = MainWindow()
     window.setWindowIcon(app_icon())
+    after_first_paint(window, lambda: _editor_when_idle(window))
     return window
+
+
+def ensure_editor(window: QMainWindow) -> None:
+    """Make the window's editor page now if it was left for later (its menus come with it)."""
+    if getattr(window, "editor_made", True) is False:
+        window.editor  # noqa: B018 (the property makes it)
+
+
+def _editor_when_idle(window: QMainWindow) -> None:
+    """Make the editor, but not under a dialog the person is answering: building it would take the focus."""
+    from PySide6.QtWidgets import QApplication
+
+    if QApplication.activeModalWidget() is not None:
+        QTimer.singleShot(200, lambda: _editor_when_idle(window))
+        return
+    ensure_editor(window)
 
 
 def add_page(window: QMainWindow, title: str, widget: QWidget, index: int | None = None) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QToolButton
 from pytestqt.qtbot import QtBot
 
 from gui.editor import EditorPage
@@ -40,7 +40,7 @@ def test_pages_as_the_shell_adds_them(qtbot: QtBot) -> None:
     shell_window.add_page(window, "Workflows", dashboard, index=0)
     shell_window.show_page(window, dashboard)
     shell_window.add_page(window, "History", history)
-    assert [window.stack.widget(i) for i in range(3)] == [dashboard, window.editor, history]
+    assert window.pages() == [dashboard, window.editor, history]
     assert window.current_page() is dashboard
     window._pages[history].click()
     assert window.current_page() is history
@@ -159,3 +159,26 @@ def test_every_shortcut_is_bound_once_and_fires(qtbot: QtBot, tmp_path: Path, mo
     assert page.document.workflow.steps == {}
     qtbot.keyClick(page.view, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
     assert list(page.document.workflow.steps) == ["log"]
+
+
+def test_the_app_window_makes_its_editor_after_the_first_paint(qtbot: QtBot) -> None:
+    from gui.shell import window as shell_window
+
+    window = shell_window.make_window()
+    qtbot.addWidget(window)
+    shell_window.menu(window, "File").addAction("Quit Flowdeck")  # the app's own item, added before the editor's
+    assert not window.editor_made and window.windowTitle() == "Flowdeck"
+    window.show()
+    qtbot.waitUntil(lambda: window.editor_made, timeout=5000)
+    file_texts = [a.text().replace("&", "") for a in window.menu("File").actions() if a.text()]
+    assert file_texts == ["New", "Open…", "Open Recent", "Save", "Save As…", "Quit Flowdeck"]
+    assert window.windowTitle().startswith("Flowdeck — ")
+    assert window.editor.isVisibleTo(window)
+
+
+def test_choosing_the_editor_page_before_it_is_made_makes_it(qtbot: QtBot) -> None:
+    window = MainWindow(editor_later=True)
+    qtbot.addWidget(window)
+    assert not window.editor_made
+    window.findChild(QToolButton, "page_Editor").click()
+    assert window.editor_made and window.current_page() is window.editor

@@ -165,6 +165,13 @@ class App:
         return int(ids[0]) if ids else None
 
     # -- driving -------------------------------------------------------------------------------
+    def press_in(self, title: str, key: str) -> None:
+        """Give the dialog called ``title`` the focus (there is no window manager here to do it) and press ``key``."""
+        self.wait_for(lambda: self.window_named(title) is not None, f"the dialog '{title}' is shown")
+        self.xdo("windowfocus", "--sync", str(self.window_named(title)))
+        time.sleep(0.3)
+        self.xdo("key", key)
+
     def tray_menu(self, *keys: str) -> None:
         """Open the tray icon's menu with a right click and pick an entry with its keys."""
         icon = self.tray_icon()

@@ -82,7 +82,7 @@ def test_quit_with_a_run_going_asks_and_stops_it(app: App) -> None:
     app.tray_menu("q")
     app.wait_for(lambda: app.window_named("Quit Flowdeck") is not None, "the quit dialog lists the runs")
     started = time.monotonic()
-    app.xdo("key", "alt+s")  # Stop them and quit
+    app.press_in("Quit Flowdeck", "alt+s")  # Stop them and quit
     assert app.proc.wait(20) == 0
     assert time.monotonic() - started < 15
     app.wait_log(r"quitting \(stop\)")
@@ -150,7 +150,7 @@ def test_without_a_tray_closing_asks_and_says_why(tmp_path: Path) -> None:
         app.wait_log("started \\(window shown\\)")
         request_close(bare.display, window)
         app.wait_for(lambda: app.window_named("Close Flowdeck") is not None, "closing asks what to do")
-        app.xdo("key", "alt+q")
+        app.press_in("Close Flowdeck", "alt+q")
         assert app.proc.wait(15) == 0
         app.stop()
     finally:
