@@ -2,7 +2,7 @@
 
 YAML is the source of truth: jobs are rebuilt from the files at start. Only enable/pause flags and, per
 schedule, the time up to which its fires were handled are remembered (engine.scheduling.state); missed fires
-(app closed, computer asleep) are run as the workflow's ``catch_up`` policy says (engine.scheduling.jobs).
+(app closed, computer asleep) are run as the workflow's ``catch_up`` policy says (engine.scheduling.schedules).
 """
 
 from __future__ import annotations
@@ -18,15 +18,14 @@ from typing import Any
 from watchdog.observers import Observer
 
 from engine.io import read_file
-from engine.io.triggers import parse_at
 from engine.model.workflow import Trigger
 from engine.runtime import Engine
-from engine.scheduling.catchup import decide
 from engine.scheduling.clock import ManualClock, SleepWatch, SystemClock
 from engine.scheduling.describe import describe_trigger
 from engine.scheduling.entries import Changes, Entry, ServiceEvent, WorkflowInfo, hook_name, is_workflow
-from engine.scheduling.jobs import fires_between, make_trigger, new_scheduler, next_fires, trigger_key
+from engine.scheduling.jobs import make_trigger, new_scheduler, trigger_key
 from engine.scheduling.runs import QUEUED, Runner, RunRefused
+from engine.scheduling.schedules import Schedules
 from engine.scheduling.state import SchedulerState
 from engine.scheduling.watch import Watches
 from engine.scheduling.webhook import Hook, WebhookError, WebhookServer, resolve_hook
@@ -41,8 +40,8 @@ log = logging.getLogger("flowdeck.scheduling")
 SWITCH_INTERVAL = 0.001
 
 
-class Service:
-    """Keeps every workflow in ``workspace`` armed; see docs/triggers.md."""
+class Service(Schedules):
+    """Keeps every workflow in ``workspace`` armed; see docs/triggers.md. Schedules are engine.scheduling.schedules."""
 
     def __init__(
         self,
@@ -214,28 +213,6 @@ class Service:
         self._catch_up(entry, "Flowdeck was not running", until=broken_since)
         self._emit("armed", entry.path)
 
-    def _arm_schedule(self, entry: Entry, trigger: Trigger, now: datetime, fresh: bool) -> None:
-        key = trigger_key(entry.path, trigger)
-        if fresh:
-            self._state.set_seen(key, now)
-        seen = self._state.init_seen(key, now)
-        if "at" in trigger.options and parse_at(trigger.options["at"], trigger.options.get("timezone")) <= now:
-            return  # once, in the past: only catch-up may still run it
-        # one APScheduler job per distinct schedule: 200 workflows due at 08:00 are one job, not 200 (APScheduler
-        # dispatches jobs one by one, about 0.3 ms each on this machine)
-        group = key.split("|", 1)[1] + (f"|{seen.isoformat()}" if "every" in trigger.options else "")
-        if group not in self._groups:
-            self._groups[group] = {}
-            self._scheduler.add_job(
-                self._on_schedule,
-                make_trigger(trigger, start=seen),
-                args=[group],
-                id=group,
-                replace_existing=True,
-            )
-        self._groups[group][key] = (entry.path, trigger)
-        entry.jobs.append((group, key))
-
     def _arm_hook(self, entry: Entry, trigger: Trigger) -> None:
         name = hook_name(entry.path, trigger)
         owner = self._hooks.get(name)
@@ -251,15 +228,7 @@ class Service:
         entry = self._entries.get(path)
         if entry is None:
             return
-        for group, key in entry.jobs:
-            members = self._groups.get(group, {})
-            members.pop(key, None)
-            if not members:
-                self._groups.pop(group, None)
-                try:
-                    self._scheduler.remove_job(group)
-                except Exception:  # already gone (a once-only job that fired)
-                    pass
+        self._disarm_schedules(entry)
         for name in entry.hooks:
             self._hooks.pop(name, None)
         if self._watches is not None:
@@ -268,69 +237,6 @@ class Service:
             self._emit("disarmed", path)
         entry.jobs.clear()
         entry.hooks.clear()
-
-    # schedules and catch-up ---------------------------------------------------------------------------------
-    def _on_schedule(self, group: str) -> None:
-        """An APScheduler fire (maybe late, maybe coalescing several): run per misfire_grace and catch_up."""
-        runs: list[tuple[Path, dict[str, Any]]] = []
-        with self._lock:
-            for key, (path, trigger) in list(self._groups.get(group, {}).items()):
-                entry = self._entries.get(path)
-                if entry is not None and entry.workflow is not None:
-                    runs += [(path, data) for data in self._run_missed(entry, trigger, key, "it was late")]
-        for path, data in runs:
-            self._fire(path, data)
-
-    def _catch_up(self, entry: Entry, reason: str, until: datetime | None = None) -> None:
-        if entry.workflow is None or self.paused or not self._state.enabled(entry.path):
-            return
-        runs: list[dict[str, Any]] = []
-        with self._lock:
-            for trigger in entry.workflow.triggers:
-                if trigger.kind == "schedule":
-                    runs += self._run_missed(entry, trigger, trigger_key(entry.path, trigger), reason, until)
-        for data in runs:
-            self._fire(entry.path, data)
-
-    def _run_missed(
-        self, entry: Entry, trigger: Trigger, key: str, reason: str, until: datetime | None = None
-    ) -> list[dict[str, Any]]:
-        """The runs owed by one schedule now (marked as handled at once, so no other path runs them again);
-        fires after ``until`` are marked as handled without a run."""
-        assert entry.workflow is not None
-        now = self.clock.now()
-        decision = decide(trigger, entry.workflow.policy, self._state.seen(key) or now, now, until)
-        handled = decision.dropped or decision.due
-        if not handled:
-            return []  # already handled (a catch-up ran it)
-        self._state.set_seen(key, handled[-1])
-        if decision.missed:
-            due, mode, n = decision.due, decision.mode, len(decision.run)
-            log.warning(
-                "%s: %d fire(s) missed since %s because %s; running %d (catch_up: %s)",
-                entry.path.name, len(due), due[0].isoformat(timespec="seconds"), reason, n, mode,
-            )  # fmt: skip
-            self._emit("caught_up", entry.path, f"{len(due)} missed, {n} run ({mode})")
-        if decision.dropped:
-            log.info(
-                "%s: %d fire(s) since %s not run: the file did not validate (or was not in the workspace) then, "
-                "and fires missed meanwhile are not caught up",
-                entry.path.name, len(decision.dropped), decision.dropped[0].isoformat(timespec="seconds"),
-            )  # fmt: skip
-        return decision.run
-
-    def check_sleep(self) -> float:
-        """Compare wall and monotonic clocks now (also done every 2 s); after a sleep, run what was missed."""
-        return self._sleep.check()
-
-    def _woke(self, gap: float) -> None:
-        log.warning("the wall clock jumped %.0f s ahead of the monotonic clock (sleep?); checking schedules", gap)
-        with self._lock:
-            entries = list(self._entries.values())
-        for entry in entries:
-            self._catch_up(entry, f"the computer slept for about {gap:.0f} s")
-        if self._scheduler.running:
-            self._scheduler.wakeup()
 
     # running ----------------------------------------------------------------------------------------------
     def _fire(self, path: Path, trigger: dict[str, Any]) -> Any:
@@ -397,33 +303,6 @@ class Service:
             self._state.set_paused(False)
         self._scheduler.resume()
         self._emit("resumed")
-
-    def _forgive(self, trigger: Trigger, key: str, now: datetime) -> None:
-        """Count the fires of one schedule up to ``now`` as handled without running them.
-
-        An ``every`` moves to its last fire before ``now``, not to ``now``: fires are counted from that time, so
-        moving it off the rhythm would make the next APScheduler fire look too early and drop it.
-        """
-        seen = self._state.seen(key)
-        if "every" in trigger.options and seen is not None:
-            last = fires_between(trigger, seen, now, limit=1)
-            if last:
-                self._state.set_seen(key, last[0])
-            return
-        self._state.set_seen(key, now)
-
-    def next_fire_times(self, path: Path, count: int = 5) -> list[datetime]:
-        """The next ``count`` schedule fires of ``path`` after now, soonest first (empty when it has none)."""
-        path = Path(path).resolve()
-        entry = self._entries.get(path)
-        if entry is None or entry.workflow is None:
-            return []
-        now = self.clock.now()
-        times: list[datetime] = []
-        for trigger in entry.workflow.triggers:
-            if trigger.kind == "schedule":
-                times += next_fires(trigger, self._state.seen(trigger_key(path, trigger)), now, count)
-        return sorted(times)[:count]
 
     def webhook_url(self, path: Path) -> str | None:
         """The URL that runs ``path`` (None when it has no webhook trigger or webhooks are not served)."""
