@@ -229,8 +229,12 @@ class AppController(QObject):
             return
         try:
             handle = self.service.run_now(Path(path))
-            log.info("run requested: %s run %s", path, getattr(handle, "run_id", "?"))
-        except Exception as exc:  # a workflow with problems: say so, never a traceback
+            if isinstance(handle, str):  # QUEUED: it starts when the run before it ends (overlap: queue)
+                log.info("run requested: %s %s", path, handle)
+                self.tray.message("Run queued", f"{Path(path).name} runs when its current run ends.", "info")
+            else:
+                log.info("run requested: %s run %s", path, getattr(handle, "run_id", "?"))
+        except Exception as exc:  # refused (overlap: skip) or a workflow with problems: say so, never a traceback
             log.warning("cannot run %s: %s", path, exc)
             self.tray.message("Cannot run workflow", f"{Path(path).name}: {exc}", "warning")
 

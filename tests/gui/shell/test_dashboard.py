@@ -170,3 +170,25 @@ def test_a_new_workspace_in_settings_restarts_the_service_there(
     controller.show_window()
     qtbot.waitUntil(lambda: [r.name for r in controller.dashboard.rows] == ["Tell me"], timeout=20000)
     assert [i.name for i in controller.service.workflows()] == ["Tell me"]
+
+
+SLOW_SKIP = """flowdeck: 1
+name: Slow skip
+policy: {overlap: skip}
+steps:
+  nap: {do: wait, with: {duration: 3s}}
+"""
+
+
+def test_run_now_while_it_runs_says_it_is_refused(
+    qtbot: QtBot, controller: AppController, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(controller.tray.icon, "showMessage", lambda title, text, icon, ms: shown.append((title, text)))
+    path = controller.settings.workspace_path / "slow.yaml"
+    path.write_text(SLOW_SKIP)
+    qtbot.waitUntil(lambda: any(i.path == path for i in controller.service.workflows()), timeout=20000)
+    controller.run_now(str(path))
+    qtbot.waitUntil(lambda: bool(controller.engine.active()), timeout=10000)
+    controller.run_now(str(path))  # overlap: skip — the second is refused, and the person is told why
+    assert shown and shown[-1][0] == "Cannot run workflow" and "slow.yaml" in shown[-1][1]
