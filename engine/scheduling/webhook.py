@@ -191,10 +191,9 @@ class _Handler(BaseHTTPRequestHandler):
             result = handle.wait(self.server.wait_timeout)
         except TimeoutError:
             return self._send(202, {"run_id": handle.run_id, "status": "running"})
-        self._send(
-            200,
-            {"run_id": result.run_id, "status": result.status, "outputs": result.outputs, "error": result.error},
-        )
+        # The caller gets what the history shows: secrets the run read are masked (the result holds real values).
+        answer = {"run_id": result.run_id, "status": result.status, "outputs": result.outputs, "error": result.error}
+        self._send(200, handle.redacted(answer))
 
 
 class _Server(ThreadingHTTPServer):

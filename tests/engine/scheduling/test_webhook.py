@@ -119,3 +119,33 @@ def test_token_from_the_keyring(tmp_path: Path) -> None:
         assert httpx.post(url + "?token=k3y&wait=1", json={"level": 5}).json()["outputs"] == {"got": 5}
     finally:
         svc.stop(grace=1)
+
+
+SECRET_OUT = """flowdeck: 1
+name: tells
+triggers:
+  - webhook: {path: tells, token: t0k}
+outputs:
+  said: "{{ vars.said }}"
+steps:
+  say: {do: set, with: {values: {said: "key={{ secrets.hook_out_key }}"}}}
+"""
+
+
+def test_a_waited_answer_masks_the_secrets_the_run_read(tmp_path: Path) -> None:
+    import keyring
+
+    from engine.runtime.context import KEYRING_SERVICE
+
+    keyring.set_password(KEYRING_SERVICE, "hook_out_key", "v3ry-s3cret")
+    svc = service(tmp_path, webhook_port=0)
+    (svc.workspace / "tells.yaml").write_text(SECRET_OUT, encoding="utf-8")
+    svc.start()
+    try:
+        url = svc.webhook_url(svc.workspace / "tells.yaml")
+        r = httpx.post(url + "?token=t0k&wait=1", json={})
+        assert r.status_code == 200 and r.json()["status"] == "succeeded"
+        assert "v3ry-s3cret" not in r.text
+        assert r.json()["outputs"]["said"].startswith("key=") and r.json()["outputs"]["said"] != "key="
+    finally:
+        svc.stop(grace=1)
