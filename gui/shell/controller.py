@@ -16,6 +16,7 @@ from PySide6.QtGui import QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from gui.shell import window as win
+from gui.shell.closing import Closing
 from gui.shell.dashboard import DashboardPage
 from gui.shell.host import GuiHost
 from gui.shell.logs import log_folder
@@ -34,10 +35,7 @@ def engine_version() -> str:
     return engine.__version__
 
 
-TRAY_HINT = "Flowdeck keeps running in the tray and runs your workflows on schedule. Quit it from the tray menu."
-
-
-class AppController(QObject):
+class AppController(Closing, QObject):
     def __init__(self, app: QApplication, instance: Any = None, settings: Settings | None = None) -> None:
         super().__init__()
         self.app = app
@@ -395,75 +393,6 @@ class AppController(QObject):
             self.close_window()
             return True
         return super().eventFilter(watched, event)
-
-    def close_window(self) -> None:
-        """The window's close button: hide to the tray, or without a tray ask whether to quit or minimise."""
-        assert self.window is not None
-        if self.tray_available:
-            self.window.hide()
-            log.info("window closed; still running in the tray")
-            if not self.settings.tray_hint_shown:
-                self.tray.message("Flowdeck is still running", TRAY_HINT)
-                self.settings = self.settings.with_(tray_hint_shown=True)
-                save_settings(self.settings)
-            return
-        from gui.shell.quit import MINIMISE, QUIT, ask_quit_or_minimise
-
-        choice = ask_quit_or_minimise(self.window)
-        if choice == QUIT:
-            self.quit()
-        elif choice == MINIMISE:
-            self.window.showMinimized()
-
-    def quit(self) -> None:
-        """Stop triggers, let runs finish (or stop them, as the person says), and leave promptly."""
-        if self.quitting:
-            return
-        from gui.shell.quit import CANCEL, STOP, RunWaiter, ask_about_runs, stop_triggers
-
-        active = self.engine.active() if self.engine is not None else []
-        choice = (
-            ask_about_runs(active, self.window if self.window and self.window.isVisible() else None) if active else None
-        )
-        if choice == CANCEL:
-            return
-        self.quitting = True
-        if not self._window_lets_go():
-            self.quitting = False  # the editor kept the window open (unsaved changes, cancelled)
-            return
-        log.info("quitting (%s)", choice or "no runs going")
-        self._stopper = stop_triggers(self.service, wait=choice != STOP)  # no new runs while we wait
-        if self.engine is not None:
-            self._waiter = RunWaiter(self.engine.active, self._finish_quit, None, stop_now=choice == STOP)
-        else:
-            self._finish_quit()
-
-    def _window_lets_go(self) -> bool:
-        """Close the window for good; unsaved edits are asked about even when it sits hidden in the tray."""
-        window = self.window
-        if window is None:
-            return True
-        if not window.isVisible():
-            editor = getattr(window, "editor", None)
-            if editor is None or not editor.document.is_modified():
-                return True
-            self.show_window()  # the question needs its context: the workflow it is about
-        return window.close()
-
-    def _finish_quit(self) -> None:
-        self.tray.hide()
-        self.relay.detach()
-        from gui.shell.quit import finish_in_background
-
-        def leave() -> None:
-            if self.history is not None:
-                self.history.close()
-            if self.instance is not None:
-                self.instance.release()
-            log.info("bye")
-            self.app.quit()
-
-        finish_in_background(self._stopper, self.engine, leave)
 
 
 def _make_bridge(engine: Any) -> Any:

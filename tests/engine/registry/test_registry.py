@@ -14,6 +14,12 @@ from engine.registry import DECLARED, Kind, Param, Registry, block, default_regi
 from engine.registry.blocks import BlockType, DuplicateBlock
 
 
+def _python_with_plugins(code: str, plugins: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a fresh interpreter that also sees the plugin distributions in ``plugins``."""
+    env = {**os.environ, "PYTHONPATH": str(plugins)}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
+
+
 def test_builtin_blocks_are_declared_once_with_help_and_category() -> None:
     registry = default_registry()
     assert {"log", "set", "program.run", "if", "for_each", "join"} <= {t.type for t in registry}
@@ -84,13 +90,7 @@ def test_broken_plugin_does_not_take_flowdeck_down(tmp_path: Path) -> None:
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: broken\nVersion: 1.0\n")
     (dist / "entry_points.txt").write_text("[flowdeck.blocks]\nbroken = no_such_module_here\n")
     code = "from engine.registry import default_registry; print('log' in default_registry())"
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, "PYTHONPATH": str(tmp_path)},
-    )
+    done = _python_with_plugins(code, tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "True"
     assert "block plugin 'broken' could not be loaded" in done.stderr
@@ -142,13 +142,7 @@ def test_plugin_reusing_a_builtin_name_is_skipped_and_reported(tmp_path: Path) -
         "from engine.registry import default_registry; r = default_registry();"
         "print(r['file.write'].origin, 'dupe.hello' in r, len(r) > 30)"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, "PYTHONPATH": str(tmp_path)},
-    )
+    done = _python_with_plugins(code, tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "engine.blocks.files False True"
     assert (

@@ -1,0 +1,106 @@
+"""Closing the window and quitting the app: to the tray, or for good once unsaved work and running runs are settled.
+
+A mixin of the app controller (gui/shell/controller.py); the dialogs and the waiting are in gui/shell/quit.py.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from gui.shell.settings import save_settings
+
+log = logging.getLogger("flowdeck.app")
+
+TRAY_HINT = "Flowdeck keeps running in the tray and runs your workflows on schedule. Quit it from the tray menu."
+
+
+class Closing:
+    """``close_window`` (the window's close button) and ``quit`` (tray menu, Ctrl+Q) for the app controller."""
+
+    window: Any
+    engine: Any
+    service: Any
+    history: Any
+    instance: Any
+    tray: Any
+    relay: Any
+    app: Any
+    settings: Any
+    quitting: bool
+    tray_available: bool
+    _stopper: Any
+    _waiter: Any
+    show_window: Callable[[], None]
+
+    def close_window(self) -> None:
+        """The window's close button: hide to the tray, or without a tray ask whether to quit or minimise."""
+        assert self.window is not None
+        if self.tray_available:
+            self.window.hide()
+            log.info("window closed; still running in the tray")
+            if not self.settings.tray_hint_shown:
+                self.tray.message("Flowdeck is still running", TRAY_HINT)
+                self.settings = self.settings.with_(tray_hint_shown=True)
+                save_settings(self.settings)
+            return
+        from gui.shell.quit import MINIMISE, QUIT, ask_quit_or_minimise
+
+        choice = ask_quit_or_minimise(self.window)
+        if choice == QUIT:
+            self.quit()
+        elif choice == MINIMISE:
+            self.window.showMinimized()
+
+    def quit(self) -> None:
+        """Stop triggers, let runs finish (or stop them, as the person says), and leave promptly."""
+        if self.quitting:
+            return
+        from gui.shell.quit import CANCEL, STOP, RunWaiter, ask_about_runs, stop_triggers
+
+        active = self.engine.active() if self.engine is not None else []
+        choice = (
+            ask_about_runs(active, self.window if self.window and self.window.isVisible() else None) if active else None
+        )
+        if choice == CANCEL:
+            return
+        self.quitting = True
+        if not self._window_lets_go():
+            self.quitting = False  # the editor kept the window open (unsaved changes, cancelled)
+            return
+        log.info("quitting (%s)", choice or "no runs going")
+        self._stopper = stop_triggers(self.service, wait=choice != STOP)  # no new runs while we wait
+        if self.engine is not None:
+            self._waiter = RunWaiter(self.engine.active, self._finish_quit, None, stop_now=choice == STOP)
+        else:
+            self._finish_quit()
+
+    def _window_lets_go(self) -> bool:
+        """Close the window for good; unsaved edits are asked about even when it sits hidden in the tray."""
+        window = self.window
+        if window is None:
+            return True
+        if not window.isVisible():
+            if not getattr(window, "editor_made", True):  # no editor yet, so nothing unsaved (and none is made)
+                return True
+            editor = getattr(window, "editor", None)
+            if editor is None or not editor.document.is_modified():
+                return True
+            self.show_window()  # the question needs its context: the workflow it is about
+        return window.close()
+
+    def _finish_quit(self) -> None:
+        self.tray.hide()
+        self.relay.detach()
+        from gui.shell.quit import finish_in_background
+
+        def leave() -> None:
+            if self.history is not None:
+                self.history.close()
+            if self.instance is not None:
+                self.instance.release()
+            log.info("bye")
+            self.app.quit()
+
+        finish_in_background(self._stopper, self.engine, leave)
