@@ -70,8 +70,11 @@ def _workspace(root: Path, triggers: list[str]) -> Path:
     return ws
 
 
+ISOLATION = "process"
+
+
 def _service(root: Path, ws: Path) -> Service:
-    engine = Engine(workers=4, history=History(root / "history.sqlite3"))
+    engine = Engine(workers=4, history=History(root / "history.sqlite3"), isolation=ISOLATION)
     return Service(ws, engine=engine, state_dir=root / "state", webhook_port=None)
 
 
@@ -251,7 +254,10 @@ def main() -> None:
     parser.add_argument("--idle-seconds", type=float, default=60.0)
     parser.add_argument("--only", choices=("arm", "lateness", "idle"))
     parser.add_argument("--case", choices=list(LATENESS), action="append", help="lateness cases (default: all)")
+    parser.add_argument("--isolation", choices=("process", "thread"), default="process", help="where runs execute")
     args = parser.parse_args()
+    global ISOLATION
+    ISOLATION = args.isolation
     print(machine())
     if args.only in (None, "arm"):
         print(f"arm 1,000 workflows (1,000 jobs), s: {_spread([arm() for _ in range(args.rounds)], '{:.2f}')}")

@@ -75,7 +75,7 @@ def main(args: argparse.Namespace) -> int:
 
     _logging()
     workspace = Path(args.dir).expanduser() if args.dir else default_workspace()
-    engine = Engine(history=History(default_history_path()))
+    engine = Engine(history=History(default_history_path()), isolation="process")
     service = Service(workspace, engine=engine, webhook_port=args.port)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -7,7 +7,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -95,15 +95,16 @@ class HeadlessHost:
 class Secrets(Mapping[str, str]):
     """``{{ secrets.name }}``: read lazily from the OS keyring; every value read is remembered for redaction."""
 
-    def __init__(self, found: set[str], lock: threading.Lock) -> None:
+    def __init__(self, found: set[str], lock: threading.Lock, reader: Callable[[str], str] | None = None) -> None:
         self._cache: dict[str, str] = {}
         self._found = found
         self._lock = lock
+        self.reader = reader or read_secret  # a run process asks the engine's process, which holds the keyring
 
     def __getitem__(self, name: str) -> str:
         if name in self._cache:
             return self._cache[name]
-        value = read_secret(name)
+        value = self.reader(name)
         with self._lock:
             self._cache[name] = value
             if value:

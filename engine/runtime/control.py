@@ -249,6 +249,7 @@ def run_workflow_file(run: Run, where: str, variables: dict[str, Any], step_id: 
         host=run.host,
         source="workflow",
         stack=chain,
+        secret_reader=run.secrets.reader,
     )
     done = threading.Event()
     threading.Thread(target=_forward_cancel, args=(run, child, done), daemon=True).start()

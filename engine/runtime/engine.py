@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import pickle
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -20,6 +22,10 @@ from engine.runtime.state import FileState, MemoryState
 if TYPE_CHECKING:
     from engine.registry.context import Host, StateStore
     from engine.runtime.history import History
+    from engine.runtime.procpool import ProcessPool, RemoteRun
+
+ISOLATIONS = ("thread", "process")
+STOP_AFTER_CANCEL = 1.0  # seconds a cancelled process run gets at shutdown before its process is ended
 
 
 class RunHandle:
@@ -61,7 +67,14 @@ class RunHandle:
 
 
 class Engine:
-    """Runs workflows. Thread-safe; one per process is enough."""
+    """Runs workflows. Thread-safe; one per process is enough.
+
+    ``isolation``: ``"thread"`` runs each run on a thread of this process (quick to start; what one-off runs and
+    tests use); ``"process"`` runs each in a worker process (engine.runtime.procpool), so that a CPU-bound run
+    cannot delay the scheduler, the webhook server or the window, and a run that crashes or will not stop takes only
+    its own process down. The app and the daemon use processes. Process runs use the installed blocks
+    (``registry`` must be None), and reach ``host`` and the state store through the engine.
+    """
 
     def __init__(
         self,
@@ -71,7 +84,13 @@ class Engine:
         registry: Registry | None = None,
         state_dir: Path | None = None,
         history: History | None = None,
+        isolation: str = "thread",
     ) -> None:
+        if isolation not in ISOLATIONS:
+            raise ValueError(f"isolation must be one of {', '.join(ISOLATIONS)}, not {isolation!r}")
+        if isolation == "process" and registry is not None:
+            raise ValueError("process isolation runs the installed blocks; a custom registry needs isolation='thread'")
+        self.isolation = isolation
         self.bus = EventBus()
         self.history = history
         if history is not None:
@@ -85,6 +104,11 @@ class Engine:
         self._states: dict[str, StateStore] = {}
         self._lock = threading.Lock()
         self._closed = False
+        self._processes: ProcessPool | None = None
+        if isolation == "process":
+            from engine.runtime.procpool import ProcessPool
+
+            self._processes = ProcessPool(workers, self.bus.emit, host, self._state_of_run, self._run_here)
 
     def subscribe(self, listener: Listener) -> Any:
         """Call ``listener(event)`` for every event, on the event thread. Returns an unsubscribe function."""
@@ -96,7 +120,12 @@ class Engine:
         No ``snapshot()`` (a deep copy that cost ≈ 150 µs per step): compile_plan copies every value it keeps into
         read-only mappings and tuples, so later edits of ``workflow`` never reach the plan.
         """
-        return workflow if isinstance(workflow, Plan) else compile_plan(workflow, self.registry)
+        if isinstance(workflow, Plan):
+            return workflow
+        plan = compile_plan(workflow, self.registry)
+        if self.isolation == "process":  # pickled now: later edits of ``workflow`` never reach the run process
+            plan = dataclasses.replace(plan, snapshot=pickle.dumps(workflow, protocol=pickle.HIGHEST_PROTOCOL))
+        return plan
 
     def submit(
         self,
@@ -113,16 +142,23 @@ class Engine:
         plan = self.plan(workflow)
         if self.history is not None:
             self.history.retain(plan.name, plan.history)  # before the run's rows, so its first prune applies it
-        run = Run(
-            plan,
-            bus=self.bus,
-            run_id=run_id or new_run_id(),
-            trigger=trigger,
-            variables=variables,
-            host=self.host,
-            state=self.state_for(plan),
-            source=source,
-        )
+        run: Run | RemoteRun
+        if self._processes is not None:
+            from engine.runtime.procpool import RemoteRun
+
+            run = RemoteRun(self._processes, plan, run_id=run_id or new_run_id(), trigger=trigger,
+                            variables=variables, source=source, state=self.state_for(plan))  # fmt: skip
+        else:
+            run = Run(
+                plan,
+                bus=self.bus,
+                run_id=run_id or new_run_id(),
+                trigger=trigger,
+                variables=variables,
+                host=self.host,
+                state=self.state_for(plan),
+                source=source,
+            )
         future: Future[RunResult] = Future()
         handle = RunHandle(run, future)
         with self._lock:
@@ -147,6 +183,30 @@ class Engine:
         finally:
             with self._lock:
                 self._active.pop(handle.run_id, None)
+
+    def _state_of_run(self, run_id: str) -> StateStore | None:
+        handle = self.get(run_id)
+        return handle.run.state if handle is not None else None
+
+    def _run_here(self, remote: RemoteRun) -> RunResult:
+        """A process run executed on this thread instead (no worker process can start on this system)."""
+        run = Run(remote.plan, bus=self.bus, run_id=remote.run_id, trigger=remote.trigger, variables=remote.variables,
+                  host=self.host, state=remote.state, source=remote.source)  # fmt: skip
+        remote.local = run
+        return run.execute()
+
+    def _end_processes(self, handles: list[RunHandle]) -> None:
+        """Runs that ignored their cancel for ``STOP_AFTER_CANCEL`` seconds lose their process (recorded cancelled)."""
+        deadline = time.monotonic() + STOP_AFTER_CANCEL
+        for handle in handles:
+            try:
+                handle.wait(max(0.0, deadline - time.monotonic()))
+            except TimeoutError:
+                handle.run.kill()  # type: ignore[union-attr]
+
+    def worker_pids(self) -> list[int]:
+        """The process ids of the run processes (none with thread isolation)."""
+        return self._processes.pids() if self._processes is not None else []
 
     def active(self) -> list[RunHandle]:
         with self._lock:
@@ -191,6 +251,8 @@ class Engine:
                 handle.wait(max(0.0, deadline - time.monotonic()))
             except TimeoutError:
                 handle.cancel()
+        if self._processes is not None:
+            self._end_processes(handles)
         results = []
         for handle in handles:
             try:
@@ -198,6 +260,8 @@ class Engine:
             except TimeoutError:
                 results.append(RunResult(handle.run_id, handle.workflow, CANCELLED))
         self._pool.shutdown(wait=False, cancel_futures=True)
+        if self._processes is not None:
+            self._processes.close()
         self.bus.close()
         if self.history is not None:
             self.history.close()

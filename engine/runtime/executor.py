@@ -78,6 +78,7 @@ class Run:
         state: StateStore | None = None,
         source: str = "manual",
         stack: tuple[str, ...] = (),
+        secret_reader: Any = None,
     ) -> None:
         self.plan = plan
         self.bus = bus or ev.EventBus()
@@ -94,7 +95,7 @@ class Run:
         self._reason: str | None = None
         self._lock = threading.Lock()
         self._secret_values: set[str] = set()
-        self.secrets = Secrets(self._secret_values, self._lock)
+        self.secrets = Secrets(self._secret_values, self._lock, secret_reader)
         self._step_count = itertools.count(1)  # next() on it is atomic: no lock per step
         self._threads: list[threading.Thread] = []
         self._base = {

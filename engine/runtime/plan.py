@@ -81,6 +81,8 @@ class Plan:
     history: Retention  # policy.history: how many of its runs the history keeps
     # join step -> every step that can still reach it (to know when no more branches can arrive)
     feeders: Any = field(default_factory=dict)
+    # the workflow pickled when the plan was made: what a run process compiles (Engine(isolation="process"))
+    snapshot: bytes | None = field(default=None, repr=False, compare=False)
 
 
 def _freeze(value: Any) -> Any:

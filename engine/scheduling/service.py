@@ -54,7 +54,7 @@ class Service(Schedules):
         workers: int = 4,
     ) -> None:
         self.workspace = Path(workspace)
-        self._engine = engine or Engine(workers=workers)
+        self._engine = engine or Engine(workers=workers, isolation="process")
         self.webhook_port = webhook_port
         self.clock = clock or SystemClock()
         self._lock = threading.RLock()

@@ -12,7 +12,7 @@ def make_engine(settings: Settings, host: Any) -> Any:
     from engine.runtime import Engine
     from engine.runtime.history import History, default_history_path
 
-    return Engine(workers=settings.workers, host=host, history=History(default_history_path()))
+    return Engine(workers=settings.workers, host=host, history=History(default_history_path()), isolation="process")
 
 
 def start_service(settings: Settings, engine: Any) -> Any:

@@ -1,0 +1,432 @@
+"""Run processes: each run of a process-isolated engine executes in a worker process of its own.
+
+Why: the scheduler, the webhook server and the window share one interpreter lock with every run in their
+process. A CPU-bound run (a loop over thousands of items) then delays every other thread by 5–50 ms per hand-over,
+and fires due at the same moment come hundreds of milliseconds late. In a process of its own a run competes only
+for a core, which the operating system shares fairly; the engine's process keeps the GIL for scheduling.
+
+Each worker runs one run at a time (``Engine.workers`` bounds how many run at once). One spare worker is kept
+started, so a fire never waits for a process to start; spares beyond it retire after a while idle, and a worker
+is replaced after ``MAX_RUNS`` runs. A worker that dies takes only its run with it: the run is recorded as failed
+(or cancelled, when it was being stopped) with the exit code, and the next run gets a new worker. A run that does
+not stop within ``KILL_AFTER`` seconds of being cancelled has its process killed.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import pickle
+import signal
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+from engine.errors import StepError
+from engine.runtime import events as ev
+from engine.runtime import wire
+from engine.runtime.executor import CANCELLED, FAILED, RunResult
+
+if TYPE_CHECKING:
+    from engine.runtime.plan import Plan
+
+log = logging.getLogger("flowdeck.workers")
+START_TIMEOUT = 30.0  # seconds a new worker may take to report ready
+KILL_AFTER = 3.0  # seconds a cancelled run gets before its process is killed
+IDLE_RETIRE = 300.0  # seconds an extra idle worker is kept (one spare always stays)
+MAX_RUNS = 1000  # runs a worker executes before it is replaced (memory a long life may gather)
+MAX_FAILED_STARTS = 3
+
+
+class WorkerError(RuntimeError):
+    """No worker process could be started."""
+
+
+class RemoteRun:
+    """A run executing in a worker process; duck-types the parts of executor.Run the engine and handles use."""
+
+    def __init__(
+        self,
+        pool: ProcessPool,
+        plan: Plan,
+        *,
+        run_id: str,
+        trigger: dict[str, Any] | None,
+        variables: dict[str, Any] | None,
+        source: str,
+        state: Any,
+    ) -> None:
+        if plan.snapshot is None:
+            raise ValueError("this plan was compiled without its workflow; compile it with Engine.plan")
+        self.pool, self.plan, self.run_id, self.source = pool, plan, run_id, source
+        self.trigger, self.variables, self.state = trigger or {}, variables, state
+        self._secrets: frozenset[str] = frozenset()
+        self._result: RunResult | None = None
+        self._cancelled_at: float | None = None
+        self._worker: _Worker | None = None
+        self.open_runs: set[str] = set()  # run ids (this one, its child workflows) started and not yet finished
+        self.local: Any = None  # the executor.Run when it ran in this process after all (see ProcessPool.local)
+
+    @property
+    def secret_values(self) -> frozenset[str]:
+        return self.local.secret_values if self.local is not None else self._secrets
+
+    def cancel(self) -> None:
+        if self._cancelled_at is None:
+            self._cancelled_at = time.monotonic()
+        if self.local is not None:
+            self.local.cancel()
+        worker = self._worker
+        if worker is not None:
+            worker.send((wire.CANCEL, self.run_id))
+
+    def kill(self) -> None:
+        """End the run's process now (the run is recorded as cancelled if it was cancelled, else as failed)."""
+        if self._cancelled_at is None:
+            self._cancelled_at = time.monotonic()
+        worker = self._worker
+        if worker is not None:
+            worker.kill()
+
+    def execute(self) -> RunResult:
+        """Send the run to a worker and read what it says until its result (on this thread: no hand-over)."""
+        try:
+            worker = self.pool.acquire()
+        except WorkerError:
+            if self.pool.local is None or self.pool.closed:
+                raise
+            return self.pool.local(self)  # no process can start here: the run still happens, in a thread
+        self._worker = worker
+        try:
+            worker.run(self)
+        finally:
+            self._worker = None
+            self.pool.release(worker)
+        assert self._result is not None, "a worker ended without reporting its run"
+        return self._result
+
+    def overdue(self) -> bool:
+        """Cancelled more than ``KILL_AFTER`` seconds ago and still going."""
+        return self._cancelled_at is not None and time.monotonic() - self._cancelled_at > KILL_AFTER
+
+    def finished(self, result: RunResult, secrets: frozenset[str]) -> None:
+        self._secrets = secrets
+        if not result.workflow:
+            result.workflow = self.plan.name
+        self._result = result
+
+    def lost(self, how: str) -> None:
+        """The worker died: the run (and any child run it had started) ends as failed, or cancelled if asked."""
+        status = CANCELLED if self._cancelled_at is not None else FAILED
+        error = None if status == CANCELLED else {"message": how, "kind": "worker", "step": None}
+        if self.run_id not in self.open_runs:  # the process died before the run began: record that it was due
+            self.pool.emit(ev.Event(ev.RUN_STARTED, self.run_id, self.plan.name, None, self._started_data()))
+        for run_id in {self.run_id, *self.open_runs}:
+            data = {"status": status, "error": error, "duration": 0.0, "outputs": {}, "message": ""}
+            self.pool.emit(ev.Event(ev.RUN_FINISHED, run_id, self.plan.name, None, data))
+        self.finished(RunResult(self.run_id, self.plan.name, status, error, started=time.time(),
+                                finished=time.time()), self._secrets)  # fmt: skip
+
+    def _started_data(self) -> dict[str, Any]:
+        return {"trigger": self.trigger, "source": self.source, "path": str(self.plan.path or "")}
+
+
+class _Worker:
+    """One worker process. While it runs a run, the engine thread executing that run reads its messages."""
+
+    def __init__(self, pool: ProcessPool) -> None:
+        self.pool = pool
+        self.ready = threading.Event()
+        self.runs = 0
+        self.idle_since = time.monotonic()
+        self.current: RemoteRun | None = None
+        self.dead = False
+        self._lock = threading.Lock()
+        context = multiprocessing.get_context("spawn")
+        self.conn, self._child = context.Pipe()
+        from engine.runtime import worker as worker_module
+
+        self.process = context.Process(
+            target=worker_module.main,
+            args=(self._child, logging.getLogger().getEffectiveLevel()),
+            name="flowdeck-worker",
+            daemon=True,
+        )
+
+    def launch(self) -> None:
+        """Start the process (≈ 10 ms here, so never under the pool's lock) and wait until it is ready."""
+        try:
+            self.process.start()
+            self._child.close()
+            deadline = time.monotonic() + START_TIMEOUT
+            while self.conn.poll(max(0.0, deadline - time.monotonic())):
+                if self._handle(pickle.loads(self.conn.recv_bytes())) == wire.READY:
+                    self.ready.set()
+                    self.pool.ready(self)
+                    return
+            log.error("a run process did not start within %gs", START_TIMEOUT)
+        except (EOFError, OSError) as exc:
+            self.process.join(1)
+            if self.process.exitcode not in (0, -signal.SIGTERM):  # not just stopped at the engine's exit
+                log.error("a run process could not be started: %s (exit code %s)", exc or "it ended at once",
+                          self.process.exitcode)  # fmt: skip
+        self.kill()
+        self.pool.failed_start()
+        self._died()
+
+    def alive(self) -> bool:
+        return not self.dead and self.process.is_alive()
+
+    def send(self, message: tuple[Any, ...]) -> None:
+        data = wire.dumps(message)
+        try:
+            with self._lock:
+                self.conn.send_bytes(data)
+        except OSError:
+            pass  # the process is gone; the thread reading it says so
+
+    def run(self, run: RemoteRun) -> None:
+        """Execute ``run`` here and read until its result; a process that dies or will not stop is reported."""
+        self.current, self.runs = run, self.runs + 1
+        plan = run.plan
+        self.send((wire.RUN, run.run_id, plan.snapshot, str(plan.folder), run.trigger, run.variables, run.source,
+                   self.pool.host is not None))  # fmt: skip
+        conn = self.conn
+        try:
+            while True:
+                if run.overdue():
+                    log.warning("run %s did not stop within %gs of being cancelled: its process is ended",
+                                run.run_id, KILL_AFTER)  # fmt: skip
+                    self.kill()
+                    break
+                if conn.poll(0.25) and self._handle(pickle.loads(conn.recv_bytes())) == wire.RESULT:
+                    self.current = None
+                    return
+        except (EOFError, OSError):
+            pass
+        except Exception:
+            log.exception("run process %s sent something unreadable; it is ended", self.process.pid)
+            self.kill()
+        self._died()
+
+    def kill(self) -> None:
+        if self.process.pid is not None:
+            self.process.kill()
+
+    def stop(self) -> None:
+        self.send((wire.STOP,))
+
+    def _handle(self, message: tuple[Any, ...]) -> str:
+        kind = message[0]
+        if kind == wire.EVENTS:
+            self._events(message[1])
+        elif kind == wire.RESULT:
+            self._events(message[4])
+            if self.current is not None:
+                self.current.finished(RunResult(**message[2]), frozenset(message[3]))
+        elif kind == wire.CALL:
+            self.pool.call(self, *message[1:])
+        elif kind == wire.LOG:
+            logging.getLogger(message[1]).log(message[2], "%s", message[3])
+        return kind
+
+    def _events(self, items: list[tuple[Any, ...]]) -> None:
+        run = self.current
+        for item in items:
+            event = wire.unpack(item)
+            if run is not None and event.kind in (ev.RUN_STARTED, ev.RUN_FINISHED):
+                (run.open_runs.add if event.kind == ev.RUN_STARTED else run.open_runs.discard)(event.run_id)
+            self.pool.emit(event)
+
+    def _died(self) -> None:
+        self.dead = True
+        self.ready.set()
+        if self.process.pid is not None:
+            self.process.join(2)
+        self.conn.close()
+        run, self.current = self.current, None
+        if run is not None:
+            code = self.process.exitcode
+            log.error("the process of run %s ended unexpectedly (exit code %s)", run.run_id, code)
+            run.lost(f"the run's process ended unexpectedly (exit code {code}); the run was stopped there")
+        self.pool.forget(self)
+
+
+class _Keyring:
+    """Secrets are read here, in the engine's process: one keyring session (and unlock prompt) for every run."""
+
+    @staticmethod
+    def read(name: str) -> str:
+        from engine.runtime.context import read_secret
+
+        return read_secret(name)
+
+
+class ProcessPool:
+    """Worker processes for an engine's runs; see the module's docstring."""
+
+    def __init__(
+        self,
+        size: int,
+        emit: Callable[[ev.Event], None],
+        host: Any,
+        state_of: Callable[[str], Any],
+        local: Callable[[RemoteRun], RunResult] | None = None,
+    ) -> None:
+        self.size = max(1, size)
+        self.local = local  # runs a RemoteRun in this process when no worker can start
+        self.emit = emit
+        self.host = host
+        self._state_of = state_of  # run id -> the run's StateStore
+        self._lock = threading.Condition()
+        self._idle: list[_Worker] = []
+        self._all: list[_Worker] = []
+        self._queue: deque[object] = deque()  # runs waiting for a worker, first come first served
+        self._calls = ThreadPoolExecutor(max_workers=2, thread_name_prefix="flowdeck-worker-calls")
+        self._closed = False
+        self._failed_starts = 0  # in a row; after MAX_FAILED_STARTS the pool gives up (runs go to threads)
+        self._spare()
+
+    @property
+    def broken(self) -> bool:
+        return self._failed_starts >= MAX_FAILED_STARTS
+
+    def failed_start(self) -> None:
+        with self._lock:
+            self._failed_starts += 1
+            if self._failed_starts == MAX_FAILED_STARTS:
+                log.error("run processes cannot be started here; runs go on in the app's own process")
+            self._lock.notify_all()
+
+    def acquire(self) -> _Worker:
+        """An idle, ready worker, in the order runs asked for one (started now if there is none); a spare is
+        started for the next run."""
+        deadline = time.monotonic() + START_TIMEOUT
+        ticket = object()
+        with self._lock:
+            self._queue.append(ticket)
+            try:
+                while True:
+                    if self._closed:
+                        raise WorkerError("the engine is shut down")
+                    if self.broken:
+                        raise WorkerError("run processes cannot be started")
+                    ready = self._ready_locked()
+                    if ready and self._queue[0] is ticket:
+                        self._idle.remove(ready[0])
+                        worker = ready[0]
+                        break
+                    starting = sum(1 for w in self._idle if not w.ready.is_set())
+                    if starting < len(self._queue) - len(ready) and len(self._all) < self.size:
+                        self._start_locked()
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise WorkerError(f"no run process started within {START_TIMEOUT:g}s")
+                    self._lock.wait(min(left, 0.5))
+            finally:
+                self._queue.remove(ticket)
+                self._lock.notify_all()
+        self._spare()
+        return worker
+
+    def _ready_locked(self) -> list[_Worker]:
+        for gone in [w for w in self._idle if w.ready.is_set() and not w.alive()]:
+            self._idle.remove(gone)  # died while idle (killed from outside): nothing was lost
+            if gone in self._all:
+                self._all.remove(gone)
+        return [w for w in self._idle if w.ready.is_set()]
+
+    def release(self, worker: _Worker) -> None:
+        with self._lock:
+            retire = not worker.dead and (self._closed or worker.runs >= MAX_RUNS)
+            if retire and worker in self._all:  # out of the count now: its successor can start while it exits
+                self._all.remove(worker)
+            elif not worker.dead:
+                worker.idle_since = time.monotonic()
+                self._idle.append(worker)
+            self._lock.notify_all()
+        if retire:
+            worker.stop()
+        self._spare()
+        self.tidy()
+
+    def _spare(self) -> None:
+        """Keep one idle worker started (or starting) while fewer than ``size`` exist."""
+        with self._lock:
+            if not self._closed and not self.broken and not self._idle and len(self._all) < self.size:
+                self._start_locked()
+
+    def _start_locked(self) -> None:
+        worker = _Worker(self)
+        self._all.append(worker)
+        self._idle.append(worker)
+        threading.Thread(target=worker.launch, name="flowdeck-worker-start", daemon=True).start()
+
+    def ready(self, worker: _Worker) -> None:
+        with self._lock:
+            self._failed_starts = 0
+            self._lock.notify_all()
+
+    def forget(self, worker: _Worker) -> None:
+        with self._lock:
+            if worker in self._idle:
+                self._idle.remove(worker)
+            if worker in self._all:
+                self._all.remove(worker)
+            self._lock.notify_all()
+
+    def tidy(self) -> None:
+        """Retire idle workers beyond the one spare that have waited ``IDLE_RETIRE`` seconds (at each release)."""
+        now = time.monotonic()
+        with self._lock:
+            old = [w for w in self._idle[1:] if w.ready.is_set() and now - w.idle_since > IDLE_RETIRE]
+            for worker in old:
+                self._idle.remove(worker)
+                self._all.remove(worker)
+        for worker in old:
+            worker.stop()
+
+    def call(self, worker: _Worker, call_id: int, run_id: str, target: str, method: str, args: tuple) -> None:
+        """A run's host or state call, answered on a small pool so the reader thread keeps reading."""
+
+        def answer() -> None:
+            try:
+                owner = {"host": self.host, "state": self._state_of(run_id), "secret": _Keyring}.get(target)
+                if owner is None or method.startswith("_"):
+                    raise StepError(f"no {target} for this run", kind="host")
+                worker.send((wire.REPLY, call_id, True, getattr(owner, method)(*args)))
+            except StepError as exc:
+                worker.send((wire.REPLY, call_id, False, (str(exc), exc.kind)))
+            except Exception as exc:
+                worker.send((wire.REPLY, call_id, False, (f"{type(exc).__name__}: {exc}", "host")))
+
+        self._calls.submit(answer)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def pids(self) -> list[int]:
+        with self._lock:
+            return [w.process.pid for w in self._all if w.process.pid is not None]
+
+    def close(self, timeout: float = 2.0) -> None:
+        """Stop every worker (their runs were finished or cancelled by the engine first)."""
+        with self._lock:
+            self._closed = True
+            workers = list(self._all)
+            self._lock.notify_all()
+        for worker in workers:
+            worker.stop()
+        deadline = time.monotonic() + timeout
+        for worker in workers:
+            if worker.process.pid is None:
+                continue
+            worker.process.join(max(0.0, deadline - time.monotonic()))
+            if worker.process.is_alive():
+                worker.kill()
+                worker.process.join(1)
+        self._calls.shutdown(wait=False, cancel_futures=True)

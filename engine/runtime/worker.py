@@ -1,0 +1,298 @@
+"""A run process: executes the runs its engine sends, one at a time, and reports back (engine.runtime.procpool).
+
+It holds no state of its own that matters: the workflow state store and the desktop host live in the engine's
+process and are reached by calls; the history is written there from the events. If this process dies, the engine
+records its run as failed and starts another.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import logging
+import os
+import pickle
+import queue
+import signal
+import threading
+import time
+from collections import deque
+from dataclasses import replace
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from engine.errors import StepError
+from engine.runtime import wire
+from engine.runtime.executor import FAILED, Run, RunResult, error_info
+from engine.runtime.plan import Plan, compile_plan
+from engine.runtime.priority import Demoter
+
+CALL_TIMEOUT = 30.0  # seconds a host or state call may take before the step fails
+_PLANS_KEPT = 64
+
+
+class _Link:
+    """The connection to the engine: sends from any thread; calls that wait for a reply."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._lock = threading.Lock()
+        self._ids = itertools.count(1)
+        self._waiting: dict[int, tuple[threading.Event, list[Any]]] = {}
+
+    def send(self, message: tuple[Any, ...]) -> None:
+        data = wire.dumps(message)
+        with self._lock:
+            self.conn.send_bytes(data)
+
+    def call(self, run_id: str, target: str, method: str, *args: Any) -> Any:
+        call_id = next(self._ids)
+        done, box = threading.Event(), []
+        self._waiting[call_id] = (done, box)
+        try:
+            self.send((wire.CALL, call_id, run_id, target, method, args))
+            if not done.wait(CALL_TIMEOUT):
+                raise StepError(f"the app did not answer a {target} request ({method}) in time", kind="host")
+        finally:
+            self._waiting.pop(call_id, None)
+        ok, value = box
+        if not ok:
+            message, kind = value
+            raise StepError(message, kind=kind)
+        return value
+
+    def answered(self, call_id: int, ok: bool, value: Any) -> None:
+        waiting = self._waiting.get(call_id)
+        if waiting is not None:
+            waiting[1].extend((ok, value))
+            waiting[0].set()
+
+
+class HostProxy:
+    """The app's desktop host (tray messages, clipboard, opening things), reached across the process boundary."""
+
+    def __init__(self, link: _Link, run_id: str) -> None:
+        self._link, self._run_id = link, run_id
+
+    def notify(self, title: str, message: str, level: str = "info") -> None:
+        self._link.call(self._run_id, "host", "notify", title, message, level)
+
+    def clipboard_get(self) -> str:
+        return str(self._link.call(self._run_id, "host", "clipboard_get"))
+
+    def clipboard_set(self, text: str) -> None:
+        self._link.call(self._run_id, "host", "clipboard_set", text)
+
+    def open(self, target: str) -> None:
+        self._link.call(self._run_id, "host", "open", target)
+
+
+class StateProxy:
+    """The workflow's persistent store, kept by the engine so that every run of the workflow shares it."""
+
+    def __init__(self, link: _Link, run_id: str) -> None:
+        self._link, self._run_id = link, run_id
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._link.call(self._run_id, "state", "get", key, default)
+
+    def set(self, key: str, value: Any) -> None:
+        self._link.call(self._run_id, "state", "set", key, value)
+
+    def delete(self, key: str) -> None:
+        self._link.call(self._run_id, "state", "delete", key)
+
+
+class _LogRelay(logging.Handler):
+    """Log records of blocks and the runtime go to the engine's process, which writes its log."""
+
+    def __init__(self, link: _Link) -> None:
+        super().__init__()
+        self._link = link
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self._link.send((wire.LOG, record.name, record.levelno, self.format(record)))
+        except Exception:
+            pass  # the engine is gone: nobody to tell
+
+
+class WireBus:
+    """The run's event bus here: events gather for ``LINGER`` seconds and go to the engine as one thinned,
+    trimmed burst; the runner sends the last burst itself, with the run's result (no thread hand-over)."""
+
+    LINGER = 0.01
+    active = True  # the engine's process decides who listens
+
+    def __init__(self, link: _Link) -> None:
+        self._link = link
+        self._buffer: deque[Any] = deque()
+        self._wake = threading.Event()
+        self._asleep = True
+        self._lock = threading.Lock()  # a burst and the result that follows it leave in order
+        self._closed = False
+        threading.Thread(target=self._send_loop, name="flowdeck-worker-events", daemon=True).start()
+
+    def emit(self, event: Any) -> None:
+        self._buffer.append(event)
+        if self._asleep:
+            self._asleep = False
+            self._wake.set()
+
+    def burst(self) -> list[tuple[Any, ...]]:
+        """Everything emitted so far, ready to send (call with ``lock`` held)."""
+        batch = []
+        buffer = self._buffer
+        while buffer:
+            batch.append(buffer.popleft())
+        return [wire.pack(wire.trim(e)) for e in wire.thin(batch)]
+
+    def send_with(self, message: tuple[Any, ...]) -> None:
+        """Send the events not yet sent, then ``message``, in one piece."""
+        with self._lock:
+            self._link.send((*message, self.burst()))
+
+    def close(self) -> None:
+        self._closed = True
+        self._wake.set()
+
+    def _send_loop(self) -> None:
+        while not self._closed:
+            self._wake.wait()
+            time.sleep(self.LINGER)
+            self._wake.clear()  # before ``_asleep``: an emit from now on wakes the loop again
+            self._asleep = True
+            with self._lock:
+                events = self.burst()
+                if events:
+                    self._link.send((wire.EVENTS, events))
+
+
+class Worker:
+    """The process's threads: this one reads the connection, a runner thread executes runs, and the bus sends."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.link = _Link(conn)
+        self.bus = WireBus(self.link)
+        self._plans: dict[bytes, Plan] = {}
+        self._runs: dict[str, Run] = {}
+        self._queue: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
+        self._priority = Demoter()
+        self._idle = threading.Event()  # no run is going (the loop waits for the next)
+        self._terminating = False
+        self._priority.start_thread(self._run_loop, "flowdeck-worker-run")
+
+    def serve(self) -> None:
+        self.link.send((wire.READY, os.getpid()))
+        try:
+            while True:
+                message = pickle.loads(self.link.conn.recv_bytes())
+                kind = message[0]
+                if kind == wire.RUN:
+                    self._queue.put(message)
+                elif kind == wire.CANCEL:
+                    run = self._runs.get(message[1])
+                    if run is not None:
+                        run.cancel()
+                elif kind == wire.REPLY:
+                    self.link.answered(*message[1:])
+                elif kind == wire.STOP:
+                    break
+        except (EOFError, OSError):
+            pass  # the engine went away: stop whatever runs
+        for run in list(self._runs.values()):
+            run.cancel()
+        self._queue.put(None)
+        self._idle.wait(5)
+        self.bus.close()
+
+    def terminate(self) -> None:
+        """Asked to end: now when idle, else once the run's result is sent."""
+        self._terminating = True
+        if self._idle.is_set():
+            os._exit(0)
+
+    def _run_loop(self) -> None:
+        while True:
+            if self._terminating:
+                os._exit(0)
+            self._idle.set()
+            message = self._queue.get()
+            if message is None:
+                return
+            self._idle.clear()
+            self._priority.begin()
+            self._execute(*message[1:])
+            if self._priority.end():  # this thread went on at background priority: the next run gets a new one
+                self._priority.start_thread(self._run_loop, "flowdeck-worker-run")
+                return
+
+    def _execute(
+        self,
+        run_id: str,
+        snapshot: bytes,
+        folder: str,
+        trigger: dict[str, Any],
+        variables: dict[str, Any] | None,
+        source: str,
+        has_host: bool,
+    ) -> None:
+        run: Run | None = None
+        try:
+            plan = self._plan(snapshot, Path(folder))
+            host = HostProxy(self.link, run_id) if has_host else None
+            run = Run(
+                plan,
+                bus=self.bus,
+                run_id=run_id,
+                trigger=trigger,
+                variables=variables,
+                host=host,
+                state=StateProxy(self.link, run_id),
+                source=source,
+                secret_reader=lambda name: str(self.link.call(run_id, "secret", "read", name)),
+            )
+            self._runs[run_id] = run
+            result = run.execute()
+        except BaseException as exc:  # the run could not even start here: say why, as a failed run
+            result = RunResult(run_id, "", FAILED, error_info(exc, None))
+        finally:
+            self._runs.pop(run_id, None)
+        secrets = sorted(run.secret_values) if run is not None else []
+        fields = {f.name: getattr(result, f.name) for f in dataclasses.fields(result)}
+        fields["steps"] = {step: wire.trimmed(output) for step, output in result.steps.items()}
+        self.bus.send_with((wire.RESULT, run_id, fields, secrets))  # the run's last events travel with it
+
+    def _plan(self, snapshot: bytes, folder: Path) -> Plan:
+        """The plan of a workflow snapshot, compiled once per version (the engine validated it already)."""
+        plan = self._plans.get(snapshot)
+        if plan is None:
+            plan = replace(compile_plan(pickle.loads(snapshot), check=False), folder=folder)
+            if len(self._plans) >= _PLANS_KEPT:
+                self._plans.pop(next(iter(self._plans)))
+            self._plans[snapshot] = plan
+        return plan
+
+
+def main(conn: Connection, log_level: int = logging.INFO) -> None:
+    """The process's entry point (multiprocessing target).
+
+    Ctrl+C in a terminal reaches the whole process group: it is the engine's to handle, so it is ignored here.
+    SIGTERM (a service manager stopping everything, or multiprocessing at the engine's exit) ends the process at
+    once when no run is going, else after its run: the engine cancels that run within its own grace period.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    worker = Worker(conn)
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, lambda _sig, _frame: worker.terminate())
+    root = logging.getLogger()
+    root.handlers[:] = [_LogRelay(worker.link)]
+    root.setLevel(log_level)
+    from engine.registry.blocks import default_registry
+
+    default_registry()  # the blocks load now, not during the first run
+    try:
+        worker.serve()
+    except (EOFError, OSError):
+        pass  # the engine went away before this process was ready
