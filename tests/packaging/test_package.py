@@ -174,9 +174,10 @@ def test_bundle_runs_the_bundled_example_headless(installed: Installed, tmp_path
 def test_bundled_daemon_runs_triggers_and_stops_on_sigterm(installed: Installed, tmp_path: Path) -> None:
     ws, mark = tmp_path / "ws", tmp_path / "ran.txt"
     ws.mkdir()
-    (ws / "tick.yaml").write_text(
+    (ws / "tick.yaml").write_text(  # the run writes the process id of the process it ran in
         "flowdeck: 1\nname: Tick\ntriggers:\n  - startup: {}\nsteps:\n"
-        f"  mark: {{do: file.write, with: {{path: '{mark}', content: ran}}}}\n"
+        "  pid: {do: program.run, with: {command: [sh, -c, 'echo $PPID']}, next: mark}\n"
+        f"  mark: {{do: file.write, with: {{path: '{mark}', content: '{{{{ steps.pid.stdout | trim }}}}'}}}}\n"
     )
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     env.update(XDG_DATA_HOME=str(tmp_path / "data"), XDG_STATE_HOME=str(tmp_path / "state"))
@@ -184,14 +185,16 @@ def test_bundled_daemon_runs_triggers_and_stops_on_sigterm(installed: Installed,
     cmd = [str(installed.executable), "daemon", str(ws), "--port", "0", "--grace", "2"]
     proc = subprocess.Popen(cmd, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        assert wait_for(mark.exists, 60), "the bundled daemon never ran the startup trigger"
+        assert wait_for(lambda: mark.exists() and mark.read_text().strip(), 60), "the startup trigger never ran"
+        runner = int(mark.read_text())
+        status = Path(f"/proc/{runner}/status").read_text()
+        assert runner != proc.pid and f"PPid:\t{proc.pid}\n" in status  # a worker process of the bundled daemon
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=15) == 0, proc.stderr.read() if proc.stderr else ""
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait(10)
-    assert mark.read_text() == "ran"
     assert (tmp_path / "data" / "flowdeck" / "history.sqlite3").is_file()
 
 
