@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import pickle
 import signal
 import threading
@@ -43,6 +44,23 @@ MAX_FAILED_STARTS = 3
 
 class WorkerError(RuntimeError):
     """No worker process could be started."""
+
+
+_CONTEXT: Any = None
+
+
+def _context() -> Any:
+    """Where run processes come from: a fork server that has the runtime loaded (POSIX), else fresh interpreters
+    (Windows). Both start a clean process, never a copy of this one with its threads and its window."""
+    global _CONTEXT
+    if _CONTEXT is None:
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["engine.runtime.preload"])
+        else:
+            context = multiprocessing.get_context("spawn")
+        _CONTEXT = context
+    return _CONTEXT
 
 
 class RemoteRun:
@@ -74,14 +92,35 @@ class RemoteRun:
     def secret_values(self) -> frozenset[str]:
         return self.local.secret_values if self.local is not None else self._secrets
 
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled_at is not None
+
     def cancel(self) -> None:
-        if self._cancelled_at is None:
+        first = self._cancelled_at is None
+        if first:
             self._cancelled_at = time.monotonic()
         if self.local is not None:
             self.local.cancel()
         worker = self._worker
         if worker is not None:
             worker.send((wire.CANCEL, self.run_id))
+            if first:
+                self.arm_kill(worker)
+
+    def arm_kill(self, worker: _Worker) -> None:
+        """End ``worker``'s process if this run is still going ``KILL_AFTER`` seconds from now (a timer thread,
+        started only for a cancelled run, so that reading the worker needs no timeouts)."""
+
+        def kill_if_going() -> None:
+            if self._result is None and self._worker is worker:
+                log.warning("run %s did not stop within %gs of being cancelled: its process is ended",
+                            self.run_id, KILL_AFTER)  # fmt: skip
+                worker.kill()
+
+        timer = threading.Timer(KILL_AFTER, kill_if_going)
+        timer.daemon = True
+        timer.start()
 
     def kill(self) -> None:
         """End the run's process now (the run is recorded as cancelled if it was cancelled, else as failed)."""
@@ -107,10 +146,6 @@ class RemoteRun:
             self.pool.release(worker)
         assert self._result is not None, "a worker ended without reporting its run"
         return self._result
-
-    def overdue(self) -> bool:
-        """Cancelled more than ``KILL_AFTER`` seconds ago and still going."""
-        return self._cancelled_at is not None and time.monotonic() - self._cancelled_at > KILL_AFTER
 
     def finished(self, result: RunResult, secrets: frozenset[str]) -> None:
         self._secrets = secrets
@@ -145,13 +180,15 @@ class _Worker:
         self.current: RemoteRun | None = None
         self.dead = False
         self._lock = threading.Lock()
-        context = multiprocessing.get_context("spawn")
+        context = _context()
         self.conn, self._child = context.Pipe()
         from engine.runtime import worker as worker_module
 
+        # The environment and folder go along: a fork server's child would otherwise have the server's, from
+        # when it started, not this process's now.
         self.process = context.Process(
             target=worker_module.main,
-            args=(self._child, logging.getLogger().getEffectiveLevel()),
+            args=(self._child, logging.getLogger().getEffectiveLevel(), dict(os.environ), os.getcwd()),
             name="flowdeck-worker",
             daemon=True,
         )
@@ -194,17 +231,15 @@ class _Worker:
         plan = run.plan
         self.send((wire.RUN, run.run_id, plan.snapshot, str(plan.folder), run.trigger, run.variables, run.source,
                    self.pool.host is not None))  # fmt: skip
+        if run.cancelled:  # cancelled while it waited for a worker
+            self.send((wire.CANCEL, run.run_id))
+            run.arm_kill(self)
         conn = self.conn
-        try:
-            while True:
-                if run.overdue():
-                    log.warning("run %s did not stop within %gs of being cancelled: its process is ended",
-                                run.run_id, KILL_AFTER)  # fmt: skip
-                    self.kill()
-                    break
-                if conn.poll(0.25) and self._handle(pickle.loads(conn.recv_bytes())) == wire.RESULT:
-                    self.current = None
-                    return
+        try:  # blocking reads only: each wake-up costs a turn at the interpreter lock, which fires need
+            while self._handle(pickle.loads(conn.recv_bytes())) != wire.RESULT:
+                pass
+            self.current = None
+            return
         except (EOFError, OSError):
             pass
         except Exception:
@@ -255,6 +290,16 @@ class _Worker:
         self.pool.forget(self)
 
 
+class _Waiter:
+    """A run waiting for a worker: the pool puts one in ``worker`` and sets ``event``."""
+
+    __slots__ = ("event", "worker")
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.worker: _Worker | None = None
+
+
 class _Keyring:
     """Secrets are read here, in the engine's process: one keyring session (and unlock prompt) for every run."""
 
@@ -281,10 +326,10 @@ class ProcessPool:
         self.emit = emit
         self.host = host
         self._state_of = state_of  # run id -> the run's StateStore
-        self._lock = threading.Condition()
+        self._lock = threading.Lock()
         self._idle: list[_Worker] = []
         self._all: list[_Worker] = []
-        self._queue: deque[object] = deque()  # runs waiting for a worker, first come first served
+        self._waiting: deque[_Waiter] = deque()  # runs waiting for a worker, first come first served
         self._calls = ThreadPoolExecutor(max_workers=2, thread_name_prefix="flowdeck-worker-calls")
         self._closed = False
         self._failed_starts = 0  # in a row; after MAX_FAILED_STARTS the pool gives up (runs go to threads)
@@ -299,38 +344,70 @@ class ProcessPool:
             self._failed_starts += 1
             if self._failed_starts == MAX_FAILED_STARTS:
                 log.error("run processes cannot be started here; runs go on in the app's own process")
-            self._lock.notify_all()
+            self._wake_waiters_locked()
 
     def acquire(self) -> _Worker:
-        """An idle, ready worker, in the order runs asked for one (started now if there is none); a spare is
-        started for the next run."""
-        deadline = time.monotonic() + START_TIMEOUT
-        ticket = object()
+        """An idle, ready worker; when there is none, the first to come free or to start, in the order runs asked
+        (handed over directly: no herd of waiting threads). A spare is started for the next run."""
         with self._lock:
-            self._queue.append(ticket)
-            try:
-                while True:
-                    if self._closed:
-                        raise WorkerError("the engine is shut down")
-                    if self.broken:
-                        raise WorkerError("run processes cannot be started")
-                    ready = self._ready_locked()
-                    if ready and self._queue[0] is ticket:
-                        self._idle.remove(ready[0])
-                        worker = ready[0]
-                        break
-                    starting = sum(1 for w in self._idle if not w.ready.is_set())
-                    if starting < len(self._queue) - len(ready) and len(self._all) < self.size:
-                        self._start_locked()
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        raise WorkerError(f"no run process started within {START_TIMEOUT:g}s")
-                    self._lock.wait(min(left, 0.5))
-            finally:
-                self._queue.remove(ticket)
-                self._lock.notify_all()
+            self._check_locked()
+            ready = self._ready_locked()
+            waiter = None
+            if ready and not self._waiting:
+                worker = ready[0]
+                self._idle.remove(worker)
+            else:
+                waiter = _Waiter()
+                self._waiting.append(waiter)
+                self._grow_locked()
+        if waiter is not None:
+            worker = self._wait(waiter, time.monotonic() + START_TIMEOUT)
         self._spare()
         return worker
+
+    def _check_locked(self) -> None:
+        if self._closed:
+            raise WorkerError("the engine is shut down")
+        if self.broken:
+            raise WorkerError("run processes cannot be started")
+
+    def _wait(self, waiter: _Waiter, deadline: float) -> _Worker:
+        while True:
+            waiter.event.wait(0.5)
+            with self._lock:
+                if waiter.worker is not None:
+                    return waiter.worker
+                waiter.event.clear()
+                try:
+                    self._check_locked()
+                    if time.monotonic() > deadline:
+                        raise WorkerError(f"no run process started within {START_TIMEOUT:g}s")
+                except WorkerError:
+                    self._waiting.remove(waiter)
+                    raise
+                self._grow_locked()  # a worker that was starting may have failed
+
+    def _grow_locked(self) -> None:
+        """Start workers for the runs waiting (as many as are not starting already), up to ``size``."""
+        if self._closed or self.broken:
+            return
+        starting = sum(1 for w in self._idle if not w.ready.is_set())
+        while starting < len(self._waiting) and len(self._all) < self.size:
+            self._start_locked()
+            starting += 1
+
+    def _offer_locked(self, worker: _Worker) -> bool:
+        """Give ``worker`` to the first waiting run, if there is one."""
+        if not self._waiting:
+            return False
+        waiter = self._waiting.popleft()
+        waiter.worker = worker
+        waiter.event.set()
+        return True
+
+    def _wake_waiters_locked(self) -> None:
+        for waiter in self._waiting:
+            waiter.event.set()
 
     def _ready_locked(self) -> list[_Worker]:
         for gone in [w for w in self._idle if w.ready.is_set() and not w.alive()]:
@@ -344,10 +421,10 @@ class ProcessPool:
             retire = not worker.dead and (self._closed or worker.runs >= MAX_RUNS)
             if retire and worker in self._all:  # out of the count now: its successor can start while it exits
                 self._all.remove(worker)
-            elif not worker.dead:
+                self._grow_locked()
+            elif not worker.dead and not self._offer_locked(worker):
                 worker.idle_since = time.monotonic()
                 self._idle.append(worker)
-            self._lock.notify_all()
         if retire:
             worker.stop()
         self._spare()
@@ -368,7 +445,8 @@ class ProcessPool:
     def ready(self, worker: _Worker) -> None:
         with self._lock:
             self._failed_starts = 0
-            self._lock.notify_all()
+            if worker in self._idle and self._offer_locked(worker):
+                self._idle.remove(worker)
 
     def forget(self, worker: _Worker) -> None:
         with self._lock:
@@ -376,7 +454,7 @@ class ProcessPool:
                 self._idle.remove(worker)
             if worker in self._all:
                 self._all.remove(worker)
-            self._lock.notify_all()
+            self._grow_locked()  # runs waited for it: another one starts
 
     def tidy(self) -> None:
         """Retire idle workers beyond the one spare that have waited ``IDLE_RETIRE`` seconds (at each release)."""
@@ -418,7 +496,7 @@ class ProcessPool:
         with self._lock:
             self._closed = True
             workers = list(self._all)
-            self._lock.notify_all()
+            self._wake_waiters_locked()
         for worker in workers:
             worker.stop()
         deadline = time.monotonic() + timeout

@@ -275,7 +275,9 @@ class Worker:
         return plan
 
 
-def main(conn: Connection, log_level: int = logging.INFO) -> None:
+def main(
+    conn: Connection, log_level: int = logging.INFO, environ: dict[str, str] | None = None, cwd: str | None = None
+) -> None:
     """The process's entry point (multiprocessing target).
 
     Ctrl+C in a terminal reaches the whole process group: it is the engine's to handle, so it is ignored here.
@@ -283,6 +285,14 @@ def main(conn: Connection, log_level: int = logging.INFO) -> None:
     once when no run is going, else after its run: the engine cancels that run within its own grace period.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if environ is not None:  # the engine's, as runs there would see it ({{ env.NAME }}, programs)
+        os.environ.clear()
+        os.environ.update(environ)
+    if cwd is not None:
+        try:
+            os.chdir(cwd)
+        except OSError:
+            pass  # the engine's folder is gone; runs use their workflow's folder anyway
     worker = Worker(conn)
     if hasattr(signal, "SIGTERM"):
         signal.signal(signal.SIGTERM, lambda _sig, _frame: worker.terminate())

@@ -109,6 +109,28 @@ steps:
     assert record is not None and record.status == "succeeded" and record.trigger == {"who": "you"}
 
 
+def test_a_run_sees_the_engines_environment_and_folder_of_now(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: Engine
+) -> None:
+    engine.run(flow("flowdeck: 1\nname: warm\nsteps:\n  a: {do: log, with: {message: ok}}\n"))  # processes exist
+    monkeypatch.setenv("FLOWDECK_TEST_VALUE", "set later")
+    monkeypatch.chdir(tmp_path)
+    e = Engine(workers=1, isolation="process")
+    try:
+        wf = flow("""flowdeck: 1
+name: env
+steps:
+  a: {do: set, with: {values: {v: "{{ env.FLOWDECK_TEST_VALUE }}"}}, next: pwd}
+  pwd: {do: program.run, with: {command: [pwd]}}
+""")
+        result = e.run(wf)
+    finally:
+        e.shutdown(grace=1)
+    assert result.ok, result.error
+    assert result.steps["a"] == {"values": {"v": "set later"}}
+    assert result.steps["pwd"]["stdout"].strip() == str(tmp_path)
+
+
 def test_the_workflow_is_frozen_when_submitted(engine: Engine) -> None:
     wf = flow("flowdeck: 1\nname: frozen\nsteps:\n  a: {do: set, with: {values: {x: before}}}\n")
     handle = engine.submit(wf)
@@ -315,7 +337,7 @@ def test_without_processes_runs_go_on_in_threads(tmp_path: Path, monkeypatch: py
 
             return Refused()
 
-    monkeypatch.setattr(procpool.multiprocessing, "get_context", lambda method: NoProcesses())
+    monkeypatch.setattr(procpool, "_context", lambda: NoProcesses())
     with caplog.at_level(logging.ERROR, logger="flowdeck.workers"):
         e = Engine(workers=1, isolation="process")
         try:
