@@ -1,4 +1,5 @@
-"""Runtime benchmarks (on demand, not in the test suite): `python benchmarks/bench_runtime.py [--repeat N]`.
+"""Runtime benchmarks (on demand, not in the test suite): `python benchmarks/bench_runtime.py [--repeat N]
+[--isolation thread|process]` (runs on threads of this process, the default, or each in a worker process).
 
 1. per-step engine overhead of a set-variable step with one template, events and history on (p50/p99 in µs), the
    plan compiled once (as the run executes it); validating + compiling the workflow is measured on its own;
@@ -41,9 +42,12 @@ def _chain(name: str, steps: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+ISOLATION = "thread"  # --isolation process: every run in a worker process, as in the app and the daemon
+
+
 def _engine(folder: Path, workers: int = 4) -> tuple[Engine, History]:
     history = History(folder / "history.sqlite3", keep_runs=200)
-    engine = Engine(workers=workers, history=history)
+    engine = Engine(workers=workers, history=history, isolation=ISOLATION)
     engine.subscribe(lambda e: None)  # one more listener, as the GUI would be
     return engine, history
 
@@ -130,7 +134,10 @@ def runs_per_second(folder: Path, count: int = 2000) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--isolation", choices=("thread", "process"), default="thread")
     args = parser.parse_args()
+    global ISOLATION
+    ISOLATION = args.isolation
     res: dict[str, list[float]] = {"p50": [], "p99": [], "compile": [], "loop": [], "many": [], "rps": []}
     lost = 0
     for _ in range(args.repeat):

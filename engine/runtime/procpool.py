@@ -333,6 +333,9 @@ class ProcessPool:
         self._calls = ThreadPoolExecutor(max_workers=2, thread_name_prefix="flowdeck-worker-calls")
         self._closed = False
         self._failed_starts = 0  # in a row; after MAX_FAILED_STARTS the pool gives up (runs go to threads)
+
+    def warm(self) -> None:
+        """Start the spare now (in the background), not when the first run asks for it."""
         self._spare()
 
     @property

@@ -88,6 +88,7 @@ class Service(Schedules):
         if sys.getswitchinterval() > SWITCH_INTERVAL:
             sys.setswitchinterval(SWITCH_INTERVAL)  # process-wide; the GUI thread gets the GIL sooner too
         self.workspace.mkdir(parents=True, exist_ok=True)
+        self._engine.warm()  # a run process gets ready while the workflows are read
         self._observer = Observer()
         self._observer.daemon = True
         self._watches = Watches(self._observer, self._fire)

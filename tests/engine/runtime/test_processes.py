@@ -387,3 +387,20 @@ def test_a_value_that_cannot_be_pickled_crosses_as_text() -> None:
     message = (wire.EVENTS, [(ev.STEP_FINISHED, "r", "w", "a", {"output": {"handle": sys.stdout}}, 1.0)])
     back = pickle.loads(wire.dumps(message))
     assert back[1][0][4]["output"]["handle"].startswith("<_io.TextIOWrapper")
+
+
+def test_no_process_starts_until_asked_then_one_is_kept_ready() -> None:
+    e = Engine(workers=3, isolation="process")
+    try:
+        time.sleep(0.3)
+        assert e.worker_pids() == []  # `flowdeck status` makes a service it never starts: no process for it
+        e.warm()
+        deadline = time.monotonic() + 10
+        while not e._processes._ready_locked():  # type: ignore[union-attr]
+            assert time.monotonic() < deadline, "the spare never got ready"
+            time.sleep(0.02)
+        assert len(e.worker_pids()) == 1
+        assert e.run(flow("flowdeck: 1\nname: quick\nsteps:\n  a: {do: log, with: {message: ok}}\n")).ok
+        assert len(e.worker_pids()) <= 2  # the one that ran, and at most one new spare
+    finally:
+        e.shutdown(grace=1)
