@@ -356,8 +356,8 @@ class ProcessPool:
             self._check_locked()
             ready = self._ready_locked()
             waiter = None
-            if ready and not self._waiting:
-                worker = ready[0]
+            if ready and not self._waiting:  # the last one released: its caches (plans, templates) are warm
+                worker = ready[-1]
                 self._idle.remove(worker)
             else:
                 waiter = _Waiter()
@@ -463,7 +463,7 @@ class ProcessPool:
         """Retire idle workers beyond the one spare that have waited ``IDLE_RETIRE`` seconds (at each release)."""
         now = time.monotonic()
         with self._lock:
-            old = [w for w in self._idle[1:] if w.ready.is_set() and now - w.idle_since > IDLE_RETIRE]
+            old = [w for w in self._idle[:-1] if w.ready.is_set() and now - w.idle_since > IDLE_RETIRE]
             for worker in old:
                 self._idle.remove(worker)
                 self._all.remove(worker)

@@ -61,10 +61,30 @@ def thin(batch: list[ev.Event]) -> list[ev.Event]:
 
 def trimmed(value: Any) -> Any:
     """``value``, or its truncated JSON text when that is longer than ``TRIM_CHARS``."""
-    if value is None or isinstance(value, (int, float, bool)):
-        return value
+    if value is None or isinstance(value, (int, float, bool)) or _room(value, TRIM_CHARS // 2) >= 0:
+        return value  # surely short: not encoded (most values, once per event)
     text = value if isinstance(value, str) else _encode(value)
     return value if len(text) <= TRIM_CHARS else text[:TRIM_CHARS] + TRUNCATED.format(size=len(text))
+
+
+def _room(value: Any, budget: int) -> int:
+    """``budget`` less a rough size of ``value`` (its texts and a few characters per item); negative once spent,
+    which stops the walk early. Cheap where encoding would not be: it only decides what needs a real look."""
+    if isinstance(value, str):
+        return budget - len(value)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            budget = _room(item, budget - 8 - len(str(key)))
+            if budget < 0:
+                return budget
+        return budget
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            budget = _room(item, budget - 4)
+            if budget < 0:
+                return budget
+        return budget
+    return budget - 24
 
 
 def trim(event: ev.Event) -> ev.Event:

@@ -119,8 +119,12 @@ class _LogRelay(logging.Handler):
 
 
 class WireBus:
-    """The run's event bus here: events gather for ``LINGER`` seconds and go to the engine as one thinned,
-    trimmed burst; the runner sends the last burst itself, with the run's result (no thread hand-over)."""
+    """The run's event bus here: events gather and go to the engine as one thinned, trimmed burst.
+
+    The thread that emits sends the burst once its oldest event is ``LINGER`` seconds old, so no second thread
+    competes with a computing run for the interpreter; a watcher sends what a run blocked in a step (a download, a
+    wait) left behind. The runner sends the last burst with the run's result.
+    """
 
     LINGER = 0.01
     active = True  # the engine's process decides who listens
@@ -128,20 +132,29 @@ class WireBus:
     def __init__(self, link: _Link) -> None:
         self._link = link
         self._buffer: deque[Any] = deque()
+        self._oldest = 0.0  # time of the oldest event not sent yet (0: none)
         self._wake = threading.Event()
-        self._asleep = True
         self._lock = threading.Lock()  # a burst and the result that follows it leave in order
         self._closed = False
-        threading.Thread(target=self._send_loop, name="flowdeck-worker-events", daemon=True).start()
+        threading.Thread(target=self._watch, name="flowdeck-worker-events", daemon=True).start()
 
     def emit(self, event: Any) -> None:
         self._buffer.append(event)
-        if self._asleep:
-            self._asleep = False
+        if not self._oldest:
+            self._oldest = event.time
             self._wake.set()
+        elif event.time - self._oldest >= self.LINGER:
+            self.flush()
+
+    def flush(self) -> None:
+        with self._lock:
+            events = self.burst()
+            if events:
+                self._link.send((wire.EVENTS, events))
 
     def burst(self) -> list[tuple[Any, ...]]:
         """Everything emitted so far, ready to send (call with ``lock`` held)."""
+        self._oldest = 0.0
         batch = []
         buffer = self._buffer
         while buffer:
@@ -157,16 +170,16 @@ class WireBus:
         self._closed = True
         self._wake.set()
 
-    def _send_loop(self) -> None:
+    def _watch(self) -> None:
         while not self._closed:
             self._wake.wait()
-            time.sleep(self.LINGER)
-            self._wake.clear()  # before ``_asleep``: an emit from now on wakes the loop again
-            self._asleep = True
-            with self._lock:
-                events = self.burst()
-                if events:
-                    self._link.send((wire.EVENTS, events))
+            self._wake.clear()
+            time.sleep(2 * self.LINGER)
+            oldest = self._oldest
+            if oldest and time.time() - oldest >= self.LINGER:
+                self.flush()
+            if self._buffer:
+                self._wake.set()
 
 
 class Worker:
