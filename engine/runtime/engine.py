@@ -22,7 +22,8 @@ from engine.runtime.state import FileState, MemoryState
 if TYPE_CHECKING:
     from engine.registry.context import Host, StateStore
     from engine.runtime.history import History
-    from engine.runtime.procpool import ProcessPool, RemoteRun
+    from engine.runtime.procpool import ProcessPool
+    from engine.runtime.remote import RemoteRun
 
 ISOLATIONS = ("thread", "process")
 STOP_AFTER_CANCEL = 1.0  # seconds a cancelled process run gets at shutdown before its process is ended
@@ -144,7 +145,7 @@ class Engine:
             self.history.retain(plan.name, plan.history)  # before the run's rows, so its first prune applies it
         run: Run | RemoteRun
         if self._processes is not None:
-            from engine.runtime.procpool import RemoteRun
+            from engine.runtime.remote import RemoteRun
 
             run = RemoteRun(self._processes, plan, run_id=run_id or new_run_id(), trigger=trigger,
                             variables=variables, source=source, state=self.state_for(plan))  # fmt: skip

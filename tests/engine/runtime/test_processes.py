@@ -16,7 +16,7 @@ import pytest
 from engine.errors import StepError
 from engine.io import read_text
 from engine.model.workflow import Workflow
-from engine.runtime import Engine, procpool, wire
+from engine.runtime import Engine, procpool, remote, wire
 from engine.runtime import events as ev
 from engine.runtime.history import History
 from engine.runtime.priority import BACKGROUND_NICE, SUPPORTED
@@ -209,7 +209,7 @@ def test_cancel_stops_a_waiting_run(engine: Engine) -> None:
 
 
 def test_a_run_that_ignores_cancel_loses_its_process(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(procpool, "KILL_AFTER", 0.5)
+    monkeypatch.setattr(remote, "KILL_AFTER", 0.5)
     wf = flow(f"flowdeck: 1\nname: stubborn\nsteps:\n  spin: {{do: set, with: {{values: {{x: '{ENDLESS}'}}}}}}\n")
     handle = engine.submit(wf)
     time.sleep(0.5)

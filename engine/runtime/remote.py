@@ -1,0 +1,131 @@
+"""A run as the engine sees it when it executes in a worker process (engine.runtime.procpool).
+
+It stands where an executor.Run would (RunHandle.run): the engine's thread that executes it sends it to a worker
+and reads what the worker says until the result. A run that does not stop within ``KILL_AFTER`` seconds of being
+cancelled has its process ended.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+from engine.runtime import events as ev
+from engine.runtime import wire
+from engine.runtime.executor import CANCELLED, FAILED, RunResult
+from engine.runtime.procpool import WorkerError
+
+if TYPE_CHECKING:
+    from engine.runtime.plan import Plan
+    from engine.runtime.procpool import ProcessPool, _Worker
+
+log = logging.getLogger("flowdeck.workers")
+KILL_AFTER = 3.0  # seconds a cancelled run gets before its process is ended
+
+
+class RemoteRun:
+    """A run executing in a worker process; duck-types the parts of executor.Run the engine and handles use."""
+
+    def __init__(
+        self,
+        pool: ProcessPool,
+        plan: Plan,
+        *,
+        run_id: str,
+        trigger: dict[str, Any] | None,
+        variables: dict[str, Any] | None,
+        source: str,
+        state: Any,
+    ) -> None:
+        if plan.snapshot is None:
+            raise ValueError("this plan was compiled without its workflow; compile it with Engine.plan")
+        self.pool, self.plan, self.run_id, self.source = pool, plan, run_id, source
+        self.trigger, self.variables, self.state = trigger or {}, variables, state
+        self._secrets: frozenset[str] = frozenset()
+        self._result: RunResult | None = None
+        self._cancelled_at: float | None = None
+        self._worker: _Worker | None = None
+        self.open_runs: set[str] = set()  # run ids (this one, its child workflows) started and not yet finished
+        self.local: Any = None  # the executor.Run when it ran in this process after all (see ProcessPool.local)
+
+    @property
+    def secret_values(self) -> frozenset[str]:
+        return self.local.secret_values if self.local is not None else self._secrets
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled_at is not None
+
+    def cancel(self) -> None:
+        first = self._cancelled_at is None
+        if first:
+            self._cancelled_at = time.monotonic()
+        if self.local is not None:
+            self.local.cancel()
+        worker = self._worker
+        if worker is not None:
+            worker.send((wire.CANCEL, self.run_id))
+            if first:
+                self.arm_kill(worker)
+
+    def arm_kill(self, worker: _Worker) -> None:
+        """End ``worker``'s process if this run is still going ``KILL_AFTER`` seconds from now (a timer thread,
+        started only for a cancelled run, so that reading the worker needs no timeouts)."""
+
+        def kill_if_going() -> None:
+            if self._result is None and self._worker is worker:
+                log.warning("run %s did not stop within %gs of being cancelled: its process is ended",
+                            self.run_id, KILL_AFTER)  # fmt: skip
+                worker.kill()
+
+        timer = threading.Timer(KILL_AFTER, kill_if_going)
+        timer.daemon = True
+        timer.start()
+
+    def kill(self) -> None:
+        """End the run's process now (the run is recorded as cancelled if it was cancelled, else as failed)."""
+        if self._cancelled_at is None:
+            self._cancelled_at = time.monotonic()
+        worker = self._worker
+        if worker is not None:
+            worker.kill()
+
+    def execute(self) -> RunResult:
+        """Send the run to a worker and read what it says until its result (on this thread: no hand-over)."""
+        try:
+            worker = self.pool.acquire()
+        except WorkerError:
+            if self.pool.local is None or self.pool.closed:
+                raise
+            return self.pool.local(self)  # no process can start here: the run still happens, in a thread
+        self._worker = worker
+        try:
+            worker.run(self)
+        finally:
+            self._worker = None
+            self.pool.release(worker)
+        assert self._result is not None, "a worker ended without reporting its run"
+        return self._result
+
+    def finished(self, result: RunResult, secrets: frozenset[str]) -> None:
+        self._secrets = secrets
+        if not result.workflow:
+            result.workflow = self.plan.name
+        self._result = result
+
+    def lost(self, how: str) -> None:
+        """The worker died: the run (and any child run it had started) ends as failed, or cancelled if asked."""
+        status = CANCELLED if self._cancelled_at is not None else FAILED
+        error = None if status == CANCELLED else {"message": how, "kind": "worker", "step": None}
+        if self.run_id not in self.open_runs:  # the process died before the run began: record that it was due
+            self.pool.emit(ev.Event(ev.RUN_STARTED, self.run_id, self.plan.name, None, self._started_data()))
+        for run_id in {self.run_id, *self.open_runs}:
+            data = {"status": status, "error": error, "duration": 0.0, "outputs": {}, "message": ""}
+            self.pool.emit(ev.Event(ev.RUN_FINISHED, run_id, self.plan.name, None, data))
+        self.finished(RunResult(self.run_id, self.plan.name, status, error, started=time.time(),
+                                finished=time.time()), self._secrets)  # fmt: skip
+
+    def _started_data(self) -> dict[str, Any]:
+        return {"trigger": self.trigger, "source": self.source, "path": str(self.plan.path or "")}
