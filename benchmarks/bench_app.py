@@ -129,7 +129,8 @@ def descendants(pid: int) -> list[int]:
         parents[int(stat.parent.name)] = int(fields[1])
     found, todo = [], [pid]
     while todo:
-        kids = [child for child, parent in parents.items() if parent == todo.pop()]
+        here = todo.pop()
+        kids = [child for child, parent in parents.items() if parent == here]
         found += kids
         todo += kids
     return found
