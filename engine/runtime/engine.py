@@ -109,7 +109,7 @@ class Engine:
         if isolation == "process":
             from engine.runtime.procpool import ProcessPool
 
-            self._processes = ProcessPool(workers, self.bus.emit, host, self._state_of_run, self._run_here)
+            self._processes = ProcessPool(workers, self.bus.emit, host, self._state_of_run, self._run_elsewhere)
 
     def subscribe(self, listener: Listener) -> Any:
         """Call ``listener(event)`` for every event, on the event thread. Returns an unsubscribe function."""
@@ -164,8 +164,36 @@ class Engine:
         handle = RunHandle(run, future)
         with self._lock:
             self._active[run.run_id] = handle
-        self._pool.submit(self._execute, handle)
+        if self._processes is not None:
+            self._send(handle)
+        else:
+            self._pool.submit(self._execute, handle)
         return handle
+
+    def _send(self, handle: RunHandle) -> None:
+        """A process run: the pool sends it to a worker (no engine thread waits for it) and calls back its end."""
+        from engine.runtime.procpool import WorkerError
+
+        remote: Any = handle.run
+        remote.on_start = lambda: setattr(handle, "started", True)
+        remote.on_done = lambda result: self._ended(handle, result)
+        remote.dropped = handle.future.done
+        try:
+            self._processes.submit(remote)  # type: ignore[union-attr]
+        except WorkerError:
+            self._run_elsewhere(remote)
+
+    def _ended(self, handle: RunHandle, result: RunResult) -> None:
+        with self._lock:
+            self._active.pop(handle.run_id, None)
+        if not handle.future.done():
+            handle.future.set_result(result)
+
+    def _run_elsewhere(self, remote: Any) -> None:
+        """No run process can start on this system: the run goes on one of this process's threads instead."""
+        handle = self.get(remote.run_id)
+        if handle is not None and not handle.future.done():
+            self._pool.submit(self._execute, handle)
 
     def run(self, workflow: Workflow | Plan, **kwargs: Any) -> RunResult:
         """Run and wait for the result."""
@@ -177,7 +205,8 @@ class Engine:
                 return
             handle.started = True
         try:
-            result = handle.run.execute()
+            run = handle.run
+            result = run.execute() if isinstance(run, Run) else self._run_here(run)
             handle.future.set_result(result)
         except BaseException as exc:
             handle.future.set_exception(exc)

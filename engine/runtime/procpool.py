@@ -63,7 +63,7 @@ def _context() -> Any:
 
 
 class _Worker:
-    """One worker process. While it runs a run, the engine thread executing that run reads its messages."""
+    """One worker process, and the thread that starts it and then reads what it sends while it lives."""
 
     def __init__(self, pool: ProcessPool) -> None:
         self.pool = pool
@@ -87,7 +87,7 @@ class _Worker:
         )
 
     def launch(self) -> None:
-        """Start the process (≈ 10 ms here, so never under the pool's lock) and wait until it is ready."""
+        """Start the process (never under the pool's lock), wait until it is ready, then read it."""
         try:
             self.process.start()
             self._child.close()
@@ -96,6 +96,7 @@ class _Worker:
                 if self._handle(pickle.loads(self.conn.recv_bytes())) == wire.READY:
                     self.ready.set()
                     self.pool.ready(self)
+                    self._read()
                     return
             log.error("a run process did not start within %gs", START_TIMEOUT)
         except (EOFError, OSError) as exc:
@@ -118,21 +119,23 @@ class _Worker:
         except OSError:
             pass  # the process is gone; the thread reading it says so
 
-    def run(self, run: RemoteRun) -> None:
-        """Execute ``run`` here and read until its result; a process that dies or will not stop is reported."""
+    def start_run(self, run: RemoteRun) -> None:
+        """Send ``run`` to this idle worker (from the thread that submitted it or read the previous result)."""
         self.current, self.runs = run, self.runs + 1
+        run.assigned(self)
         plan = run.plan
         self.send((wire.RUN, run.run_id, plan.snapshot, str(plan.folder), run.trigger, run.variables, run.source,
                    self.pool.host is not None))  # fmt: skip
         if run.cancelled:  # cancelled while it waited for a worker
             self.send((wire.CANCEL, run.run_id))
             run.arm_kill(self)
+
+    def _read(self) -> None:
+        """Read what the process sends for as long as it lives (blocking reads: no timeouts to wake for)."""
         conn = self.conn
-        try:  # blocking reads only: each wake-up costs a turn at the interpreter lock, which fires need
-            while self._handle(pickle.loads(conn.recv_bytes())) != wire.RESULT:
-                pass
-            self.current = None
-            return
+        try:
+            while True:
+                self._handle(pickle.loads(conn.recv_bytes()))
         except (EOFError, OSError):
             pass
         except Exception:
@@ -153,8 +156,10 @@ class _Worker:
             self._events(message[1])
         elif kind == wire.RESULT:
             self._events(message[4])
-            if self.current is not None:
-                self.current.finished(RunResult(**message[2]), frozenset(message[3]))
+            run, self.current = self.current, None
+            self.pool.free(self)  # the next run waiting is sent before this one's result is handed on
+            if run is not None:
+                run.finished(RunResult(**message[2]), frozenset(message[3]))
         elif kind == wire.CALL:
             self.pool.call(self, *message[1:])
         elif kind == wire.LOG:
@@ -183,16 +188,6 @@ class _Worker:
         self.pool.forget(self)
 
 
-class _Waiter:
-    """A run waiting for a worker: the pool puts one in ``worker`` and sets ``event``."""
-
-    __slots__ = ("event", "worker")
-
-    def __init__(self) -> None:
-        self.event = threading.Event()
-        self.worker: _Worker | None = None
-
-
 class _Keyring:
     """Secrets are read here, in the engine's process: one keyring session (and unlock prompt) for every run."""
 
@@ -212,17 +207,17 @@ class ProcessPool:
         emit: Callable[[ev.Event], None],
         host: Any,
         state_of: Callable[[str], Any],
-        local: Callable[[RemoteRun], RunResult] | None = None,
+        local: Callable[[RemoteRun], None],
     ) -> None:
         self.size = max(1, size)
-        self.local = local  # runs a RemoteRun in this process when no worker can start
+        self.local = local  # runs a RemoteRun on the engine's threads when no process can start
         self.emit = emit
         self.host = host
         self._state_of = state_of  # run id -> the run's StateStore
         self._lock = threading.Lock()
         self._idle: list[_Worker] = []
         self._all: list[_Worker] = []
-        self._waiting: deque[_Waiter] = deque()  # runs waiting for a worker, first come first served
+        self._queue: deque[RemoteRun] = deque()  # runs waiting for a worker, first come first served
         self._calls = ThreadPoolExecutor(max_workers=2, thread_name_prefix="flowdeck-worker-calls")
         self._closed = False
         self._failed_starts = 0  # in a row; after MAX_FAILED_STARTS the pool gives up (runs go to threads)
@@ -238,72 +233,48 @@ class ProcessPool:
     def failed_start(self) -> None:
         with self._lock:
             self._failed_starts += 1
+            waiting: list[RemoteRun] = []
             if self._failed_starts == MAX_FAILED_STARTS:
                 log.error("run processes cannot be started here; runs go on in the app's own process")
-            self._wake_waiters_locked()
+                waiting, self._queue = list(self._queue), deque()
+        for run in waiting:  # they still run, on the engine's threads
+            self.local(run)
 
-    def acquire(self) -> _Worker:
-        """An idle, ready worker; when there is none, the first to come free or to start, in the order runs asked
-        (handed over directly: no herd of waiting threads). A spare is started for the next run."""
+    def submit(self, run: RemoteRun) -> None:
+        """Send ``run`` to an idle worker now, or queue it for the first to come free or to start (first come,
+        first served). Raises WorkerError when no process can be started here (the engine then uses a thread)."""
         with self._lock:
-            self._check_locked()
+            if self._closed:
+                raise WorkerError("the engine is shut down")
+            if self.broken:
+                raise WorkerError("run processes cannot be started")
             ready = self._ready_locked()
-            waiter = None
-            if ready and not self._waiting:  # the last one released: its caches (plans, templates) are warm
+            worker = None
+            if ready and not self._queue:  # the last one released: its caches (plans, templates) are warm
                 worker = ready[-1]
                 self._idle.remove(worker)
             else:
-                waiter = _Waiter()
-                self._waiting.append(waiter)
+                self._queue.append(run)
                 self._grow_locked()
-        if waiter is not None:
-            worker = self._wait(waiter, time.monotonic() + START_TIMEOUT)
+        if worker is not None:
+            worker.start_run(run)
         self._spare()
-        return worker
 
-    def _check_locked(self) -> None:
-        if self._closed:
-            raise WorkerError("the engine is shut down")
-        if self.broken:
-            raise WorkerError("run processes cannot be started")
-
-    def _wait(self, waiter: _Waiter, deadline: float) -> _Worker:
-        while True:
-            waiter.event.wait(0.5)
-            with self._lock:
-                if waiter.worker is not None:
-                    return waiter.worker
-                waiter.event.clear()
-                try:
-                    self._check_locked()
-                    if time.monotonic() > deadline:
-                        raise WorkerError(f"no run process started within {START_TIMEOUT:g}s")
-                except WorkerError:
-                    self._waiting.remove(waiter)
-                    raise
-                self._grow_locked()  # a worker that was starting may have failed
+    def _next_locked(self) -> RemoteRun | None:
+        while self._queue:
+            run = self._queue.popleft()
+            if not run.dropped():  # shutdown already recorded it as cancelled
+                return run
+        return None
 
     def _grow_locked(self) -> None:
         """Start workers for the runs waiting (as many as are not starting already), up to ``size``."""
         if self._closed or self.broken:
             return
         starting = sum(1 for w in self._idle if not w.ready.is_set())
-        while starting < len(self._waiting) and len(self._all) < self.size:
+        while starting < len(self._queue) and len(self._all) < self.size:
             self._start_locked()
             starting += 1
-
-    def _offer_locked(self, worker: _Worker) -> bool:
-        """Give ``worker`` to the first waiting run, if there is one."""
-        if not self._waiting:
-            return False
-        waiter = self._waiting.popleft()
-        waiter.worker = worker
-        waiter.event.set()
-        return True
-
-    def _wake_waiters_locked(self) -> None:
-        for waiter in self._waiting:
-            waiter.event.set()
 
     def _ready_locked(self) -> list[_Worker]:
         for gone in [w for w in self._idle if w.ready.is_set() and not w.alive()]:
@@ -312,17 +283,24 @@ class ProcessPool:
                 self._all.remove(gone)
         return [w for w in self._idle if w.ready.is_set()]
 
-    def release(self, worker: _Worker) -> None:
+    def free(self, worker: _Worker) -> None:
+        """``worker`` finished its run: it takes the next one waiting, retires, or waits idle."""
+        run = None
         with self._lock:
-            retire = not worker.dead and (self._closed or worker.runs >= MAX_RUNS)
-            if retire and worker in self._all:  # out of the count now: its successor can start while it exits
-                self._all.remove(worker)
+            retire = self._closed or worker.runs >= MAX_RUNS
+            if retire:
+                if worker in self._all:  # out of the count now: its successor can start while it exits
+                    self._all.remove(worker)
                 self._grow_locked()
-            elif not worker.dead and not self._offer_locked(worker):
-                worker.idle_since = time.monotonic()
-                self._idle.append(worker)
+            else:
+                run = self._next_locked()
+                if run is None:
+                    worker.idle_since = time.monotonic()
+                    self._idle.append(worker)
         if retire:
             worker.stop()
+        elif run is not None:
+            worker.start_run(run)
         self._spare()
         self.tidy()
 
@@ -341,8 +319,11 @@ class ProcessPool:
     def ready(self, worker: _Worker) -> None:
         with self._lock:
             self._failed_starts = 0
-            if worker in self._idle and self._offer_locked(worker):
+            run = self._next_locked() if worker in self._idle else None
+            if run is not None:
                 self._idle.remove(worker)
+        if run is not None:
+            worker.start_run(run)
 
     def forget(self, worker: _Worker) -> None:
         with self._lock:
@@ -350,7 +331,7 @@ class ProcessPool:
                 self._idle.remove(worker)
             if worker in self._all:
                 self._all.remove(worker)
-            self._grow_locked()  # runs waited for it: another one starts
+            self._grow_locked()  # runs wait for it: another one starts
 
     def tidy(self) -> None:
         """Retire idle workers beyond the one spare that have waited ``IDLE_RETIRE`` seconds (at each release)."""
@@ -392,7 +373,6 @@ class ProcessPool:
         with self._lock:
             self._closed = True
             workers = list(self._all)
-            self._wake_waiters_locked()
         for worker in workers:
             worker.stop()
         deadline = time.monotonic() + timeout

@@ -1,8 +1,9 @@
 """A run as the engine sees it when it executes in a worker process (engine.runtime.procpool).
 
-It stands where an executor.Run would (RunHandle.run): the engine's thread that executes it sends it to a worker
-and reads what the worker says until the result. A run that does not stop within ``KILL_AFTER`` seconds of being
-cancelled has its process ended.
+It stands where an executor.Run would (RunHandle.run). No engine thread waits for it: the pool sends it to a free
+worker from the thread that submits it (or, when all are busy, from the thread that read the previous run's
+result), and ``on_done`` is called with its result on the thread that reads the worker. A run that does not stop
+within ``KILL_AFTER`` seconds of being cancelled has its process ended.
 """
 
 from __future__ import annotations
@@ -10,12 +11,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from engine.runtime import events as ev
 from engine.runtime import wire
 from engine.runtime.executor import CANCELLED, FAILED, RunResult
-from engine.runtime.procpool import WorkerError
 
 if TYPE_CHECKING:
     from engine.runtime.plan import Plan
@@ -49,6 +50,9 @@ class RemoteRun:
         self._worker: _Worker | None = None
         self.open_runs: set[str] = set()  # run ids (this one, its child workflows) started and not yet finished
         self.local: Any = None  # the executor.Run when it ran in this process after all (see ProcessPool.local)
+        self.on_start: Callable[[], None] = lambda: None  # set by the engine: it has a worker now
+        self.on_done: Callable[[RunResult], None] = lambda result: None  # set by the engine
+        self.dropped: Callable[[], bool] = lambda: False  # set by the engine: true when shutdown gave up on it
 
     @property
     def secret_values(self) -> frozenset[str]:
@@ -92,21 +96,11 @@ class RemoteRun:
         if worker is not None:
             worker.kill()
 
-    def execute(self) -> RunResult:
-        """Send the run to a worker and read what it says until its result (on this thread: no hand-over)."""
-        try:
-            worker = self.pool.acquire()
-        except WorkerError:
-            if self.pool.local is None or self.pool.closed:
-                raise
-            return self.pool.local(self)  # no process can start here: the run still happens, in a thread
+    def assigned(self, worker: _Worker) -> None:
         self._worker = worker
-        try:
-            worker.run(self)
-        finally:
-            self._worker = None
-            self.pool.release(worker)
-        assert self._result is not None, "a worker ended without reporting its run"
+        self.on_start()
+
+    def result(self) -> RunResult | None:
         return self._result
 
     def finished(self, result: RunResult, secrets: frozenset[str]) -> None:
@@ -114,6 +108,8 @@ class RemoteRun:
         if not result.workflow:
             result.workflow = self.plan.name
         self._result = result
+        self._worker = None
+        self.on_done(result)
 
     def lost(self, how: str) -> None:
         """The worker died: the run (and any child run it had started) ends as failed, or cancelled if asked."""
