@@ -234,12 +234,13 @@ class Engine:
             except TimeoutError:
                 handle.run.kill()  # type: ignore[union-attr]
 
-    def warm(self) -> None:
-        """Get a run process ready now, in the background (the service does at start), so that the first run does
-        not wait ≈ 0.1 s for one; a no-op with thread isolation. Until then, or without it, none is started: a
-        command that only reads (``flowdeck status``) starts no process."""
+    def warm(self, runs: int = 1) -> None:
+        """Get run processes ready for ``runs`` runs now, in the background, so that they do not wait for one to
+        start (the service warms one at start, and more shortly before several fires are due together); a no-op
+        with thread isolation. Until then none is started: a command that only reads (``flowdeck status``)
+        starts no process."""
         if self._processes is not None:
-            self._processes.warm()
+            self._processes.warm(runs)
 
     def worker_pids(self) -> list[int]:
         """The process ids of the run processes (none with thread isolation)."""

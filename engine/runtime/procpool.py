@@ -222,9 +222,17 @@ class ProcessPool:
         self._closed = False
         self._failed_starts = 0  # in a row; after MAX_FAILED_STARTS the pool gives up (runs go to threads)
 
-    def warm(self) -> None:
-        """Start the spare now (in the background), not when the first run asks for it."""
-        self._spare()
+    def warm(self, runs: int = 1) -> None:
+        """Have ``runs`` workers idle or starting (at most ``size`` in all), started now in the background; the
+        idle ones are kept as if just used."""
+        with self._lock:
+            if self._closed or self.broken:
+                return
+            now = time.monotonic()
+            for worker in self._idle:
+                worker.idle_since = now
+            while len(self._idle) < runs and len(self._all) < self.size:
+                self._start_locked()
 
     @property
     def broken(self) -> bool:

@@ -38,6 +38,13 @@ class Schedules:
     _emit: Callable[..., None]
     paused: bool
 
+    def _upcoming(self) -> list[tuple[datetime, int]]:
+        """The next fire of each schedule job, soonest first, with how many workflows it starts (for Warmup)."""
+        if self.paused or not self._scheduler.running:
+            return []
+        jobs = [(job.next_run_time, len(self._groups.get(job.id, ()))) for job in self._scheduler.get_jobs()]
+        return sorted((when, n) for when, n in jobs if when is not None and n)
+
     def _arm_schedule(self, entry: Entry, trigger: Trigger, now: datetime, fresh: bool) -> None:
         key = trigger_key(entry.path, trigger)
         if fresh:

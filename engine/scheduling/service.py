@@ -27,6 +27,7 @@ from engine.scheduling.jobs import make_trigger, new_scheduler, trigger_key
 from engine.scheduling.runs import QUEUED, Runner, RunRefused
 from engine.scheduling.schedules import Schedules
 from engine.scheduling.state import SchedulerState
+from engine.scheduling.warmup import Warmup
 from engine.scheduling.watch import Watches
 from engine.scheduling.webhook import Hook, WebhookError, WebhookServer, resolve_hook
 
@@ -69,6 +70,7 @@ class Service(Schedules):
         self._watches: Watches | None = None
         self._webhooks: WebhookServer | None = None
         self._sleep = SleepWatch(self.clock, self._woke)
+        self._warmup = Warmup(self._upcoming, self._engine.warm)
         self._rescan_timer: threading.Timer | None = None
         self._state = SchedulerState(state_dir or _default_state_dir())
         self._stopping = False
@@ -107,6 +109,7 @@ class Service(Schedules):
         self._observer.schedule(Changes(self._schedule_rescan), str(self.workspace), recursive=False)
         self._observer.start()
         self._sleep.start()
+        self._warmup.start()
 
     def _start_webhooks(self) -> None:
         if self.webhook_port is None:
@@ -121,6 +124,7 @@ class Service(Schedules):
         """Stop accepting triggers, let runs finish within ``grace`` seconds, cancel the rest."""
         self._stopping = True
         self._sleep.stop()
+        self._warmup.stop()
         for part in (self._webhooks, self._watches, self._observer):
             if part is not None:
                 part.stop()
@@ -171,6 +175,7 @@ class Service(Schedules):
                 if old and old.mtime == mtime:
                     continue
                 self._load(path, mtime, changed=old is not None)
+        self._warmup.poke()
 
     def _load(self, path: Path, mtime: float, *, changed: bool) -> None:
         workflow, problems = read_file(path)
@@ -303,6 +308,7 @@ class Service(Schedules):
                         self._forgive(trigger, trigger_key(entry.path, trigger), now)
             self._state.set_paused(False)
         self._scheduler.resume()
+        self._warmup.poke()
         self._emit("resumed")
 
     def webhook_url(self, path: Path) -> str | None:
