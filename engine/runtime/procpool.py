@@ -5,11 +5,13 @@ process. A CPU-bound run (a loop over thousands of items) then delays every othe
 and fires due at the same moment come hundreds of milliseconds late. In a process of its own a run competes only
 for a core, which the operating system shares fairly; the engine's process keeps the GIL for scheduling.
 
-Each worker runs one run at a time (``Engine.workers`` bounds how many run at once). One spare worker is kept
-started, so a fire never waits for a process to start; spares beyond it retire after a while idle, and a worker
-is replaced after ``MAX_RUNS`` runs. A worker that dies takes only its run with it: the run is recorded as failed
-(or cancelled, when it was being stopped) with the exit code, and the next run gets a new worker. The run side
-(engine.runtime.remote) ends the process of a run that does not stop when cancelled.
+Each worker runs one run at a time (``Engine.workers`` bounds how many run at once); no engine thread waits for
+it: a run is sent from the thread that submits it, or from the thread that read the previous run's result. One
+spare worker is kept started (``warm``; the scheduler asks for more before a cluster of fires, see
+engine.scheduling.warmup), so a fire does not wait for a process to start; idle workers beyond one retire after
+``IDLE_RETIRE``, and a worker is replaced after ``MAX_RUNS`` runs. A worker that dies takes only its run with it:
+the run is recorded as failed (or cancelled, when it was being stopped) with the exit code, and the next run gets
+a new worker. The run side (engine.runtime.remote) ends the process of a run that does not stop when cancelled.
 """
 
 from __future__ import annotations
