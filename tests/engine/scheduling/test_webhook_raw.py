@@ -59,7 +59,15 @@ def hook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     svc = service(tmp_path, webhook_port=0)
     (svc.workspace / "open.yaml").write_text(FLOW, encoding="utf-8")
     found = Hook(svc, 0)
-    svc.engine.subscribe(lambda e: found.bodies.append(e.data["trigger"]["body"]) if e.kind == ev.RUN_STARTED else None)
+    started: list[tuple[float, Any]] = []
+
+    def seen(e: ev.Event) -> None:
+        # runs execute in separate processes: their events may reach this one out of order, their start times not
+        if e.kind == ev.RUN_STARTED:
+            started.append((e.time, e.data["trigger"]["body"]))
+            found.bodies[:] = [body for _, body in sorted(started, key=lambda item: item[0])]
+
+    svc.engine.subscribe(seen)
     svc.start()
     url = svc.webhook_url(svc.workspace / "open.yaml")
     assert url is not None
