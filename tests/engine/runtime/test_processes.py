@@ -73,6 +73,15 @@ def settle(engine: Engine) -> None:
     engine.history.flush(5)
 
 
+def running(handle: Any, timeout: float = 20.0) -> None:
+    """Wait until ``handle``'s run is in a worker process, and a little more for its first step to begin."""
+    deadline = time.monotonic() + timeout
+    while not handle.started:
+        assert time.monotonic() < deadline, "the run never got a worker process"
+        time.sleep(0.02)
+    time.sleep(0.3)
+
+
 def events_of(engine: Engine) -> list[ev.Event]:
     seen: list[ev.Event] = []
     engine.subscribe(seen.append)
@@ -201,7 +210,7 @@ def test_a_missing_secret_names_itself(engine: Engine) -> None:
 
 def test_cancel_stops_a_waiting_run(engine: Engine) -> None:
     handle = engine.submit(flow("flowdeck: 1\nname: waits\nsteps:\n  w: {do: wait, with: {duration: 30s}}\n"))
-    time.sleep(0.5)
+    running(handle)
     started = time.monotonic()
     handle.cancel()
     assert handle.wait(5).status == "cancelled"
@@ -212,7 +221,7 @@ def test_a_run_that_ignores_cancel_loses_its_process(engine: Engine, monkeypatch
     monkeypatch.setattr(remote, "KILL_AFTER", 0.5)
     wf = flow(f"flowdeck: 1\nname: stubborn\nsteps:\n  spin: {{do: set, with: {{values: {{x: '{ENDLESS}'}}}}}}\n")
     handle = engine.submit(wf)
-    time.sleep(0.5)
+    running(handle)
     stubborn = handle.run._worker.process.pid  # type: ignore[union-attr]
     handle.cancel()
     result = handle.wait(5)
@@ -226,11 +235,7 @@ def test_a_run_that_ignores_cancel_loses_its_process(engine: Engine, monkeypatch
 def test_a_crashed_worker_fails_only_its_run_and_says_so(engine: Engine) -> None:
     wf = flow("flowdeck: 1\nname: victim\nsteps:\n  w: {do: wait, with: {duration: 30s}}\n")
     handle = engine.submit(wf)
-    deadline = time.monotonic() + 10
-    while not engine.active() or not handle.started:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    time.sleep(0.5)
+    running(handle)
     busy = handle.run._worker  # type: ignore[union-attr]
     assert busy is not None
     os.kill(busy.process.pid, signal.SIGKILL)
@@ -247,7 +252,7 @@ def test_shutdown_ends_runs_that_ignore_cancel_and_records_them(tmp_path: Path) 
     e = Engine(workers=1, isolation="process", history=History(tmp_path / "h.sqlite3"))
     wf = flow(f"flowdeck: 1\nname: stubborn\nsteps:\n  spin: {{do: set, with: {{values: {{x: '{ENDLESS}'}}}}}}\n")
     handle = e.submit(wf)
-    time.sleep(0.5)
+    running(handle)
     started = time.monotonic()
     results = e.shutdown(grace=0.5)
     assert time.monotonic() - started < 3.5  # grace + STOP_AFTER_CANCEL + the kill, not 5 s per run
