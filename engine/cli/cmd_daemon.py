@@ -43,8 +43,9 @@ def _logging() -> None:
 def stop_within(service: Any, grace: float) -> bool:
     """``service.stop(grace)``, waited for at most ``grace + STOP_SLACK`` seconds; False when it did not end.
 
-    After cancelling, Engine.shutdown waits up to 5 s for each run that is still going, one after another, so a few
-    runs that do not react to cancelling would hold the daemon far beyond its grace period.
+    Runs execute in worker processes, and Engine.shutdown ends the process of a run that ignores its cancel one
+    second later, so this bound is a safety net: should a stop still hang (a host call that never returns, say),
+    the daemon leaves anyway instead of outliving its grace period.
     """
     stopper = threading.Thread(target=service.stop, kwargs={"grace": grace}, name="flowdeck-stop", daemon=True)
     stopper.start()
