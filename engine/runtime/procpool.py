@@ -110,9 +110,6 @@ class _Worker:
         self.pool.failed_start()
         self._died()
 
-    def alive(self) -> bool:
-        return not self.dead and self.process.is_alive()
-
     def send(self, message: tuple[Any, ...]) -> None:
         data = wire.dumps(message)
         try:
@@ -287,11 +284,8 @@ class ProcessPool:
             starting += 1
 
     def _ready_locked(self) -> list[_Worker]:
-        for gone in [w for w in self._idle if w.ready.is_set() and not w.alive()]:
-            self._idle.remove(gone)  # died while idle (killed from outside): nothing was lost
-            if gone in self._all:
-                self._all.remove(gone)
-        return [w for w in self._idle if w.ready.is_set()]
+        # a worker that died while idle is already gone: its reader saw the pipe close (_died -> forget)
+        return [w for w in self._idle if w.ready.is_set() and not w.dead]
 
     def free(self, worker: _Worker) -> None:
         """``worker`` finished its run: it takes the next one waiting, retires, or waits idle."""

@@ -409,3 +409,18 @@ def test_no_process_starts_until_asked_then_one_is_kept_ready() -> None:
         assert len(e.worker_pids()) <= 2  # the one that ran, and at most one new spare
     finally:
         e.shutdown(grace=1)
+
+
+def test_a_worker_killed_while_idle_is_replaced_and_the_next_run_is_not_lost(engine: Engine) -> None:
+    quick = flow("flowdeck: 1\nname: quick\nsteps:\n  a: {do: log, with: {message: ok}}\n")
+    assert engine.run(quick).ok
+    killed = engine.worker_pids()
+    assert killed
+    for pid in killed:
+        os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while set(killed) & set(engine.worker_pids()):  # each worker's reader sees its pipe close
+        assert time.monotonic() < deadline, "a dead worker stayed in the pool"
+        time.sleep(0.02)
+    result = engine.run(quick)
+    assert result.ok and not set(killed) & set(engine.worker_pids())
