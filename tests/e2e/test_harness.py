@@ -6,7 +6,9 @@ from tests.support.product import Product
 
 
 def test_run_is_recorded_in_the_accounts_own_history(product: Product) -> None:
-    flow = product.write("hello.yaml", "flowdeck: 1\nname: Hello\nsteps:\n  say:\n    do: log\n    with: {message: hi}\n")
+    flow = product.write(
+        "hello.yaml", "flowdeck: 1\nname: Hello\nsteps:\n  say:\n    do: log\n    with: {message: hi}\n"
+    )
     done = product.run("run", str(flow))
     assert done.returncode == 0, done.stderr
     assert "hi" in done.stdout

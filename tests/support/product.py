@@ -1,4 +1,4 @@
-"""The product as a person uses it: the real ``flowdeck`` command and daemon as processes, each test in a home of its own.
+"""The product as a person uses it: the real ``flowdeck`` command and daemon as processes, each test in its own home.
 
 Every process gets its own HOME and XDG folders (data, state, config, cache, runtime), so the history, the saved
 state, the logs and the workspace are the ones a person would find on a fresh account. The command is
@@ -150,6 +150,10 @@ class Product:
         try:
             db.row_factory = sqlite3.Row
             return [dict(r) for r in db.execute(sql, params)]
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):  # a starting process made the file but not yet its tables
+                return []
+            raise
         finally:
             db.close()
 
