@@ -44,7 +44,7 @@ def read_index() -> list[str]:
 def write_index(names: list[str]) -> None:
     from engine.io import atomic_write
 
-    atomic_write(index_path(), (json.dumps(sorted(set(names)), indent=1) + "\n").encode("utf-8"))
+    atomic_write(index_path(), (json.dumps(sorted(set(names)), indent=1) + "\n").encode("utf-8"), mode=0o600)
 
 
 def main(args: argparse.Namespace) -> int:
