@@ -9,13 +9,13 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
-import re
 import sys
 from pathlib import Path
 
+from engine.runtime.secrets import KEYRING_SERVICE as SERVICE  # the keyring service runs read secrets from
+from engine.runtime.secrets import NAME
+
 HELP = "store, list or delete secrets (passwords, tokens) in the system keyring"
-SERVICE = "flowdeck"  # the keyring service engine.runtime reads secrets from
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -53,19 +53,26 @@ def main(args: argparse.Namespace) -> int:
     try:
         if args.action == "list":
             return _list()
-        if not _NAME.match(args.name):
+        if not NAME.match(args.name):
             print(f"flowdeck: secret name {args.name!r}: use letters, digits, _ . and - (start with a letter)",
                   file=sys.stderr)  # fmt: skip
             return 2
         return _set(args.name) if args.action == "set" else _delete(args.name)
     except KeyringError as exc:
-        print(f"flowdeck: the system keyring is not usable here ({exc})", file=sys.stderr)
+        print(f"flowdeck secret: the system keyring cannot be used ({exc}); {elsewhere(getattr(args, 'name', None))}",
+              file=sys.stderr)  # fmt: skip
         return 1
 
 
 def _set(name: str) -> int:
     import keyring
 
+    from engine.runtime.secrets import keyring_problem
+
+    problem = keyring_problem()
+    if problem is not None:  # said before the value is asked for
+        print(f"flowdeck secret: {problem}, so '{name}' cannot be stored; {elsewhere(name)}", file=sys.stderr)
+        return 1
     value = _read_value(name)
     if value is None:
         return 1
@@ -73,6 +80,13 @@ def _set(name: str) -> int:
     write_index([*read_index(), name])
     print(f"secret '{name}' stored; use it as secret: {name} or {{{{ secrets.{name} }}}}")
     return 0
+
+
+def elsewhere(name: str | None) -> str:
+    """How to give a secret to Flowdeck without the keyring (the end of a message)."""
+    from engine.runtime.secrets import elsewhere
+
+    return elsewhere(name or "NAME")
 
 
 def _read_value(name: str) -> str | None:
