@@ -77,7 +77,7 @@ def test_wheel_contains_packages_and_resources(wheel: Path) -> None:
     assert not any(n.startswith("tests/") for n in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
-    assert "flowdeck = engine.cli.main:entry" in text
+    assert "flowdeck = gui.launch:entry" in text
 
 
 def test_installed_package_is_imported_from_the_venv_with_its_resources(venv: Path, tmp_path: Path) -> None:
