@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import threading
 from typing import TYPE_CHECKING, Any, TextIO
@@ -37,6 +38,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def parse_vars(items: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for item in items:
+        # In the C locale Python hands non-ASCII arguments over as surrogate escapes, which no file or database
+        # can hold: read them as the UTF-8 the terminal sent (anything else becomes U+FFFD).
+        item = os.fsencode(item).decode("utf-8", "replace")
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
             raise ValueError(f"--var {item!r}: expected NAME=VALUE")

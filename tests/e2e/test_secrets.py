@@ -8,11 +8,13 @@ import pytest
 
 from tests.support import servers
 from tests.support.product import Product
+from tests.support.ready import rows_when_ready
 from tests.support.servers import BEARER_TOKEN, LocalHTTPServer
 
 http_server = servers.http_server  # the fixture: a real HTTP server on 127.0.0.1
 
 NO_KEYRING = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}  # what a server without one has
+
 
 CALLS_API = """flowdeck: 1
 name: Calls the API
@@ -131,7 +133,7 @@ def test_the_daemons_runs_read_its_environment_secrets_masked(product: Product, 
     with product.daemon(env={**NO_KEYRING, "FLOWDECK_SECRET_API_TOKEN": BEARER_TOKEN}) as daemon:
         from tests.support.product import wait_until
 
-        finished = wait_until(lambda: [r for r in product.history_rows() if r["status"] != "running"], timeout=30)
+        finished = wait_until(lambda: [r for r in rows_when_ready(product) if r["status"] != "running"], timeout=30)
         assert finished, daemon.log
     assert finished[0]["status"] == "succeeded", finished[0]
     assert [r["path"] for r in http_server.requests] == ["/bearer"]

@@ -1,0 +1,469 @@
+"""The command line as docs/cli.md (and README's "Command line") promise it: every command, flag and exit code."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.support.product import Product
+from tests.support.ready import rows_when_ready
+
+CLI = "cli.md"
+HELLO = """flowdeck: 1
+name: Hello
+vars: {who: world}
+steps:
+  greet:
+    do: log
+    with: {message: "Hello, {{ vars.who }}!"}
+"""
+FAILS = """flowdeck: 1
+name: Fails
+steps:
+  boom:
+    do: fail
+    with: {message: "it broke"}
+"""
+BAD = "flowdeck: 1\nname: Bad\nsteps:\n  a: {do: lgo}\n"
+KEYRING = {"PYTHON_KEYRING_BACKEND": "tests.support.filekeyring.FileKeyring"}  # shared by this account's processes
+
+
+def launcher(product: Product, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The installed ``flowdeck`` script (gui.launch), not ``python -m engine``."""
+    return subprocess.run(
+        [sys.executable, "-m", "gui.launch", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**product.env, **(env or {})},
+        cwd=str(product.home),
+    )
+
+
+def into_closed_pipe(product: Product, *args: str) -> subprocess.CompletedProcess[bytes]:
+    """``flowdeck ARGS`` whose stdout is a pipe nobody reads any more (``… | head -1`` after head left)."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        return subprocess.run(
+            product.command(*args), stdout=write, stderr=subprocess.PIPE, env=product.env, cwd=product.home, timeout=60
+        )
+    finally:
+        os.close(write)
+
+
+# -- the app and the commands ---------------------------------------------------------------------------------------
+@pytest.mark.promise(CLI, "The app and the commands")
+def test_flowdeck_without_a_display_says_so_in_one_line(product: Product) -> None:
+    """Where there is no display, `flowdeck` (and `flowdeck FILE.yaml`, the desktop's way) says so in one line naming
+    the headless commands, and exits with 1."""
+    flow = product.write("hello.yaml", HELLO)
+    for args in ((), (str(flow),), ("--minimized",)):
+        done = launcher(product, *args)
+        assert done.returncode == 1, args
+        assert done.stdout == ""
+        assert done.stderr == (
+            "flowdeck: no display found (DISPLAY is not set), so the app cannot open; these commands work without "
+            "one: flowdeck run FILE, flowdeck validate FILE, flowdeck daemon DIR, flowdeck history\n"
+        )
+
+
+@pytest.mark.promise(CLI, "The app and the commands")
+def test_flowdeck_runs_the_commands_and_an_unknown_option_is_a_usage_error(product: Product) -> None:
+    """The `flowdeck` program runs every command as `python -m engine` does; `flowdeck --bogus` is a usage error
+    (exit 2 with argparse's message), not the app."""
+    flow = product.write("hello.yaml", HELLO)
+    done = launcher(product, "run", str(flow), "--no-history")
+    assert done.returncode == 0, done.stderr
+    assert "Hello, world!" in done.stdout
+    bogus = launcher(product, "--bogus")
+    assert bogus.returncode == 2
+    assert bogus.stderr.splitlines()[-1] == "flowdeck: error: unrecognized arguments: --bogus"
+    assert "no display" not in bogus.stderr
+
+
+@pytest.mark.promise(CLI, "The app and the commands")
+def test_python_m_engine_has_no_app(product: Product) -> None:
+    """`python -m engine` with no command, or `open FILE`, says the app is started with `flowdeck` (exit 2)."""
+    flow = product.write("hello.yaml", HELLO)
+    for args in ((), ("open", str(flow)), (str(flow),)):
+        done = product.run(*args)
+        assert done.returncode == 2, args
+        assert done.stderr.startswith(
+            "flowdeck: the app is started with the 'flowdeck' command; here only the headless"
+        )
+        assert len(done.stderr.splitlines()) == 1
+
+
+# -- exit codes -----------------------------------------------------------------------------------------------------
+REQUIRED = {  # what each command needs before its options are looked at
+    "daemon": ["{ws}"],
+    "open": ["{flow}"],
+    "run": ["{flow}"],
+    "secret": ["list"],
+    "status": ["{ws}"],
+    "validate": ["{flow}"],
+}
+
+
+def test_every_command_is_walked() -> None:
+    from engine.cli.main import command_names
+
+    known = {"blocks", "daemon", "history", "open", "run", "secret", "status", "validate"}
+    assert known <= set(command_names())
+
+
+@pytest.mark.promise(CLI, "Exit codes")
+@pytest.mark.parametrize("command", ["blocks", "daemon", "history", "open", "run", "secret", "status", "validate"])
+def test_an_unknown_option_is_a_usage_error_for_every_command(product: Product, command: str) -> None:
+    """Every command given an option it does not know exits with 2 and argparse's message, and does nothing."""
+    flow = product.write("hello.yaml", HELLO)
+    args = [a.format(ws=product.workspace, flow=flow) for a in REQUIRED.get(command, [])]
+    done = product.run(command, *args, "--bogus", timeout=30)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines()[-1] == "flowdeck: error: unrecognized arguments: --bogus"
+    assert done.stdout == ""
+    assert product.history_rows() == []
+
+
+@pytest.mark.promise(CLI, "Exit codes")
+def test_usage_errors_exit_2(product: Product) -> None:
+    """An unknown command, a missing argument and a bad value are usage errors: exit 2, argparse's message."""
+    flow = product.write("hello.yaml", HELLO)
+    cases = {
+        ("frobnicate",): "flowdeck: error: argument COMMAND: invalid choice: 'frobnicate'",
+        ("run",): "flowdeck run: error: the following arguments are required: FILE",
+        ("history", "--limit", "many"): "flowdeck history: error: argument --limit: invalid int value: 'many'",
+        ("run", str(flow), "--var", "who"): "flowdeck run: --var 'who': expected NAME=VALUE",
+        ("secret", "set", "bad name"): "flowdeck: secret name 'bad name': use letters, digits, _ . and - (start",
+    }
+    for args, message in cases.items():
+        done = product.run(*args)
+        assert done.returncode == 2, args
+        assert done.stderr.splitlines()[-1].startswith(message), done.stderr
+    assert product.history_rows() == []
+
+
+@pytest.mark.promise(CLI, "Exit codes")
+def test_failed_work_exits_1(product: Product) -> None:
+    """A failed run, a file with errors, a missing file, an unknown run or block: exit 1."""
+    fails, bad = product.write("fails.yaml", FAILS), product.write("bad.yaml", BAD)
+    missing = product.workspace / "missing.yaml"
+    for args in (
+        ("run", str(fails)),
+        ("run", str(bad)),
+        ("run", str(missing)),
+        ("validate", str(bad)),
+        ("validate", str(missing)),
+        ("history", "--run", "nosuchrun"),
+        ("blocks", "nosuchblock"),
+        ("open", str(missing)),
+    ):
+        done = product.run(*args)
+        assert done.returncode == 1, (args, done.stderr)
+        assert done.stderr.strip() and "Traceback" not in done.stderr
+
+
+@pytest.mark.promise(CLI, "Exit codes")
+def test_a_problem_is_one_line_never_a_traceback(product: Product) -> None:
+    """A problem a command runs into is one line `flowdeck COMMAND: what went wrong`, exit 1."""
+    index = product.config / "flowdeck" / "secrets.json"
+    index.mkdir(parents=True)  # the list of secret names cannot be read: it is a folder
+    done = product.run("secret", "list")
+    assert done.returncode == 1
+    assert done.stderr == f"flowdeck secret: {index}: Is a directory\n"
+
+
+@pytest.mark.promise(CLI, "Exit codes")
+def test_ctrl_c_cancels_a_run_and_exits_1(product: Product) -> None:
+    """Ctrl+C during `flowdeck run` cancels the run, records it `cancelled`, and exits with 1."""
+    import signal
+
+    from tests.support.product import wait_until
+
+    flow = product.write("slow.yaml", "flowdeck: 1\nname: Slow\nsteps:\n  pause: {do: wait, with: {duration: 60s}}\n")
+    out = product.home.parent / "run.out"
+    with out.open("w") as sink:
+        proc = subprocess.Popen(product.command("run", str(flow)), stdout=sink, stderr=subprocess.STDOUT,
+                                env=product.env, cwd=product.home)  # fmt: skip
+    try:
+        assert wait_until(lambda: "→ pause [wait]" in out.read_text("utf-8")), out.read_text("utf-8")
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(20) == 1
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert "Traceback" not in out.read_text("utf-8")
+    assert [r["status"] for r in product.history()] == ["cancelled"]
+
+
+# -- output ---------------------------------------------------------------------------------------------------------
+ESCAPES = """flowdeck: 1
+name: "Title\\e]0;pwned\\a"
+steps:
+  greet:
+    do: log
+    with: {message: "clear\\e[2Jscreen\\rback"}
+"""
+
+
+@pytest.mark.promise(CLI, "Output")
+def test_control_characters_in_user_text_are_printed_escaped(product: Product) -> None:
+    """Names, messages and ids from workflows are printed with their control characters escaped (`\\x1b`), by
+    `run`, `validate` and `history`, so they cannot set the terminal's title or clear the screen."""
+    flow = product.write("esc.yaml", ESCAPES)
+    ran = product.run("run", str(flow))
+    assert ran.returncode == 0, ran.stderr
+    assert "\x1b" not in ran.stdout and "\x07" not in ran.stdout and "\r" not in ran.stdout
+    assert "▶ Title\\x1b]0;pwned\\x07  (run " in ran.stdout
+    assert "    greet: clear\\x1b[2Jscreen\\x0dback" in ran.stdout
+    listed = product.run("history")
+    assert "\x1b" not in listed.stdout and "Title\\x1b]0;pwned\\x07" in listed.stdout
+    shown = product.run("history", "--run", product.history()[0]["run_id"])
+    assert "\x1b" not in shown.stdout and "log info: clear\\x1b[2Jscreen\\x0dback" in shown.stdout
+    bad = product.write("bad.yaml", 'flowdeck: 1\nname: B\nsteps:\n  "a\\e[2J": {do: log, with: {message: x}}\n')
+    checked = product.run("validate", str(bad))
+    assert checked.returncode == 1
+    assert "\x1b" not in checked.stderr and "steps.a\\x1b[2J: a step id uses letters" in checked.stderr
+
+
+@pytest.mark.promise(CLI, "Output")
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"PYTHONIOENCODING": "ascii"},
+        {"PYTHONIOENCODING": "cp1252"},
+        {"LC_ALL": "C", "LANG": "C", "PYTHONCOERCECLOCALE": "0", "PYTHONUTF8": "0"},
+    ],
+    ids=["ascii", "cp1252", "C-locale"],
+)
+def test_a_stdout_without_unicode_gets_ascii_marks(product: Product, env: dict[str, str]) -> None:
+    """On a stdout that cannot write Unicode the marks are ASCII (`>`, `ok`, `OK`) and nothing crashes."""
+    flow = product.write("hello.yaml", HELLO.replace("name: Hello", "name: Grüße"))
+    done = product.run("run", str(flow), "--var", "who=Zoë ☃", env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith(("> Gr\\xfc\\xdfe  (run ", "> Grüße  (run ", "> Gr\ufffd\ufffde  (run "))
+    assert lines[1:3] == ["  -> greet [log]", "    greet: Hello, Zo" + lines[2].split("Zo", 1)[1]]
+    assert "\\u2603" in lines[2]  # the snowman does not fit in any of these encodings
+    assert lines[3].startswith("  ok greet  ") and lines[4].startswith("OK succeeded in ")
+    blocks = product.run("blocks", "log", env=env)
+    assert blocks.returncode == 0 and blocks.stdout.startswith("log  (Messages) - Log: ")
+
+
+@pytest.mark.promise(CLI, "Output")
+@pytest.mark.parametrize(
+    "args", [("history", "--json"), ("history",), ("blocks",), ("validate", "{flow}"), ("--help",)]
+)
+def test_a_reader_that_went_away_ends_the_command_quietly(product: Product, args: tuple[str, ...]) -> None:
+    """When the reader of the output stops reading, the command exits with 141 and prints nothing (no traceback)."""
+    flow = product.write("hello.yaml", HELLO)
+    assert product.run("run", str(flow)).returncode == 0
+    done = into_closed_pipe(product, *[a.format(flow=flow) for a in args])
+    assert done.stderr == b""
+    assert done.returncode in ((0, 141) if args == ("--help",) else (141,))  # argparse ignores a failed help write
+
+
+@pytest.mark.promise(CLI, "Output")
+def test_a_run_whose_reader_went_away_still_runs_to_its_end(product: Product) -> None:
+    """`flowdeck run` into a closed pipe: the run goes on to its end and is recorded; the exit code is the run's."""
+    flow = product.write("two.yaml", HELLO + "    next: after\n  after:\n    do: log\n    with: {message: done}\n")
+    done = into_closed_pipe(product, "run", str(flow))
+    assert done.stderr == b""
+    assert done.returncode == 0
+    assert [(r["workflow"], r["status"]) for r in product.history()] == [("Hello", "succeeded")]
+    failed = into_closed_pipe(product, "run", str(product.write("fails.yaml", FAILS)))
+    assert failed.returncode == 1
+    assert failed.stderr.decode() == "error in step 'boom': it broke\n"
+
+
+# -- validate -------------------------------------------------------------------------------------------------------
+@pytest.mark.promise(CLI, "validate")
+def test_validate_prints_every_problem_and_ok_lines(product: Product) -> None:
+    """Problems as file:line:col: message (errors on stderr), `FILE: OK` for good files; exit 1 if any error; -q
+    prints errors only."""
+    good, bad = product.write("hello.yaml", HELLO), product.write("bad.yaml", BAD)
+    missing = product.workspace / "missing.yaml"
+    done = product.run("validate", str(good), str(bad), str(missing))
+    assert done.returncode == 1
+    assert done.stdout == f"{good}: OK\n"
+    assert done.stderr == (
+        f"{bad}:4:7: steps.a.do: unknown block 'lgo' — did you mean 'log'?\n{missing}: no such file\n"
+    )
+    assert product.run("validate", str(good)).returncode == 0
+    quiet = product.run("validate", "-q", str(good), str(bad))
+    assert quiet.returncode == 1 and quiet.stdout == ""
+
+
+@pytest.mark.promise(CLI, "validate")
+def test_validate_json_gives_problems_as_objects(product: Product) -> None:
+    """`--json`: one JSON list of every problem, each with file, line, col, severity, message and path."""
+    good, bad = product.write("hello.yaml", HELLO), product.write("bad.yaml", BAD)
+    missing = product.workspace / "missing.yaml"
+    done = product.run("validate", "--json", str(good), str(bad), str(missing))
+    assert done.returncode == 1
+    assert json.loads(done.stdout) == [
+        {
+            "file": str(bad),
+            "line": 4,
+            "col": 7,
+            "severity": "error",
+            "message": "steps.a.do: unknown block 'lgo' — did you mean 'log'?",
+            "path": ["steps", "a", "do"],
+        },
+        {"file": str(missing), "line": None, "col": None, "severity": "error", "message": "no such file", "path": []},
+    ]
+    ok = product.run("validate", "--json", str(good))
+    assert ok.returncode == 0 and json.loads(ok.stdout) == []
+
+
+# -- run ------------------------------------------------------------------------------------------------------------
+@pytest.mark.promise(CLI, "run")
+def test_run_shows_each_step_and_takes_vars(product: Product) -> None:
+    """`flowdeck run FILE --var k=v` runs now, a line per step, the value read as YAML; exit 0 on success."""
+    flow = product.write("hello.yaml", HELLO)
+    done = product.run("run", str(flow), "--var", "who=[Ada, 3]")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("▶ Hello  (run ")
+    assert lines[1:3] == ["  → greet [log]", "    greet: Hello, ['Ada', 3]!"]
+    assert lines[3].startswith("  ✓ greet  ") and lines[4].startswith("✔ succeeded in ")
+    assert [r["status"] for r in product.history()] == ["succeeded"]
+
+
+@pytest.mark.promise(CLI, "run")
+def test_run_failure_json_quiet_and_no_history(product: Product) -> None:
+    """A failed run exits 1 with `error in step 'ID': message` last on stderr; --json prints the record on stdout;
+    -q prints only failures; --no-history leaves the run out of the history."""
+    flow = product.write("fails.yaml", FAILS)
+    done = product.run("run", str(flow), "--json")
+    assert done.returncode == 1
+    record = json.loads(done.stdout)
+    assert (record["status"], record["error"]["step"], record["error"]["message"]) == ("failed", "boom", "it broke")
+    assert done.stderr.splitlines()[-1] == "error in step 'boom': it broke"
+    quiet = product.run("run", str(flow), "-q", "--no-history")
+    assert quiet.returncode == 1
+    assert quiet.stdout == "  ✗ boom: it broke\n"
+    assert len(product.history()) == 1  # the --json run only
+
+
+# -- blocks ---------------------------------------------------------------------------------------------------------
+@pytest.mark.promise(CLI, "blocks")
+def test_blocks_lists_shows_one_and_writes_markdown_and_json(product: Product) -> None:
+    """`blocks` lists every block, `blocks NAME` one, `--markdown` the docs page, `--json` the declarations; an
+    unknown name is one line on stderr with a suggestion, exit 1."""
+    listed = product.run("blocks")
+    assert (
+        listed.returncode == 0 and "program.run  (" in listed.stdout and "    command: any, required" in listed.stdout
+    )
+    one = product.run("blocks", "log")
+    assert one.stdout.startswith("log  (Messages) — Log: ") and "program.run" not in one.stdout
+    assert product.run("blocks", "--markdown").stdout.startswith("# Blocks\n")
+    declared = json.loads(product.run("blocks", "--json").stdout)
+    log = next(b for b in declared if b["type"] == "log")
+    assert log["params"][0] == {
+        "name": "message",
+        "kind": "text",
+        "required": True,
+        "choices": [],
+        "help": "What to write; may use {{ expressions }}.",
+    }
+    assert log["params"][1]["default"] == "info" and log["ports"] == ["next"]
+    assert len(declared) == listed.stdout.count("\n    ports: ")
+    unknown = product.run("blocks", "lgo")
+    assert (unknown.returncode, unknown.stdout, unknown.stderr) == (
+        1,
+        "",
+        "unknown block 'lgo' — did you mean 'log'?\n",
+    )
+
+
+# -- open -----------------------------------------------------------------------------------------------------------
+@pytest.mark.promise(CLI, "open")
+def test_open_a_missing_file(product: Product) -> None:
+    """`flowdeck open FILE` with a file that does not exist: `flowdeck open: FILE: no such file`, exit 1."""
+    missing = product.workspace / "missing.yaml"
+    done = launcher(product, "open", str(missing))
+    assert (done.returncode, done.stderr) == (1, f"flowdeck open: {missing}: no such file\n")
+    there = launcher(product, "open", str(product.write("hello.yaml", HELLO)))
+    assert there.returncode == 1 and "no display found" in there.stderr  # it went for the app
+
+
+# -- history --------------------------------------------------------------------------------------------------------
+@pytest.mark.promise(CLI, "history")
+def test_history_lists_filters_shows_and_clears(product: Product) -> None:
+    """`history [WORKFLOW]` lists runs newest first; --limit, --status filter; --run ID (or a prefix) shows one step
+    by step; --clear WORKFLOW deletes its runs and says how many; --json prints JSON."""
+    hello, fails = product.write("hello.yaml", HELLO), product.write("fails.yaml", FAILS)
+    for flow in (hello, fails, hello):
+        product.run("run", str(flow))
+    runs = product.history()
+    assert [r["workflow"] for r in runs] == ["Hello", "Fails", "Hello"]
+    listed = product.run("history").stdout.splitlines()
+    assert [line.split()[0] for line in listed] == [r["run_id"] for r in runs]
+    assert "failed" in listed[1] and listed[1].endswith("Fails  it broke")
+    assert len(product.run("history", "--limit", "1").stdout.splitlines()) == 1
+    assert product.run("history", "Hello", "--json").stdout.count('"run_id"') == 2
+    assert [r["workflow"] for r in product.history("--status", "failed")] == ["Fails"]
+    shown = product.run("history", "--run", runs[1]["run_id"][:8])
+    assert shown.returncode == 0
+    assert shown.stdout.startswith(f"run {runs[1]['run_id']}: Fails ({fails})\n  failed, started ")
+    assert "\n  boom [fail] failed, " in shown.stdout and "    error: it broke" in shown.stdout
+    assert json.loads(product.run("history", "--run", runs[1]["run_id"], "--json").stdout)["status"] == "failed"
+    cleared = product.run("history", "--clear", "Hello")
+    assert (cleared.returncode, cleared.stdout) == (0, "deleted 2 runs\n")
+    assert [r["workflow"] for r in product.history()] == ["Fails"]
+    assert product.run("history", "--clear").stdout == "deleted 1 run\n"
+    assert product.run("history").stdout == "no runs recorded\n"
+
+
+# -- secret ---------------------------------------------------------------------------------------------------------
+@pytest.mark.promise(CLI, "secret")
+def test_secret_set_list_use_delete(product: Product) -> None:
+    """`secret set NAME` stores the value read from stdin in the keyring; `list` names it; a run uses it masked;
+    `delete NAME` removes it; deleting an unknown one exits 1."""
+    stored = product.run("secret", "set", "api.key", input="s3cr3t-value\n", env=KEYRING)
+    assert stored.returncode == 0, stored.stderr
+    assert stored.stdout == "secret 'api.key' stored; use it as secret: api.key or {{ secrets.api.key }}\n"
+    assert product.run("secret", "list", env=KEYRING).stdout == "api.key\n"
+    flow = product.write(
+        "uses.yaml", "flowdeck: 1\nname: U\nsteps:\n  a: {do: log, with: {message: \"k={{ secrets['api.key'] }}\"}}\n"
+    )
+    ran = product.run("run", str(flow), env=KEYRING)
+    assert ran.returncode == 0, ran.stderr
+    assert "a: k=•••" in ran.stdout and "s3cr3t-value" not in ran.stdout
+    assert product.run("secret", "delete", "api.key", env=KEYRING).stdout == "secret 'api.key' deleted\n"
+    assert (
+        product.run("secret", "list", env=KEYRING).stdout
+        == "no secrets stored (add one with: flowdeck secret set NAME)\n"
+    )
+    gone = product.run("secret", "delete", "api.key", env=KEYRING)
+    assert (gone.returncode, gone.stderr) == (1, "flowdeck: no secret named 'api.key'\n")
+
+
+# -- daemon and status (docs/triggers.md) -----------------------------------------------------------------------------
+@pytest.mark.promise(CLI, "Commands")
+def test_status_and_daemon_of_a_folder(product: Product) -> None:
+    """`status DIR` shows each workflow's triggers and next run; `daemon DIR` runs its triggers without a window and
+    stops with exit 0 on SIGTERM."""
+    folder = product.home / "flows"
+    product.write("tick.yaml", HELLO.replace("steps:", "triggers:\n  - schedule: {every: 10m}\nsteps:"), folder)
+    product.write(
+        "boot.yaml",
+        HELLO.replace("name: Hello", "name: Boot").replace("steps:", "triggers:\n  - startup: {}\nsteps:"),
+        folder,
+    )
+    status = product.run("status", str(folder))
+    assert status.returncode == 0, status.stderr
+    assert "tick.yaml" in status.stdout and "every 10 minutes" in status.stdout and "next run: " in status.stdout
+    from tests.support.product import wait_until
+
+    with product.daemon(str(folder)) as daemon:
+        assert wait_until(lambda: [r for r in rows_when_ready(product) if r["status"] == "succeeded"]), daemon.log
+        assert daemon.stop() == 0
+    assert [r["workflow"] for r in product.history_rows()] == ["Boot"]
