@@ -4,6 +4,7 @@
   sequence could set the window title or clear the screen): control characters become ``\\x1b``-style escapes.
 - ``setup_streams()``: on a stdout or stderr that cannot encode Unicode (Windows' cp1252, ``PYTHONIOENCODING=ascii``,
   Python's C locale) the marks (✓ ✗ ▶ — •) are written in ASCII and any other character as a ``\\u…`` escape.
+- ``CleanFormatter``: log lines (the daemon's) with ``clean`` applied.
 - ``pipe_closed()``: what to do when the reader of the output went away (``flowdeck history | head -1``).
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import logging
 import os
 import re
 import sys
@@ -57,6 +59,14 @@ def clean(text: object) -> str:
 def echo(text: object = "", file: TextIO | None = None, end: str = "\n") -> None:
     """Print user text (``clean`` applied) to ``file`` (stdout by default)."""
     print(clean(text), file=file if file is not None else sys.stdout, end=end)
+
+
+class CleanFormatter(logging.Formatter):
+    """A log formatter for a terminal: the line with its control characters escaped (workflow names, step ids and
+    messages end up in log lines)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return clean(super().format(record))
 
 
 def says_unicode(stream: Any) -> bool:

@@ -232,6 +232,17 @@ def test_control_characters_in_user_text_are_printed_escaped(product: Product) -
 
 
 @pytest.mark.promise(CLI, "Output")
+def test_the_daemons_log_lines_are_escaped_too(product: Product) -> None:
+    """The daemon's log (stderr and daemon.log) shows a bad step id's escape character as `\\x1b`, never raw."""
+    product.write("bad.yaml", 'flowdeck: 1\nname: B\nsteps:\n  "a\\e[2J": {do: log, with: {message: x}}\n')
+    with product.daemon() as daemon:
+        assert daemon.wait_log("a step id uses letters"), daemon.log
+        assert daemon.stop() == 0
+    for text in (daemon.log, product.daemon_log_file.read_text("utf-8")):
+        assert "steps.a\\x1b[2J: a step id uses letters" in text and "\x1b" not in text
+
+
+@pytest.mark.promise(CLI, "Output")
 @pytest.mark.parametrize(
     "env",
     [

@@ -139,6 +139,7 @@ def test_the_daemons_runs_read_its_environment_secrets_masked(product: Product, 
     assert [r["path"] for r in http_server.requests] == ["/bearer"]
     steps = {s["step"]: s for s in product.history_rows("SELECT * FROM steps")}
     assert "used ••• for True" in steps["say"]["logs"]
+    assert json.loads(steps["child"]["output"])["stdout"].strip() == "[] absent"  # the run process had none either
     assert BEARER_TOKEN not in json.dumps(product.history_rows() + list(steps.values()), default=str)
     assert BEARER_TOKEN not in daemon.log
 
