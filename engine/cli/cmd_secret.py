@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from engine.runtime.secrets import KEYRING_SERVICE as SERVICE  # the keyring service runs read secrets from
-from engine.runtime.secrets import NAME
+from engine.runtime.secrets import NAME, elsewhere, keyring_problem
 
 HELP = "store, list or delete secrets (passwords, tokens) in the system keyring"
 
@@ -57,22 +57,22 @@ def main(args: argparse.Namespace) -> int:
             print(f"flowdeck: secret name {args.name!r}: use letters, digits, _ . and - (start with a letter)",
                   file=sys.stderr)  # fmt: skip
             return 2
+        problem = keyring_problem()
+        if problem is not None:  # said before a value is asked for
+            instead = (
+                f"cannot be stored; {elsewhere(args.name)}" if args.action == "set" else "cannot be deleted from it"
+            )
+            print(f"flowdeck secret: {problem}, so '{args.name}' {instead}", file=sys.stderr)
+            return 1
         return _set(args.name) if args.action == "set" else _delete(args.name)
     except KeyringError as exc:
-        print(f"flowdeck secret: the system keyring cannot be used ({exc}); {elsewhere(getattr(args, 'name', None))}",
-              file=sys.stderr)  # fmt: skip
+        print(f"flowdeck secret: the system keyring cannot be used ({exc}); {elsewhere(args.name)}", file=sys.stderr)
         return 1
 
 
 def _set(name: str) -> int:
     import keyring
 
-    from engine.runtime.secrets import keyring_problem
-
-    problem = keyring_problem()
-    if problem is not None:  # said before the value is asked for
-        print(f"flowdeck secret: {problem}, so '{name}' cannot be stored; {elsewhere(name)}", file=sys.stderr)
-        return 1
     value = _read_value(name)
     if value is None:
         return 1
@@ -80,13 +80,6 @@ def _set(name: str) -> int:
     write_index([*read_index(), name])
     print(f"secret '{name}' stored; use it as secret: {name} or {{{{ secrets.{name} }}}}")
     return 0
-
-
-def elsewhere(name: str | None) -> str:
-    """How to give a secret to Flowdeck without the keyring (the end of a message)."""
-    from engine.runtime.secrets import elsewhere
-
-    return elsewhere(name or "NAME")
 
 
 def _read_value(name: str) -> str | None:
