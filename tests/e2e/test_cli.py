@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from engine.cli.main import command_names
 from tests.support.product import Product
 from tests.support.ready import rows_when_ready
 
@@ -97,23 +98,20 @@ REQUIRED = {  # what each command needs before its options are looked at
 }
 
 
-def test_every_command_is_walked() -> None:
-    from engine.cli.main import command_names
-
-    known = {"blocks", "daemon", "history", "open", "run", "secret", "status", "validate"}
-    assert known <= set(command_names())
-
-
 @pytest.mark.promise(CLI, "Exit codes")
-@pytest.mark.parametrize("command", ["blocks", "daemon", "history", "open", "run", "secret", "status", "validate"])
+@pytest.mark.parametrize("command", command_names())  # every command there is, also one added later
 def test_an_unknown_option_is_a_usage_error_for_every_command(product: Product, command: str) -> None:
     """Every command given an option it does not know exits with 2 and argparse's message, and does nothing."""
     flow = product.write("hello.yaml", HELLO)
     args = [a.format(ws=product.workspace, flow=flow) for a in REQUIRED.get(command, [])]
     done = product.run(command, *args, "--bogus", timeout=30)
     assert done.returncode == 2, done.stderr
-    assert done.stderr.splitlines()[-1] == "flowdeck: error: unrecognized arguments: --bogus"
-    assert done.stdout == ""
+    last = done.stderr.splitlines()[-1]
+    if command in REQUIRED or command in ("blocks", "history"):
+        assert last == "flowdeck: error: unrecognized arguments: --bogus"
+    else:  # a command this test does not know yet: it may want an argument first
+        assert last.startswith("flowdeck") and ": error: " in last, done.stderr
+    assert done.stdout == "" and "Traceback" not in done.stderr
     assert product.history_rows() == []
 
 
