@@ -1,6 +1,6 @@
 """The app's footprint: launch to first paint (cold and warm), idle in the tray, memory after 1,000 runs.
 
-Starts its own Xvfb and trayer and runs the real app (``python -m engine``) as a person's process would, with its
+Starts its own Xvfb and trayer and runs the real app (``python -m gui``) as a person's process would, with its
 user folders in a temporary place. Run: .venv/bin/python benchmarks/bench_app.py [--quick]
 Targets: first paint < 0.5 s; idle with 100 armed workflows < 0.1 % of one core over 60 s and < 100 MB RSS;
 memory flat over 1,000 runs.
@@ -60,7 +60,7 @@ def launch(x: XDisplay, env: dict[str, str], *args: str, mark: Path | None = Non
     # at every start, which is not what users get (the bundle carries compiled modules too).
     full.pop("PYTHONDONTWRITEBYTECODE", None)
     return subprocess.Popen(
-        [sys.executable, "-m", "engine", *args],
+        [sys.executable, "-m", "gui", *args],
         env=full,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,

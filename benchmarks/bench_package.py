@@ -63,7 +63,7 @@ def main() -> None:
     tray = subprocess.Popen(["trayer", "--edge", "top"], env=x.env(), stderr=subprocess.DEVNULL)
     try:
         print(machine())
-        for label, cmd in (("bundle", [str(args.bundle)]), ("python -m engine", [sys.executable, "-m", "engine"])):
+        for label, cmd in (("bundle", [str(args.bundle)]), ("python -m gui", [sys.executable, "-m", "gui"])):
             window_time(x, cmd)  # warm the page cache once
             shown = [window_time(x, cmd) for _ in range(args.runs)]
             print(

@@ -49,12 +49,12 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    from engine.cli.main import has_display
+    from gui.launch import has_display
 
     if not has_display():
         instance.release()
         print("flowdeck: no display found (DISPLAY is not set), so the app cannot open", file=sys.stderr)
-        return 2
+        return 1
     from gui.shell.logs import setup_logging
 
     setup_logging()

@@ -1,8 +1,8 @@
-"""The bundled executable's entry: the same CLI as the ``flowdeck`` script (no command opens the app)."""
+"""The bundled executable's entry: the ``flowdeck`` script (gui.launch: no command opens the app, else the CLI)."""
 
 import multiprocessing
 
-from engine.cli.main import entry
+from gui.launch import entry
 
 if __name__ == "__main__":
     multiprocessing.freeze_support()  # a frozen app must not re-run itself when a child process starts

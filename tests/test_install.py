@@ -77,7 +77,7 @@ def test_wheel_contains_packages_and_resources(wheel: Path) -> None:
     assert not any(n.startswith("tests/") for n in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
-    assert "flowdeck = engine.cli.main:entry" in text
+    assert "flowdeck = gui.launch:entry" in text
 
 
 def test_installed_package_is_imported_from_the_venv_with_its_resources(venv: Path, tmp_path: Path) -> None:
@@ -102,3 +102,13 @@ def test_installed_command_validates_and_runs_the_installed_examples(venv: Path,
     assert out.count(": OK") == len(files)
     ran = _check([flowdeck, "run", str(examples / "hello.yaml"), "--no-history", "--var", "who=wheel"], tmp_path)
     assert "Hello, wheel!" in ran and "succeeded" in ran.splitlines()[-1]
+
+
+def test_installed_command_is_the_launcher(venv: Path, tmp_path: Path) -> None:
+    """The `flowdeck` script opens the app with no command (here: no display, one line) and is a CLI otherwise."""
+    flowdeck = str(venv / "bin" / "flowdeck")
+    env = {k: v for k, v in _env().items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    app = _run([flowdeck], tmp_path, env)
+    assert app.returncode == 1 and app.stderr.startswith("flowdeck: no display found"), app.stderr
+    bogus = _run([flowdeck, "--bogus"], tmp_path, env)
+    assert bogus.returncode == 2 and "unrecognized arguments: --bogus" in bogus.stderr

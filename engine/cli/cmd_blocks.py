@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from typing import Any
 
+from engine.cli.output import clean
 from engine.registry import MISSING, BlockType, default_registry
 
-HELP = "list every block and its parameters (--markdown writes the docs page)"
+HELP = "list every block and its parameters (--markdown writes the docs page, --json the declarations)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--markdown", action="store_true", help="print docs/blocks.md")
+    form = parser.add_mutually_exclusive_group()
+    form.add_argument("--markdown", action="store_true", help="print docs/blocks.md")
+    form.add_argument("--json", action="store_true", help="print the declarations as a JSON list")
     parser.add_argument("name", nargs="?", help="show one block only")
 
 
@@ -21,11 +27,41 @@ def main(args: argparse.Namespace) -> int:
         one = registry.get(args.name)
         if one is None:
             hint = registry.suggest(args.name)
-            print(f"unknown block '{args.name}'" + (f" — did you mean '{hint}'?" if hint else ""))
+            print(
+                clean(f"unknown block '{args.name}'" + (f" — did you mean '{hint}'?" if hint else "")), file=sys.stderr
+            )
             return 1
         types = [one]
-    print(markdown(types) if args.markdown else text(types), end="")
+    if args.json:
+        print(json.dumps([declaration(t) for t in types], indent=2, default=repr))
+    else:  # third-party blocks write their own help: shown, never obeyed by the terminal
+        print(clean(markdown(types) if args.markdown else text(types)), end="")
     return 0
+
+
+def declaration(t: BlockType) -> dict[str, Any]:
+    """A block's declaration as --json prints it."""
+    return {
+        "type": t.type,
+        "title": t.title,
+        "category": t.category,
+        "help": t.help,
+        "origin": t.origin,
+        "params": [
+            {
+                "name": p.name,
+                "kind": p.kind.value,
+                "required": p.required,
+                **({"default": p.default} if p.has_default else {}),
+                "choices": list(p.choices),
+                "help": p.help,
+            }
+            for p in t.params
+        ],
+        "ports": list(t.ports.names),
+        "ports_per_case": bool(t.ports.dynamic),
+        "outputs": [{"name": o.name, "help": o.help} for o in t.outputs],
+    }
 
 
 def _default(value: object) -> str:

@@ -30,6 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _logging() -> None:
     from platformdirs import user_log_path
 
+    from engine.cli.output import CleanFormatter
+
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     try:
         folder = user_log_path("flowdeck")
@@ -37,7 +39,10 @@ def _logging() -> None:
         handlers.append(RotatingFileHandler(folder / "daemon.log", maxBytes=1_000_000, backupCount=3))
     except OSError as exc:
         print(f"flowdeck daemon: cannot write the log file: {exc}", file=sys.stderr)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", handlers=handlers)
+    formatter = CleanFormatter("%(asctime)s %(levelname)s %(message)s")  # user text in a line must not steer a terminal
+    for handler in handlers:
+        handler.setFormatter(formatter)
+    logging.basicConfig(level=logging.INFO, handlers=handlers)
 
 
 def stop_within(service: Any, grace: float) -> bool:

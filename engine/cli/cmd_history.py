@@ -8,6 +8,8 @@ import sys
 import time
 from typing import Any
 
+from engine.cli.output import echo
+
 HELP = "list past runs (flowdeck history [WORKFLOW]), show one (--run ID) or clear them (--clear)"
 
 
@@ -26,10 +28,10 @@ def main(args: argparse.Namespace) -> int:
     history = History(default_history_path())
     try:
         for problem in history.problems:
-            print(f"flowdeck history: warning: {problem}", file=sys.stderr)
+            echo(f"flowdeck history: warning: {problem}", file=sys.stderr)
         if args.clear:
             count = history.clear(args.workflow)
-            print(f"deleted {count} run{'s' if count != 1 else ''}")
+            echo(f"deleted {count} run{'s' if count != 1 else ''}")
             return 0
         if args.run:
             return _show(history, args.run, args.json)
@@ -55,37 +57,37 @@ def _list(history: Any, args: argparse.Namespace) -> int:
         print(json.dumps([_as_dict(r) for r in runs], indent=2, default=str))
         return 0
     if not runs:
-        print("no runs recorded" + (f" for {args.workflow!r}" if args.workflow else ""))
+        echo("no runs recorded" + (f" for {args.workflow!r}" if args.workflow else ""))
         return 0
     for r in runs:
         error = f"  {r.error.get('message', '')}" if r.error else ""
-        print(f"{r.run_id}  {_when(r.started)}  {r.status:<11} {_dur(r.started, r.finished):>9}  {r.workflow}{error}")
+        echo(f"{r.run_id}  {_when(r.started)}  {r.status:<11} {_dur(r.started, r.finished):>9}  {r.workflow}{error}")
     return 0
 
 
 def _show(history: Any, run_id: str, as_json: bool) -> int:
     record = history.run(run_id)
     if record is None:
-        print(f"flowdeck history: no run with id {run_id!r} (or the prefix is not unique)", file=sys.stderr)
+        echo(f"flowdeck history: no run with id {run_id!r} (or the prefix is not unique)", file=sys.stderr)
         return 1
     if as_json:
         print(json.dumps(_as_dict(record), indent=2, default=str))
         return 0
-    print(f"run {record.run_id}: {record.workflow} ({record.path or 'no file'})")
-    print(f"  {record.status}, started {_when(record.started)}, took {_dur(record.started, record.finished)}")
-    print(f"  trigger: {record.source} {json.dumps(record.trigger, default=str)}")
+    echo(f"run {record.run_id}: {record.workflow} ({record.path or 'no file'})")
+    echo(f"  {record.status}, started {_when(record.started)}, took {_dur(record.started, record.finished)}")
+    echo(f"  trigger: {record.source} {json.dumps(record.trigger, default=str)}")
     if record.error:
-        print(f"  error: {record.error.get('message')}")
+        echo(f"  error: {record.error.get('message')}")
     for s in record.steps:
         took = f"{s.duration * 1000:.0f} ms" if s.duration is not None else "-"
         tries = f", {s.attempts} attempts" if s.attempts > 1 else ""
-        print(f"\n  {s.step} [{s.block}] {s.status}, {took}{tries}")
-        print(f"    inputs: {json.dumps(s.inputs, default=str, ensure_ascii=False)}")
-        print(f"    output: {json.dumps(s.output, default=str, ensure_ascii=False)}")
+        echo(f"\n  {s.step} [{s.block}] {s.status}, {took}{tries}")
+        echo(f"    inputs: {json.dumps(s.inputs, default=str, ensure_ascii=False)}")
+        echo(f"    output: {json.dumps(s.output, default=str, ensure_ascii=False)}")
         if s.error:
-            print(f"    error: {s.error.get('message')}")
+            echo(f"    error: {s.error.get('message')}")
         for line in s.logs:
-            print(f"    log {line.get('level')}: {line.get('message')}")
+            echo(f"    log {line.get('level')}: {line.get('message')}")
     return 0
 
 

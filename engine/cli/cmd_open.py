@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from engine.cli.output import clean
+
 HELP = "open a workflow in the app (the running Flowdeck opens it, or the app starts with it)"
 
 
@@ -17,8 +19,6 @@ def main(args: argparse.Namespace) -> int:
     files = [Path(f).expanduser() for f in args.file]
     for path in files:
         if not path.is_file():
-            print(f"flowdeck open: {path}: no such file", file=sys.stderr)
-            return 2
-    from engine.cli.main import open_app  # opens the GUI lazily; the engine itself stays Qt-free
-
-    return open_app([str(p.resolve()) for p in files])
+            print(clean(f"flowdeck open: {path}: no such file"), file=sys.stderr)
+            return 1
+    return args.open_app([str(p.resolve()) for p in files])  # the launcher's (gui.launch): the engine has no GUI

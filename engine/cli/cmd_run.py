@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import threading
 from typing import TYPE_CHECKING, Any, TextIO
 
 import yaml
 
+from engine.cli.output import clean
 from engine.runtime import events as ev
 
 if TYPE_CHECKING:
@@ -36,6 +38,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def parse_vars(items: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for item in items:
+        # In the C locale Python hands non-ASCII arguments over as surrogate escapes, which no file or database
+        # can hold: read them as the UTF-8 the terminal sent (anything else becomes U+FFFD).
+        item = os.fsencode(item).decode("utf-8", "replace")
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
             raise ValueError(f"--var {item!r}: expected NAME=VALUE")
@@ -50,7 +55,9 @@ class Printer:
     """Prints events as lines a person can follow.
 
     On a terminal a for_each shows one progress bar, redrawn in place, instead of a line per step of every round;
-    into a pipe or file every step gets its line (a log to read later).
+    into a pipe or file every step gets its line (a log to read later). Step ids, names and messages are printed
+    with their control characters escaped (``clean``). When the reader of the output goes away, printing stops and
+    the run goes on to its end.
     """
 
     def __init__(self, stream: TextIO, quiet: bool = False) -> None:
@@ -60,24 +67,31 @@ class Printer:
         self.lock = threading.Lock()
         self._progress_shown = False
         self._loops: set[str] = set()  # for_each steps running now (their rounds' steps are not listed on a tty)
+        self.closed = False  # the reader went away
 
     def __call__(self, event: ev.Event) -> None:
         with self.lock:
-            if self._inside_loop(event):
+            if self.closed or self._inside_loop(event):
                 return
             line = self._line(event)
             if line is None:
                 return
-            if self._progress_shown and event.kind != ev.PROGRESS:
-                self.stream.write("\n")
-                self._progress_shown = False
-            if event.kind == ev.PROGRESS:
-                if self.tty:
-                    self.stream.write("\r" + line)
-                    self._progress_shown = True
-            else:
-                self.stream.write(line + "\n")
-            self.stream.flush()
+            try:
+                self._write(event, line)
+            except BrokenPipeError:
+                self.closed = True
+
+    def _write(self, event: ev.Event, line: str) -> None:
+        if self._progress_shown and event.kind != ev.PROGRESS:
+            self.stream.write("\n")
+            self._progress_shown = False
+        if event.kind == ev.PROGRESS:
+            if self.tty:
+                self.stream.write("\r" + line)
+                self._progress_shown = True
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
 
     def _inside_loop(self, e: ev.Event) -> bool:
         """Whether ``e`` is a started/finished line of a step in a loop's round, left out on a terminal."""
@@ -90,6 +104,10 @@ class Printer:
         return self.tty and bool(self._loops) and e.kind in (ev.STEP_STARTED, ev.STEP_FINISHED)
 
     def _line(self, e: ev.Event) -> str | None:
+        line = self._text(e)
+        return None if line is None else clean(line)  # user text (ids, names, messages) must not steer the terminal
+
+    def _text(self, e: ev.Event) -> str | None:
         d = e.data
         if self.quiet and not (e.kind == ev.STEP_FAILED or (e.kind == ev.LOG and d.get("level") == "error")):
             return None
@@ -133,7 +151,7 @@ def _open_history() -> Any:
         )
         return None
     for problem in history.problems:
-        print(f"flowdeck run: warning: {problem}", file=sys.stderr)
+        print(clean(f"flowdeck run: warning: {problem}"), file=sys.stderr)
     return history
 
 
@@ -148,13 +166,13 @@ def main(args: argparse.Namespace) -> int:
     try:
         variables = parse_vars(args.var)
     except ValueError as exc:
-        print(f"flowdeck run: {exc}", file=sys.stderr)
+        print(clean(f"flowdeck run: {exc}"), file=sys.stderr)
         return 2
     wf, problems = read_file(args.file)
     errors = [p for p in problems if p.is_error]
     if wf is None or errors:
         for p in errors or problems:
-            print(p, file=sys.stderr)
+            print(clean(p), file=sys.stderr)
         return 1
     history = None if args.no_history else _open_history()
     engine = Engine(workers=1, history=history)
@@ -178,7 +196,7 @@ def main(args: argparse.Namespace) -> int:
         print(json.dumps(record, indent=2, default=str))
     error = record["error"]
     if result.status == "failed" and error:
-        print(f"error in step '{error.get('step')}': {error['message']}", file=sys.stderr)
+        print(clean(f"error in step '{error.get('step')}': {error['message']}"), file=sys.stderr)
     return 0 if result.ok else 1
 
 

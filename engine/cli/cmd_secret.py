@@ -9,13 +9,13 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
-import re
 import sys
 from pathlib import Path
 
+from engine.runtime.secrets import KEYRING_SERVICE as SERVICE  # the keyring service runs read secrets from
+from engine.runtime.secrets import NAME, elsewhere, keyring_problem
+
 HELP = "store, list or delete secrets (passwords, tokens) in the system keyring"
-SERVICE = "flowdeck"  # the keyring service engine.runtime reads secrets from
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -44,7 +44,7 @@ def read_index() -> list[str]:
 def write_index(names: list[str]) -> None:
     from engine.io import atomic_write
 
-    atomic_write(index_path(), (json.dumps(sorted(set(names)), indent=1) + "\n").encode("utf-8"))
+    atomic_write(index_path(), (json.dumps(sorted(set(names)), indent=1) + "\n").encode("utf-8"), mode=0o600)
 
 
 def main(args: argparse.Namespace) -> int:
@@ -53,13 +53,20 @@ def main(args: argparse.Namespace) -> int:
     try:
         if args.action == "list":
             return _list()
-        if not _NAME.match(args.name):
+        if not NAME.match(args.name):
             print(f"flowdeck: secret name {args.name!r}: use letters, digits, _ . and - (start with a letter)",
                   file=sys.stderr)  # fmt: skip
             return 2
+        problem = keyring_problem()
+        if problem is not None:  # said before a value is asked for
+            instead = (
+                f"cannot be stored; {elsewhere(args.name)}" if args.action == "set" else "cannot be deleted from it"
+            )
+            print(f"flowdeck secret: {problem}, so '{args.name}' {instead}", file=sys.stderr)
+            return 1
         return _set(args.name) if args.action == "set" else _delete(args.name)
     except KeyringError as exc:
-        print(f"flowdeck: the system keyring is not usable here ({exc})", file=sys.stderr)
+        print(f"flowdeck secret: the system keyring cannot be used ({exc}); {elsewhere(args.name)}", file=sys.stderr)
         return 1
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -208,18 +209,38 @@ def _steps_text(steps: dict[str, Step]) -> str:
     return "".join(out)
 
 
-def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``path`` so that a crash leaves either the old file or the new one, never half."""
-    target = Path(path)
+class ReadOnlyFile(PermissionError):
+    """A save refused because the file is read-only: its message is the one line a person sees."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(errno.EACCES, "it is read-only", str(path))
+
+    def __str__(self) -> str:
+        return f"{self.filename} is read-only; not saved"
+
+
+def atomic_write(path: str | os.PathLike[str], data: bytes, mode: int | None = None) -> None:
+    """Write ``data`` to ``path`` so that a crash leaves either the old file or the new one, never half.
+
+    An existing file keeps its mode; a new one gets ``mode``, or what ``open()`` would give it (0666 less the
+    umask). A symlink is written through: its target is replaced and the link stays. A read-only file raises
+    ReadOnlyFile (a rename needs only the folder's permission, so without this check it would be replaced).
+    """
+    target = Path(os.path.realpath(path))
     target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        old_mode: int | None = target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        old_mode = None
+    if old_mode is not None and _read_only(target, old_mode):
+        raise ReadOnlyFile(Path(path))
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        if target.exists():
-            os.chmod(tmp, target.stat().st_mode & 0o7777)
+        os.chmod(tmp, old_mode if old_mode is not None else mode if mode is not None else 0o666 & ~_umask())
         os.replace(tmp, target)
     except BaseException:
         try:
@@ -228,6 +249,25 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
             pass
         raise
     _fsync_dir(target.parent)
+
+
+def _read_only(path: Path, mode: int) -> bool:
+    """No write bit at all (root may write anyway, so the bits are checked too), or not writable by this user."""
+    return not mode & 0o222 or not os.access(path, os.W_OK)
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where the system tells it (os.umask sets it to read it)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    current = os.umask(0o077)  # put back at once; a file another thread creates in between is only stricter
+    os.umask(current)
+    return current
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import Cancelled, StepError, StepTimeout
+from engine.runtime.secrets import KEYRING_SERVICE, public_environment, read_secret  # noqa: F401 (lookup order there)
 
 if TYPE_CHECKING:
     from engine.registry.context import Host, StateStore
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
     from engine.runtime.scope import Scope
 
 log = logging.getLogger("flowdeck.run")
-KEYRING_SERVICE = "flowdeck"
 
 
 class HeadlessHost:
@@ -118,25 +118,6 @@ class Secrets(Mapping[str, str]):
         return len(self._cache)
 
 
-def read_secret(name: str) -> str:
-    """A secret from the OS keyring, or a StepError that names it and says how to fix it."""
-    import keyring
-    from keyring.errors import KeyringError
-
-    try:
-        value = keyring.get_password(KEYRING_SERVICE, name)
-    except KeyringError as exc:
-        raise StepError(
-            f"secret '{name}' cannot be read: no usable keyring on this system ({exc})", kind="secret"
-        ) from None
-    if value is None:
-        raise StepError(
-            f"secret '{name}' is not set; add it in Flowdeck's secrets or with 'flowdeck secret set {name}'",
-            kind="secret",
-        )
-    return value
-
-
 class StepContextImpl:
     """The StepContext protocol (engine.registry.context) for one attempt of one step."""
 
@@ -201,7 +182,7 @@ class StepContextImpl:
 
 
 def env_snapshot() -> dict[str, str]:
-    return dict(os.environ)
+    return public_environment()
 
 
 def resolve_path(folder: Path, value: str) -> Path:

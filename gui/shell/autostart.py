@@ -21,7 +21,7 @@ def launch_command() -> list[str]:
     """How to start this Flowdeck again: the frozen executable, or this Python running the CLI module."""
     if getattr(sys, "frozen", False):
         return [sys.executable, AUTOSTART_FLAG]
-    return [sys.executable, "-m", "engine", AUTOSTART_FLAG]
+    return [sys.executable, "-m", "gui", AUTOSTART_FLAG]  # the launcher (python -m engine has no app)
 
 
 class Autostart(Protocol):

@@ -34,7 +34,7 @@ def test_app_opens_a_window_on_a_real_display(xdisplay: XDisplay, tmp_path: Path
         folder.mkdir(mode=0o700)
     env = xdisplay.env(**{k: str(v) for k, v in dirs.items()})
     proc = subprocess.Popen(
-        [sys.executable, "-m", "engine"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        [sys.executable, "-m", "gui"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     try:
         window = wait_for_window(xdisplay, "Flowdeck")

@@ -65,3 +65,90 @@ def test_keeps_file_mode(tmp_path: Path) -> None:
     path.chmod(0o600)
     save_workflow(_wf(), path)
     assert path.stat().st_mode & 0o777 == 0o600
+
+
+def _in_child(code: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """``code`` in a fresh interpreter (a umask set there changes no other test)."""
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_new_file_gets_the_umasks_mode(tmp_path: Path, umask: int, mode: int) -> None:
+    """A new file is created as open() would create it: 0666 less the umask (not the temp file's 0600)."""
+    path = tmp_path / "new.yaml"
+    code = f"import os, sys; os.umask({umask:#o}); from engine.io import atomic_write; atomic_write(sys.argv[1], b'x')"
+    done = _in_child(code, str(path))
+    assert done.returncode == 0, done.stderr
+    assert path.stat().st_mode & 0o777 == mode
+
+
+def test_a_private_file_can_be_asked_for(tmp_path: Path) -> None:
+    path = tmp_path / "private.json"
+    done = _in_child("import sys; from engine.io import atomic_write; atomic_write(sys.argv[1], b'x', mode=0o600)",
+                     str(path))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_existing_file_keeps_a_mode_wider_than_the_umask(tmp_path: Path) -> None:
+    path = tmp_path / "shared.yaml"
+    path.write_text("old")
+    path.chmod(0o664)
+    code = "import os, sys; os.umask(0o077); from engine.io import atomic_write; atomic_write(sys.argv[1], b'new')"
+    assert _in_child(code, str(path)).returncode == 0
+    assert path.stat().st_mode & 0o777 == 0o664 and path.read_text() == "new"
+
+
+def test_a_symlink_is_written_through(tmp_path: Path) -> None:
+    """Saving a file opened through a symlink replaces the link's target; the link stays a link."""
+    real = tmp_path / "repo" / "wf.yaml"
+    real.parent.mkdir()
+    real.write_text("old")
+    real.chmod(0o640)
+    link = tmp_path / "wf.yaml"
+    link.symlink_to(real)
+    save_workflow(_wf(), link)
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert "name: Saved" in real.read_text()
+    assert real.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in real.parent.iterdir()) == ["wf.yaml"]  # the temp file was made beside the target
+
+
+def test_a_relative_symlink_chain_is_followed(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    real = tmp_path / "a" / "real.yaml"
+    real.write_text("old")
+    (tmp_path / "a" / "middle.yaml").symlink_to("real.yaml")
+    link = tmp_path / "top.yaml"
+    link.symlink_to("a/middle.yaml")
+    atomic_write(link, b"new")
+    assert link.is_symlink() and (tmp_path / "a" / "middle.yaml").is_symlink()
+    assert real.read_text() == "new"
+
+
+def test_a_read_only_file_is_refused_in_one_line(tmp_path: Path) -> None:
+    """A 0444 file is not overwritten (root could, since a rename needs only the folder): one clear line."""
+    from engine.io.save import ReadOnlyFile
+
+    path = tmp_path / "locked.yaml"
+    path.write_text("kept")
+    path.chmod(0o444)
+    with pytest.raises(ReadOnlyFile) as caught:
+        save_workflow(_wf(), path)
+    assert str(caught.value) == f"{path} is read-only; not saved"
+    assert isinstance(caught.value, PermissionError)  # callers that handle OSError show it
+    assert path.read_text() == "kept" and path.stat().st_mode & 0o777 == 0o444
+    assert [p.name for p in tmp_path.iterdir()] == ["locked.yaml"]
+
+
+def test_a_read_only_target_behind_a_symlink_is_refused(tmp_path: Path) -> None:
+    from engine.io.save import ReadOnlyFile
+
+    real = tmp_path / "real.yaml"
+    real.write_text("kept")
+    real.chmod(0o444)
+    link = tmp_path / "link.yaml"
+    link.symlink_to(real)
+    with pytest.raises(ReadOnlyFile, match="is read-only; not saved"):
+        atomic_write(link, b"new")
+    assert real.read_text() == "kept" and link.is_symlink()

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from engine.io import dumps, read_file
@@ -165,3 +166,19 @@ def test_saving_discards_the_recovery_file(window: MainWindow, sales: Path) -> N
     assert page.recovery.file.exists()
     page.save()
     assert not page.recovery.file.exists()
+
+
+def test_saving_a_read_only_file_says_so_and_keeps_it(window: MainWindow, sales: Path, qtbot: QtBot) -> None:
+    """A 0444 workflow is not overwritten (not even by root): the editor shows the one line and stays modified."""
+    from tests.gui.editor.test_crash_recovery import answer_next_question
+
+    window.open_file(sales)
+    page = window.editor
+    before = sales.read_text()
+    sales.chmod(0o444)
+    page.document.set_param("fetch", "url", "https://example.invalid/other")
+    seen = answer_next_question(QMessageBox.StandardButton.Ok)
+    assert not page.save()
+    assert seen == [f"{sales.resolve()} could not be written: it is read-only"]
+    assert sales.read_text() == before
+    assert window.isWindowModified()

@@ -80,7 +80,7 @@ class App:
     def __init__(self, x: XDisplay, home: Home, *args: str) -> None:
         self.x, self.home = x, home
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "engine", *args],
+            [sys.executable, "-m", "gui", *args],
             env=home.env(x),
             cwd=ROOT,
             stdout=subprocess.PIPE,

@@ -95,7 +95,7 @@ def test_second_launch_hands_over_and_exits(app: App, home: Home) -> None:
     target = home.workspace / "hello.yaml"
     started = time.monotonic()
     second = subprocess.run(
-        [sys.executable, "-m", "engine", "open", str(target)],
+        [sys.executable, "-m", "gui", "open", str(target)],
         env=home.env(app.x),
         cwd=ROOT,
         capture_output=True,
@@ -107,7 +107,7 @@ def test_second_launch_hands_over_and_exits(app: App, home: Home) -> None:
     app.wait_log(f"request from another launch: .*{target.name}")
     app.wait_for(lambda: app.viewable(window), "the first instance shows its window")
     plain = subprocess.run(
-        [sys.executable, "-m", "engine"], env=home.env(app.x), cwd=ROOT, capture_output=True, timeout=30
+        [sys.executable, "-m", "gui"], env=home.env(app.x), cwd=ROOT, capture_output=True, timeout=30
     )
     assert plain.returncode == 0
     assert app.log_text().count("request from another launch") == 2
