@@ -24,7 +24,7 @@ from engine.scheduling.describe import describe_trigger
 from engine.scheduling.entries import Changes, Entry, ServiceEvent, WorkflowInfo, hook_name
 from engine.scheduling.jobs import make_trigger, new_scheduler, trigger_key
 from engine.scheduling.loading import WORKSPACE_POLL, Ticker, folder_id, listing, read_entry
-from engine.scheduling.lock import APP, WorkspaceBusy, WorkspaceLock
+from engine.scheduling.lock import APP, Holder, WorkspaceBusy, WorkspaceLock, holder
 from engine.scheduling.runs import QUEUED, Runner, RunRefused
 from engine.scheduling.schedules import Schedules
 from engine.scheduling.state import SchedulerState
@@ -77,7 +77,8 @@ class Service(Schedules):
         self._warmup = Warmup(self._upcoming, self._engine.warm)
         self._rescan_timer: threading.Timer | None = None
         self._state = SchedulerState(state_dir or _default_state_dir())
-        self._workspace_lock = WorkspaceLock(self.workspace, state_dir or _default_state_dir())
+        self._state_dir = Path(state_dir or _default_state_dir())
+        self._workspace_lock = WorkspaceLock(self.workspace, self._state_dir)
         self._scan_lock = threading.Lock()  # one rescan at a time; self._lock is only taken to swap entries
         self._watch: Any = None  # the observer's watch of the workspace folder
         self._folder: tuple[int, int] | None = None  # the workspace folder's identity while it is there
@@ -93,6 +94,10 @@ class Service(Schedules):
     @property
     def paused(self) -> bool:
         return self._state.paused
+
+    def run_by(self) -> Holder | None:
+        """Who arms this workspace now (this process or another), or None when nobody does; reads only."""
+        return holder(self.workspace, self._state_dir)
 
     # lifecycle --------------------------------------------------------------------------------------------
     def start(self) -> None:
