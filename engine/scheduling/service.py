@@ -97,7 +97,7 @@ class Service(Schedules):
 
     def run_by(self) -> Holder | None:
         """Who arms this workspace now (this process or another), or None when nobody does; reads only."""
-        return holder(self.workspace, self._state_dir)
+        return run_by(self.workspace, self._state_dir)
 
     # lifecycle --------------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -425,6 +425,11 @@ class Service(Schedules):
                 )
             )
         return out
+
+
+def run_by(workspace: Path, state_dir: Path | None = None) -> Holder | None:
+    """Who arms ``workspace`` now (a Holder), or None when nobody does; reads the lock, never takes it."""
+    return holder(workspace, state_dir or _default_state_dir())
 
 
 def _default_state_dir() -> Path:

@@ -1,0 +1,134 @@
+"""The app and ``flowdeck daemon`` on one workspace: whoever arms it first runs it, the other says who does.
+
+The app, refused, shows a banner with the engine's line and "Take over when it stops", which arms the workspace
+once the daemon has gone; the daemon, refused by the app, exits with code 1 and names the app. Real processes.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from gui.editor import EditorPage
+from gui.editor import files as files_mod
+from gui.shell.banner import TAKE_OVER, WAITING
+from gui.shell.controller import AppController
+from gui.shell.settings import Settings
+from tests.gui.shell.test_dashboard import free_port
+
+REPO = Path(__file__).resolve().parents[3]
+HOURLY = "flowdeck: 1\nname: Hourly\ntriggers:\n  - schedule: {every: 1h}\nsteps:\n  s: {do: log, with: {message: x}}\n"
+
+
+@pytest.fixture(autouse=True)
+def _discard_on_close(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(EditorPage, "ask_unsaved", lambda self: files_mod.DISCARD)
+
+
+@pytest.fixture
+def account(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    """The app (this process) and the daemon share the state folder, where the workspace locks are."""
+    env = {"XDG_DATA_HOME": str(tmp_path / "data"), "XDG_STATE_HOME": str(tmp_path / "state")}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    yield {**os.environ, **env, "PYTHONPATH": str(REPO)}
+
+
+def _daemon(ws: Path, env: dict[str, str], log: Path) -> subprocess.Popen:
+    with log.open("w") as err:
+        cmd = [sys.executable, "-m", "engine", "daemon", str(ws), "--port", "0", "--grace", "1"]
+        return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=env)
+
+
+def _wait_log(log: Path, text: str, timeout: float = 20.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if text in log.read_text(encoding="utf-8", errors="replace"):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _controller(qapp, ws: Path) -> AppController:
+    c = AppController(qapp, None, Settings(workspace=str(ws), webhook_port=free_port(), tray_hint_shown=True))
+    c.start()
+    return c
+
+
+def _close(c: AppController) -> None:
+    c.quitting = True
+    c._takeover.stop()
+    c.window.close()
+    c.relay.detach()
+    if c.service is not None:
+        c.service.stop(0)
+    c.engine.shutdown(0)
+    c.tray.hide()
+    c._refresh.stop()
+    c._clock.stop()
+
+
+def test_app_shows_who_runs_the_workspace_and_takes_over_when_the_daemon_stops(
+    qtbot: QtBot, qapp, tmp_path: Path, account: dict[str, str]
+) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "hourly.yaml").write_text(HOURLY)
+    log = tmp_path / "daemon.stderr"
+    daemon = _daemon(ws, account, log)
+    try:
+        assert _wait_log(log, "watching"), log.read_text()
+        c = _controller(qapp, ws)
+        try:
+            banner = c.dashboard.banner
+            qtbot.waitUntil(lambda: banner.isVisible(), timeout=20000)
+            assert c.service is None
+            assert banner.text.text() == (
+                f"The workspace {ws} is run by flowdeck daemon (pid {daemon.pid}); quit it first, or use another folder"
+            )
+            assert banner.button.text() == TAKE_OVER
+            qtbot.mouseClick(banner.button, Qt.MouseButton.LeftButton)
+            assert banner.button.text() == WAITING and not banner.button.isEnabled()
+            qtbot.wait(1500)  # a look or two at the lock while the daemon still runs: nothing changes
+            assert c.service is None and banner.isVisible()
+            daemon.send_signal(signal.SIGTERM)
+            assert daemon.wait(20) == 0
+            qtbot.waitUntil(lambda: c.service is not None and not banner.isVisible(), timeout=10000)
+            qtbot.waitUntil(lambda: [r.name for r in c.dashboard.rows] == ["Hourly"], timeout=10000)
+            assert c.service.run_by().pid == os.getpid()
+            assert c.service.run_by().who == "the Flowdeck app"
+        finally:
+            _close(c)
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+            daemon.wait(10)
+
+
+def test_a_daemon_started_while_the_app_runs_the_workspace_names_the_app(
+    qtbot: QtBot, qapp, tmp_path: Path, account: dict[str, str]
+) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "hourly.yaml").write_text(HOURLY)
+    c = _controller(qapp, ws)
+    try:
+        qtbot.waitUntil(lambda: c.service is not None, timeout=20000)
+        log = tmp_path / "daemon.stderr"
+        daemon = _daemon(ws, account, log)
+        assert daemon.wait(30) == 1
+        who = f"the Flowdeck app (pid {os.getpid()})"
+        line = f"the workspace {ws} is run by {who}; quit it first, or use another folder"
+        assert line in log.read_text(encoding="utf-8")
+        assert not c.dashboard.banner.isVisible()
+    finally:
+        _close(c)
