@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
@@ -51,6 +52,7 @@ def main(args: argparse.Namespace) -> int:
     if not workspace.is_dir():
         print(f"flowdeck status: {workspace}: no such folder")
         return 1
+    logging.getLogger("flowdeck").addHandler(logging.NullHandler())  # the problems are printed below, not logged
     service = Service(workspace, webhook_port=None)
     service.rescan()  # reads the files and the saved flags without starting anything
     holder, infos = service.run_by(), sorted(service.workflows(), key=lambda i: i.path.name)

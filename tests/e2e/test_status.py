@@ -44,6 +44,7 @@ def test_status_shows_next_runs_states_and_problems(product: Product) -> None:
     done = product.run("status")
     assert done.returncode == 0, done.stderr
     out = done.stdout
+    assert done.stderr == ""  # the problems are in the listing, not logged twice
     assert out.splitlines()[1] == "not running: nothing fires"
     soon = re.search(r"soon\.yaml  \[enabled\]  Soon\n  trigger: every 10 minutes\n  next run: (.*)\n", out)
     assert soon, out

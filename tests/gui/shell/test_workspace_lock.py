@@ -132,3 +132,89 @@ def test_a_daemon_started_while_the_app_runs_the_workspace_names_the_app(
         assert not c.dashboard.banner.isVisible()
     finally:
         _close(c)
+
+
+TICK = """flowdeck: 1
+name: Tick
+triggers:
+  - schedule: {{every: 1s}}
+steps:
+  mark:
+    do: file.write
+    with: {{path: "{marks}", content: tick, append: true, newline: true}}
+"""
+
+
+def _count(path: Path) -> int:
+    return len(path.read_text(encoding="utf-8").splitlines()) if path.exists() else 0
+
+
+def test_changing_the_workers_rearms_the_same_workspace(qtbot: QtBot, qapp, tmp_path: Path, account) -> None:
+    """Runs at the same time changed in the settings: the new service arms the same folder (the old one gave it up
+    first) and its schedule goes on firing."""
+    ws, marks = tmp_path / "ws", tmp_path / "marks.txt"
+    ws.mkdir()
+    (ws / "tick.yaml").write_text(TICK.format(marks=marks))
+    c = _controller(qapp, ws)
+    try:
+        qtbot.waitUntil(lambda: c.service is not None and _count(marks) >= 1, timeout=20000)
+        old = c.service
+        c.apply_settings(c.settings.with_(workers=2))
+        assert c.service is not None and c.service is not old, c.busy
+        assert not c.dashboard.banner.isVisible()
+        count = _count(marks)
+        qtbot.waitUntil(lambda: _count(marks) >= count + 2, timeout=10000)
+    finally:
+        _close(c)
+
+
+def test_switching_to_a_workspace_a_daemon_runs_shows_the_banner_and_frees_the_old_one(
+    qtbot: QtBot, qapp, tmp_path: Path, account: dict[str, str]
+) -> None:
+    """Settings ▸ Workspace folder set to a folder that `flowdeck daemon` runs: the banner says so; the old folder
+    is given up (a daemon can now run it)."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    for ws in (first, second):
+        ws.mkdir()
+        (ws / "hourly.yaml").write_text(HOURLY)
+    c = _controller(qapp, first)
+    daemons: list[subprocess.Popen] = []
+    try:
+        qtbot.waitUntil(lambda: c.service is not None, timeout=20000)
+        log = tmp_path / "second.stderr"
+        daemons.append(_daemon(second, account, log))
+        assert _wait_log(log, "watching"), log.read_text()
+        c.apply_settings(c.settings.with_(workspace=str(second)))
+        assert c.service is None
+        qtbot.waitUntil(lambda: c.dashboard.banner.isVisible(), timeout=5000)
+        assert f"is run by flowdeck daemon (pid {daemons[0].pid})" in c.dashboard.banner.text.text()
+        log = tmp_path / "first.stderr"
+        daemons.append(_daemon(first, account, log))
+        assert _wait_log(log, "watching"), log.read_text()
+        assert daemons[1].poll() is None
+    finally:
+        _close(c)
+        for daemon in daemons:
+            daemon.send_signal(signal.SIGTERM)
+            daemon.wait(20)
+
+
+def test_tray_pause_all_stops_every_fire_until_resume(qtbot: QtBot, qapp, tmp_path: Path, account) -> None:
+    """Tray ▸ Pause all: no trigger fires while paused; Resume all: they fire again."""
+    ws, marks = tmp_path / "ws", tmp_path / "marks.txt"
+    ws.mkdir()
+    (ws / "tick.yaml").write_text(TICK.format(marks=marks))
+    c = _controller(qapp, ws)
+    try:
+        qtbot.waitUntil(lambda: c.service is not None and _count(marks) >= 1, timeout=20000)
+        c.tray.pause_action.trigger()
+        assert c.service.paused
+        qtbot.wait(1500)  # a run that had started ends
+        count = _count(marks)
+        qtbot.wait(2500)
+        assert _count(marks) == count
+        assert c.tray.pause_action.text() == "&Resume all"
+        c.tray.pause_action.trigger()
+        qtbot.waitUntil(lambda: _count(marks) >= count + 2, timeout=10000)
+    finally:
+        _close(c)
