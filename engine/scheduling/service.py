@@ -21,7 +21,8 @@ from engine.model.workflow import Trigger
 from engine.runtime import Engine
 from engine.scheduling.clock import ManualClock, SleepWatch, SystemClock
 from engine.scheduling.describe import describe_trigger
-from engine.scheduling.entries import Changes, Entry, ServiceEvent, WorkflowInfo, hook_name
+from engine.scheduling.entries import Entry, ServiceEvent, WorkflowInfo, hook_name
+from engine.scheduling.folder import WorkspaceFolder
 from engine.scheduling.jobs import make_trigger, new_scheduler, trigger_key
 from engine.scheduling.loading import WORKSPACE_POLL, Ticker, folder_id, listing, read_entry
 from engine.scheduling.lock import APP, Holder, WorkspaceBusy, WorkspaceLock, holder
@@ -31,7 +32,6 @@ from engine.scheduling.state import SchedulerState
 from engine.scheduling.warmup import Warmup
 from engine.scheduling.watch import Watches
 from engine.scheduling.webhook import Hook, WebhookError, WebhookServer, resolve_hook
-from engine.scheduling.workspace import shown
 
 # make_trigger: the GUI shows next fire times with it
 __all__ = ["QUEUED", "RunRefused", "Service", "ServiceEvent", "WorkflowInfo", "WorkspaceBusy", "make_trigger"]
@@ -43,7 +43,7 @@ log = logging.getLogger("flowdeck.scheduling")
 SWITCH_INTERVAL = 0.001
 
 
-class Service(Schedules):
+class Service(WorkspaceFolder, Schedules):
     """Keeps every workflow in ``workspace`` armed; see docs/triggers.md. Schedules are engine.scheduling.schedules."""
 
     def __init__(
@@ -234,56 +234,6 @@ class Service(Schedules):
             broken_since = self._broken_since.pop(path, None)
             if self._state.enabled(path):
                 self._arm(entry, broken_since=broken_since)
-
-    # a workspace that disappears ----------------------------------------------------------------------
-    def _watch_folder(self) -> None:
-        """(Re)watch the workspace folder for changes: a folder made again is a new one to the OS."""
-        if self._observer is None:
-            return
-        if self._watch is not None:
-            try:
-                self._observer.unschedule(self._watch)
-            except Exception:  # its watch went with the removed folder
-                log.debug("old workspace watch already gone", exc_info=True)
-        self._watch = self._observer.schedule(Changes(self._schedule_rescan), str(self.workspace), recursive=False)
-
-    def _check_workspace(self) -> None:
-        """Every WORKSPACE_POLL s: disarm everything when the folder is gone, re-arm when it is back."""
-        if self._stopping:
-            return
-        ident = folder_id(self.workspace)
-        if ident is None:
-            self._workspace_gone()
-        elif self._gone or ident != self._folder:
-            self._workspace_back(ident)
-
-    def _workspace_gone(self) -> None:
-        with self._lock:
-            if self._gone or self._stopping:
-                return
-            self._gone = True
-            for path in list(self._entries):
-                self._drop(path)
-        message = f"the workspace {shown(self.workspace)} was removed; its workflows are disarmed until it comes back"
-        log.warning("%s", message)
-        self._emit("workspace_removed", None, message)
-
-    def _workspace_back(self, ident: tuple[int, int]) -> None:
-        was_gone = self._gone
-        self._folder = ident
-        try:
-            self._watch_folder()
-        except Exception as exc:  # gone again at once: the next look tries again
-            log.warning("cannot watch %s: %s", self.workspace, exc)
-            self._folder = None
-            return
-        with self._lock:
-            self._gone = False
-        if was_gone:
-            message = f"the workspace {shown(self.workspace)} is back; its workflows are armed again"
-            log.info("%s", message)
-            self._emit("workspace_back", None, message)
-        self.rescan()
 
     def _arm(self, entry: Entry, *, fresh: bool = False, broken_since: datetime | None = None) -> None:
         """Arm every trigger of ``entry``; ``fresh`` forgets fires missed while it was off (nothing is owed), and

@@ -24,6 +24,7 @@ from gui.shell.logs import log_folder
 from gui.shell.relay import Relay
 from gui.shell.settings import Settings, load_settings, save_settings
 from gui.shell.status import RunStatus
+from gui.shell.takeover import TakeOver
 from gui.shell.theme import apply_theme
 from gui.shell.tray import Tray, TrayWorkflow
 
@@ -36,7 +37,7 @@ def engine_version() -> str:
     return engine.__version__
 
 
-class AppController(Closing, QObject):
+class AppController(TakeOver, Closing, QObject):
     def __init__(self, app: QApplication, instance: Any = None, settings: Settings | None = None) -> None:
         super().__init__()
         self.app = app
@@ -146,42 +147,6 @@ class AppController(Closing, QObject):
             self._add_history_page()
         self.status.seed(self.history)
         if self._arm():
-            self.refresh()
-
-    def _arm(self) -> bool:
-        """Start the service over the workspace; False when another process runs it (the banner says who)."""
-        from engine.scheduling.lock import WorkspaceBusy
-        from gui.shell import services
-
-        try:
-            self.service = services.start_service(self.settings, self.engine)
-        except WorkspaceBusy as busy:
-            self.busy = str(busy)
-            log.warning("%s", busy)
-            if self.dashboard is not None:
-                self.dashboard.set_busy(self.busy, waiting=self._takeover.isActive())
-            return False
-        self.busy = ""
-        self._takeover.stop()
-        if self.dashboard is not None:
-            self.dashboard.set_busy("")
-        self.relay.attach(service=self.service)
-        log.info("service started: workspace %s, %d workers", self.settings.workspace_path, self.settings.workers)
-        return True
-
-    def take_over_when_free(self) -> None:
-        """Arm the workspace as soon as the process that runs it has gone (the lock is looked at, not waited on)."""
-        log.info("waiting to take over %s", self.settings.workspace_path)
-        self._takeover.start()
-
-    def _try_take_over(self) -> None:
-        from gui.shell import services
-
-        if self.service is not None or self.quitting:
-            self._takeover.stop()
-            return
-        if services.run_by(self.settings) is None and self._arm():
-            log.info("took over the workspace %s", self.settings.workspace_path)
             self.refresh()
 
     def _add_history_page(self) -> None:
