@@ -35,6 +35,13 @@ class WorkspaceFolder:
     _emit: Callable[..., None]
     rescan: Callable[[], None]
 
+    @property
+    def workspace_problem(self) -> str:
+        """The line that says the workspace folder was removed, while it is away; "" when it is there."""
+        if not self._gone:
+            return ""
+        return f"the workspace {shown(self.workspace)} was removed; its workflows are disarmed until it comes back"
+
     def _watch_folder(self) -> None:
         """(Re)watch the workspace folder for changes: a folder made again is a new one to the OS."""
         if self._observer is None:
@@ -63,7 +70,7 @@ class WorkspaceFolder:
             self._gone = True
             for path in list(self._entries):
                 self._drop(path)
-        message = f"the workspace {shown(self.workspace)} was removed; its workflows are disarmed until it comes back"
+        message = self.workspace_problem
         log.warning("%s", message)
         self._emit("workspace_removed", None, message)
 

@@ -197,6 +197,8 @@ class AppController(TakeOver, Closing, QObject):
         self._update_tray()
         if self.window is not None and self.dashboard is not None and self.window.isVisible():
             self.dashboard.set_rows([self.status.row(info, self.history) for info in infos])
+            problem = self.service.workspace_problem  # the folder was removed: say so instead of "no workflows yet"
+            self.dashboard.show_problem(problem[:1].upper() + problem[1:])
             self._dashboard_stale = False
         else:
             self._dashboard_stale = True  # nobody looks: build the rows when the window shows again

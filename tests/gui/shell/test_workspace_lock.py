@@ -7,6 +7,7 @@ once the daemon has gone; the daemon, refused by the app, exits with code 1 and 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -216,5 +217,28 @@ def test_tray_pause_all_stops_every_fire_until_resume(qtbot: QtBot, qapp, tmp_pa
         assert c.tray.pause_action.text() == "&Resume all"
         c.tray.pause_action.trigger()
         qtbot.waitUntil(lambda: _count(marks) >= count + 2, timeout=10000)
+    finally:
+        _close(c)
+
+
+def test_a_removed_workspace_is_said_on_the_workflows_page_until_it_is_back(
+    qtbot: QtBot, qapp, tmp_path: Path, account
+) -> None:
+    """The workspace folder removed while the app runs: the page says so (not "no workflows yet"); back, its
+    workflows are listed again."""
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "hourly.yaml").write_text(HOURLY)
+    c = _controller(qapp, ws)
+    try:
+        qtbot.waitUntil(lambda: c.service is not None and len(c.dashboard.rows) == 1, timeout=20000)
+        shutil.rmtree(ws)
+        problem = c.dashboard.problem
+        qtbot.waitUntil(lambda: problem.isVisible(), timeout=10000)
+        assert problem.text() == f"The workspace {ws} was removed; its workflows are disarmed until it comes back"
+        assert c.dashboard.rows == []
+        ws.mkdir()
+        (ws / "hourly.yaml").write_text(HOURLY)
+        qtbot.waitUntil(lambda: not problem.isVisible() and len(c.dashboard.rows) == 1, timeout=10000)
     finally:
         _close(c)
