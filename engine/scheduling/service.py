@@ -76,8 +76,8 @@ class Service(WorkspaceFolder, Schedules):
         self._sleep = SleepWatch(self.clock, self._woke)
         self._warmup = Warmup(self._upcoming, self._engine.warm)
         self._rescan_timer: threading.Timer | None = None
-        self._state = SchedulerState(state_dir or _default_state_dir())
         self._state_dir = Path(state_dir or _default_state_dir())
+        self._state = SchedulerState(self._state_dir)
         self._workspace_lock = WorkspaceLock(self.workspace, self._state_dir)
         self._scan_lock = threading.Lock()  # one rescan at a time; self._lock is only taken to swap entries
         self._watch: Any = None  # the observer's watch of the workspace folder
