@@ -1,7 +1,9 @@
 """``flowdeck daemon [DIR]``: the scheduling service without a window.
 
-SIGTERM or SIGINT stops it: no new triggers, running runs get ``--grace`` seconds, the rest are cancelled (and
-recorded 'cancelled'), exit code 0. The log goes to stderr and to ``daemon.log`` in the user log folder.
+A workspace already run by another process (the app, another daemon) is not armed: the daemon says who runs it in
+one line and exits with code 1. SIGTERM or SIGINT stops it: no new triggers, running runs get ``--grace`` seconds,
+the rest are cancelled (and recorded 'cancelled'), exit code 0. The log goes to
+stderr and to ``daemon.log`` in the user log folder.
 """
 
 from __future__ import annotations
@@ -76,17 +78,23 @@ def _leave_now(engine: Any) -> None:
 def main(args: argparse.Namespace) -> int:
     from engine.runtime import Engine
     from engine.runtime.history import History, default_history_path
+    from engine.scheduling.lock import DAEMON, WorkspaceBusy
     from engine.scheduling.service import Service
     from engine.scheduling.workspace import default_workspace
 
     _logging()
     workspace = Path(args.dir).expanduser() if args.dir else default_workspace()
     engine = Engine(history=History(default_history_path()), isolation="process")
-    service = Service(workspace, engine=engine, webhook_port=args.port)
+    service = Service(workspace, engine=engine, webhook_port=args.port, who=DAEMON)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    service.start()
+    try:
+        service.start()
+    except WorkspaceBusy as busy:  # one scheduler per workspace: this one does not arm it (docs/triggers.md)
+        logging.error("%s", busy)
+        engine.shutdown(0)
+        return 1
     logging.info("watching %s (%d workflows)", workspace, len(service.workflows()))
     while not stop.wait(0.5):
         pass

@@ -17,13 +17,15 @@ from typing import Any
 
 from watchdog.observers import Observer
 
-from engine.io import read_file
 from engine.model.workflow import Trigger
 from engine.runtime import Engine
 from engine.scheduling.clock import ManualClock, SleepWatch, SystemClock
 from engine.scheduling.describe import describe_trigger
-from engine.scheduling.entries import Changes, Entry, ServiceEvent, WorkflowInfo, hook_name, is_workflow
+from engine.scheduling.entries import Entry, ServiceEvent, WorkflowInfo, hook_name
+from engine.scheduling.folder import WorkspaceFolder
 from engine.scheduling.jobs import make_trigger, new_scheduler, trigger_key
+from engine.scheduling.loading import WORKSPACE_POLL, Ticker, folder_id, listing, read_entry
+from engine.scheduling.lock import APP, Holder, WorkspaceBusy, WorkspaceLock, holder
 from engine.scheduling.runs import QUEUED, Runner, RunRefused
 from engine.scheduling.schedules import Schedules
 from engine.scheduling.state import SchedulerState
@@ -32,7 +34,7 @@ from engine.scheduling.watch import Watches
 from engine.scheduling.webhook import Hook, WebhookError, WebhookServer, resolve_hook
 
 # make_trigger: the GUI shows next fire times with it
-__all__ = ["QUEUED", "RunRefused", "Service", "ServiceEvent", "WorkflowInfo", "make_trigger"]
+__all__ = ["QUEUED", "RunRefused", "Service", "ServiceEvent", "WorkflowInfo", "WorkspaceBusy", "make_trigger"]
 log = logging.getLogger("flowdeck.scheduling")
 # Python hands the GIL to a waiting thread only every switch interval (5 ms by default); a fire crosses three
 # threads, and with runs keeping the interpreter busy each crossing waited that long per busy thread: 200 fires
@@ -41,7 +43,7 @@ log = logging.getLogger("flowdeck.scheduling")
 SWITCH_INTERVAL = 0.001
 
 
-class Service(Schedules):
+class Service(WorkspaceFolder, Schedules):
     """Keeps every workflow in ``workspace`` armed; see docs/triggers.md. Schedules are engine.scheduling.schedules."""
 
     def __init__(
@@ -53,8 +55,10 @@ class Service(Schedules):
         webhook_port: int | None = 8765,
         clock: SystemClock | ManualClock | None = None,
         workers: int = 4,
+        who: str = APP,
     ) -> None:
         self.workspace = Path(workspace)
+        self.who = who  # who arms the workspace: named to a second process that wants it (engine.scheduling.lock)
         self._engine = engine or Engine(workers=workers, isolation="process")
         self.webhook_port = webhook_port
         self.clock = clock or SystemClock()
@@ -72,7 +76,14 @@ class Service(Schedules):
         self._sleep = SleepWatch(self.clock, self._woke)
         self._warmup = Warmup(self._upcoming, self._engine.warm)
         self._rescan_timer: threading.Timer | None = None
-        self._state = SchedulerState(state_dir or _default_state_dir())
+        self._state_dir = Path(state_dir or _default_state_dir())
+        self._state = SchedulerState(self._state_dir)
+        self._workspace_lock = WorkspaceLock(self.workspace, self._state_dir)
+        self._scan_lock = threading.Lock()  # one rescan at a time; self._lock is only taken to swap entries
+        self._watch: Any = None  # the observer's watch of the workspace folder
+        self._folder: tuple[int, int] | None = None  # the workspace folder's identity while it is there
+        self._gone = False  # the workspace folder was removed: everything is disarmed until it comes back
+        self._presence = Ticker(WORKSPACE_POLL, self._check_workspace, "flowdeck-workspace", log)
         self._stopping = False
         self._started = False  # `flowdeck status` reads the workspace without starting (and without arming)
 
@@ -84,12 +95,26 @@ class Service(Schedules):
     def paused(self) -> bool:
         return self._state.paused
 
+    def run_by(self) -> Holder | None:
+        """Who arms this workspace now (this process or another), or None when nobody does; reads only."""
+        return run_by(self.workspace, self._state_dir)
+
     # lifecycle --------------------------------------------------------------------------------------------
     def start(self) -> None:
+        """Arm the workspace; WorkspaceBusy (one line, nothing started) when another process already runs it."""
+        self._workspace_lock.acquire(self.who)
+        try:
+            self._start()
+        except BaseException:
+            self._workspace_lock.release()
+            raise
+
+    def _start(self) -> None:
         self._started = True
         if sys.getswitchinterval() > SWITCH_INTERVAL:
             sys.setswitchinterval(SWITCH_INTERVAL)  # process-wide; the GUI thread gets the GIL sooner too
         self.workspace.mkdir(parents=True, exist_ok=True)
+        self._folder = folder_id(self.workspace)
         self._engine.warm()  # a run process gets ready while the workflows are read
         self._observer = Observer()
         self._observer.daemon = True
@@ -106,8 +131,9 @@ class Service(Schedules):
                 and any(t.kind == "startup" for t in wf.triggers)
             ):
                 self._fire(entry.path, {"kind": "startup"})
-        self._observer.schedule(Changes(self._schedule_rescan), str(self.workspace), recursive=False)
+        self._watch_folder()
         self._observer.start()
+        self._presence.start()
         self._sleep.start()
         self._warmup.start()
 
@@ -122,7 +148,15 @@ class Service(Schedules):
 
     def stop(self, grace: float = 10.0) -> None:
         """Stop accepting triggers, let runs finish within ``grace`` seconds, cancel the rest."""
+        self.stop_triggers()
+        self._engine.shutdown(grace)
+
+    def stop_triggers(self) -> None:
+        """Accept no more triggers and give the workspace up (another service may arm it now); runs go on."""
+        if self._stopping:
+            return
         self._stopping = True
+        self._presence.stop()
         self._sleep.stop()
         self._warmup.stop()
         for part in (self._webhooks, self._watches, self._observer):
@@ -134,7 +168,7 @@ class Service(Schedules):
             self._scheduler.shutdown(wait=False)  # wait=True would block on APScheduler's worker threads
         self._runner.clear_queues()
         self._state.close()
-        self._engine.shutdown(grace)
+        self._workspace_lock.release()
 
     def subscribe(self, listener: Callable[[ServiceEvent], None]) -> Callable[[], None]:
         """``listener`` is called on the service's threads (scheduler, watcher, webhook): hand over, do not block."""
@@ -157,47 +191,49 @@ class Service(Schedules):
         self._rescan_timer.start()
 
     def rescan(self) -> None:
-        """Load new/changed files, disarm removed or invalid ones."""
-        with self._lock:
-            seen = {p.resolve() for p in self.workspace.iterdir() if p.is_file() and is_workflow(p)}
-            for path in list(self._entries):
-                if path not in seen:
-                    self._disarm(path)
-                    del self._entries[path]
-                    self._broken_since.setdefault(path, self.clock.now())  # fires while it is away are not owed
-                    self._emit("workflow_removed", path)
+        """Load new/changed files, disarm removed or invalid ones. Files are read and compiled outside the
+        service's lock (a huge file does not hold up the fires of the others); the lock is taken per swap."""
+        with self._scan_lock:
+            try:
+                seen = listing(self.workspace)
+            except OSError:
+                self._workspace_gone()
+                return
+            with self._lock:
+                for path in [p for p in self._entries if p not in seen]:
+                    self._drop(path)
+                old = {p: e.mtime for p, e in self._entries.items()}
             for path in sorted(seen):
-                try:
-                    mtime = path.stat().st_mtime
-                except OSError:
-                    continue  # removed while we looked; the next rescan drops it
-                old = self._entries.get(path)
-                if old and old.mtime == mtime:
-                    continue
-                self._load(path, mtime, changed=old is not None)
+                if old.get(path) != seen[path]:
+                    self._install(read_entry(path, seen[path], self._engine.plan), changed=path in old)
         self._warmup.poke()
 
-    def _load(self, path: Path, mtime: float, *, changed: bool) -> None:
-        workflow, problems = read_file(path)
-        errors = [str(p) for p in problems if getattr(p, "severity", "error") == "error"]
-        plan = None
-        if workflow is not None and not errors:
-            try:
-                plan = self._engine.plan(workflow)  # compiled once per file version: fires start without compiling
-            except Exception as exc:
-                errors.append(f"{path.name}: {exc}")
+    def _drop(self, path: Path) -> None:
+        """Forget a file that left the workspace (under self._lock); fires while it is away are not owed."""
         self._disarm(path)
-        entry = Entry(path, workflow if not errors else None, errors, mtime, plan=plan)
-        self._entries[path] = entry
-        if errors:
-            self._broken_since.setdefault(path, self.clock.now())
-            log.error("%s does not validate; its triggers are disarmed:\n%s", path, "\n".join(errors))
-            self._emit("workflow_invalid", path, "\n".join(errors))
-            return
-        self._emit("workflow_changed" if changed else "workflow_added", path)
-        broken_since = self._broken_since.pop(path, None)
-        if self._state.enabled(path):
-            self._arm(entry, broken_since=broken_since)
+        del self._entries[path]
+        self._broken_since.setdefault(path, self.clock.now())
+        if not self._gone:  # a whole folder gone is said once, in _workspace_gone
+            log.info("%s left the workspace; its triggers are disarmed", path.name)
+        self._emit("workflow_removed", path)
+
+    def _install(self, entry: Entry, *, changed: bool) -> None:
+        """Swap a freshly read ``entry`` in and arm it (or report its problems)."""
+        path = entry.path
+        with self._lock:
+            if self._gone or self._stopping:
+                return  # the workspace went away (or the service stops) while the file was read
+            self._disarm(path)
+            self._entries[path] = entry
+            if entry.problems:
+                self._broken_since.setdefault(path, self.clock.now())
+                log.error("%s does not validate; its triggers are disarmed:\n%s", path, "\n".join(entry.problems))
+                self._emit("workflow_invalid", path, "\n".join(entry.problems))
+                return
+            self._emit("workflow_changed" if changed else "workflow_added", path)
+            broken_since = self._broken_since.pop(path, None)
+            if self._state.enabled(path):
+                self._arm(entry, broken_since=broken_since)
 
     def _arm(self, entry: Entry, *, fresh: bool = False, broken_since: datetime | None = None) -> None:
         """Arm every trigger of ``entry``; ``fresh`` forgets fires missed while it was off (nothing is owed), and
@@ -270,9 +306,10 @@ class Service(Schedules):
         path = Path(path).resolve()
         with self._lock:
             entry = self._entries.get(path)
-            if entry is None:
-                self._load(path, path.stat().st_mtime, changed=False)
-                entry = self._entries[path]
+        if entry is None:
+            entry = read_entry(path, path.stat().st_mtime, self._engine.plan)
+            self._install(entry, changed=False)
+        with self._lock:
             if entry.workflow is None:
                 raise ValueError(f"{path.name} does not validate: " + "; ".join(entry.problems))
         runnable = entry.plan or entry.workflow
@@ -338,6 +375,11 @@ class Service(Schedules):
                 )
             )
         return out
+
+
+def run_by(workspace: Path, state_dir: Path | None = None) -> Holder | None:
+    """Who arms ``workspace`` now (a Holder), or None when nobody does; reads the lock, never takes it."""
+    return holder(workspace, state_dir or _default_state_dir())
 
 
 def _default_state_dir() -> Path:

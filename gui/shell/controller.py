@@ -16,6 +16,7 @@ from PySide6.QtGui import QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from gui.shell import window as win
+from gui.shell.banner import TAKEOVER_POLL
 from gui.shell.closing import Closing
 from gui.shell.dashboard import DashboardPage
 from gui.shell.host import GuiHost
@@ -23,6 +24,7 @@ from gui.shell.logs import log_folder
 from gui.shell.relay import Relay
 from gui.shell.settings import Settings, load_settings, save_settings
 from gui.shell.status import RunStatus
+from gui.shell.takeover import TakeOver
 from gui.shell.theme import apply_theme
 from gui.shell.tray import Tray, TrayWorkflow
 
@@ -35,7 +37,7 @@ def engine_version() -> str:
     return engine.__version__
 
 
-class AppController(Closing, QObject):
+class AppController(TakeOver, Closing, QObject):
     def __init__(self, app: QApplication, instance: Any = None, settings: Settings | None = None) -> None:
         super().__init__()
         self.app = app
@@ -60,6 +62,9 @@ class AppController(Closing, QObject):
         self._refresh.timeout.connect(self.refresh)
         self._clock = QTimer(self, interval=30_000)  # "in 5 min" stays true while the window is shown
         self._clock.timeout.connect(self.refresh)
+        self.busy = ""  # who runs the workspace when another process does (then self.service is None)
+        self._takeover = QTimer(self, interval=int(TAKEOVER_POLL * 1000))  # "Take over when it stops"
+        self._takeover.timeout.connect(self._try_take_over)
         app.setQuitOnLastWindowClosed(False)
 
     # -- start-up ------------------------------------------------------------------------------
@@ -107,6 +112,8 @@ class AppController(Closing, QObject):
         win.show_page(self.window, self.dashboard)
         if self.history is not None:
             self._add_history_page()
+        if self.busy:
+            self.dashboard.set_busy(self.busy, waiting=self._takeover.isActive())
         self._dashboard_stale = True
         log.info("window made")
 
@@ -135,14 +142,12 @@ class AppController(Closing, QObject):
             self._make_engine()
             if self.window is not None and hasattr(self.window, "set_engine"):
                 self.window.set_engine(self.engine, _make_bridge(self.engine))
-        self.service = services.start_service(self.settings, self.engine)
-        self.relay.attach(service=self.service)
         self.history = services.history_reader()
         if self.window is not None:
             self._add_history_page()
         self.status.seed(self.history)
-        self.refresh()
-        log.info("service started: workspace %s, %d workers", self.settings.workspace_path, self.settings.workers)
+        if self._arm():
+            self.refresh()
 
     def _add_history_page(self) -> None:
         from gui.shell.history_page import HistoryPage
@@ -180,6 +185,7 @@ class AppController(Closing, QObject):
         self.dashboard.enable_changed.connect(self.set_enabled)
         self.dashboard.template_chosen.connect(self.new_from_template)
         self.dashboard.history_requested.connect(self.show_workflow_history)
+        self.dashboard.banner.take_over_requested.connect(self.take_over_when_free)
 
     # -- state shown in the tray and the dashboard --------------------------------------------
     def refresh(self) -> None:
@@ -191,6 +197,8 @@ class AppController(Closing, QObject):
         self._update_tray()
         if self.window is not None and self.dashboard is not None and self.window.isVisible():
             self.dashboard.set_rows([self.status.row(info, self.history) for info in infos])
+            problem = self.service.workspace_problem  # the folder was removed: say so instead of "no workflows yet"
+            self.dashboard.show_problem(problem[:1].upper() + problem[1:])
             self._dashboard_stale = False
         else:
             self._dashboard_stale = True  # nobody looks: build the rows when the window shows again
@@ -354,7 +362,8 @@ class AppController(Closing, QObject):
                 backend.enable() if new.start_at_login else backend.disable()
             except OSError as exc:
                 QMessageBox.warning(self.window, "Start at login", f"Could not change the start-at-login entry:\n{exc}")
-        if (new.workspace_path, new.workers) != (old.workspace_path, old.workers) and self.service is not None:
+        armed = self.service is not None or bool(self.busy)
+        if (new.workspace_path, new.workers) != (old.workspace_path, old.workers) and armed:
             self._restart_service(new_engine=new.workers != old.workers)
         if self.dashboard is not None:
             self.dashboard.set_workspace(new.workspace_path)
@@ -364,21 +373,20 @@ class AppController(Closing, QObject):
         from gui.shell import services
 
         old_service, old_engine = self.service, self.engine
+        if old_service is not None:
+            old_service.stop_triggers()  # gives the old workspace up now: the new service may be over the same one
         self.relay.detach()
         if new_engine:
             self.engine = services.make_engine(self.settings, self.host)
             if self.window is not None and hasattr(self.window, "set_engine"):
                 self.window.set_engine(self.engine, _make_bridge(self.engine))
-        self.service = services.start_service(self.settings, self.engine)
-        self.relay.attach(self.engine, self.service)
+        self.service = None
+        self.relay.attach(engine=self.engine)
+        self._arm()
         self.status.forget()
 
-        def stop_old() -> None:
-            old_service.stop(60.0)
-            if new_engine:
-                old_engine.shutdown(60.0)
-
-        threading.Thread(target=stop_old, name="flowdeck-old-service", daemon=True).start()
+        if new_engine:  # the old service's triggers are off; its runs finish on the old engine, aside
+            threading.Thread(target=old_engine.shutdown, args=(60.0,), name="flowdeck-old-engine", daemon=True).start()
         log.info("service restarted: workspace %s, %d workers", self.settings.workspace_path, self.settings.workers)
         self.refresh()
 

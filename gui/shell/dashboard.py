@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.shell.banner import WorkspaceBanner
 from gui.shell.icons import status_icon
 from gui.shell.switch import Switch
 from gui.shell.templates import list_templates
@@ -130,12 +131,14 @@ class DashboardPage(QWidget):
         self.problem.setStyleSheet("QLabel { background: #fdecea; color: #8a1c13; padding: 8px; border-radius: 4px; }")
         self.problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.problem.hide()
+        self.banner = WorkspaceBanner()  # another process runs the workspace (gui/shell/banner.py)
         self.empty = QLabel()
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addLayout(head)
+        layout.addWidget(self.banner)
         layout.addWidget(self.problem)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty, 1)
@@ -146,6 +149,15 @@ class DashboardPage(QWidget):
         """A banner over the table (the service did not start, the workspace cannot be read...); "" hides it."""
         self.problem.setText(message)
         self.problem.setVisible(bool(message))
+
+    def set_busy(self, message: str, *, waiting: bool = False) -> None:
+        """Another process runs the workspace: the banner says who (``message``); "" hides it again."""
+        if not message:
+            self.banner.clear()
+            return
+        self.banner.show_busy(message, waiting=waiting)
+        self.set_rows([])
+        self.empty.setText("Its workflows are listed here once Flowdeck runs this workspace.")
 
     def set_workspace(self, workspace: Path) -> None:
         self.workspace = workspace

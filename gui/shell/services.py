@@ -16,7 +16,9 @@ def make_engine(settings: Settings, host: Any) -> Any:
 
 
 def start_service(settings: Settings, engine: Any) -> Any:
-    """Scheduler, file watchers and webhooks over the workspace, running in their own threads."""
+    """Scheduler, file watchers and webhooks over the workspace, running in their own threads.
+
+    Raises engine.scheduling.lock.WorkspaceBusy when another process (``flowdeck daemon``) runs the workspace."""
     from engine.scheduling.service import Service
 
     settings.workspace_path.mkdir(parents=True, exist_ok=True)
@@ -25,6 +27,13 @@ def start_service(settings: Settings, engine: Any) -> Any:
     )
     service.start()
     return service
+
+
+def run_by(settings: Settings) -> Any:
+    """Who runs the settings' workspace now (an engine.scheduling.lock.Holder), or None; only reads the lock."""
+    from engine.scheduling.service import run_by
+
+    return run_by(settings.workspace_path)
 
 
 def history_reader() -> Any:
