@@ -9,11 +9,13 @@ from typing import Any
 from tests.support.product import Product
 
 
-def run_json(product: Product, name: str, text: str, *args: str) -> tuple[subprocess.CompletedProcess[str], Any]:
+def run_json(
+    product: Product, name: str, text: str, *args: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.CompletedProcess[str], Any]:
     """Write workflow ``name`` with ``text``, run it with ``flowdeck run --json``, return the process and the record
     it printed (run id, status, error, outputs, and every step's output)."""
     flow = product.write(name, text)
-    done = product.run("run", "--json", "--no-history", str(flow), *args)
+    done = product.run("run", "--json", "--no-history", str(flow), *args, env=env)
     try:
         record = json.loads(done.stdout)
     except ValueError:
