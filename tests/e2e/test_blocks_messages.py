@@ -7,7 +7,7 @@ import pytest
 
 from tests.e2e.flows import run_json
 from tests.support.filekeyring import BACKEND
-from tests.support.product import Product
+from tests.support.product import Product, wait_until
 from tests.support.servers import SMTP_PASSWORD, SMTP_USER, SMTPServer, smtp_server  # noqa: F401
 
 MAIL = """flowdeck: 1
@@ -92,3 +92,44 @@ def test_mail_notifications_and_the_log(product: Product, smtp_server: SMTPServe
     assert "note: warning: total is 42" in done.stderr
     assert s["note"]["message"] == "total is 42"
     assert s["clip"]["error"]["message"] == "the clipboard needs the Flowdeck app; this run has no desktop (headless)"
+
+
+OPEN = """flowdeck: 1
+name: Opener
+steps:
+  file:
+    do: open
+    with: {target: report.pdf}
+    next: web
+  web:
+    do: open
+    with: {target: "https://example.org/page"}
+    next: copy
+  copy:
+    do: clipboard.write
+    with: {text: hello}
+    on_error: continue
+"""
+
+
+@pytest.mark.promise("blocks.md", "`open` — Open")
+@pytest.mark.promise("blocks.md", "`clipboard.write` — Copy to clipboard")
+def test_open_uses_the_systems_opener_outside_the_app(product: Product) -> None:
+    """Outside the app, open hands a file (as its full path) or a web address to the system's opener (xdg-open);
+    clipboard.write needs the app and fails its step in a headless run."""
+    (product.workspace / "report.pdf").write_text("pdf")
+    tools = product.home / "bin"
+    tools.mkdir()
+    opened = product.home / "opened.txt"
+    opener = tools / "xdg-open"
+    opener.write_text(f'#!/bin/sh\necho "$1" >> "{opened}"\n')
+    opener.chmod(0o755)
+    env = {"PATH": f"{tools}:/usr/bin:/bin"}
+    done, record = run_json(product, "open.yaml", OPEN, env=env)
+    assert (done.returncode, record["status"]) == (0, "succeeded"), done.stdout + done.stderr
+    assert record["steps"]["file"]["target"] == str(product.workspace / "report.pdf")
+    both = [str(product.workspace / "report.pdf"), "https://example.org/page"]
+    assert wait_until(lambda: opened.exists() and opened.read_text().splitlines() == both), opened.read_text()
+    assert record["steps"]["copy"]["error"]["message"] == (
+        "the clipboard needs the Flowdeck app; this run has no desktop (headless)"
+    )
