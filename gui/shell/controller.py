@@ -180,6 +180,9 @@ class AppController(Closing, QObject):
         self.dashboard.enable_changed.connect(self.set_enabled)
         self.dashboard.template_chosen.connect(self.new_from_template)
         self.dashboard.history_requested.connect(self.show_workflow_history)
+        from gui.shell.saved_values import attach
+
+        attach(self.dashboard)  # the rows' context menu: "Saved values…"
 
     # -- state shown in the tray and the dashboard --------------------------------------------
     def refresh(self) -> None:
