@@ -41,6 +41,8 @@ _HINTS = (  # what an SQLite or OS error means for a person
     ("Read-only file system", "the disk is mounted read-only"),
     ("unable to open", "is its folder read-only?"),
     ("disk I/O error", "is the disk full?"),
+    ("not a database", "the file is damaged; move it away to start with no saved values"),
+    ("malformed", "the file is damaged; move it away to start with no saved values"),
 )
 
 

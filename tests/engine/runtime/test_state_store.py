@@ -183,3 +183,14 @@ def test_full_disk_fails_the_change_with_one_line(tmp_path: Path) -> None:
     assert message == f"state: could not save 'seen' in {path}: disk I/O error (is the disk full?)"
     after = StateDB(path).store(WF, "Counter")
     assert (after.get("before"), after.get("seen")) == (1, None)  # the failed change left the rest as it was
+
+
+def test_damaged_file_fails_with_one_line_that_says_what_to_do(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+    path.write_bytes(b"not sqlite at all, just text " * 100)
+    with pytest.raises(StepError) as caught:
+        StateDB(path).store(WF, "Counter").increment("runs")
+    assert str(caught.value) == (
+        f"state: could not count 'runs' in {path}: file is not a database "
+        "(the file is damaged; move it away to start with no saved values)"
+    )
