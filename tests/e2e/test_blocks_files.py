@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 import zipfile
 from pathlib import Path
 
@@ -221,3 +223,145 @@ def test_zip_files_output_counts_files(product: Product) -> None:
     _tree(product.workspace)
     _, record = run_json(product, "zip.yaml", ZIP)
     assert record["steps"]["zip"]["files"] == 4  # a.txt, b.pdf, .hidden, sub/c.txt
+
+
+REFUSALS = """flowdeck: 1
+name: Refusals
+steps:
+  nomatch:
+    do: regex.match
+    with: {text: "abc", pattern: '\\d+', must_match: true}
+    on_error: continue
+    next: strict
+  strict:
+    do: csv.read
+    with: {path: bad.csv}
+    on_error: continue
+    next: loose
+  loose:
+    do: csv.read
+    with: {path: bad.csv, strict: false}
+    next: evil
+  evil:
+    do: file.unzip
+    with: {path: evil.zip, to: out}
+    on_error: continue
+    next: clash
+  clash:
+    do: file.unzip
+    with: {path: good.zip, to: into}
+    on_error: continue
+    next: keep
+  keep:
+    do: file.unzip
+    with: {path: good.zip, to: into, if_exists: skip}
+    next: rezip
+  rezip:
+    do: file.zip
+    with: {path: exists.txt, to: good.zip}
+    on_error: continue
+    next: copyfail
+  copyfail:
+    do: file.copy
+    with: {path: exists.txt, to: into/a.txt}
+    on_error: continue
+    next: copyover
+  copyover:
+    do: file.copy
+    with: {path: exists.txt, to: into/a.txt, if_exists: overwrite}
+    next: nofile
+  nofile:
+    do: file.info
+    with: {path: nothing.txt}
+    on_error: continue
+    next: nodelete
+  nodelete:
+    do: file.delete
+    with: {path: nothing.txt}
+    on_error: continue
+    next: old
+  old:
+    do: file.list
+    with: {folder: ages, older_than: 30d}
+    next: recent
+  recent:
+    do: file.list
+    with: {folder: ages, newer_than: 1h}
+    next: sized
+  sized:
+    do: file.list
+    with: {folder: ages, min_size: 100, max_size: 1KB, sort: modified}
+    next: trash
+  trash:
+    do: file.delete
+    with: {path: trashme.txt}
+    next: badjson
+  badjson:
+    do: json.parse
+    with: {text: "{not json"}
+    on_error: continue
+"""
+
+
+def _refusal_files(root: Path) -> None:
+    with zipfile.ZipFile(root / "evil.zip", "w") as z:
+        z.writestr("ok.txt", "fine")
+        z.writestr("../outside.txt", "bad")
+    with zipfile.ZipFile(root / "good.zip", "w") as z:
+        z.writestr("a.txt", "new a")
+        z.writestr("b.txt", "new b")
+    (root / "into").mkdir()
+    (root / "into" / "b.txt").write_text("old b")
+    (root / "bad.csv").write_text("a,b\n1,2\n3\n")
+    (root / "exists.txt").write_text("keep")
+    (root / "ages").mkdir()
+    now = time.time()
+    for name, size, age in (("old.log", 10, 40 * 86400), ("new.log", 2000, 60), ("mid.log", 500, 3 * 86400)):
+        (root / "ages" / name).write_bytes(b"x" * size)
+        os.utime(root / "ages" / name, (now - age, now - age))
+    (root / "trashme.txt").write_text("bye")
+
+
+@pytest.mark.promise("blocks.md", "`file.unzip` — Unzip")
+@pytest.mark.promise("blocks.md", "`file.zip` — Zip")
+@pytest.mark.promise("blocks.md", "`file.copy` — Copy")
+@pytest.mark.promise("blocks.md", "`file.info` — File info")
+@pytest.mark.promise("blocks.md", "`file.delete` — Delete")
+@pytest.mark.promise("blocks.md", "`file.list` — List files")
+@pytest.mark.promise("blocks.md", "`regex.match` — Find with regex")
+@pytest.mark.promise("blocks.md", "`csv.read` — Read CSV")
+def test_refusals_and_filters(product: Product) -> None:
+    """Unzip refuses entries outside its folder and, by default, stops before unpacking anything when a file is
+    there; zip and copy do not replace what exists unless told; a missing file is an error without missing_ok;
+    delete moves to the trash by default; list filters by age and size; must_match and strict CSV fail the step."""
+    root = product.workspace
+    _refusal_files(root)
+    done, record = run_json(product, "refusals.yaml", REFUSALS)
+    assert (done.returncode, record["status"]) == (0, "succeeded"), done.stdout + done.stderr
+    s = record["steps"]
+    errors = {step: s[step]["error"]["message"] for step in s if "error" in s[step]}
+    assert errors == {
+        "nomatch": "pattern '\\\\d+' was not found in the text",
+        "strict": "bad.csv line 3 has 1 values but the header has 2 columns (a, b); fix the file or turn off 'strict'",
+        "evil": f"the zip file contains '../outside.txt', which would be written outside {root / 'out'}; refused "
+        "(nothing unpacked)",
+        "clash": f"{root / 'into' / 'b.txt'} already exist; nothing was unpacked "
+        "(set 'if_exists' to overwrite or skip)",
+        "rezip": f"{root / 'good.zip'} already exists (turn on 'overwrite' to replace it)",
+        "copyfail": f"{root / 'into' / 'a.txt'} already exists (set 'if_exists' to overwrite, rename or skip)",
+        "nofile": f"file not found: {root / 'nothing.txt'}",
+        "nodelete": f"file or folder not found: {root / 'nothing.txt'}",
+        "badjson": "text: not valid JSON: Expecting property name enclosed in double quotes at line 1, column 2 "
+        "(near '{not json')",
+    }
+    assert not (root.parent / "outside.txt").exists() and not (root / "out" / "ok.txt").exists()
+    assert (root / "into" / "b.txt").read_text() == "old b"  # skip kept it; the refused unpack wrote nothing
+    assert _names(s["keep"]["files"], root) == ["into/a.txt"]
+    assert (root / "into" / "a.txt").read_text() == "keep"  # then overwritten by the copy
+    assert s["loose"]["rows"] == [{"a": "1", "b": "2"}, {"a": "3", "b": ""}]
+    assert [f["name"] for f in s["old"]["files"]] == ["old.log"]
+    assert [f["name"] for f in s["recent"]["files"]] == ["new.log"]
+    assert [f["name"] for f in s["sized"]["files"]] == ["mid.log"]
+    trash = product.data / "Trash"
+    assert (trash / "files" / "trashme.txt").read_text() == "bye" and not (root / "trashme.txt").exists()
+    assert (trash / "info" / "trashme.txt.trashinfo").is_file()
