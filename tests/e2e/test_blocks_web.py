@@ -10,7 +10,17 @@ import pytest
 from tests.e2e.flows import run_json
 from tests.support.filekeyring import BACKEND
 from tests.support.product import Product
-from tests.support.servers import BASIC_PASSWORD, BEARER_TOKEN, LocalHTTPServer, http_server  # noqa: F401
+from tests.support.servers import (  # noqa: F401  (fixtures)
+    BASIC_PASSWORD,
+    BEARER_TOKEN,
+    SMTP_PASSWORD,
+    SMTP_USER,
+    LocalHTTPServer,
+    SMTPServer,
+    http_server,
+    https_server,
+    smtp_tls_servers,
+)
 
 WEB = """flowdeck: 1
 name: Web
@@ -109,3 +119,59 @@ def test_web_blocks_send_what_they_say_and_give_the_documented_outputs(
     assert [r["path"] for r in http_server.requests].count("/status/503") == 2  # retried once on http
     assert "answered 503 Service Unavailable" in s["failing"]["error"]["message"]
     assert BEARER_TOKEN not in done.stdout + done.stderr and BASIC_PASSWORD not in done.stdout + done.stderr
+
+
+TLS = """flowdeck: 1
+name: TLS and timeouts
+steps:
+  checked:
+    do: http.request
+    with: {url: "{{ vars.secure }}/json"}
+    on_error: continue
+    next: unchecked
+  unchecked:
+    do: http.request
+    with: {url: "{{ vars.secure }}/json", verify_tls: false}
+    next: slow
+  slow:
+    do: http.request
+    with: {url: "{{ vars.plain }}/slow?s=5", timeout: 0.5s}
+    on_error: continue
+    next: mail_tls
+  mail_tls:
+    do: email.send
+    with: {to: ada@example.org, subject: Over TLS, body: hi, host: 127.0.0.1, port: "{{ vars.tls_port }}",
+           security: tls, verify_tls: false, sender: me@example.org, username: SMTP_USER, secret: smtp_password}
+    next: mail_starttls
+  mail_starttls:
+    do: email.send
+    with: {to: bob@example.org, subject: Over STARTTLS, body: hi, host: 127.0.0.1, port: "{{ vars.starttls_port }}",
+           security: starttls, verify_tls: false, sender: me@example.org, username: SMTP_USER, secret: smtp_password}
+""".replace("SMTP_USER", SMTP_USER)
+
+
+@pytest.mark.promise("blocks.md", "`http.request` — HTTP request")
+@pytest.mark.promise("blocks.md", "`email.send` — Send email")
+def test_tls_checks_and_timeouts(
+    product: Product,
+    http_server: LocalHTTPServer,  # noqa: F811
+    https_server: LocalHTTPServer,  # noqa: F811
+    smtp_tls_servers: tuple[SMTPServer, SMTPServer],  # noqa: F811
+) -> None:
+    """http.request checks the server's certificate unless verify_tls is off, and gives up when the server is silent
+    for 'timeout'; email.send sends over implicit TLS (465) and STARTTLS (587), logging in."""
+    starttls, implicit = smtp_tls_servers
+    env = {"PYTHON_KEYRING_BACKEND": BACKEND}
+    assert product.run("secret", "set", "smtp_password", input=SMTP_PASSWORD + "\n", env=env).returncode == 0
+    variables = {"secure": https_server.url, "plain": http_server.url, "tls_port": implicit.port,
+                 "starttls_port": starttls.port}  # fmt: skip
+    args = [a for k, v in variables.items() for a in ("--var", f"{k}={v}")]
+    done, record = run_json(product, "tls.yaml", TLS, *args, env=env)
+    assert (done.returncode, record["status"]) == (0, "succeeded"), done.stdout + done.stderr
+    s = record["steps"]
+    assert "certificate" in s["checked"]["error"]["message"].lower()
+    assert s["unchecked"]["json"]["total"] == 42
+    assert s["slow"]["error"]["kind"] == "timeout"
+    assert [m.message["Subject"] for m in implicit.received] == ["Over TLS"]
+    assert [m.message["Subject"] for m in starttls.received] == ["Over STARTTLS"]
+    assert implicit.logins == starttls.logins == [SMTP_USER]
