@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from tests.e2e.flows import run_json
@@ -100,6 +102,18 @@ steps:
   dt3:
     do: datetime
     with: {value: "2026-03-01T12:00:00+00:00", timezone: Europe/Berlin, format: "%H:%M"}
+    next: bom
+  bom:
+    do: csv.read
+    with: {path: excel.csv}
+    next: stamp
+  stamp:
+    do: datetime
+    with: {value: "86400", format: "%Y-%m-%d", timezone: UTC}
+    next: today
+  today:
+    do: datetime
+    with: {value: today}
     next: setv
   setv:
     do: set
@@ -150,6 +164,9 @@ EXPECTED = {
     },
     "dt2": {"date": "2026-01-30", "text": "2026-01-30 00:00"},  # input_format, subtract; the default format
     "dt3": {"text": "13:00", "iso": "2026-03-01T13:00:00+01:00"},  # timezone
+    "bom": {"columns": ["name", "price"], "rows": [{"name": "ä", "price": "1"}]},  # utf-8-sig reads Excel's BOM
+    "stamp": {"text": "1970-01-02"},  # a Unix timestamp
+    "today": {"time": "00:00:00"},
     "setv": {"values": {"count": 4, "label": "3 files"}},
     "after": {"message": "count=4 label=3 files"},  # set values are read as vars
 }
@@ -168,10 +185,12 @@ EXPECTED = {
 def test_data_blocks_give_the_documented_outputs(product: Product) -> None:
     """The data blocks give the outputs their docs describe: parsed and formatted JSON, JMESPath results, composed
     text, regex matches and replacements, CSV rows written and read back, worked-out dates, variables set."""
+    (product.workspace / "excel.csv").write_bytes("name,price\r\nä,1\r\n".encode("utf-8-sig"))
     done, record = run_json(product, "data.yaml", DATA)
     assert (done.returncode, record["status"]) == (0, "succeeded"), done.stderr
     got = {step: {k: record["steps"][step].get(k) for k in want} for step, want in EXPECTED.items()}
     assert got == EXPECTED
+    assert record["steps"]["today"]["date"] == datetime.date.today().isoformat()
     csv_file = product.workspace / "out.csv"
     assert csv_file.read_text(encoding="utf-8").splitlines() == ["name,price", "a,3", "b,5", "c,7"]
     assert record["steps"]["cw"]["path"] == str(csv_file)

@@ -175,6 +175,18 @@ def test_http_changed_remembers_the_content_across_runs(product: Product, http_s
         seen.append("changed=true" in done.stdout.lower())
     assert seen == [True, False, True]
     assert [r["path"] for r in http_server.requests] == ["/content"] * 3
+    quiet = product.write("quiet.yaml", CHANGED.replace(", first_is_change: true", "").replace("Watch page", "Quiet"))
+    _, record = _run_json(product, quiet, http_server.url)
+    assert (record["steps"]["check"]["first"], record["steps"]["check"]["changed"]) == (True, False)  # the default
+    _, record = _run_json(product, quiet, http_server.url)
+    assert (record["steps"]["check"]["first"], record["steps"]["check"]["changed"]) == (False, False)
+    assert record["steps"]["check"]["previous_hash"] == record["steps"]["check"]["hash"]
+
+
+def _run_json(product: Product, flow: object, base: str) -> tuple[subprocess.CompletedProcess[str], dict]:
+    done = product.run("run", "--json", str(flow), "--var", f"url={base}/content")
+    assert done.returncode == 0, done.stderr
+    return done, json.loads(done.stdout)
 
 
 @pytest.mark.promise("runtime.md", "Saved values (state)")
