@@ -83,6 +83,10 @@ class MemoryState:
         with self._lock:
             self._data.pop(key, None)
 
+    def sibling(self, workflow: str, name: str) -> MemoryState:
+        """The store of another workflow: one of its own, as long as this process lives."""
+        return MemoryState()
+
     def increment(self, key: str, by: float = 1, reset: bool = False) -> tuple[Any, float]:
         """Add ``by`` to the counter ``key`` (0 if unset) at once; returns (previous, new value)."""
         with self._lock:
@@ -272,3 +276,7 @@ class WorkflowState:
     def increment(self, key: str, by: float = 1, reset: bool = False) -> tuple[Any, float]:
         """Add ``by`` to the counter ``key`` atomically (across processes); returns (previous, new value)."""
         return self.db.increment(self.workflow, self.name, key, by, reset)
+
+    def sibling(self, workflow: str, name: str) -> WorkflowState:
+        """The store of another workflow in the same database (a ``workflow.run`` child keeps its own values)."""
+        return self.db.store(workflow, name)

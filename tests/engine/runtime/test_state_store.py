@@ -36,6 +36,9 @@ def test_values_round_trip_and_are_listed(tmp_path: Path) -> None:
     assert db.clear(WF, "n") == 1
     store.delete("seen")
     assert db.entries() == []
+    child = store.sibling("/work/flows/child.yaml", "Child")  # for a workflow.run child: its own values
+    child.set("k", 1)
+    assert (store.get("k"), StateDB(db.path).store("/work/flows/child.yaml", "Child").get("k")) == (None, 1)
 
 
 def test_bad_values_fail_with_one_line(tmp_path: Path) -> None:
