@@ -32,9 +32,10 @@ def _key(key: Any) -> str:
     summary="key",
 )
 def state_get(ctx: StepContext, key: str, default: Any = None) -> dict[str, Any]:
-    missing = object()
-    value = ctx.state.get(_key(key), missing)
-    return {"value": default if value is missing else value, "found": value is not missing}
+    # no sentinel default: in a run process the store is reached by calls, and a pickled sentinel comes back as a
+    # copy that is never "missing". Nothing saved and a saved null are the same (state.set with null forgets the key).
+    value = ctx.state.get(_key(key))
+    return {"value": default if value is None else value, "found": value is not None}
 
 
 @block(

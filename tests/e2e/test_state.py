@@ -245,3 +245,24 @@ def test_a_workflow_run_child_keeps_its_saved_values(product: Product) -> None:
         done = product.run("run", "--json", "--no-history", str(parent))
         counts.append(json.loads(done.stdout)["steps"]["call"]["outputs"]["n"])
     assert counts == [1, 2]
+
+
+PEEK = """flowdeck: 1
+name: Peek
+triggers:
+  - startup: {}
+steps:
+  get:
+    do: state.get
+    with: {key: nothing_yet, default: none}
+"""
+
+
+@pytest.mark.promise("blocks.md", "`state.get` — Get saved value")
+def test_state_get_in_a_run_process_reports_a_missing_value(product: Product) -> None:
+    """state.get gives the default and found: false when nothing was saved, also in the daemon's run processes."""
+    product.write("peek.yaml", PEEK)
+    with product.daemon() as daemon:
+        assert wait_until(lambda: [r for r in product.history() if r["status"] == "succeeded"]), daemon.log
+    (row,) = product.history_rows("SELECT output FROM steps WHERE step = 'get'")
+    assert json.loads(row["output"]) == {"value": "none", "found": False}
