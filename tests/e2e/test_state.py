@@ -266,3 +266,22 @@ def test_state_get_in_a_run_process_reports_a_missing_value(product: Product) ->
         assert wait_until(lambda: [r for r in product.history() if r["status"] == "succeeded"]), daemon.log
     (row,) = product.history_rows("SELECT output FROM steps WHERE step = 'get'")
     assert json.loads(row["output"]) == {"value": "none", "found": False}
+
+
+@pytest.mark.promise("runtime.md", "Saved values (state)")
+def test_two_workflows_with_one_name_are_cleared_by_file(product: Product) -> None:
+    """When several workflows with saved values share a name, `flowdeck state NAME` lists both and `--clear` asks
+    for the file instead of guessing."""
+    first = product.write("a/counter.yaml", COUNTER)
+    second = product.write("b/counter.yaml", COUNTER)
+    for flow in (first, second):
+        assert product.run("run", "--no-history", str(flow)).returncode == 0
+    assert sorted(r["path"] for r in _saved(product, "Counter")) == sorted(str(f.resolve()) for f in (first, second))
+    refused = product.run("state", "Counter", "--clear")
+    assert refused.returncode == 1
+    assert refused.stderr.strip() == (
+        f"flowdeck state: 2 workflows are named 'Counter' ({first.resolve()}, {second.resolve()}); "
+        "name the file to clear"
+    )
+    assert product.run("state", str(second), "--clear").stdout.strip() == f"forgot 1 saved value of {second}"
+    assert [r["path"] for r in _saved(product, "Counter")] == [str(first.resolve())]
