@@ -365,3 +365,34 @@ def test_refusals_and_filters(product: Product) -> None:
     trash = product.data / "Trash"
     assert (trash / "files" / "trashme.txt").read_text() == "bye" and not (root / "trashme.txt").exists()
     assert (trash / "info" / "trashme.txt.trashinfo").is_file()
+
+
+MOVE = """flowdeck: 1
+name: Across
+steps:
+  move:
+    do: file.move
+    with: {path: "{{ vars.source }}", to: "{{ vars.target }}"}
+"""
+
+
+@pytest.mark.promise("blocks.md", "`file.move` — Move / rename")
+def test_move_across_disks_copies_then_removes_the_original(product: Product) -> None:
+    """Across disks file.move copies the file or folder, checks the copy, then removes the original."""
+    import tempfile
+
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or shm.stat().st_dev == product.workspace.stat().st_dev:
+        pytest.skip("needs a second file system (/dev/shm on Linux) to move across")
+    source = product.workspace / "album"
+    (source / "inner").mkdir(parents=True)
+    (source / "one.jpg").write_bytes(os.urandom(300_000))
+    (source / "inner" / "two.jpg").write_bytes(b"two")
+    content = {p.relative_to(source): p.read_bytes() for p in source.rglob("*") if p.is_file()}
+    with tempfile.TemporaryDirectory(dir=shm) as other:
+        target = Path(other) / "album"
+        done, record = run_json(product, "move.yaml", MOVE, "--var", f"source={source}", "--var", f"target={target}")
+        assert (done.returncode, record["status"]) == (0, "succeeded"), done.stdout + done.stderr
+        assert record["steps"]["move"]["paths"] == [str(target)]
+        assert {p.relative_to(target): p.read_bytes() for p in target.rglob("*") if p.is_file()} == content
+        assert not source.exists()
