@@ -46,6 +46,11 @@ _HINTS = (  # what an SQLite or OS error means for a person
 )
 
 
+def _is_busy(exc: BaseException) -> bool:
+    """Whether ``exc`` is SQLite's "another connection holds the lock" (worth trying again)."""
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
+
+
 def default_state_path() -> Path:
     """``state.sqlite3`` in the user's data folder, next to the run history."""
     import platformdirs
@@ -158,32 +163,48 @@ class StateDB:
         return StepError(f"state: could not {doing} in {self.path}: {reason}", kind="state")
 
     def _read(self, doing: str, sql: str, params: tuple = ()) -> list[tuple]:
+        deadline = time.monotonic() + self.busy_timeout
         with self._lock:
-            try:
-                return self._db().execute(sql, params).fetchall()
-            except (sqlite3.Error, OSError) as exc:
-                raise self._fail(doing, exc) from None
+            while True:
+                try:
+                    return self._db().execute(sql, params).fetchall()
+                except (sqlite3.Error, OSError) as exc:
+                    if _is_busy(exc) and time.monotonic() < deadline:  # (see _write)
+                        time.sleep(0.02)
+                        continue
+                    raise self._fail(doing, exc) from None
 
     def _write(self, doing: str, change: Any) -> Any:
-        """``change(db)`` in one IMMEDIATE transaction (other writers wait up to the busy timeout)."""
+        """``change(db)`` in one IMMEDIATE transaction; other writers wait up to the busy timeout.
+
+        SQLite answers "locked" at once, without waiting, where waiting could deadlock (two processes that open a
+        new database at the same moment and switch it to WAL, or a rollback-journal writer that commits while the
+        other reads): the whole transaction is then tried again, with a short pause, until the busy timeout.
+        """
+        deadline = time.monotonic() + self.busy_timeout
         with self._lock:
-            try:
-                db = self._db()
-                db.execute("BEGIN IMMEDIATE")
-            except (sqlite3.Error, OSError) as exc:
-                raise self._fail(doing, exc) from None
-            try:
-                result = change(db)
-                db.execute("COMMIT")
-                return result
-            except BaseException as exc:
+            while True:
                 try:
-                    db.execute("ROLLBACK")
-                except sqlite3.Error:
-                    pass
-                if isinstance(exc, sqlite3.Error | OSError):
+                    return self._attempt(change)
+                except (sqlite3.Error, OSError) as exc:
+                    if _is_busy(exc) and time.monotonic() < deadline:
+                        time.sleep(0.02)
+                        continue
                     raise self._fail(doing, exc) from None
-                raise
+
+    def _attempt(self, change: Any) -> Any:
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            result = change(db)
+            db.execute("COMMIT")
+            return result
+        except BaseException:
+            try:
+                db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+            raise
 
     # -- one workflow's values -------------------------------------------------------------------
     def get(self, workflow: str, key: str, default: Any = None) -> Any:
@@ -245,6 +266,8 @@ class StateDB:
 
     def clear(self, workflow: str, key: str | None = None) -> int:
         """Forget the values of ``workflow`` (only ``key`` if given); returns how many were forgotten."""
+        if self._conn is None and not self.path.exists():  # nothing was ever saved: create nothing
+            return 0
         if key is None:
             sql, params = "DELETE FROM saved WHERE workflow = ?", (workflow,)
         else:
