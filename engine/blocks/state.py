@@ -24,15 +24,18 @@ def _key(key: Any) -> str:
     title="Get saved value",
     category=CATEGORY,
     icon="database",
-    help="Read a value this workflow saved in an earlier run with state.set or state.increment.",
+    help="Read a value this workflow saved in an earlier run with state.set or state.increment. Saved values are "
+    "kept per workflow file, shared by flowdeck run, the daemon and the app; 'flowdeck state' lists them and "
+    "'flowdeck state WORKFLOW --clear' forgets them.",
     params=[_KEY, Param("default", Kind.ANY, default=None, help="The value when nothing was saved yet.")],
     outputs=[Output("value"), Output("found", "false when nothing was saved under the key")],
     summary="key",
 )
 def state_get(ctx: StepContext, key: str, default: Any = None) -> dict[str, Any]:
-    missing = object()
-    value = ctx.state.get(_key(key), missing)
-    return {"value": default if value is missing else value, "found": value is not missing}
+    # no sentinel default: in a run process the store is reached by calls, and a pickled sentinel comes back as a
+    # copy that is never "missing". Nothing saved and a saved null are the same (state.set with null forgets the key).
+    value = ctx.state.get(_key(key))
+    return {"value": default if value is None else value, "found": value is not None}
 
 
 @block(
@@ -42,7 +45,7 @@ def state_get(ctx: StepContext, key: str, default: Any = None) -> dict[str, Any]
     icon="database",
     help="Save a value for later runs of this workflow. 'changed' tells whether it differs from what was saved, "
     "which makes 'only notify once' easy: save the thing you would notify about and continue only if changed. "
-    "An empty value (null) forgets the key.",
+    "An empty value (null) forgets the key. Values are kept as JSON (text, number, true/false, list, mapping).",
     params=[_KEY, Param("value", Kind.ANY, default=None, help="What to save (text, number, list, mapping).")],
     outputs=[
         Output("value"),
@@ -78,11 +81,15 @@ def state_set(ctx: StepContext, key: str, value: Any = None) -> dict[str, Any]:
 )
 def state_increment(ctx: StepContext, key: str, by: Any = 1, reset: bool = False) -> dict[str, Any]:
     name = _key(key)
-    previous = ctx.state.get(name, 0)
-    if isinstance(previous, bool) or not isinstance(previous, int | float):
-        raise StepError(f"the saved value '{name}' is {previous!r}, not a number; it cannot be counted", "value")
     if isinstance(by, bool) or not isinstance(by, int | float):
         raise StepError(f"by: expected a number, got {by!r}", kind="value")
+    increment = getattr(ctx.state, "increment", None)
+    if increment is not None:  # one transaction: counts from runs in other processes add up
+        previous, value = increment(name, by, bool(reset))
+        return {"value": value, "previous": previous}
+    previous = ctx.state.get(name, 0)  # a store without increment (a plain get/set store)
+    if isinstance(previous, bool) or not isinstance(previous, int | float):
+        raise StepError(f"the saved value '{name}' is {previous!r}, not a number; it cannot be counted", "value")
     value = 0 if reset else previous + by
     ctx.state.set(name, value)
     return {"value": value, "previous": previous}

@@ -78,13 +78,14 @@ def _leave_now(engine: Any) -> None:
 def main(args: argparse.Namespace) -> int:
     from engine.runtime import Engine
     from engine.runtime.history import History, default_history_path
+    from engine.runtime.state import StateDB
     from engine.scheduling.lock import DAEMON, WorkspaceBusy
     from engine.scheduling.service import Service
     from engine.scheduling.workspace import default_workspace
 
     _logging()
     workspace = Path(args.dir).expanduser() if args.dir else default_workspace()
-    engine = Engine(history=History(default_history_path()), isolation="process")
+    engine = Engine(history=History(default_history_path()), isolation="process", state=StateDB.default())
     service = Service(workspace, engine=engine, webhook_port=args.port, who=DAEMON)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -162,6 +162,7 @@ def _ms(seconds: float) -> str:
 def main(args: argparse.Namespace) -> int:
     from engine.io import read_file
     from engine.runtime import Engine
+    from engine.runtime.state import StateDB
 
     try:
         variables = parse_vars(args.var)
@@ -175,7 +176,7 @@ def main(args: argparse.Namespace) -> int:
             print(clean(p), file=sys.stderr)
         return 1
     history = None if args.no_history else _open_history()
-    engine = Engine(workers=1, history=history)
+    engine = Engine(workers=1, history=history, state=StateDB.default())
     engine.subscribe(Printer(sys.stderr if args.json else sys.stdout, args.quiet))
     handle = engine.submit(wf, variables=variables, source="cli")
     try:

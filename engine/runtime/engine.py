@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import pickle
 import threading
 import time
@@ -17,7 +16,7 @@ from engine.runtime.events import EventBus, Listener
 from engine.runtime.executor import CANCELLED, Run, RunResult, new_run_id
 from engine.runtime.plan import Plan, compile_plan
 from engine.runtime.redact import redact
-from engine.runtime.state import FileState, MemoryState
+from engine.runtime.state import STATE_FILE, MemoryState, StateDB
 
 if TYPE_CHECKING:
     from engine.registry.context import Host, StateStore
@@ -83,6 +82,7 @@ class Engine:
         workers: int = 4,
         host: Host | None = None,
         registry: Registry | None = None,
+        state: StateDB | None = None,
         state_dir: Path | None = None,
         history: History | None = None,
         isolation: str = "thread",
@@ -98,7 +98,9 @@ class Engine:
             self.bus.subscribe_batch(history.listen_batch)
         self.host = host
         self.registry = registry
-        self.state_dir = state_dir
+        # saved values: ``state`` (the user's StateDB.default() in the app, daemon and command), or a database in
+        # ``state_dir``; with neither they last as long as the engine
+        self.state_db = state if state is not None or state_dir is None else StateDB(state_dir / STATE_FILE)
         self.workers = workers
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="flowdeck-run")
         self._active: dict[str, RunHandle] = {}
@@ -262,16 +264,23 @@ class Engine:
         return True
 
     def state_for(self, plan: Plan) -> StateStore:
-        """The persistent key-value store of a workflow, shared by all its runs."""
+        """The saved values of a workflow, shared by all its runs (and, in the StateDB, by other processes).
+
+        A workflow is known by its file's resolved path: renaming or moving the file starts with no saved values
+        (``flowdeck state`` still shows the old ones under the old path). A workflow without a file keeps its values
+        in memory for as long as this engine lives.
+        """
         key = str(plan.path.resolve()) if plan.path else plan.name
         with self._lock:
             if key not in self._states:
-                if self.state_dir is None:
+                if self.state_db is None or plan.path is None:
                     self._states[key] = MemoryState()
                 else:
-                    digest = hashlib.sha1(key.encode()).hexdigest()[:16]
-                    self._states[key] = FileState(self.state_dir / f"{digest}.json")
-            return self._states[key]
+                    self._states[key] = self.state_db.store(key, plan.name)
+            store = self._states[key]
+            if getattr(store, "name", plan.name) != plan.name:  # renamed inside the file: show the new name
+                store.name = plan.name  # type: ignore[attr-defined]
+            return store
 
     def shutdown(self, grace: float = 10.0) -> list[RunResult]:
         """Let running runs finish for ``grace`` seconds, cancel the rest, and stop the pool."""

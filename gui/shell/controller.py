@@ -186,6 +186,9 @@ class AppController(TakeOver, Closing, QObject):
         self.dashboard.template_chosen.connect(self.new_from_template)
         self.dashboard.history_requested.connect(self.show_workflow_history)
         self.dashboard.banner.take_over_requested.connect(self.take_over_when_free)
+        from gui.shell.saved_values import attach
+
+        attach(self.dashboard)  # the rows' context menu: "Saved values…"
 
     # -- state shown in the tray and the dashboard --------------------------------------------
     def refresh(self) -> None:

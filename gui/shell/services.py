@@ -8,11 +8,14 @@ from gui.shell.settings import Settings
 
 
 def make_engine(settings: Settings, host: Any) -> Any:
-    """The engine every run of the app goes through; runs are recorded in the user's history database."""
+    """The engine every run of the app goes through; runs are recorded in the user's history
+    database and keep their saved values in the user's state database (shared with the command and the daemon)."""
     from engine.runtime import Engine
     from engine.runtime.history import History, default_history_path
+    from engine.runtime.state import StateDB
 
-    return Engine(workers=settings.workers, host=host, history=History(default_history_path()), isolation="process")
+    history = History(default_history_path())
+    return Engine(workers=settings.workers, host=host, history=history, isolation="process", state=StateDB.default())
 
 
 def start_service(settings: Settings, engine: Any) -> Any:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.support.product import Product
 
 
+@pytest.mark.promise("runtime.md", "Run history")
 def test_run_is_recorded_in_the_accounts_own_history(product: Product) -> None:
+    """A run of `flowdeck run` is recorded in the run history, `history.sqlite3` in the user data folder, and
+    `flowdeck history` lists it with its workflow and status."""
     flow = product.write(
         "hello.yaml", "flowdeck: 1\nname: Hello\nsteps:\n  say:\n    do: log\n    with: {message: hi}\n"
     )

@@ -1,9 +1,6 @@
-"""A keyring backend that keeps secrets in a JSON file under $HOME, so separate processes of one test share them.
-
-End-to-end tests run the real ``flowdeck`` processes of one account; a test machine has no keyring service, and the
-memory keyring of the component tests lives in one process only. Select it with
-``PYTHON_KEYRING_BACKEND=tests.support.filekeyring.FileKeyring``.
-"""
+"""A keyring backend kept in a JSON file of the account (``$XDG_DATA_HOME/test-keyring.json``), so that a secret
+stored by one ``flowdeck`` process is read by another, as the system keyring does. For e2e tests only: set
+``PYTHON_KEYRING_BACKEND=tests.support.filekeyring.FileKeyring`` in the product's environment."""
 
 from __future__ import annotations
 
@@ -14,30 +11,34 @@ from pathlib import Path
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 
+BACKEND = "tests.support.filekeyring.FileKeyring"
+
+
+def _file() -> Path:
+    return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "test-keyring.json"
+
 
 class FileKeyring(KeyringBackend):
     priority = 1  # type: ignore[assignment]
 
-    @property
-    def path(self) -> Path:
-        return Path(os.environ["HOME"]) / ".test-keyring.json"
-
     def _load(self) -> dict[str, str]:
         try:
-            return json.loads(self.path.read_text("utf-8"))
+            return json.loads(_file().read_text("utf-8"))
         except FileNotFoundError:
             return {}
+
+    def _save(self, data: dict[str, str]) -> None:
+        _file().parent.mkdir(parents=True, exist_ok=True)
+        _file().write_text(json.dumps(data), "utf-8")
 
     def get_password(self, service: str, username: str) -> str | None:
         return self._load().get(f"{service}/{username}")
 
     def set_password(self, service: str, username: str, password: str) -> None:
-        data = self._load()
-        data[f"{service}/{username}"] = password
-        self.path.write_text(json.dumps(data), "utf-8")
+        self._save({**self._load(), f"{service}/{username}": password})
 
     def delete_password(self, service: str, username: str) -> None:
         data = self._load()
         if data.pop(f"{service}/{username}", None) is None:
             raise PasswordDeleteError(username)
-        self.path.write_text(json.dumps(data), "utf-8")
+        self._save(data)

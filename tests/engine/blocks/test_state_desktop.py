@@ -1,4 +1,4 @@
-"""State between runs (a real FileState through the Engine), notifications, clipboard and open via the host."""
+"""State between runs (a real state database through the Engine), notifications, clipboard and open via the host."""
 
 from __future__ import annotations
 
@@ -86,7 +86,7 @@ def test_only_notify_once_across_engine_runs(tmp_path: Path) -> None:
         result = run_yaml(ONCE, tmp_path, state_dir=state, host=host, variables={"problem": problem})
         assert result.ok, result.error
     assert host.shown == [("Problem", "disk full (run 1)", "warning"), ("Problem", "fan broken (run 3)", "warning")]
-    assert len(list(state.glob("*.json"))) == 1  # kept in a file between engines
+    assert (state / "state.sqlite3").is_file()  # kept in the state database between engines
 
 
 def test_notify_headless_goes_to_the_log(ctx: Ctx, caplog: pytest.LogCaptureFixture) -> None:
