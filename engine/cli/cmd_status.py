@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sys
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
@@ -45,12 +46,13 @@ def _run_by(holder: Any) -> str:
 
 
 def main(args: argparse.Namespace) -> int:
+    from engine.cli.output import echo
     from engine.scheduling.service import Service
     from engine.scheduling.workspace import default_workspace
 
     workspace = Path(args.dir).expanduser() if args.dir else default_workspace()
     if not workspace.is_dir():
-        print(f"flowdeck status: {workspace}: no such folder")
+        echo(f"flowdeck status: {workspace}: no such folder", file=sys.stderr)
         return 1
     logging.getLogger("flowdeck").addHandler(logging.NullHandler())  # the problems are printed below, not logged
     service = Service(workspace, webhook_port=None)
@@ -60,16 +62,16 @@ def main(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(_as_json(workspace, service.paused, holder, infos), indent=2, ensure_ascii=False))
         return 0
-    print(f"workspace: {workspace}{'  (all paused)' if service.paused else ''}")
-    print(_run_by(holder))
+    echo(f"workspace: {workspace}{'  (all paused)' if service.paused else ''}")
+    echo(_run_by(holder))
     for info in infos:
-        print(f"\n{info.path.name}  [{_state(info)}]  {info.name}")
+        echo(f"\n{info.path.name}  [{_state(info)}]  {info.name}")
         for text in info.triggers:
-            print(f"  trigger: {text}")
+            echo(f"  trigger: {text}")
         if info.valid:
-            print(f"  next run: {next_run_text(info.next_run, now)}")
+            echo(f"  next run: {next_run_text(info.next_run, now)}")
         for problem in info.problems:
-            print(f"  problem: {problem}")
+            echo(f"  problem: {problem}")
     return 0
 
 

@@ -36,7 +36,7 @@ steps:
 @pytest.mark.promise(CLI, "Output")
 def test_control_characters_in_user_text_are_printed_escaped(product: Product) -> None:
     """Names, messages and ids from workflows are printed with their control characters escaped (`\\x1b`), by
-    `run`, `validate` and `history`, so they cannot set the terminal's title or clear the screen."""
+    `run`, `validate`, `history` and `status`, so they cannot set the terminal's title or clear the screen."""
     flow = product.write("esc.yaml", ESCAPES)
     ran = product.run("run", str(flow))
     assert ran.returncode == 0, ran.stderr
@@ -51,6 +51,9 @@ def test_control_characters_in_user_text_are_printed_escaped(product: Product) -
     checked = product.run("validate", str(bad))
     assert checked.returncode == 1
     assert "\x1b" not in checked.stderr and "steps.a\\x1b[2J: a step id uses letters" in checked.stderr
+    status = product.run("status")
+    assert status.returncode == 0, status.stderr
+    assert "\x1b" not in status.stdout and "[enabled]  Title\\x1b]0;pwned\\x07" in status.stdout
 
 
 @pytest.mark.promise(CLI, "Output")
