@@ -85,6 +85,9 @@ def main(args: argparse.Namespace) -> int:
 
     _logging()
     workspace = Path(args.dir).expanduser() if args.dir else default_workspace()
+    if args.dir and not workspace.is_dir():  # a folder named by hand that is not there is a typo, not a new workspace
+        logging.error("flowdeck daemon: %s: no such folder", workspace)
+        return 1
     engine = Engine(history=History(default_history_path()), isolation="process", state=StateDB.default())
     service = Service(workspace, engine=engine, webhook_port=args.port, who=DAEMON)
     stop = threading.Event()

@@ -79,3 +79,18 @@ def test_sigterm_stops_the_daemon_with_code_0_and_cancels_after_the_grace(produc
     log = product.daemon_log_file.read_text(encoding="utf-8")
     assert "stopping: running runs get 1.0 s to finish" in log
     assert "stopped in" in log
+
+
+@pytest.mark.promise("triggers.md", "flowdeck daemon")
+def test_a_named_folder_that_does_not_exist_is_refused(product: Product) -> None:
+    """`flowdeck daemon DIR` on a folder that does not exist says so in one line and exits with code 1; without DIR
+    the default workspace is made when it is missing."""
+    missing = product.home / "flows"
+    with product.daemon(str(missing)) as daemon:
+        assert daemon.proc.wait(30) == 1
+    assert f"flowdeck daemon: {missing}: no such folder" in daemon.log
+    assert "Traceback" not in daemon.log and not missing.exists()
+    product.workspace.rmdir()
+    with product.daemon() as daemon:
+        assert daemon.wait_log("watching"), daemon.log
+        assert product.workspace.is_dir()
