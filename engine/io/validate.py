@@ -6,6 +6,7 @@ from typing import Any
 
 from engine.io.parse import did_you_mean, dotted
 from engine.io.problems import Problem
+from engine.io.references import check_references
 from engine.io.triggers import CATCH_UP, check_trigger
 from engine.model.durations import parse_duration
 from engine.model.workflow import ERROR_PORT, OVERLAP_CHOICES, Step, Workflow
@@ -34,6 +35,7 @@ def validate(wf: Workflow, registry: Registry | None = None) -> list[Problem]:
     _wires(c)
     _cycles(c)
     _reachability(c)
+    check_references(wf, c.registry, c.problem)
     _policy(c)
     for i, trigger in enumerate(wf.triggers):
         for key, message, severity in check_trigger(trigger):

@@ -1,0 +1,162 @@
+"""Templates read before they run: their syntax, and the names each one reads.
+
+A template is parsed with the sandboxed environment the runtime uses (engine.runtime.templates.ENV), so what
+passes here compiles there. Each template gives a list of :class:`Ref` — the dotted names it reads, such as
+``("steps", "fetch", "json")`` — which engine.io.references checks against the workflow.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # Jinja2 is imported when the first template is read, not when a window starts
+    from jinja2 import nodes
+
+# What a step's template context holds (engine.runtime.executor.Run.template_context; a test keeps them equal).
+CONTEXT_NAMES = ("vars", "steps", "trigger", "env", "secrets", "now", "run", "error", "loop")
+# Tests and filters that make a missing name harmless: ``x is defined``, ``x | default(...)``.
+_GUARD_TESTS = frozenset(("defined", "undefined"))
+_GUARD_FILTERS = frozenset(("default", "d"))
+# A template that is only text and plain dotted names needs no parser (the common case, and 100× faster).
+_SIMPLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*\}\}")
+_KEYWORDS = frozenset(("and", "or", "not", "in", "is", "if", "else", "true", "false", "none", "True", "False", "None"))
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A dotted name a template reads: ``names`` from the root (``("steps", "fetch", "json")``)."""
+
+    names: tuple[str, ...]
+    guarded: bool = False  # under ``is defined`` or ``| default``: a missing name is expected
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A template's references, or the syntax error that stops it from compiling."""
+
+    refs: tuple[Ref, ...] = ()
+    error: str | None = None
+
+
+def is_template(value: object) -> bool:
+    """True for text the runtime renders (it holds ``{{`` or ``{%``)."""
+    return isinstance(value, str) and ("{{" in value or "{%" in value)
+
+
+@lru_cache(maxsize=1)
+def known_names() -> frozenset[str]:
+    """Every name an expression may start with: the context's and the environment's globals (timedelta, range…)."""
+    from engine.runtime.templates import ENV
+
+    return frozenset(CONTEXT_NAMES) | frozenset(ENV.globals)
+
+
+@lru_cache(maxsize=4096)
+def parse_template(source: str) -> Parsed:
+    """The names ``source`` reads, or why it does not compile. Never raises."""
+    simple = _simple(source)
+    if simple is not None:
+        return Parsed(simple)
+    from jinja2 import TemplateSyntaxError
+
+    from engine.runtime.templates import ENV
+
+    try:
+        tree = ENV.parse(source)
+    except TemplateSyntaxError as exc:
+        where = f" (line {exc.lineno} of the text)" if exc.lineno and "\n" in source.strip() else ""
+        return Parsed(error=f"expression syntax error: {exc.message}{where} in {_short(source)}")
+    except RecursionError:
+        return Parsed(error=f"the expression nests too deeply to be read in {_short(source)}")
+    try:
+        return Parsed(tuple(_references(tree)))
+    except RecursionError:  # a legal but absurdly deep expression: its names are not checked
+        return Parsed()
+
+
+def _short(source: str, limit: int = 80) -> str:
+    return repr(source if len(source) <= limit else source[: limit - 1] + "…")
+
+
+def _simple(source: str) -> tuple[Ref, ...] | None:
+    if "{%" in source or "{#" in source:
+        return None
+    found = _SIMPLE.findall(source)
+    if len(found) != source.count("{{"):
+        return None
+    refs = []
+    for text in found:
+        names = tuple(text.split("."))
+        if names[0] in _KEYWORDS:
+            return None
+        refs.append(Ref(names))
+    return tuple(refs)
+
+
+def _references(tree: nodes.Template) -> list[Ref]:
+    from jinja2 import nodes
+
+    local = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
+    if any(True for _ in tree.find_all((nodes.For, nodes.Macro, nodes.CallBlock))):
+        local |= {"loop", "caller", "varargs", "kwargs"}  # Jinja's own names inside its loops and macros
+    found: list[Ref] = []
+    _walk(tree, False, found)
+    guarded = {r.names for r in found if r.guarded}
+    result = []
+    for ref in found:
+        if ref.names[0] in local:
+            continue
+        covered = any(ref.names[: len(g)] == g for g in guarded)
+        result.append(Ref(ref.names, ref.guarded or covered))
+    return result
+
+
+def _walk(node: nodes.Node, guarded: bool, out: list[Ref]) -> None:
+    from jinja2 import nodes
+
+    chain = _chain(node)
+    if chain is not None:
+        names, inner = chain
+        out.append(Ref(names, guarded))
+        for sub in inner:  # expressions inside [ ] of the chain
+            _walk(sub, guarded, out)
+        return
+    if isinstance(node, nodes.Test | nodes.Filter) and node.node is not None:
+        guards = _GUARD_TESTS if isinstance(node, nodes.Test) else _GUARD_FILTERS
+        _walk(node.node, guarded or node.name in guards, out)
+        for child in node.iter_child_nodes(exclude=("node",)):
+            _walk(child, guarded, out)
+        return
+    for child in node.iter_child_nodes():
+        _walk(child, guarded, out)
+
+
+def _chain(node: nodes.Node) -> tuple[tuple[str, ...], list[nodes.Node]] | None:
+    """``a.b['c'].d`` as (("a", "b", "c", "d"), [subscript expressions]); None when ``node`` is no such chain."""
+    from jinja2 import nodes
+
+    if not isinstance(node, nodes.Name | nodes.Getattr | nodes.Getitem):
+        return None
+    parts: list[str] = []
+    inner: list[nodes.Node] = []
+    cur: nodes.Node = node
+    while True:
+        if isinstance(cur, nodes.Getattr):
+            parts.append(cur.attr)
+            cur = cur.node
+        elif isinstance(cur, nodes.Getitem):
+            arg = cur.arg
+            if isinstance(arg, nodes.Const) and isinstance(arg.value, str):
+                parts.append(arg.value)
+            else:  # steps[name]: what follows the dynamic part is not known
+                parts.clear()
+                inner.append(arg)
+            cur = cur.node
+        elif isinstance(cur, nodes.Name) and cur.ctx == "load":
+            parts.append(cur.name)
+            return tuple(reversed(parts)), inner
+        else:
+            return None
