@@ -21,6 +21,7 @@ from engine.model.workflow import (
     is_extension_key,
 )
 
+MAX_COORDINATE = 10_000_000  # a canvas position beyond this (or inf, nan) is a mistake, not a place
 STEP_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -30,6 +31,11 @@ def dotted(path: tuple) -> str:
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def did_you_mean(word: str, options: Any) -> str:
@@ -285,9 +291,10 @@ def _layout(p: _Parser, value: Any) -> None:
         ok = (
             isinstance(xy, list)
             and len(xy) == 2
-            and all(isinstance(v, int | float) and not isinstance(v, bool) for v in xy)
+            and all(isinstance(v, int | float) and not isinstance(v, bool) and abs(v) <= MAX_COORDINATE for v in xy)
         )
         if not ok:
-            p.problem(("layout", sid), f"expected a position [x, y], got {xy!r}")
+            wanted = f"a position [x, y] (each within ±{MAX_COORDINATE:,})"
+            p.problem(("layout", sid), f"expected {wanted}, got {_short(xy)}")
             continue
         p.wf.layout[str(sid)] = [xy[0], xy[1]]
