@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Any
 
+from engine.io.hints import did_you_mean
 from engine.io.migrate import migrate
 from engine.io.problems import Problem
 from engine.model.workflow import (
@@ -36,11 +36,6 @@ def dotted(path: tuple) -> str:
 def _short(value: Any, limit: int = 60) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def did_you_mean(word: str, options: Any) -> str:
-    found = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
-    return f" — did you mean '{found[0]}'?" if found else ""
 
 
 class _Parser:

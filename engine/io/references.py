@@ -11,7 +11,7 @@ from typing import Any
 
 from engine.io.expressions import CONTEXT_NAMES, Ref, is_template, known_names, parse_template
 from engine.io.flow import Order, error_routes, is_loop, loop_bodies, reach
-from engine.io.parse import did_you_mean
+from engine.io.hints import did_you_mean
 from engine.model.workflow import Workflow
 from engine.registry.blocks import Registry
 

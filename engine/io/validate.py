@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.io.parse import did_you_mean, dotted
+from engine.io.hints import closest, did_you_mean, reset_hints
+from engine.io.parse import dotted
 from engine.io.problems import Problem
 from engine.io.references import check_references
 from engine.io.triggers import CATCH_UP, check_trigger
 from engine.model.durations import parse_duration, show_number
-from engine.model.workflow import ERROR_PORT, OVERLAP_CHOICES, Step, Workflow
+from engine.model.workflow import ERROR_PORT, MAX_STEPS, OVERLAP_CHOICES, Step, Workflow, too_many_steps
 from engine.registry.blocks import BlockType, Registry, default_registry
 
 HISTORY_KEYS = ("keep_runs", "keep_days")  # policy.history: retention of this workflow's runs
@@ -33,7 +34,11 @@ class _Checker:
 
 def validate(wf: Workflow, registry: Registry | None = None) -> list[Problem]:
     """Every problem in ``wf`` that the block registry can tell, errors and warnings."""
+    reset_hints()
     c = _Checker(wf, registry or default_registry())
+    if len(wf.steps) > MAX_STEPS:  # checking them all would cost more than the answer is worth
+        c.problem(("steps",), too_many_steps(len(wf.steps)))
+        return c.problems
     for step in wf.steps.values():
         _step(c, step)
     _wires(c)
@@ -56,7 +61,7 @@ def _step(c: _Checker, step: Step) -> None:
         return  # already reported by the parser
     block = c.registry.get(step.do)
     if block is None:
-        hint = c.registry.suggest(step.do)
+        hint = closest(step.do, [t.type for t in c.registry])
         tip = f" — did you mean '{hint}'?" if hint else " (run 'flowdeck blocks' to list them)"
         c.problem((*path, "do"), f"unknown block '{step.do}'{tip}")
     else:
@@ -125,25 +130,34 @@ def _cycles(c: _Checker) -> None:
             continue
         stack: list[tuple[str, list[str]]] = [(root, _successors(steps[root], steps))]
         path = [root]
+        depth = {root: 0}  # where each step of the current path is in it (no search per loop found)
         state[root] = 1
         while stack:
             sid, todo = stack[-1]
             if not todo:
                 stack.pop()
                 path.pop()
+                del depth[sid]
                 state[sid] = 2
                 continue
             nxt = todo.pop()
             if state.get(nxt) == 1:
-                loop = [*path[path.index(nxt) :], nxt]
                 c.problem(
                     ("steps", sid, "next"),
-                    f"steps {' → '.join(loop)} form a loop; use a repeat or for_each block to run steps more than once",
+                    f"steps {_loop_text(path[depth[nxt] :], nxt)} form a loop; "
+                    "use a repeat or for_each block to run steps more than once",
                 )
             elif not state.get(nxt):
                 state[nxt] = 1
+                depth[nxt] = len(path)
                 path.append(nxt)
                 stack.append((nxt, _successors(steps[nxt], steps)))
+
+
+def _loop_text(loop: list[str], back: str, shown: int = 8) -> str:
+    """``a → b → a``; a long loop shows its first and last steps only."""
+    names = loop if len(loop) <= shown else [*loop[: shown // 2], f"… ({len(loop) - shown:,} more)", *loop[-2:]]
+    return " → ".join([*names, back])
 
 
 def _successors(step: Step, steps: dict[str, Step]) -> list[str]:
