@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.errors import ERROR_KINDS
 from engine.io.hints import closest, did_you_mean, reset_hints
 from engine.io.parse import dotted
 from engine.io.problems import Problem
@@ -222,6 +223,13 @@ def _retry(c: _Checker, step: Step, path: tuple) -> None:
     on = retry.get("on", [])
     if not isinstance(on, list | str):
         c.problem((*path, "on"), "expected a list of error kinds, e.g. [http, timeout]")
+        return
+    for kind in [on] if isinstance(on, str) else on:
+        if kind not in ERROR_KINDS:
+            c.problem(
+                (*path, "on"),
+                f"unknown error kind {kind!r}{did_you_mean(kind, ERROR_KINDS)} (the kinds: {', '.join(ERROR_KINDS)})",
+            )
 
 
 def _policy(c: _Checker) -> None:

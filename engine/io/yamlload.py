@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from engine.io.problems import Problem
-from engine.model.workflow import MAX_STEPS
+from engine.model.workflow import MAX_STEP_ID, MAX_STEPS
 
 MAX_FILE_BYTES = 8 * 1024 * 1024  # a 1,000-step workflow is ~150 KB; anything this big is a mistake
 MAX_EXPANDED_NODES = 250_000  # what aliases may expand to; a 'billion laughs' file goes far beyond
@@ -324,12 +324,33 @@ def _char_at(text: str, line: int, col: int) -> str:
     return lines[line - 1][col - 1 : col] if 0 < line <= len(lines) else ""
 
 
+YAML_KEY_LIMIT = 1024  # characters: YAML reads no longer plain (implicit) key
+
+
+def _long_key(text: str, line: int, col: int, problem: str) -> str | None:
+    """A key longer than YAML's limit makes libyaml speak of 'mapping values'; say what is really wrong."""
+    if "mapping values" not in problem and "could not find expected ':'" not in problem:
+        return None
+    lines = text.splitlines()
+    before = lines[line - 1][: col - 1] if 0 < line <= len(lines) else ""
+    key = before.strip().removeprefix("- ").rstrip(": ")
+    if len(key) <= YAML_KEY_LIMIT:
+        return None
+    return (
+        f"a key of {len(key):,} characters: YAML reads keys of at most {YAML_KEY_LIMIT:,} characters "
+        f"(and a step id may have at most {MAX_STEP_ID})"
+    )
+
+
 def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     problem = exc.problem or "not valid YAML"
     if _char_at(text, line, col) == "\t" or "\\t" in problem:
         return Problem("a tab character is used for indentation; YAML needs spaces", line, col)
+    long_key = _long_key(text, line, col, problem)
+    if long_key:
+        return Problem(long_key, line, 1)
     tag = _TAG.search(problem)
     if tag:
         name = tag.group(1).replace("tag:yaml.org,2002:", "!!")

@@ -109,6 +109,13 @@ def _text(p: Param, v: Any) -> str | None:
     return f"expected text, got {_describe(v)}"
 
 
+def _path(p: Param, v: Any) -> str | None:
+    problem = _text(p, v)
+    if problem is None and isinstance(v, str) and "\0" in v:
+        return f"a path cannot hold a NUL character (\\0, at character {v.index(chr(0)) + 1}): {v!r}"
+    return problem
+
+
 def _number(p: Param, v: Any) -> str | None:
     if isinstance(v, int | float) and not isinstance(v, bool):
         return _bounded(v)
@@ -158,7 +165,7 @@ def _mapping(p: Param, v: Any) -> str | None:
 _CHECKS = {
     Kind.TEXT: _text,
     Kind.MULTILINE: _text,
-    Kind.PATH: _text,
+    Kind.PATH: _path,
     Kind.CODE: _text,
     Kind.SECRET: _text,
     Kind.NUMBER: _number,
