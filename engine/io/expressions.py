@@ -30,7 +30,13 @@ class Ref:
     """A dotted name a template reads: ``names`` from the root (``("steps", "fetch", "json")``)."""
 
     names: tuple[str, ...]
-    guarded: bool = False  # under ``is defined`` or ``| default``: a missing name is expected
+    guarded: bool = False  # under ``| default`` or ``is defined``: its last name may be missing
+    covered: bool = False  # an ``is defined`` test in the template guards a prefix of it: any part may be missing
+
+    def may_lack(self, depth: int) -> bool:
+        """Whether ``names[depth]`` may be missing without the expression failing (StrictUndefined fails on any
+        attribute of a missing name, so ``steps.x.json | default`` still needs ``steps.x``)."""
+        return self.covered or (self.guarded and depth == len(self.names) - 1)
 
 
 @dataclass(frozen=True)
@@ -103,35 +109,37 @@ def _references(tree: nodes.Template) -> list[Ref]:
     if any(True for _ in tree.find_all((nodes.For, nodes.Macro, nodes.CallBlock))):
         local |= {"loop", "caller", "varargs", "kwargs"}  # Jinja's own names inside its loops and macros
     found: list[Ref] = []
-    _walk(tree, False, found)
-    guarded = {r.names for r in found if r.guarded}
+    _walk(tree, "", found)
+    tested = {r.names for r in found if r.covered}  # `x is defined` somewhere: x and what is under it
     result = []
     for ref in found:
         if ref.names[0] in local:
             continue
-        covered = any(ref.names[: len(g)] == g for g in guarded)
-        result.append(Ref(ref.names, ref.guarded or covered))
+        covered = any(ref.names[: len(t)] == t for t in tested)
+        result.append(Ref(ref.names, ref.guarded, covered))
     return result
 
 
-def _walk(node: nodes.Node, guarded: bool, out: list[Ref]) -> None:
+def _walk(node: nodes.Node, guard: str, out: list[Ref]) -> None:
+    """Collect the chains under ``node``; ``guard`` is "" or how the node is guarded ("test" or "filter")."""
     from jinja2 import nodes
 
     chain = _chain(node)
     if chain is not None:
         names, inner = chain
-        out.append(Ref(names, guarded))
+        out.append(Ref(names, guarded=bool(guard), covered=guard == "test"))
         for sub in inner:  # expressions inside [ ] of the chain
-            _walk(sub, guarded, out)
+            _walk(sub, "", out)
         return
     if isinstance(node, nodes.Test | nodes.Filter) and node.node is not None:
-        guards = _GUARD_TESTS if isinstance(node, nodes.Test) else _GUARD_FILTERS
-        _walk(node.node, guarded or node.name in guards, out)
+        test = isinstance(node, nodes.Test)
+        guarding = node.name in (_GUARD_TESTS if test else _GUARD_FILTERS)
+        _walk(node.node, ("test" if test else "filter") if guarding else "", out)
         for child in node.iter_child_nodes(exclude=("node",)):
-            _walk(child, guarded, out)
+            _walk(child, "", out)
         return
     for child in node.iter_child_nodes():
-        _walk(child, guarded, out)
+        _walk(child, "", out)
 
 
 def _chain(node: nodes.Node) -> tuple[tuple[str, ...], list[nodes.Node]] | None:

@@ -96,24 +96,24 @@ class _RefChecker:
     def check(self, path: tuple, reader: _Reader, ref: Ref) -> None:
         root = ref.names[0]
         if root not in known_names():
-            if not ref.guarded:
+            if not ref.may_lack(0):
                 known = ", ".join(CONTEXT_NAMES)
                 self.problem(path, f"'{root}' is not defined{did_you_mean(root, CONTEXT_NAMES)} (known: {known})")
         elif root == "steps" and len(ref.names) > 1:
             self._step(path, reader, ref)
         elif root == "vars" and len(ref.names) > 1:
             name = ref.names[1]
-            if name not in self.declared and not ref.guarded:
+            if name not in self.declared and not ref.may_lack(1):
                 self.problem(
                     path,
                     f"vars.{name} is not declared under vars: or set by a set step{did_you_mean(name, self.declared)}"
                     " (a run fails unless --var or a calling workflow gives it)",
                     "warning",
                 )
-        elif root == "loop" and not reader.in_loop and not ref.guarded:
+        elif root == "loop" and not reader.in_loop and not ref.may_lack(1):
             where = f"step {reader.step} is not in one" if reader.step else "the workflow's outputs are not"
             self.problem(path, f"loop is only set in the body of a for_each or repeat step; {where}")
-        elif root == "error" and not reader.on_error_route and not ref.guarded:
+        elif root == "error" and not reader.on_error_route and not ref.may_lack(1):
             where = f"step {reader.step} is not on one" if reader.step else "the workflow's outputs are not"
             self.problem(
                 path,
@@ -124,19 +124,21 @@ class _RefChecker:
         sid = ref.names[1]
         steps = self.wf.steps
         if sid not in steps:
-            if not ref.guarded:
+            if not ref.may_lack(1):
                 self.problem(path, f"steps.{sid}: there is no step '{sid}'{did_you_mean(sid, steps)}")
             return
         if len(ref.names) > 2:
             self._output(path, sid, ref)
         step = reader.step
-        ordered = step in self.runs and step != sid and step not in self.failure_route and not ref.guarded
+        ordered = (
+            step in self.runs and step != sid and step not in self.failure_route and not (ref.guarded or ref.covered)
+        )
         if ordered and not self.order.can_precede(sid, step):
             self.problem(path, f"steps.{sid} is read by step {step}, which can run before {sid}", "warning")
 
     def _output(self, path: tuple, sid: str, ref: Ref) -> None:
         block = self.registry.get(self.wf.steps[sid].do)
-        if block is None or not block.outputs or ref.guarded:
+        if block is None or not block.outputs or ref.may_lack(2):
             return
         name = ref.names[2]
         names = [o.name for o in block.outputs]

@@ -120,7 +120,10 @@ steps:
     next: meet
   right:
     do: log
-    with: {message: "{{ steps.missing.x | default('none') }} {{ steps.left.json if steps.left is defined }}"}
+    with:
+      message: >-
+        {{ steps.missing | default('none') }} {{ steps.left.jsn | default(1) }}
+        {{ steps.left.json if steps.left is defined }}
     next: meet
   handle:
     do: log
@@ -185,3 +188,15 @@ def test_workflow_run_file_and_inputs_are_checked(tmp_path: Path) -> None:
             "the step fails unless it is made",
         ),
     ]
+
+
+def test_a_default_guards_the_last_name_only_as_the_run_does() -> None:
+    """`steps.maybe.json | default(...)` fails at run time when there is no step maybe: it is flagged."""
+    body = "steps:\n  a:\n    do: log\n    with: {message: \"{{ steps.maybe.json | default('') }}\"}\n"
+    assert messages(body) == ["steps.a.with.message: steps.maybe: there is no step 'maybe'"]
+    wf, _ = read_text(HEAD + body, "t.yaml", check=False)
+    from engine.runtime.executor import Run
+    from engine.runtime.plan import compile_plan
+
+    result = Run(compile_plan(wf, check=False)).execute()
+    assert result.status == "failed" and "'maybe' is not defined" in result.error["message"]
