@@ -243,3 +243,15 @@ def test_a_template_error_names_the_step_and_parameter_and_the_sandbox_refuses_i
     ran = product.run("run", str(path), "--no-history")
     assert ran.returncode == 1 and "Traceback" not in ran.stderr
     assert "steps.a.with.message: not allowed in an expression" in ran.stderr
+
+
+@pytest.mark.promise("expressions.md", "What an expression can read")
+def test_a_secret_that_cannot_be_read_fails_the_step_naming_it(product: Product) -> None:
+    """A secret that cannot be read (no keyring backend, or no such entry) fails the step with a message naming the
+    secret."""
+    text = HEAD + "steps:\n  a: {do: log, with: {message: '{{ secrets.shop_token }}'}}\n"
+    code, lines, path = validate(product, "secret.yaml", text)
+    assert (code, lines) == (0, [f"{path}: OK"])
+    ran = product.run("run", str(path), "--no-history")
+    assert ran.returncode == 1 and "Traceback" not in ran.stderr
+    assert "secret 'shop_token'" in ran.stderr
