@@ -66,6 +66,20 @@ def parse_template(source: str) -> Parsed:
     simple = _simple(source)
     if simple is not None:
         return Parsed(simple)
+    pieces = _PIECE.findall(source) if "{%" not in source and "{#" not in source else None
+    if pieces and source.count("{{") == len(pieces):
+        # Text around expressions: parse each expression once, however many texts it appears in.
+        parsed = [_parse("{{" + piece + "}}") for piece in pieces]
+        if not any(p.error for p in parsed):
+            return Parsed(tuple(ref for p in parsed for ref in p.refs))
+    return _parse(source)  # the whole text (also to word an error exactly as the run would)
+
+
+_PIECE = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+
+
+@lru_cache(maxsize=4096)
+def _parse(source: str) -> Parsed:
     from jinja2 import TemplateSyntaxError
 
     from engine.runtime.templates import ENV
