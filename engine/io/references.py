@@ -31,14 +31,17 @@ def check_references(wf: Workflow, registry: Registry, report: Report) -> None:
     if not found:
         _subflows(wf, registry, report)
         return
-    in_loop = loop_bodies(wf, registry)
-    on_route = error_routes(wf)
-    failure_route = reach(wf, [wf.on_failure]) if wf.on_failure else set()
     parsed = [(path, step, own_loop, parse_template(src)) for path, step, own_loop, src in found]
+    roots = {r.names[0] for _, _, _, p in parsed for r in p.refs}
+    # The graph facts cost a walk over every step each: made only when some template needs them.
+    in_loop = loop_bodies(wf, registry) if "loop" in roots else set()
+    on_route = error_routes(wf) if "error" in roots else set()
     watched = [r.names[1] for _, _, _, p in parsed for r in p.refs if len(r.names) > 1 and r.names[0] == "steps"]
     order = Order(wf, registry, watched)
+    failure_route = reach(wf, [wf.on_failure]) if wf.on_failure and watched else set()
     checker = _RefChecker(wf, registry, report, order, failure_route)
-    checker.runs = reach(wf, [s for s in (wf.start, wf.on_failure) if s])
+    if watched:
+        checker.runs = reach(wf, [s for s in (wf.start, wf.on_failure) if s])
     for path, sid, own_loop, result in parsed:
         if result.error:
             report(path, result.error, "error")
