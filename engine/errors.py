@@ -2,6 +2,28 @@
 
 from __future__ import annotations
 
+# Every kind of error a step can fail with: what `retry.on` selects and `{{ error.kind }}` holds. The one declaration:
+# the validator checks `retry.on` against it and docs/runtime.md ("Error kinds") lists it (a test compares them).
+ERROR_KINDS: dict[str, str] = {
+    "http": "a web request failed: no connection, a refused or reset connection, a bad certificate, "
+    "too many redirects, or a 4xx/5xx answer (unless `allow_errors` is on)",
+    "timeout": "the step (or a request or program inside it) took longer than its timeout",
+    "value": "a parameter's value is wrong for the block, often one an expression gave",
+    "template": "an expression failed: a name that is not defined, a filter error, or something the sandbox refuses",
+    "file": "a file or folder could not be read, written, found, copied or moved",
+    "program": "a program could not be started, or exited with an error where that fails the step",
+    "python": "python.run code raised an exception, or no Python interpreter was found",
+    "email": "the mail server could not be reached, refused the login or the message",
+    "secret": "a secret is not set, or the keyring cannot be read",
+    "host": "something only the app can do (clipboard, notifications, opening files) was not possible",
+    "workflow": "a workflow run by workflow.run (or on_failure) has errors or failed",
+    "recursion": "workflow.run would run a workflow that is already running in this chain",
+    "fail": "a fail step ended the run on purpose",
+    "limit": "the run reached one of its limits (policy.max_steps)",
+    "worker": "the process running the workflow ended unexpectedly (it crashed or was killed)",
+    "error": "any other failure (an unexpected exception inside a block)",
+}
+
 
 class FlowdeckError(Exception):
     """Base of every error Flowdeck reports to a person (never shown as a traceback)."""

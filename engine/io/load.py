@@ -7,12 +7,15 @@ import os
 from pathlib import Path
 
 from engine.io.comments import collect
+from engine.io.hints import reset_hints
 from engine.io.parse import parse_document
 from engine.io.problems import Problem, WorkflowError, errors
 from engine.io.validate import validate
 from engine.io.yamlload import MAX_FILE_BYTES, _too_big, decode, parse_yaml, paused_gc
 from engine.model.workflow import Workflow
 from engine.registry.blocks import Registry
+
+MAX_PROBLEMS = 100  # problems listed for one file; the rest are counted in one line
 
 
 def _header(text: str) -> str:
@@ -41,6 +44,7 @@ def read_text(
 def _read_text(
     text: str, filename: str | None, registry: Registry | None, check: bool
 ) -> tuple[Workflow | None, list[Problem]]:
+    reset_hints()
     data, problems = parse_yaml(text)
     if data is None:
         return None, _with_file(problems, filename)
@@ -53,7 +57,16 @@ def _read_text(
     if check:
         problems += validate(wf, registry)
     problems.sort(key=lambda p: (p.line or 0, p.col or 0))
-    return wf, _with_file(problems, filename)
+    return wf, _with_file(capped(problems), filename)
+
+
+def capped(problems: list[Problem]) -> list[Problem]:
+    """The first MAX_PROBLEMS problems, then one line counting the rest (an error if any of the rest is one)."""
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    rest = problems[MAX_PROBLEMS:]
+    severity = "error" if any(p.is_error for p in rest) else "warning"
+    return [*problems[:MAX_PROBLEMS], Problem(f"… and {len(rest):,} more problems", severity=severity)]
 
 
 def read_file(

@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from engine.io.problems import Problem
 from engine.io.yamlload import MarkedDict
 from engine.model.workflow import FORMAT_VERSION
 
-Migration = Callable[[dict[str, Any]], dict[str, Any]]
+Migration = Callable[[dict[str, Any], list[Problem]], dict[str, Any]]
 
 
-def _v0_to_v1(doc: dict[str, Any]) -> dict[str, Any]:
+def _v0_to_v1(doc: dict[str, Any], problems: list[Problem]) -> dict[str, Any]:
     steps = doc.get("steps")
     if isinstance(steps, list):
         keyed = MarkedDict()
@@ -33,6 +34,11 @@ def _v0_to_v1(doc: dict[str, Any]) -> dict[str, Any]:
                 step.key_marks[new_key] = getattr(item, "key_marks", {}).get(key, step.mark)
                 step.value_marks[new_key] = getattr(item, "value_marks", {}).get(key, step.mark)
             sid = str(item.get("id", f"step_{i + 1}"))
+            if sid in keyed:  # as a duplicate key in format 1: the second is refused, never silently the winner
+                where = getattr(item, "value_marks", {}).get("id", step.mark)
+                first = keyed.key_marks[sid][0]
+                problems.append(Problem(f"duplicate key '{sid}' (first written at line {first})", *where))
+                continue
             keyed[sid] = step
             keyed.key_marks[sid] = step.mark
             keyed.value_marks[sid] = step.mark
@@ -45,9 +51,10 @@ def _v0_to_v1(doc: dict[str, Any]) -> dict[str, Any]:
 MIGRATIONS: dict[int, Migration] = {0: _v0_to_v1}
 
 
-def migrate(doc: dict[str, Any], version: int) -> dict[str, Any]:
-    """Bring ``doc`` from ``version`` up to the current format."""
+def migrate(doc: dict[str, Any], version: int, problems: list[Problem] | None = None) -> dict[str, Any]:
+    """Bring ``doc`` from ``version`` up to the current format; what cannot be carried over goes to ``problems``."""
+    found = problems if problems is not None else []
     while version < FORMAT_VERSION:
-        doc = MIGRATIONS[version](doc)
+        doc = MIGRATIONS[version](doc, found)
         version += 1
     return doc

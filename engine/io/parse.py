@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Any
 
+from engine.io.hints import did_you_mean
 from engine.io.migrate import migrate
 from engine.io.problems import Problem
 from engine.model.workflow import (
     FORMAT_VERSION,
+    MAX_STEP_ID,
     POLICY_KEYS,
     RETRY_KEYS,
     STEP_KEYS,
@@ -21,6 +22,7 @@ from engine.model.workflow import (
     is_extension_key,
 )
 
+MAX_COORDINATE = 10_000_000  # a canvas position beyond this (or inf, nan) is a mistake, not a place
 STEP_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -28,13 +30,15 @@ def dotted(path: tuple) -> str:
     """("steps", "save", "with", "path") -> "steps.save.with.path"; list indexes as [n]."""
     out = ""
     for part in path:
+        if isinstance(part, str) and len(part) > 60:  # a 1,000-character key would hide the message
+            part = part[:59] + "…"
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
 
 
-def did_you_mean(word: str, options: Any) -> str:
-    found = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
-    return f" — did you mean '{found[0]}'?" if found else ""
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class _Parser:
@@ -123,7 +127,7 @@ def _version(p: _Parser, doc: dict) -> dict | None:
         )
         return None
     if version < FORMAT_VERSION:
-        doc = migrate(doc, version)
+        doc = migrate(doc, version, p.problems)
     p.wf.version = FORMAT_VERSION
     return doc
 
@@ -195,7 +199,9 @@ def _steps(p: _Parser, value: Any) -> None:
     for sid, raw in value.items():
         p.note(value, sid, ("steps", sid))
         sid = str(sid)
-        if not STEP_ID.match(sid):
+        if len(sid) > MAX_STEP_ID:
+            p.problem(("steps", sid), f"a step id has at most {MAX_STEP_ID} characters; this one has {len(sid):,}")
+        elif not STEP_ID.match(sid):
             p.problem(("steps", sid), "a step id uses letters, digits and _ only, and starts with a letter")
         if sid in ("fail", "continue"):
             p.problem(("steps", sid), f"'{sid}' is reserved (on_error: {sid}); choose another step id")
@@ -245,9 +251,18 @@ def _next(p: _Parser, value: Any, path: tuple) -> dict[str, list[str]]:
     if isinstance(value, list):
         return {"next": _targets(p, value, path)}
     if isinstance(value, dict):
-        ports = {}
+        ports: dict[str, list[str]] = {}
+        written: dict[str, Any] = {}
         for port, targets in value.items():
             p.note(value, port, (*path, port))
+            if str(port) in written:
+                # `1:` and `'1':` are different YAML keys but one port: a switch compares its value as text
+                p.problem(
+                    (*path, port),
+                    f"port {port!r} is the same port as {written[str(port)]!r} above (ports are text); write it once",
+                )
+                continue
+            written[str(port)] = port
             if isinstance(targets, str):
                 ports[str(port)] = [targets]
             elif isinstance(targets, list):
@@ -285,9 +300,10 @@ def _layout(p: _Parser, value: Any) -> None:
         ok = (
             isinstance(xy, list)
             and len(xy) == 2
-            and all(isinstance(v, int | float) and not isinstance(v, bool) for v in xy)
+            and all(isinstance(v, int | float) and not isinstance(v, bool) and abs(v) <= MAX_COORDINATE for v in xy)
         )
         if not ok:
-            p.problem(("layout", sid), f"expected a position [x, y], got {xy!r}")
+            wanted = f"a position [x, y] (each within ±{MAX_COORDINATE:,})"
+            p.problem(("layout", sid), f"expected {wanted}, got {_short(xy)}")
             continue
         p.wf.layout[str(sid)] = [xy[0], xy[1]]

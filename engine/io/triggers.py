@@ -22,6 +22,7 @@ WATCH_KEYS = ("path", "pattern", "events", "recursive", "debounce")
 WATCH_EVENTS = ("created", "modified", "deleted", "moved")
 WEBHOOK_KEYS = ("path", "methods", "wait", "token")
 CATCH_UP = ("none", "last", "all")
+FIRST_YEAR, LAST_YEAR = 1970, 9999  # the years a date may name (a clock or timer cannot go further either way)
 _WEBHOOK_PATH = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
@@ -135,26 +136,26 @@ def _schedule(options: dict[str, Any]) -> Found:
     if "cron" in options and (problem := cron_problem(options["cron"])):
         found.append(("cron", problem, "error"))
     if "every" in options:
-        found += _duration("every", options["every"], positive=True)
+        found += _duration("every", options["every"], "interval", positive=True)
     if "at" in options:
         try:
             moment = parse_at(options["at"], options.get("timezone") if zone_ok else None)
-            if moment < datetime.now().astimezone():
+            if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+                found.append(("at", f"the year {moment.year} is outside {FIRST_YEAR}–{LAST_YEAR}", "error"))
+            elif moment < datetime.now().astimezone():
                 found.append(("at", f"{options['at']} is in the past: this trigger will not fire", "warning"))
-        except ValueError:
+        except (ValueError, OverflowError):
             found.append(("at", f"expected a date and time like '2026-12-01 09:00', got {options['at']!r}", "error"))
     if "jitter" in options:
-        found += _duration("jitter", options["jitter"])
+        found += _duration("jitter", options["jitter"], "jitter")
     return found
 
 
-def _duration(key: str, value: Any, *, positive: bool = False) -> Found:
+def _duration(key: str, value: Any, what: str, *, positive: bool = False) -> Found:
     try:
-        seconds = parse_duration(value)
+        parse_duration(value, what, positive=positive)
     except (ValueError, TypeError) as exc:
         return [(key, str(exc), "error")]
-    if positive and seconds <= 0:
-        return [(key, "must be longer than 0s", "error")]
     return []
 
 
@@ -173,7 +174,7 @@ def _watch(options: dict[str, Any]) -> Found:
     if "recursive" in options and not isinstance(options["recursive"], bool):
         found.append(("recursive", "expected true or false", "error"))
     if "debounce" in options:
-        found += _duration("debounce", options["debounce"])
+        found += _duration("debounce", options["debounce"], "debounce")
     return found
 
 

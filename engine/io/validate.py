@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.io.parse import did_you_mean, dotted
+from engine.errors import ERROR_KINDS
+from engine.io.hints import closest, did_you_mean, reset_hints
+from engine.io.parse import dotted
 from engine.io.problems import Problem
+from engine.io.references import check_references
 from engine.io.triggers import CATCH_UP, check_trigger
-from engine.model.durations import parse_duration
-from engine.model.workflow import ERROR_PORT, OVERLAP_CHOICES, Step, Workflow
+from engine.model.durations import parse_duration, show_number
+from engine.model.workflow import ERROR_PORT, MAX_STEPS, OVERLAP_CHOICES, Step, Workflow, too_many_steps
 from engine.registry.blocks import BlockType, Registry, default_registry
 
 HISTORY_KEYS = ("keep_runs", "keep_days")  # policy.history: retention of this workflow's runs
+HISTORY_LIMITS = {"keep_runs": 10_000_000, "keep_days": 36_500}  # far beyond use; SQLite integers stay in range
+MAX_ATTEMPTS = 100  # retry.attempts
+MAX_FACTOR = 100  # retry.factor: how much each retry's delay grows
+MAX_RUN_STEPS = 1_000_000_000  # policy.max_steps
 
 
 class _Checker:
@@ -28,12 +35,17 @@ class _Checker:
 
 def validate(wf: Workflow, registry: Registry | None = None) -> list[Problem]:
     """Every problem in ``wf`` that the block registry can tell, errors and warnings."""
+    reset_hints()
     c = _Checker(wf, registry or default_registry())
+    if len(wf.steps) > MAX_STEPS:  # checking them all would cost more than the answer is worth
+        c.problem(("steps",), too_many_steps(len(wf.steps)))
+        return c.problems
     for step in wf.steps.values():
         _step(c, step)
     _wires(c)
     _cycles(c)
     _reachability(c)
+    check_references(wf, c.registry, c.problem)
     _policy(c)
     for i, trigger in enumerate(wf.triggers):
         for key, message, severity in check_trigger(trigger):
@@ -50,14 +62,14 @@ def _step(c: _Checker, step: Step) -> None:
         return  # already reported by the parser
     block = c.registry.get(step.do)
     if block is None:
-        hint = c.registry.suggest(step.do)
+        hint = closest(step.do, [t.type for t in c.registry])
         tip = f" — did you mean '{hint}'?" if hint else " (run 'flowdeck blocks' to list them)"
         c.problem((*path, "do"), f"unknown block '{step.do}'{tip}")
     else:
         _params(c, step, block)
         _ports(c, step, block)
     if step.timeout is not None:
-        _duration(c, (*path, "timeout"), step.timeout)
+        _duration(c, (*path, "timeout"), step.timeout, "timeout", positive=True)
     if step.retry:
         _retry(c, step, (*path, "retry"))
 
@@ -119,25 +131,34 @@ def _cycles(c: _Checker) -> None:
             continue
         stack: list[tuple[str, list[str]]] = [(root, _successors(steps[root], steps))]
         path = [root]
+        depth = {root: 0}  # where each step of the current path is in it (no search per loop found)
         state[root] = 1
         while stack:
             sid, todo = stack[-1]
             if not todo:
                 stack.pop()
                 path.pop()
+                del depth[sid]
                 state[sid] = 2
                 continue
             nxt = todo.pop()
             if state.get(nxt) == 1:
-                loop = [*path[path.index(nxt) :], nxt]
                 c.problem(
                     ("steps", sid, "next"),
-                    f"steps {' → '.join(loop)} form a loop; use a repeat or for_each block to run steps more than once",
+                    f"steps {_loop_text(path[depth[nxt] :], nxt)} form a loop; "
+                    "use a repeat or for_each block to run steps more than once",
                 )
             elif not state.get(nxt):
                 state[nxt] = 1
+                depth[nxt] = len(path)
                 path.append(nxt)
                 stack.append((nxt, _successors(steps[nxt], steps)))
+
+
+def _loop_text(loop: list[str], back: str, shown: int = 8) -> str:
+    """``a → b → a``; a long loop shows its first and last steps only."""
+    names = loop if len(loop) <= shown else [*loop[: shown // 2], f"… ({len(loop) - shown:,} more)", *loop[-2:]]
+    return " → ".join([*names, back])
 
 
 def _successors(step: Step, steps: dict[str, Step]) -> list[str]:
@@ -163,31 +184,52 @@ def _reachability(c: _Checker) -> None:
             c.problem(("steps", sid), f"never runs: no wire leads here from the first step '{start}'", "warning")
 
 
-def _duration(c: _Checker, path: tuple, value: Any) -> None:
+def _duration(c: _Checker, path: tuple, value: Any, what: str = "duration", *, positive: bool = False) -> None:
     if isinstance(value, str) and "{{" in value:
         return
     try:
-        parse_duration(value)
+        parse_duration(value, what, positive=positive)
     except ValueError as exc:
         c.problem(path, str(exc))
+
+
+def _whole(c: _Checker, path: tuple, value: Any, low: int, high: int) -> None:
+    """A whole number from ``low`` to ``high``; the message names the bound that was crossed."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        wanted = "a positive whole number" if low == 1 else f"a whole number of at least {low:,}"
+        shown = show_number(value) if isinstance(value, float) else repr(value)
+        c.problem(path, f"expected {wanted}, got {shown}")
+    elif value > high:
+        c.problem(path, f"{show_number(value)} is more than the largest {path[-1]} ({high:,})")
+
+
+def _shown(value: Any) -> str:
+    return show_number(value) if isinstance(value, int | float) and not isinstance(value, bool) else repr(value)
 
 
 def _retry(c: _Checker, step: Step, path: tuple) -> None:
     retry = step.retry or {}
     attempts = retry.get("attempts", 1)
-    if isinstance(attempts, bool) or not isinstance(attempts, int) or not 1 <= attempts <= 100:
-        c.problem((*path, "attempts"), f"expected a whole number from 1 to 100, got {attempts!r}")
+    if isinstance(attempts, bool) or not isinstance(attempts, int) or not 1 <= attempts <= MAX_ATTEMPTS:
+        c.problem((*path, "attempts"), f"expected a whole number from 1 to {MAX_ATTEMPTS}, got {_shown(attempts)}")
     for key in ("backoff", "max_delay"):
         if key in retry:
-            _duration(c, (*path, key), retry[key])
+            _duration(c, (*path, key), retry[key], "retry delay")
     factor = retry.get("factor", 2)
-    if isinstance(factor, bool) or not isinstance(factor, int | float) or factor < 1:
-        c.problem((*path, "factor"), f"expected a number of at least 1, got {factor!r}")
+    if isinstance(factor, bool) or not isinstance(factor, int | float) or not 1 <= factor <= MAX_FACTOR:
+        c.problem((*path, "factor"), f"expected a number from 1 to {MAX_FACTOR}, got {_shown(factor)}")
     if "jitter" in retry and not isinstance(retry["jitter"], bool):
         c.problem((*path, "jitter"), f"expected true or false, got {retry['jitter']!r}")
     on = retry.get("on", [])
     if not isinstance(on, list | str):
         c.problem((*path, "on"), "expected a list of error kinds, e.g. [http, timeout]")
+        return
+    for kind in [on] if isinstance(on, str) else on:
+        if kind not in ERROR_KINDS:
+            c.problem(
+                (*path, "on"),
+                f"unknown error kind {kind!r}{did_you_mean(kind, ERROR_KINDS)} (the kinds: {', '.join(ERROR_KINDS)})",
+            )
 
 
 def _policy(c: _Checker) -> None:
@@ -196,12 +238,11 @@ def _policy(c: _Checker) -> None:
     if overlap not in OVERLAP_CHOICES:
         c.problem(("policy", "overlap"), f"expected one of {', '.join(OVERLAP_CHOICES)}, got {overlap!r}")
     if "misfire_grace" in policy:
-        _duration(c, ("policy", "misfire_grace"), policy["misfire_grace"])
+        _duration(c, ("policy", "misfire_grace"), policy["misfire_grace"], "misfire grace")
     if "catch_up" in policy and not isinstance(policy["catch_up"], bool) and policy["catch_up"] not in CATCH_UP:
         c.problem(("policy", "catch_up"), f"expected none, last, all (or true/false), got {policy['catch_up']!r}")
-    max_steps = policy.get("max_steps", 1)
-    if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
-        c.problem(("policy", "max_steps"), f"expected a positive whole number, got {max_steps!r}")
+    if "max_steps" in policy:
+        _whole(c, ("policy", "max_steps"), policy["max_steps"], 1, MAX_RUN_STEPS)
     if "history" in policy:
         _history(c, policy["history"])
 
@@ -214,5 +255,5 @@ def _history(c: _Checker, history: Any) -> None:
     for key, value in history.items():
         if key not in HISTORY_KEYS:
             c.problem((*path, key), f"unknown setting{did_you_mean(key, HISTORY_KEYS)} (known: keep_runs, keep_days)")
-        elif isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            c.problem((*path, key), f"expected a positive whole number, got {value!r}")
+        else:
+            _whole(c, (*path, key), value, 1, HISTORY_LIMITS[key])

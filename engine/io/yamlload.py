@@ -16,9 +16,13 @@ from typing import Any
 import yaml
 
 from engine.io.problems import Problem
+from engine.model.workflow import MAX_STEP_ID, MAX_STEPS
 
 MAX_FILE_BYTES = 8 * 1024 * 1024  # a 1,000-step workflow is ~150 KB; anything this big is a mistake
 MAX_EXPANDED_NODES = 250_000  # what aliases may expand to; a 'billion laughs' file goes far beyond
+# The text aliases may expand to: more than any file may hold (MAX_FILE_BYTES), far less than a 1 MB text aliased
+# 2,000 times (2 GB).
+MAX_EXPANDED_BYTES = 10 * 1024 * 1024
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -129,9 +133,10 @@ _TEXT_KEY_TAGS = frozenset((_STR, "tag:yaml.org,2002:bool", "tag:yaml.org,2002:n
 _RESOLVABLE_FIRST = frozenset(k for k in _BaseLoader.yaml_implicit_resolvers if k)
 
 
-def _expanded_size(root: yaml.Node) -> int:
-    """How many nodes the document has once every alias is expanded (memoised, so fast on bombs)."""
-    sizes: dict[int, int] = {}
+def _check_expansion(root: yaml.Node) -> None:
+    """Raise _TooBig when aliases expand the document beyond MAX_EXPANDED_NODES values or MAX_EXPANDED_BYTES of
+    text, _RecursiveAlias when one contains itself. Memoised per node, so a bomb is measured, never expanded."""
+    sizes: dict[int, tuple[int, int]] = {}  # id(node) -> (values, characters of text) once expanded
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     on_path: set[int] = set()
     while stack:
@@ -140,9 +145,13 @@ def _expanded_size(root: yaml.Node) -> int:
         if done:
             on_path.discard(key)
             children = _children(node)
-            sizes[key] = 1 + sum(sizes[id(c)] for c in children)
-            if sizes[key] > MAX_EXPANDED_NODES:
-                return sizes[key]
+            count = 1 + sum(sizes[id(c)][0] for c in children)
+            text = len(node.value) if isinstance(node, yaml.ScalarNode) else sum(sizes[id(c)][1] for c in children)
+            sizes[key] = (count, text)
+            if count > MAX_EXPANDED_NODES:
+                raise _TooBig(node, f"more than {MAX_EXPANDED_NODES:,} values")
+            if text > MAX_EXPANDED_BYTES:
+                raise _TooBig(node, f"more than {MAX_EXPANDED_BYTES // 1048576} MB of text")
             continue
         if key in sizes:
             continue
@@ -151,7 +160,70 @@ def _expanded_size(root: yaml.Node) -> int:
         on_path.add(key)
         stack.append((node, True))
         stack.extend((c, False) for c in _children(node) if id(c) not in sizes)
-    return sizes[id(root)]
+
+
+class _TooBig(Exception):
+    def __init__(self, node: yaml.Node, what: str) -> None:
+        self.node, self.what = node, what
+
+
+def _too_many_steps(text: str) -> Problem | None:
+    """Refuse a file with more than MAX_STEPS steps before composing it: a 110,000-step file would take seconds
+    and hundreds of MB to build and check only to be refused. Reading libyaml's events stops at step MAX_STEPS + 1,
+    and runs only when the text has room for that many steps: each entry of a collection starts a line of its own
+    or follows a ',', so a file of fewer lines and commas than MAX_STEPS cannot have more steps (a 1,000-step file
+    is never read twice)."""
+    if text.count("\n") + text.count(",") < MAX_STEPS:
+        return None
+    events = _BaseLoader(text)
+    try:
+        return _count_steps(events)
+    except yaml.YAMLError:
+        return None  # the real parse reports it with its position
+    finally:
+        events.dispose()
+
+
+def _count_steps(events: Any) -> Problem | None:
+    opened: list[list[Any]] = []  # per open collection: [is_mapping, children so far]
+    steps_key: Any = None  # the top-level 'steps' key event
+    value_next = False  # the node just read was that key: the next node is the steps collection
+    counting = False
+    while events.check_event():
+        event = events.get_event()
+        kind = type(event)
+        if kind in (yaml.MappingEndEvent, yaml.SequenceEndEvent):
+            opened.pop()
+            if counting and len(opened) < 2:
+                return None  # every step counted, within the limit
+            continue
+        if not isinstance(event, yaml.NodeEvent):
+            continue
+        parent = opened[-1] if opened else None
+        if parent is not None:
+            if counting and len(opened) == 2 and (not parent[0] or parent[1] % 2 == 0):
+                count = parent[1] // 2 + 1 if parent[0] else parent[1] + 1
+                if count > MAX_STEPS:
+                    return Problem(f"steps: {too_many_steps_text()}", *_event_mark(steps_key))
+            parent[1] += 1
+        is_top_key = parent is not None and len(opened) == 1 and parent[0] and parent[1] % 2 == 1
+        if kind in (yaml.MappingStartEvent, yaml.SequenceStartEvent):
+            opened.append([kind is yaml.MappingStartEvent, 0])
+            counting = counting or (value_next and len(opened) == 2)
+        value_next = kind is yaml.ScalarEvent and is_top_key and event.value == "steps"
+        if value_next:
+            steps_key = event
+    return None
+
+
+def too_many_steps_text() -> str:
+    return f"more than {MAX_STEPS:,} steps; a workflow holds at most {MAX_STEPS:,} " + (
+        "(split the work into workflows that call each other with workflow.run)"
+    )
+
+
+def _event_mark(event: Any) -> tuple[int, int]:
+    return (event.start_mark.line + 1, event.start_mark.column + 1) if event is not None else (1, 1)
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
@@ -210,6 +282,9 @@ def parse_yaml(text: str) -> tuple[Any, list[Problem]]:
     """Parse one YAML document. Returns (data or None, problems)."""
     if len(text) > MAX_FILE_BYTES:
         return None, [_too_big(len(text))]
+    crowded = _too_many_steps(text)
+    if crowded is not None:
+        return None, [crowded]
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -217,16 +292,18 @@ def parse_yaml(text: str) -> tuple[Any, list[Problem]]:
             return None, [Problem("the file is empty; a workflow needs at least 'name' and 'steps'", 1, 1)]
         anchored = "&" in text  # aliases need anchors; without one the document cannot expand
         try:
-            size = _expanded_size(node) if anchored else 0
+            if anchored:
+                _check_expansion(node)
         except _RecursiveAlias as rec:
             return None, [Problem("an alias refers to itself; such a value never ends", *_mark(rec.node))]
-        if size > MAX_EXPANDED_NODES:
+        except _TooBig as big:
+            line, col = _mark(big.node)
             return None, [
                 Problem(
-                    f"anchors and aliases expand to more than {MAX_EXPANDED_NODES:,} values; "
+                    f"anchors and aliases expand to {big.what} (in the value that starts at line {line}); "
                     "this looks like a YAML bomb and is refused",
-                    1,
-                    1,
+                    line,
+                    col,
                 )
             ]
         data = loader.build(node, {} if anchored else None)
@@ -249,12 +326,33 @@ def _char_at(text: str, line: int, col: int) -> str:
     return lines[line - 1][col - 1 : col] if 0 < line <= len(lines) else ""
 
 
+YAML_KEY_LIMIT = 1024  # characters: YAML reads no longer plain (implicit) key
+
+
+def _long_key(text: str, line: int, col: int, problem: str) -> str | None:
+    """A key longer than YAML's limit makes libyaml speak of 'mapping values'; say what is really wrong."""
+    if "mapping values" not in problem and "could not find expected ':'" not in problem:
+        return None
+    lines = text.splitlines()
+    before = lines[line - 1][: col - 1] if 0 < line <= len(lines) else ""
+    key = before.strip().removeprefix("- ").rstrip(": ")
+    if len(key) <= YAML_KEY_LIMIT:
+        return None
+    return (
+        f"a key of {len(key):,} characters: YAML reads keys of at most {YAML_KEY_LIMIT:,} characters "
+        f"(and a step id may have at most {MAX_STEP_ID})"
+    )
+
+
 def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     problem = exc.problem or "not valid YAML"
     if _char_at(text, line, col) == "\t" or "\\t" in problem:
         return Problem("a tab character is used for indentation; YAML needs spaces", line, col)
+    long_key = _long_key(text, line, col, problem)
+    if long_key:
+        return Problem(long_key, line, 1)
     tag = _TAG.search(problem)
     if tag:
         name = tag.group(1).replace("tag:yaml.org,2002:", "!!")

@@ -33,6 +33,17 @@ RETRY_KEYS = ("attempts", "backoff", "factor", "max_delay", "jitter", "on")
 POLICY_KEYS = ("overlap", "misfire_grace", "catch_up", "max_steps", "history")
 OVERLAP_CHOICES = ("skip", "queue", "parallel")
 TRIGGER_KINDS = ("schedule", "watch", "webhook", "startup")
+MAX_STEPS = 10_000  # steps in one workflow: ten times the largest real one; bigger work is split with workflow.run
+MAX_STEP_ID = 128  # characters in a step id
+
+
+def too_many_steps(count: int) -> str:
+    """The message for a workflow with more than MAX_STEPS steps."""
+    return (
+        f"{count:,} steps; a workflow holds at most {MAX_STEPS:,} "
+        "(split the work into workflows that call each other with workflow.run)"
+    )
+
 
 Position = tuple[int, int]  # 1-based line and column
 

@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from engine.model.durations import parse_duration
+from engine.model.durations import parse_duration, show_number
+
+MAX_NUMBER = 10**15  # the largest number (either sign) a number parameter takes: exact as a float, beyond any use
 
 
 class Kind(StrEnum):
@@ -107,16 +109,31 @@ def _text(p: Param, v: Any) -> str | None:
     return f"expected text, got {_describe(v)}"
 
 
+def _path(p: Param, v: Any) -> str | None:
+    problem = _text(p, v)
+    if problem is None and isinstance(v, str) and "\0" in v:
+        return f"a path cannot hold a NUL character (\\0, at character {v.index(chr(0)) + 1}): {v!r}"
+    return problem
+
+
 def _number(p: Param, v: Any) -> str | None:
     if isinstance(v, int | float) and not isinstance(v, bool):
-        return None
+        return _bounded(v)
     return f"expected a number, got {_describe(v)}"
 
 
 def _integer(p: Param, v: Any) -> str | None:
     if isinstance(v, int) and not isinstance(v, bool):
-        return None
+        return _bounded(v)
     return f"expected a whole number, got {_describe(v)}"
+
+
+def _bounded(v: float) -> str | None:
+    if v != v:  # NaN
+        return "expected a number, got .nan (not a number)"
+    if not -MAX_NUMBER <= v <= MAX_NUMBER:  # also infinities; ints are compared exactly, never made floats
+        return f"{show_number(v)} is beyond the largest number a parameter takes (±10^15)"
+    return None
 
 
 def _bool(p: Param, v: Any) -> str | None:
@@ -131,7 +148,7 @@ def _choice(p: Param, v: Any) -> str | None:
 
 def _duration(p: Param, v: Any) -> str | None:
     try:
-        parse_duration(v)
+        parse_duration(v, "timeout" if p.name == "timeout" else "duration")
     except ValueError as exc:
         return str(exc)
     return None
@@ -148,7 +165,7 @@ def _mapping(p: Param, v: Any) -> str | None:
 _CHECKS = {
     Kind.TEXT: _text,
     Kind.MULTILINE: _text,
-    Kind.PATH: _text,
+    Kind.PATH: _path,
     Kind.CODE: _text,
     Kind.SECRET: _text,
     Kind.NUMBER: _number,

@@ -95,7 +95,13 @@ def test_every_shipped_example_keeps_its_comments(example: Path) -> None:
 
 
 KEY_LINE = re.compile(r"^(\s*)(- )?[A-Za-z_][\w.-]*:( |$)")
-WORDS = st.text(alphabet="abcdefghij klmnop:#'\"{}[]-", min_size=1, max_size=20).map(str.strip).filter(bool)
+# A comment drawn above a key-like line inside a `|` text becomes part of that text; "{#", "{{" or "{%" there would
+# be a broken expression (which validation reports), not a comment test.
+WORDS = (
+    st.text(alphabet="abcdefghij klmnop:#'\"{}[]-", min_size=1, max_size=20)
+    .map(str.strip)
+    .filter(lambda w: w and not any(t in w for t in ("{#", "{{", "{%")))
+)
 
 
 @settings(max_examples=40, deadline=None)

@@ -44,7 +44,7 @@ def test_retry_only_on_listed_kinds(engine: Engine) -> None:
     wf = load(
         _head("RetryOn")
         + """steps:
-  f: {do: test.flaky, with: {fails: 1, kind: value}, retry: {attempts: 3, backoff: 0.01s, "on": [network]}}
+  f: {do: test.flaky, with: {fails: 1, kind: value}, retry: {attempts: 3, backoff: 0.01s, "on": [http]}}
 """
     )
     assert engine.run(wf).status == "failed"
