@@ -12,7 +12,6 @@ from engine.cli.main import command_names
 from tests.support.product import Product
 from tests.support.ready import rows_when_ready
 
-CLI = "cli.md"
 HELLO = """flowdeck: 1
 name: Hello
 vars: {who: world}
@@ -45,7 +44,7 @@ def launcher(product: Product, *args: str, env: dict[str, str] | None = None) ->
 
 
 # -- the app and the commands ---------------------------------------------------------------------------------------
-@pytest.mark.promise(CLI, "The app and the commands")
+@pytest.mark.promise("cli.md", "The app and the commands")
 def test_flowdeck_without_a_display_says_so_in_one_line(product: Product) -> None:
     """Where there is no display, `flowdeck` (and `flowdeck FILE.yaml`, the desktop's way) says so in one line naming
     the headless commands, and exits with 1."""
@@ -60,7 +59,7 @@ def test_flowdeck_without_a_display_says_so_in_one_line(product: Product) -> Non
         )
 
 
-@pytest.mark.promise(CLI, "The app and the commands")
+@pytest.mark.promise("cli.md", "The app and the commands")
 def test_flowdeck_runs_the_commands_and_an_unknown_option_is_a_usage_error(product: Product) -> None:
     """The `flowdeck` program runs every command as `python -m engine` does; `flowdeck --bogus` is a usage error
     (exit 2 with argparse's message), not the app."""
@@ -74,7 +73,7 @@ def test_flowdeck_runs_the_commands_and_an_unknown_option_is_a_usage_error(produ
     assert "no display" not in bogus.stderr
 
 
-@pytest.mark.promise(CLI, "The app and the commands")
+@pytest.mark.promise("cli.md", "The app and the commands")
 def test_python_m_engine_has_no_app(product: Product) -> None:
     """`python -m engine` with no command, or `open FILE`, says the app is started with `flowdeck` (exit 2)."""
     flow = product.write("hello.yaml", HELLO)
@@ -98,7 +97,7 @@ REQUIRED = {  # what each command needs before its options are looked at
 }
 
 
-@pytest.mark.promise(CLI, "Exit codes")
+@pytest.mark.promise("cli.md", "Exit codes")
 @pytest.mark.parametrize("command", command_names())  # every command there is, also one added later
 def test_an_unknown_option_is_a_usage_error_for_every_command(product: Product, command: str) -> None:
     """Every command given an option it does not know exits with 2 and argparse's message, and does nothing."""
@@ -115,7 +114,7 @@ def test_an_unknown_option_is_a_usage_error_for_every_command(product: Product, 
     assert product.history_rows() == []
 
 
-@pytest.mark.promise(CLI, "Exit codes")
+@pytest.mark.promise("cli.md", "Exit codes")
 def test_usage_errors_exit_2(product: Product) -> None:
     """An unknown command, a missing argument and a bad value are usage errors: exit 2, argparse's message."""
     flow = product.write("hello.yaml", HELLO)
@@ -133,7 +132,7 @@ def test_usage_errors_exit_2(product: Product) -> None:
     assert product.history_rows() == []
 
 
-@pytest.mark.promise(CLI, "Exit codes")
+@pytest.mark.promise("cli.md", "Exit codes")
 def test_failed_work_exits_1(product: Product) -> None:
     """A failed run, a file with errors, a missing file, an unknown run or block: exit 1."""
     fails, bad = product.write("fails.yaml", FAILS), product.write("bad.yaml", BAD)
@@ -153,7 +152,7 @@ def test_failed_work_exits_1(product: Product) -> None:
         assert done.stderr.strip() and "Traceback" not in done.stderr
 
 
-@pytest.mark.promise(CLI, "Exit codes")
+@pytest.mark.promise("cli.md", "Exit codes")
 def test_a_problem_is_one_line_never_a_traceback(product: Product) -> None:
     """A problem a command runs into is one line `flowdeck COMMAND: what went wrong`, exit 1."""
     index = product.config / "flowdeck" / "secrets.json"
@@ -163,7 +162,7 @@ def test_a_problem_is_one_line_never_a_traceback(product: Product) -> None:
     assert done.stderr == f"flowdeck secret: {index}: Is a directory\n"
 
 
-@pytest.mark.promise(CLI, "Exit codes")
+@pytest.mark.promise("cli.md", "Exit codes")
 def test_ctrl_c_cancels_a_run_and_exits_1(product: Product) -> None:
     """Ctrl+C during `flowdeck run` cancels the run, records it `cancelled`, and exits with 1."""
     import signal
@@ -187,7 +186,7 @@ def test_ctrl_c_cancels_a_run_and_exits_1(product: Product) -> None:
 
 
 # -- validate -------------------------------------------------------------------------------------------------------
-@pytest.mark.promise(CLI, "validate")
+@pytest.mark.promise("cli.md", "validate")
 def test_validate_prints_every_problem_and_ok_lines(product: Product) -> None:
     """Problems as file:line:col: message (errors on stderr), `FILE: OK` for good files; exit 1 if any error; -q
     prints errors only."""
@@ -204,7 +203,7 @@ def test_validate_prints_every_problem_and_ok_lines(product: Product) -> None:
     assert quiet.returncode == 1 and quiet.stdout == ""
 
 
-@pytest.mark.promise(CLI, "validate")
+@pytest.mark.promise("cli.md", "validate")
 def test_validate_json_gives_problems_as_objects(product: Product) -> None:
     """`--json`: one JSON list of every problem, each with file, line, col, severity, message and path."""
     good, bad = product.write("hello.yaml", HELLO), product.write("bad.yaml", BAD)
@@ -227,7 +226,7 @@ def test_validate_json_gives_problems_as_objects(product: Product) -> None:
 
 
 # -- run ------------------------------------------------------------------------------------------------------------
-@pytest.mark.promise(CLI, "run")
+@pytest.mark.promise("cli.md", "run")
 def test_run_shows_each_step_and_takes_vars(product: Product) -> None:
     """`flowdeck run FILE --var k=v` runs now, a line per step, the value read as YAML; exit 0 on success."""
     flow = product.write("hello.yaml", HELLO)
@@ -240,7 +239,7 @@ def test_run_shows_each_step_and_takes_vars(product: Product) -> None:
     assert [r["status"] for r in product.history()] == ["succeeded"]
 
 
-@pytest.mark.promise(CLI, "run")
+@pytest.mark.promise("cli.md", "run")
 def test_run_failure_json_quiet_and_no_history(product: Product) -> None:
     """A failed run exits 1 with `error in step 'ID': message` last on stderr; --json prints the record on stdout;
     -q prints only failures; --no-history leaves the run out of the history."""
@@ -257,7 +256,7 @@ def test_run_failure_json_quiet_and_no_history(product: Product) -> None:
 
 
 # -- blocks ---------------------------------------------------------------------------------------------------------
-@pytest.mark.promise(CLI, "blocks")
+@pytest.mark.promise("cli.md", "blocks")
 def test_blocks_lists_shows_one_and_writes_markdown_and_json(product: Product) -> None:
     """`blocks` lists every block, `blocks NAME` one, `--markdown` the docs page, `--json` the declarations; an
     unknown name is one line on stderr with a suggestion, exit 1."""
@@ -288,7 +287,7 @@ def test_blocks_lists_shows_one_and_writes_markdown_and_json(product: Product) -
 
 
 # -- open -----------------------------------------------------------------------------------------------------------
-@pytest.mark.promise(CLI, "open")
+@pytest.mark.promise("cli.md", "open")
 def test_open_a_missing_file(product: Product) -> None:
     """`flowdeck open FILE` with a file that does not exist: `flowdeck open: FILE: no such file`, exit 1."""
     missing = product.workspace / "missing.yaml"
@@ -299,7 +298,7 @@ def test_open_a_missing_file(product: Product) -> None:
 
 
 # -- history --------------------------------------------------------------------------------------------------------
-@pytest.mark.promise(CLI, "history")
+@pytest.mark.promise("cli.md", "history")
 def test_history_lists_filters_shows_and_clears(product: Product) -> None:
     """`history [WORKFLOW]` lists runs newest first; --limit, --status filter; --run ID (or a prefix) shows one step
     by step; --clear WORKFLOW deletes its runs and says how many; --json prints JSON."""
@@ -327,7 +326,7 @@ def test_history_lists_filters_shows_and_clears(product: Product) -> None:
 
 
 # -- secret ---------------------------------------------------------------------------------------------------------
-@pytest.mark.promise(CLI, "secret")
+@pytest.mark.promise("cli.md", "secret")
 def test_secret_set_list_use_delete(product: Product) -> None:
     """`secret set NAME` stores the value read from stdin in the keyring; `list` names it; a run uses it masked;
     `delete NAME` removes it; deleting an unknown one exits 1."""
@@ -351,7 +350,7 @@ def test_secret_set_list_use_delete(product: Product) -> None:
 
 
 # -- daemon and status (docs/triggers.md) -----------------------------------------------------------------------------
-@pytest.mark.promise(CLI, "Commands")
+@pytest.mark.promise("cli.md", "Commands")
 def test_status_and_daemon_of_a_folder(product: Product) -> None:
     """`status DIR` shows each workflow's triggers and next run; `daemon DIR` runs its triggers without a window and
     stops with exit 0 on SIGTERM."""

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from tests.e2e.test_cli import CLI, FAILS, HELLO
+from tests.e2e.test_cli import FAILS, HELLO
 from tests.support.product import Product
 
 
@@ -33,7 +33,7 @@ steps:
 """
 
 
-@pytest.mark.promise(CLI, "Output")
+@pytest.mark.promise("cli.md", "Output")
 def test_control_characters_in_user_text_are_printed_escaped(product: Product) -> None:
     """Names, messages and ids from workflows are printed with their control characters escaped (`\\x1b`), by
     `run`, `validate`, `history` and `status`, so they cannot set the terminal's title or clear the screen."""
@@ -56,7 +56,7 @@ def test_control_characters_in_user_text_are_printed_escaped(product: Product) -
     assert "\x1b" not in status.stdout and "[enabled]  Title\\x1b]0;pwned\\x07" in status.stdout
 
 
-@pytest.mark.promise(CLI, "Output")
+@pytest.mark.promise("cli.md", "Output")
 def test_the_daemons_log_lines_are_escaped_too(product: Product) -> None:
     """The daemon's log (stderr and daemon.log) shows a bad step id's escape character as `\\x1b`, never raw."""
     product.write("bad.yaml", 'flowdeck: 1\nname: B\nsteps:\n  "a\\e[2J": {do: log, with: {message: x}}\n')
@@ -67,7 +67,7 @@ def test_the_daemons_log_lines_are_escaped_too(product: Product) -> None:
         assert "steps.a\\x1b[2J: a step id uses letters" in text and "\x1b" not in text
 
 
-@pytest.mark.promise(CLI, "Output")
+@pytest.mark.promise("cli.md", "Output")
 @pytest.mark.parametrize(
     "env",
     [
@@ -92,7 +92,7 @@ def test_a_stdout_without_unicode_gets_ascii_marks(product: Product, env: dict[s
     assert blocks.returncode == 0 and blocks.stdout.startswith("log  (Messages) - Log: ")
 
 
-@pytest.mark.promise(CLI, "Output")
+@pytest.mark.promise("cli.md", "Output")
 @pytest.mark.parametrize(
     "args", [("history", "--json"), ("history",), ("blocks",), ("validate", "{flow}"), ("--help",)]
 )
@@ -105,7 +105,7 @@ def test_a_reader_that_went_away_ends_the_command_quietly(product: Product, args
     assert done.returncode in ((0, 141) if args == ("--help",) else (141,))  # argparse ignores a failed help write
 
 
-@pytest.mark.promise(CLI, "Output")
+@pytest.mark.promise("cli.md", "Output")
 def test_a_run_whose_reader_went_away_still_runs_to_its_end(product: Product) -> None:
     """`flowdeck run` into a closed pipe: the run goes on to its end and is recorded; the exit code is the run's."""
     flow = product.write("two.yaml", HELLO + "    next: after\n  after:\n    do: log\n    with: {message: done}\n")
