@@ -111,23 +111,33 @@ class _Worker:
         self._died()
 
     def send(self, message: tuple[Any, ...]) -> None:
-        data = wire.dumps(message)
+        self._send_bytes(wire.dumps(message))
+
+    def _send_bytes(self, data: bytes) -> None:
         try:
             with self._lock:
                 self.conn.send_bytes(data)
         except OSError:
             pass  # the process is gone; the thread reading it says so
 
-    def start_run(self, run: RemoteRun) -> None:
-        """Send ``run`` to this idle worker (from the thread that submitted it or read the previous result)."""
+    def start_run(self, run: RemoteRun) -> str | None:
+        """Send ``run`` to this idle worker (from the thread that submitted it or read the previous result).
+
+        Returns why it could not be sent (a value too deep to pickle, say): the run is then not this worker's,
+        which stays idle, and the caller fails that run alone (ProcessPool.hand)."""
+        plan = run.plan
+        try:
+            data = wire.dumps((wire.RUN, run.run_id, plan.snapshot, str(plan.folder), run.trigger, run.variables,
+                               run.source, self.pool.host is not None))  # fmt: skip
+        except Exception as exc:  # whatever the value is, it must not reach the thread that hands out runs
+            return f"{type(exc).__name__}: {exc}"
         self.current, self.runs = run, self.runs + 1
         run.assigned(self)
-        plan = run.plan
-        self.send((wire.RUN, run.run_id, plan.snapshot, str(plan.folder), run.trigger, run.variables, run.source,
-                   self.pool.host is not None))  # fmt: skip
+        self._send_bytes(data)
         if run.cancelled:  # cancelled while it waited for a worker
             self.send((wire.CANCEL, run.run_id))
             run.arm_kill(self)
+        return None
 
     def _read(self) -> None:
         """Read what the process sends for as long as it lives (blocking reads: no timeouts to wake for)."""
@@ -264,7 +274,7 @@ class ProcessPool:
                 self._queue.append(run)
                 self._grow_locked()
         if worker is not None:
-            worker.start_run(run)
+            self.hand(worker, run)
         self._spare()
 
     def _next_locked(self) -> RemoteRun | None:
@@ -304,9 +314,25 @@ class ProcessPool:
         if retire:
             worker.stop()
         elif run is not None:
-            worker.start_run(run)
+            self.hand(worker, run)
         self._spare()
         self.tidy()
+
+    def hand(self, worker: _Worker, run: RemoteRun | None) -> None:
+        """Send ``run`` to ``worker``, taken out of the idle list; a run that cannot be sent fails alone (recorded
+        with the reason) and the worker takes the next one waiting, or goes back to the idle list. A loop rather
+        than a recursion: a long queue of such runs cannot exhaust the stack of the thread that hands them out."""
+        while run is not None:
+            problem = worker.start_run(run)
+            if problem is None:
+                return
+            with self._lock:
+                failed, run = run, self._next_locked()
+                if run is None:
+                    worker.idle_since = time.monotonic()
+                    self._idle.append(worker)
+            log.error("run %s could not be handed to its process: %s; the run fails", failed.run_id, problem)
+            failed.lost(f"the run could not be handed to its process: {problem}", kind="handover")
 
     def _spare(self) -> None:
         """Keep one idle worker started (or starting) while fewer than ``size`` exist."""
@@ -326,8 +352,7 @@ class ProcessPool:
             run = self._next_locked() if worker in self._idle else None
             if run is not None:
                 self._idle.remove(worker)
-        if run is not None:
-            worker.start_run(run)
+        self.hand(worker, run)
 
     def forget(self, worker: _Worker) -> None:
         with self._lock:

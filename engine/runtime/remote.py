@@ -111,10 +111,11 @@ class RemoteRun:
         self._worker = None
         self.on_done(result)
 
-    def lost(self, how: str) -> None:
-        """The worker died: the run (and any child run it had started) ends as failed, or cancelled if asked."""
+    def lost(self, how: str, kind: str = "worker") -> None:
+        """The worker died (or the run could not be sent to one, ``kind`` "handover"): the run (and any child run
+        it had started) ends as failed, or cancelled if asked."""
         status = CANCELLED if self._cancelled_at is not None else FAILED
-        error = None if status == CANCELLED else {"message": how, "kind": "worker", "step": None}
+        error = None if status == CANCELLED else {"message": how, "kind": kind, "step": None}
         if self.run_id not in self.open_runs:  # the process died before the run began: record that it was due
             self.pool.emit(ev.Event(ev.RUN_STARTED, self.run_id, self.plan.name, None, self._started_data()))
         for run_id in {self.run_id, *self.open_runs}:
