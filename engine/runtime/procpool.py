@@ -74,6 +74,7 @@ class _Worker:
         self.idle_since = time.monotonic()
         self.current: RemoteRun | None = None
         self.dead = False
+        self.ended_here = False  # this process ended it (kill): its run's end is no surprise
         self._lock = threading.Lock()
         context = _context()
         self.conn, self._child = context.Pipe()
@@ -154,6 +155,7 @@ class _Worker:
 
     def kill(self) -> None:
         if self.process.pid is not None:
+            self.ended_here = True
             self.process.kill()
 
     def stop(self) -> None:
@@ -192,7 +194,11 @@ class _Worker:
         run, self.current = self.current, None
         if run is not None:
             code = self.process.exitcode
-            log.error("the process of run %s ended unexpectedly (exit code %s)", run.run_id, code)
+            if self.ended_here and run.cancelled:  # stopped after its cancel, or at shutdown: what was asked
+                log.info("the process of run %s was ended by Flowdeck (the run did not stop when cancelled); "
+                         "recorded as cancelled", run.run_id)  # fmt: skip
+            else:
+                log.error("the process of run %s ended unexpectedly (exit code %s)", run.run_id, code)
             run.lost(f"the run's process ended unexpectedly (exit code {code}); the run was stopped there")
         self.pool.forget(self)
 

@@ -23,6 +23,7 @@ from engine.runtime import Engine
 from engine.scheduling.clock import ManualClock, SleepWatch, SystemClock
 from engine.scheduling.describe import describe_trigger
 from engine.scheduling.entries import Changes, Entry, ServiceEvent, WorkflowInfo, hook_name, is_workflow
+from engine.scheduling.hook_tokens import HookTokens
 from engine.scheduling.jobs import make_trigger, new_scheduler, trigger_key
 from engine.scheduling.runs import QUEUED, Runner, RunRefused
 from engine.scheduling.schedules import Schedules
@@ -73,6 +74,7 @@ class Service(Schedules):
         self._warmup = Warmup(self._upcoming, self._engine.warm)
         self._rescan_timer: threading.Timer | None = None
         self._state = SchedulerState(state_dir or _default_state_dir())
+        self._tokens = HookTokens(state_dir or _default_state_dir())  # of hooks whose trigger names no token
         self._stopping = False
         self._started = False  # `flowdeck status` reads the workspace without starting (and without arming)
 
@@ -115,7 +117,7 @@ class Service(Schedules):
         if self.webhook_port is None:
             return
         try:
-            self._webhooks = WebhookServer(self.webhook_port, self._hook, self._fire)
+            self._webhooks = WebhookServer(self.webhook_port, self._hook, self._fire, paused=lambda: self.paused)
         except WebhookError as exc:
             log.error("%s", exc)
             self._emit("error", None, str(exc))
@@ -229,6 +231,8 @@ class Service(Schedules):
             return
         self._hooks[name] = (entry.path, trigger)
         entry.hooks.append(name)
+        if trigger.options.get("token") is None:
+            self._tokens.token(name)  # made now, so the URL with its token can be given out before the first call
 
     def _disarm(self, path: Path) -> None:
         entry = self._entries.get(path)
@@ -281,7 +285,11 @@ class Service(Schedules):
     def _hook(self, name: str) -> Hook | None:
         with self._lock:
             found = self._hooks.get(name)
-        return resolve_hook(*found) if found else None
+            entry = self._entries.get(found[0]) if found else None
+        if found is None:
+            return None
+        overlap = str(entry.workflow.policy.get("overlap", "skip")) if entry and entry.workflow else "skip"
+        return resolve_hook(*found, lambda: self._tokens.token(name), overlap)
 
     # queries and switches ---------------------------------------------------------------------------------
     def set_enabled(self, path: Path, enabled: bool) -> None:
@@ -312,11 +320,16 @@ class Service(Schedules):
         self._emit("resumed")
 
     def webhook_url(self, path: Path) -> str | None:
-        """The URL that runs ``path`` (None when it has no webhook trigger or webhooks are not served)."""
+        """The URL that runs ``path`` (None when it has no webhook trigger or webhooks are not served); it ends
+        with ``?token=...`` when the token is one Flowdeck made (a token from a secret is the person's to add)."""
         path = Path(path).resolve()
         with self._lock:
-            names = [n for n, (p, _) in self._hooks.items() if p == path]
-        return self._webhooks.url(names[0]) if names and self._webhooks is not None else None
+            hooks = [(n, t) for n, (p, t) in self._hooks.items() if p == path]
+        if not hooks or self._webhooks is None:
+            return None
+        name, trigger = hooks[0]
+        url = self._webhooks.url(name)
+        return url if trigger.options.get("token") is not None else f"{url}?token={self._tokens.token(name)}"
 
     def workflows(self) -> list[WorkflowInfo]:
         with self._lock:

@@ -37,9 +37,11 @@ READ_TIMEOUT = 1.0
 class Hook:
     svc: Service
     port: int
+    token: str = ""  # the one Flowdeck made for the hook (its file names none)
     bodies: list[Any] = field(default_factory=list)  # trigger.body of every run the engine started
 
     def request(self, head: dict[str, str] | None = None, body: bytes = b"", path: str = "/hook/open") -> bytes:
+        path = f"{path}?token={self.token}"
         headers = {"Host": f"127.0.0.1:{self.port}", "Content-Type": "application/json"}
         headers.update(head if head is not None else {"Content-Length": str(len(body))})
         lines = [f"POST {path} HTTP/1.1", *(f"{k}: {v}" for k, v in headers.items() if v is not None)]
@@ -72,6 +74,7 @@ def hook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     url = svc.webhook_url(svc.workspace / "open.yaml")
     assert url is not None
     found.port = int(url.split(":")[2].split("/")[0])
+    found.token = url.split("?token=")[1]
     yield found
     svc.stop(grace=2)
 
