@@ -93,10 +93,42 @@ def test_schedules_still_fire_after_runs_that_could_not_be_handed_over(tmp_path:
     svc.engine.subscribe(lambda e: e.kind == ev.RUN_FINISHED and ended.append((e.workflow, e.data["status"])))
     svc.start()
     try:
-        handles = [svc.run_now(manual, {"deep": too_deep()}) for _ in range(8)]
-        assert [h.wait(20).status for h in handles] == ["failed"] * 8
+        for _ in range(8):  # one after the other: the workflow's overlap policy is skip
+            assert svc.run_now(manual, {"deep": too_deep()}).wait(20).status == "failed"
         (ws / "tick.yaml").write_text(TICK, encoding="utf-8")
         assert wait_for(lambda: ("tick", "succeeded") in ended, timeout=20), ended
         assert svc.run_now(manual).wait(20).status == "succeeded"
     finally:
         svc.stop(grace=2)
+
+
+DEEP_OUTPUT = """flowdeck: 1
+name: deep-output
+outputs:
+  v: "{{ steps.parse.value }}"
+steps:
+  parse:
+    do: json.parse
+    with: {text: "{{ '[' * 900 ~ ']' * 900 }}"}
+    next: after
+  after: {do: log, with: {message: after}}
+"""
+
+
+def test_a_step_output_too_deep_to_send_back_arrives_as_a_note(engine: Engine) -> None:
+    """900 levels parse (the JSON parser allows about 1,000) but cannot be pickled: the run and its history stay
+    whole, with a note in place of that value, and the worker goes on with the next run."""
+    wf, problems = read_text(DEEP_OUTPUT, "deep-output.yaml")
+    assert wf is not None, problems
+    result = engine.submit(wf).wait(20)
+    assert result.status == "succeeded", result.error
+    assert str(result.outputs["v"]).startswith("(a value that could not be sent between processes: RecursionError")
+    assert engine.bus.flush(5) and engine.history is not None
+    engine.history.flush(5)
+    [row] = engine.history.runs()
+    assert row.status == "succeeded"
+    assert [(s.step, s.status) for s in engine.history.run(row.run_id).steps] == [
+        ("parse", "succeeded"),
+        ("after", "succeeded"),
+    ]
+    assert engine.submit(flow("good")).wait(20).status == "succeeded"
