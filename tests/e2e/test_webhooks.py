@@ -110,6 +110,29 @@ def test_a_phone_calls_a_get_hook_with_its_query(product: Product) -> None:
 
 
 @pytest.mark.promise("triggers.md", "Webhook")
+def test_the_lights_example_works_from_a_phone(product: Product) -> None:
+    """The shipped example (resources/examples/webhook-script.yaml): a phone's GET of /hook/lights?token=...&state=on
+    runs ~/scripts/lights.py with that state, using the token Flowdeck made for the hook."""
+    from tests.support.product import REPO
+
+    example = (REPO / "resources" / "examples" / "webhook-script.yaml").read_text(encoding="utf-8")
+    product.write("lights.yaml", example)
+    seen = product.home / "lights-state.txt"
+    product.write("lights.py", f"open({str(seen)!r}, 'a').write(inputs['state'] + '\\n')\nresult = 'done'\n",
+                  folder=product.home / "scripts")  # fmt: skip
+    with serving(product) as (daemon, url, token):
+        assert call(f"{url}?token={token}&state=on", "GET")[0] == 202
+        assert wait_until(lambda: lines(seen) == ["on"]), daemon.log
+        assert wait_until(lambda: [r["status"] for r in webhook_runs(product)] == ["succeeded"])  # overlap: skip
+        assert call(f"{url}?token={token}", "POST")[0] == 202
+        assert wait_until(lambda: lines(seen) == ["on", "toggle"]), daemon.log
+        assert call(f"{url}?state=off", "GET")[0] == 401
+        assert wait_until(lambda: [r["status"] for r in webhook_runs(product)] == ["succeeded"] * 2)
+        time.sleep(0.3)
+        assert lines(seen) == ["on", "toggle"]
+
+
+@pytest.mark.promise("triggers.md", "Webhook")
 def test_each_listed_method_runs_and_others_get_a_json_405(product: Product) -> None:
     """GET, POST, PUT, PATCH and DELETE start a run when the trigger lists them; a method it does not list, and
     HEAD, OPTIONS and TRACE, get 405 with an Allow header naming the hook's methods (JSON, no run); a method HTTP
