@@ -47,6 +47,9 @@ class WorkerError(RuntimeError):
     """No worker process could be started."""
 
 
+GONE = "gone"  # what start_run returns when the process was already gone: the run goes to another worker
+
+
 _CONTEXT: Any = None
 
 
@@ -76,6 +79,7 @@ class _Worker:
         self.dead = False
         self.ended_here = False  # this process ended it (kill): its run's end is no surprise
         self._lock = threading.Lock()
+        self._current_lock = threading.Lock()  # who takes the run of a dying worker: its reader or its sender
         context = _context()
         self.conn, self._child = context.Pipe()
         from engine.runtime import worker as worker_module
@@ -114,18 +118,29 @@ class _Worker:
     def send(self, message: tuple[Any, ...]) -> None:
         self._send_bytes(wire.dumps(message))
 
-    def _send_bytes(self, data: bytes) -> None:
+    def _send_bytes(self, data: bytes) -> bool:
         try:
             with self._lock:
                 self.conn.send_bytes(data)
+            return True
         except OSError:
-            pass  # the process is gone; the thread reading it says so
+            return False  # the process is gone; the thread reading it says so
+
+    def _take_current(self, run: RemoteRun | None = None) -> RemoteRun | None:
+        """This worker's run (only if it is ``run``, when given), which is no longer this worker's."""
+        with self._current_lock:
+            current = self.current
+            if current is None or (run is not None and current is not run):
+                return None
+            self.current = None
+            return current
 
     def start_run(self, run: RemoteRun) -> str | None:
         """Send ``run`` to this idle worker (from the thread that submitted it or read the previous result).
 
         Returns why it could not be sent (a value too deep to pickle, say): the run is then not this worker's,
-        which stays idle, and the caller fails that run alone (ProcessPool.hand)."""
+        which stays idle, and the caller fails that run alone (ProcessPool.hand). Returns GONE when the process
+        had already ended (a broken pipe): the run never reached it and goes to another worker."""
         plan = run.plan
         try:
             data = wire.dumps((wire.RUN, run.run_id, plan.snapshot, str(plan.folder), run.trigger, run.variables,
@@ -134,7 +149,8 @@ class _Worker:
             return f"{type(exc).__name__}: {exc}"
         self.current, self.runs = run, self.runs + 1
         run.assigned(self)
-        self._send_bytes(data)
+        if not self._send_bytes(data) and self._take_current(run) is run:  # else the reader took it: it says so
+            return GONE
         if run.cancelled:  # cancelled while it waited for a worker
             self.send((wire.CANCEL, run.run_id))
             run.arm_kill(self)
@@ -167,7 +183,7 @@ class _Worker:
             self._events(message[1])
         elif kind == wire.RESULT:
             self._events(message[4])
-            run, self.current = self.current, None
+            run = self._take_current()
             self.pool.free(self)  # the next run waiting is sent before this one's result is handed on
             if run is not None:
                 run.finished(RunResult(**message[2]), frozenset(message[3]))
@@ -191,7 +207,7 @@ class _Worker:
         if self.process.pid is not None:
             self.process.join(2)
         self.conn.close()
-        run, self.current = self.current, None
+        run = self._take_current()
         if run is not None:
             code = self.process.exitcode
             if self.ended_here and run.cancelled:  # stopped after its cancel, or at shutdown: what was asked
@@ -332,6 +348,9 @@ class ProcessPool:
             problem = worker.start_run(run)
             if problem is None:
                 return
+            if problem == GONE:  # not this worker's any more (its reader drops it): the run starts elsewhere
+                log.info("run %s goes to another process: the one it was sent to had ended", run.run_id)
+                return self._resubmit(run)
             with self._lock:
                 failed, run = run, self._next_locked()
                 if run is None:
@@ -339,6 +358,12 @@ class ProcessPool:
                     self._idle.append(worker)
             log.error("run %s could not be handed to its process: %s; the run fails", failed.run_id, problem)
             failed.lost(f"the run could not be handed to its process: {problem}", kind="handover")
+
+    def _resubmit(self, run: RemoteRun) -> None:
+        try:
+            self.submit(run)
+        except WorkerError:  # shut down meanwhile, or no process can start: the engine's threads run it
+            self.local(run)
 
     def _spare(self) -> None:
         """Keep one idle worker started (or starting) while fewer than ``size`` exist."""
