@@ -174,6 +174,16 @@ class _Worker:
             self.ended_here = True
             self.process.kill()
 
+    def end_run(self, run: RemoteRun) -> None:
+        """End the process of ``run``, which was cancelled and did not stop, and record the run as cancelled now:
+        not once the reader has seen the process go, which a busy machine can delay past a stop's deadline."""
+        self.kill()
+        self.pool.forget(self)  # out of the pool now: a successor may start while this process exits
+        if self._take_current(run) is run:
+            log.info("the process of run %s was ended by Flowdeck (the run did not stop when cancelled); "
+                     "recorded as cancelled", run.run_id)  # fmt: skip
+            run.lost("the run's process was ended by Flowdeck")
+
     def stop(self) -> None:
         self.send((wire.STOP,))
 
@@ -184,7 +194,8 @@ class _Worker:
         elif kind == wire.RESULT:
             self._events(message[4])
             run = self._take_current()
-            self.pool.free(self)  # the next run waiting is sent before this one's result is handed on
+            if not self.ended_here:  # a process being ended takes no next run
+                self.pool.free(self)  # the next run waiting is sent before this one's result is handed on
             if run is not None:
                 run.finished(RunResult(**message[2]), frozenset(message[3]))
         elif kind == wire.CALL:

@@ -82,19 +82,19 @@ class RemoteRun:
             if self._result is None and self._worker is worker:
                 log.warning("run %s did not stop within %gs of being cancelled: its process is ended",
                             self.run_id, KILL_AFTER)  # fmt: skip
-                worker.kill()
+                worker.end_run(self)
 
         timer = threading.Timer(KILL_AFTER, kill_if_going)
         timer.daemon = True
         timer.start()
 
     def kill(self) -> None:
-        """End the run's process now (the run is recorded as cancelled if it was cancelled, else as failed)."""
+        """End the run's process now; the run is recorded as cancelled at once (ProcessPool's _Worker.end_run)."""
         if self._cancelled_at is None:
             self._cancelled_at = time.monotonic()
         worker = self._worker
         if worker is not None:
-            worker.kill()
+            worker.end_run(self)
 
     def assigned(self, worker: _Worker) -> None:
         self._worker = worker
