@@ -100,6 +100,7 @@ class WebhookError(RuntimeError):
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    default_request_version = "HTTP/1.1"  # a malformed request line is answered with a status line too
 
     def setup(self) -> None:
         super().setup()
@@ -125,7 +126,8 @@ class _Handler(BaseHTTPRequestHandler):
         """The stdlib's own refusals (an unknown method, a request line or header too long) as JSON too."""
         if code == 501 and self.command:
             message = f"method {self.command} is not supported; hooks answer {', '.join(METHODS)}"
-        self._send(code, {"error": message or self.responses.get(code, ("refused",))[0]})
+        text = message or self.responses.get(code, ("refused",))[0]
+        self._send(code, {"error": f"{text} ({explain})" if explain else text})
 
     def _send(self, status: int, body: dict[str, Any], allow: tuple[str, ...] = ()) -> None:
         data = json.dumps(body, default=str).encode()

@@ -234,3 +234,19 @@ def test_loopback_pages_and_names_are_accepted(hook: Hook, extra: dict[str, str]
     status, body = answer(connect(hook.port, hook.request(head, form)))
     assert status == 202, body
     hook.only_good_runs({"level": "1"})
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "status", "message"),
+    [
+        (b"BREW /hook/open HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 501, "method BREW is not supported"),
+        (b"GET /hook/open HTTP/1.1\r\nHost: 127.0.0.1\r\nX: " + b"a" * 70_000 + b"\r\n\r\n", 431, "Line too long"),
+        (b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n", 414, "Request-URI Too Long"),
+        (b"GARBAGE\r\n\r\n", 400, "Bad request syntax ('GARBAGE')"),
+    ],
+)
+def test_the_servers_own_refusals_are_json_too(hook: Hook, request_bytes: bytes, status: int, message: str) -> None:
+    sock = connect(hook.port, request_bytes, half_close=True)
+    got, body = answer(sock)  # a status line and a JSON body (the stdlib's were HTML, or no status line at all)
+    assert got == status and message in body["error"]
+    hook.only_good_runs()
