@@ -20,7 +20,8 @@ from engine.runtime.executor import CANCELLED, FAILED, RunResult
 
 if TYPE_CHECKING:
     from engine.runtime.plan import Plan
-    from engine.runtime.procpool import ProcessPool, _Worker
+    from engine.runtime.procpool import ProcessPool
+    from engine.runtime.procworker import WorkerProcess
 
 log = logging.getLogger("flowdeck.workers")
 KILL_AFTER = 3.0  # seconds a cancelled run gets before its process is ended
@@ -47,7 +48,7 @@ class RemoteRun:
         self._secrets: frozenset[str] = frozenset()
         self._result: RunResult | None = None
         self._cancelled_at: float | None = None
-        self._worker: _Worker | None = None
+        self._worker: WorkerProcess | None = None
         self.open_runs: set[str] = set()  # run ids (this one, its child workflows) started and not yet finished
         self.local: Any = None  # the executor.Run when it ran in this process after all (see ProcessPool.local)
         self.on_start: Callable[[], None] = lambda: None  # set by the engine: it has a worker now
@@ -74,7 +75,7 @@ class RemoteRun:
             if first:
                 self.arm_kill(worker)
 
-    def arm_kill(self, worker: _Worker) -> None:
+    def arm_kill(self, worker: WorkerProcess) -> None:
         """End ``worker``'s process if this run is still going ``KILL_AFTER`` seconds from now (a timer thread,
         started only for a cancelled run, so that reading the worker needs no timeouts)."""
 
@@ -89,14 +90,14 @@ class RemoteRun:
         timer.start()
 
     def kill(self) -> None:
-        """End the run's process now; the run is recorded as cancelled at once (ProcessPool's _Worker.end_run)."""
+        """End the run's process now; the run is recorded as cancelled at once (WorkerProcess.end_run)."""
         if self._cancelled_at is None:
             self._cancelled_at = time.monotonic()
         worker = self._worker
         if worker is not None:
             worker.end_run(self)
 
-    def assigned(self, worker: _Worker) -> None:
+    def assigned(self, worker: WorkerProcess) -> None:
         self._worker = worker
         self.on_start()
 
