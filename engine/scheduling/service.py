@@ -30,7 +30,7 @@ from engine.scheduling.schedules import Schedules
 from engine.scheduling.state import SchedulerState
 from engine.scheduling.warmup import Warmup
 from engine.scheduling.watch import Watches
-from engine.scheduling.webhook import Hook, WebhookError, WebhookServer, resolve_hook
+from engine.scheduling.webhook import Hook, WebhookError, WebhookServer, methods_problem, resolve_hook
 
 # make_trigger: the GUI shows next fire times with it
 __all__ = ["QUEUED", "RunRefused", "Service", "ServiceEvent", "WorkflowInfo", "make_trigger"]
@@ -231,6 +231,10 @@ class Service(Schedules):
             return
         self._hooks[name] = (entry.path, trigger)
         entry.hooks.append(name)
+        problem = methods_problem(trigger)
+        if problem:
+            log.error("%s: /hook/%s %s", entry.path.name, name, problem)
+            self._emit("error", entry.path, f"/hook/{name} {problem}")
         if trigger.options.get("token") is None:
             self._tokens.token(name)  # made now, so the URL with its token can be given out before the first call
 

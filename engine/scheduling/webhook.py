@@ -62,12 +62,24 @@ class Hook:
     overlap: str = "skip"
 
 
+def _given_methods(trigger: Trigger) -> list[str]:
+    given = trigger.options.get("methods") or ["POST"]
+    return [str(m).strip().upper() for m in ([given] if isinstance(given, str) else given)]
+
+
 def hook_methods(trigger: Trigger) -> tuple[str, ...]:
     """The HTTP methods a webhook trigger answers: its ``methods`` (one or a list, any case), POST by default."""
-    given = trigger.options.get("methods") or ["POST"]
-    given = [given] if isinstance(given, str) else given
-    methods = tuple(dict.fromkeys(str(m).strip().upper() for m in given if str(m).strip().upper() in METHODS))
+    methods = tuple(dict.fromkeys(m for m in _given_methods(trigger) if m in METHODS))
     return methods or ("POST",)
+
+
+def methods_problem(trigger: Trigger) -> str | None:
+    """What is wrong with a trigger's ``methods`` (said when it is armed; those names are not answered), or None."""
+    wrong = [m for m in _given_methods(trigger) if m not in METHODS]
+    if not wrong:
+        return None
+    return (f"methods: {', '.join(wrong)} is not one of {', '.join(METHODS)}; the hook answers "
+            f"{', '.join(hook_methods(trigger))}")  # fmt: skip
 
 
 def resolve_hook(owner: Path, trigger: Trigger, made: Callable[[], str], overlap: str = "skip") -> Hook:

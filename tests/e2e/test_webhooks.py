@@ -173,6 +173,20 @@ def test_a_post_hook_refuses_get_with_405(product: Product) -> None:
 
 
 @pytest.mark.promise("triggers.md", "Webhook")
+def test_a_method_name_that_is_not_one_is_said_when_armed(product: Product) -> None:
+    """A name in ``methods`` that is not GET, POST, PUT, PATCH or DELETE is named in the log when the hook is armed,
+    and the hook answers the others."""
+    out = lights(product, methods="get, FETCH")
+    with serving(product) as (daemon, url, token):
+        assert daemon.wait_log("lights.yaml: /hook/lights methods: FETCH is not one of GET, POST, PUT, PATCH, "
+                               "DELETE; the hook answers GET"), daemon.log  # fmt: skip
+        assert call(f"{url}?token={token}", "GET")[0] == 202
+        assert wait_until(lambda: len(lines(out)) == 1)
+        status, _, head = call(f"{url}?token={token}", "FETCH")
+        assert status == 501 and "Allow" not in head  # not a method HTTP knows: no hook answers it
+
+
+@pytest.mark.promise("triggers.md", "Webhook")
 def test_a_hook_without_a_token_in_its_file_still_asks_for_one(product: Product) -> None:
     """Every hook asks for a token: a trigger without ``token`` gets one made by Flowdeck, kept in
     webhook-tokens.json across restarts; a missing or wrong token is 401 JSON and starts no run."""
