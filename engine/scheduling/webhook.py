@@ -55,6 +55,8 @@ _SECRET_REF = re.compile(r"^\{\{\s*secrets\.([A-Za-z0-9_.\-]+)\s*\}\}$")
 
 @dataclass
 class Hook:
+    """A webhook as the server answers it, read from its trigger at each call (edits of the file apply at once)."""
+
     owner: Path
     token: str  # every hook has one: the trigger's, else the one Flowdeck made for it
     wait: bool = False
@@ -64,7 +66,7 @@ class Hook:
 
 def _given_methods(trigger: Trigger) -> list[str]:
     given = trigger.options.get("methods") or ["POST"]
-    return [str(m).strip().upper() for m in ([given] if isinstance(given, str) else given)]
+    return [str(m).strip().upper() for m in (given if isinstance(given, (list, tuple)) else [given])]
 
 
 def hook_methods(trigger: Trigger) -> tuple[str, ...]:

@@ -60,3 +60,22 @@ def test_a_made_token_is_kept_for_this_account_only_and_survives_a_restart(tmp_p
     assert len(token) >= 24 and first.token("lights") == token and first.token("other") != token
     assert (tmp_path / "webhook-tokens.json").stat().st_mode & 0o077 == 0
     assert HookTokens(tmp_path).token("lights") == token
+
+
+@pytest.mark.parametrize(
+    ("given", "answered", "problem"),
+    [
+        (None, ("POST",), None),
+        ("get", ("GET",), None),
+        (["GET", "post", "GET"], ("GET", "POST"), None),
+        (["FETCH"], ("POST",), "methods: FETCH is not one of GET, POST, PUT, PATCH, DELETE; the hook answers POST"),
+        ({"a": 1}, ("POST",), "methods: {'A': 1} is not one of GET, POST, PUT, PATCH, DELETE; the hook answers POST"),
+        (5, ("POST",), "methods: 5 is not one of GET, POST, PUT, PATCH, DELETE; the hook answers POST"),
+    ],
+)
+def test_the_methods_of_a_hook(given: object, answered: tuple[str, ...], problem: str | None) -> None:
+    from engine.model.workflow import Trigger
+    from engine.scheduling.webhook import hook_methods, methods_problem
+
+    trigger = Trigger("webhook", {"methods": given} if given is not None else {})
+    assert hook_methods(trigger) == answered and methods_problem(trigger) == problem
