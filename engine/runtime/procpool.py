@@ -11,16 +11,14 @@ spare worker is kept started (``warm``; the scheduler asks for more before a clu
 engine.scheduling.warmup), so a fire does not wait for a process to start; idle workers beyond one retire after
 ``IDLE_RETIRE``, and a worker is replaced after ``MAX_RUNS`` runs. A worker that dies takes only its run with it:
 the run is recorded as failed (or cancelled, when it was being stopped) with the exit code, and the next run gets
-a new worker. The run side (engine.runtime.remote) ends the process of a run that does not stop when cancelled.
+a new worker. A run that cannot be sent (a value too deep to pickle) fails alone, and its worker takes the next
+(``hand``). The run side (engine.runtime.remote) ends the process of a run that does not stop when cancelled. One
+worker process is engine.runtime.procworker.
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
-import pickle
-import signal
 import threading
 import time
 from collections import deque
@@ -31,13 +29,12 @@ from typing import TYPE_CHECKING, Any
 from engine.errors import StepError
 from engine.runtime import events as ev
 from engine.runtime import wire
-from engine.runtime.executor import RunResult
+from engine.runtime.procworker import GONE, WorkerProcess
 
 if TYPE_CHECKING:
     from engine.runtime.remote import RemoteRun
 
 log = logging.getLogger("flowdeck.workers")
-START_TIMEOUT = 30.0  # seconds a new worker may take to report ready
 IDLE_RETIRE = 300.0  # seconds an extra idle worker is kept (one spare always stays)
 MAX_RUNS = 1000  # runs a worker executes before it is replaced (memory a long life may gather)
 MAX_FAILED_STARTS = 3
@@ -45,146 +42,6 @@ MAX_FAILED_STARTS = 3
 
 class WorkerError(RuntimeError):
     """No worker process could be started."""
-
-
-_CONTEXT: Any = None
-
-
-def _context() -> Any:
-    """Where run processes come from: a fork server that has the runtime loaded (POSIX), else fresh interpreters
-    (Windows). Both start a clean process, never a copy of this one with its threads and its window."""
-    global _CONTEXT
-    if _CONTEXT is None:
-        if "forkserver" in multiprocessing.get_all_start_methods():
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["engine.runtime.preload"])
-        else:
-            context = multiprocessing.get_context("spawn")
-        _CONTEXT = context
-    return _CONTEXT
-
-
-class _Worker:
-    """One worker process, and the thread that starts it and then reads what it sends while it lives."""
-
-    def __init__(self, pool: ProcessPool) -> None:
-        self.pool = pool
-        self.ready = threading.Event()
-        self.runs = 0
-        self.idle_since = time.monotonic()
-        self.current: RemoteRun | None = None
-        self.dead = False
-        self._lock = threading.Lock()
-        context = _context()
-        self.conn, self._child = context.Pipe()
-        from engine.runtime import worker as worker_module
-
-        # The environment and folder go along: a fork server's child would otherwise have the server's, from
-        # when it started, not this process's now.
-        self.process = context.Process(
-            target=worker_module.main,
-            args=(self._child, logging.getLogger().getEffectiveLevel(), dict(os.environ), os.getcwd()),
-            name="flowdeck-worker",
-            daemon=True,
-        )
-
-    def launch(self) -> None:
-        """Start the process (never under the pool's lock), wait until it is ready, then read it."""
-        try:
-            self.process.start()
-            self._child.close()
-            deadline = time.monotonic() + START_TIMEOUT
-            while self.conn.poll(max(0.0, deadline - time.monotonic())):
-                if self._handle(pickle.loads(self.conn.recv_bytes())) == wire.READY:
-                    self.ready.set()
-                    self.pool.ready(self)
-                    self._read()
-                    return
-            log.error("a run process did not start within %gs", START_TIMEOUT)
-        except (EOFError, OSError) as exc:
-            self.process.join(1)
-            if self.process.exitcode not in (0, -signal.SIGTERM):  # not just stopped at the engine's exit
-                log.error("a run process could not be started: %s (exit code %s)", exc or "it ended at once",
-                          self.process.exitcode)  # fmt: skip
-        self.kill()
-        self.pool.failed_start()
-        self._died()
-
-    def send(self, message: tuple[Any, ...]) -> None:
-        data = wire.dumps(message)
-        try:
-            with self._lock:
-                self.conn.send_bytes(data)
-        except OSError:
-            pass  # the process is gone; the thread reading it says so
-
-    def start_run(self, run: RemoteRun) -> None:
-        """Send ``run`` to this idle worker (from the thread that submitted it or read the previous result)."""
-        self.current, self.runs = run, self.runs + 1
-        run.assigned(self)
-        plan = run.plan
-        self.send((wire.RUN, run.run_id, plan.snapshot, str(plan.folder), run.trigger, run.variables, run.source,
-                   self.pool.host is not None))  # fmt: skip
-        if run.cancelled:  # cancelled while it waited for a worker
-            self.send((wire.CANCEL, run.run_id))
-            run.arm_kill(self)
-
-    def _read(self) -> None:
-        """Read what the process sends for as long as it lives (blocking reads: no timeouts to wake for)."""
-        conn = self.conn
-        try:
-            while True:
-                self._handle(pickle.loads(conn.recv_bytes()))
-        except (EOFError, OSError):
-            pass
-        except Exception:
-            log.exception("run process %s sent something unreadable; it is ended", self.process.pid)
-            self.kill()
-        self._died()
-
-    def kill(self) -> None:
-        if self.process.pid is not None:
-            self.process.kill()
-
-    def stop(self) -> None:
-        self.send((wire.STOP,))
-
-    def _handle(self, message: tuple[Any, ...]) -> str:
-        kind = message[0]
-        if kind == wire.EVENTS:
-            self._events(message[1])
-        elif kind == wire.RESULT:
-            self._events(message[4])
-            run, self.current = self.current, None
-            self.pool.free(self)  # the next run waiting is sent before this one's result is handed on
-            if run is not None:
-                run.finished(RunResult(**message[2]), frozenset(message[3]))
-        elif kind == wire.CALL:
-            self.pool.call(self, *message[1:])
-        elif kind == wire.LOG:
-            logging.getLogger(message[1]).log(message[2], "%s", message[3])
-        return kind
-
-    def _events(self, items: list[tuple[Any, ...]]) -> None:
-        run = self.current
-        for item in items:
-            event = wire.unpack(item)
-            if run is not None and event.kind in (ev.RUN_STARTED, ev.RUN_FINISHED):
-                (run.open_runs.add if event.kind == ev.RUN_STARTED else run.open_runs.discard)(event.run_id)
-            self.pool.emit(event)
-
-    def _died(self) -> None:
-        self.dead = True
-        self.ready.set()
-        if self.process.pid is not None:
-            self.process.join(2)
-        self.conn.close()
-        run, self.current = self.current, None
-        if run is not None:
-            code = self.process.exitcode
-            log.error("the process of run %s ended unexpectedly (exit code %s)", run.run_id, code)
-            run.lost(f"the run's process ended unexpectedly (exit code {code}); the run was stopped there")
-        self.pool.forget(self)
 
 
 class _Keyring:
@@ -214,8 +71,8 @@ class ProcessPool:
         self.host = host
         self._state_of = state_of  # run id -> the run's StateStore
         self._lock = threading.Lock()
-        self._idle: list[_Worker] = []
-        self._all: list[_Worker] = []
+        self._idle: list[WorkerProcess] = []
+        self._all: list[WorkerProcess] = []
         self._queue: deque[RemoteRun] = deque()  # runs waiting for a worker, first come first served
         self._calls = ThreadPoolExecutor(max_workers=2, thread_name_prefix="flowdeck-worker-calls")
         self._closed = False
@@ -264,7 +121,7 @@ class ProcessPool:
                 self._queue.append(run)
                 self._grow_locked()
         if worker is not None:
-            worker.start_run(run)
+            self.hand(worker, run)
         self._spare()
 
     def _next_locked(self) -> RemoteRun | None:
@@ -283,11 +140,11 @@ class ProcessPool:
             self._start_locked()
             starting += 1
 
-    def _ready_locked(self) -> list[_Worker]:
+    def _ready_locked(self) -> list[WorkerProcess]:
         # a worker that died while idle is already gone: its reader saw the pipe close (_died -> forget)
         return [w for w in self._idle if w.ready.is_set() and not w.dead]
 
-    def free(self, worker: _Worker) -> None:
+    def free(self, worker: WorkerProcess) -> None:
         """``worker`` finished its run: it takes the next one waiting, retires, or waits idle."""
         run = None
         with self._lock:
@@ -304,9 +161,34 @@ class ProcessPool:
         if retire:
             worker.stop()
         elif run is not None:
-            worker.start_run(run)
+            self.hand(worker, run)
         self._spare()
         self.tidy()
+
+    def hand(self, worker: WorkerProcess, run: RemoteRun | None) -> None:
+        """Send ``run`` to ``worker``, taken out of the idle list; a run that cannot be sent fails alone (recorded
+        with the reason) and the worker takes the next one waiting, or goes back to the idle list. A loop rather
+        than a recursion: a long queue of such runs cannot exhaust the stack of the thread that hands them out."""
+        while run is not None:
+            problem = worker.start_run(run)
+            if problem is None:
+                return
+            if problem == GONE:  # not this worker's any more (its reader drops it): the run starts elsewhere
+                log.info("run %s goes to another process: the one it was sent to had ended", run.run_id)
+                return self._resubmit(run)
+            with self._lock:
+                failed, run = run, self._next_locked()
+                if run is None:
+                    worker.idle_since = time.monotonic()
+                    self._idle.append(worker)
+            log.error("run %s could not be handed to its process: %s; the run fails", failed.run_id, problem)
+            failed.lost(f"the run could not be handed to its process: {problem}", kind="handover")
+
+    def _resubmit(self, run: RemoteRun) -> None:
+        try:
+            self.submit(run)
+        except WorkerError:  # shut down meanwhile, or no process can start: the engine's threads run it
+            self.local(run)
 
     def _spare(self) -> None:
         """Keep one idle worker started (or starting) while fewer than ``size`` exist."""
@@ -315,21 +197,20 @@ class ProcessPool:
                 self._start_locked()
 
     def _start_locked(self) -> None:
-        worker = _Worker(self)
+        worker = WorkerProcess(self)
         self._all.append(worker)
         self._idle.append(worker)
         threading.Thread(target=worker.launch, name="flowdeck-worker-start", daemon=True).start()
 
-    def ready(self, worker: _Worker) -> None:
+    def ready(self, worker: WorkerProcess) -> None:
         with self._lock:
             self._failed_starts = 0
             run = self._next_locked() if worker in self._idle else None
             if run is not None:
                 self._idle.remove(worker)
-        if run is not None:
-            worker.start_run(run)
+        self.hand(worker, run)
 
-    def forget(self, worker: _Worker) -> None:
+    def forget(self, worker: WorkerProcess) -> None:
         with self._lock:
             if worker in self._idle:
                 self._idle.remove(worker)
@@ -348,7 +229,7 @@ class ProcessPool:
         for worker in old:
             worker.stop()
 
-    def call(self, worker: _Worker, call_id: int, run_id: str, target: str, method: str, args: tuple) -> None:
+    def call(self, worker: WorkerProcess, call_id: int, run_id: str, target: str, method: str, args: tuple) -> None:
         """A run's host or state call, answered on a small pool so the reader thread keeps reading."""
 
         def answer() -> None:

@@ -20,7 +20,8 @@ from engine.runtime.executor import CANCELLED, FAILED, RunResult
 
 if TYPE_CHECKING:
     from engine.runtime.plan import Plan
-    from engine.runtime.procpool import ProcessPool, _Worker
+    from engine.runtime.procpool import ProcessPool
+    from engine.runtime.procworker import WorkerProcess
 
 log = logging.getLogger("flowdeck.workers")
 KILL_AFTER = 3.0  # seconds a cancelled run gets before its process is ended
@@ -47,7 +48,7 @@ class RemoteRun:
         self._secrets: frozenset[str] = frozenset()
         self._result: RunResult | None = None
         self._cancelled_at: float | None = None
-        self._worker: _Worker | None = None
+        self._worker: WorkerProcess | None = None
         self.open_runs: set[str] = set()  # run ids (this one, its child workflows) started and not yet finished
         self.local: Any = None  # the executor.Run when it ran in this process after all (see ProcessPool.local)
         self.on_start: Callable[[], None] = lambda: None  # set by the engine: it has a worker now
@@ -74,7 +75,7 @@ class RemoteRun:
             if first:
                 self.arm_kill(worker)
 
-    def arm_kill(self, worker: _Worker) -> None:
+    def arm_kill(self, worker: WorkerProcess) -> None:
         """End ``worker``'s process if this run is still going ``KILL_AFTER`` seconds from now (a timer thread,
         started only for a cancelled run, so that reading the worker needs no timeouts)."""
 
@@ -82,21 +83,21 @@ class RemoteRun:
             if self._result is None and self._worker is worker:
                 log.warning("run %s did not stop within %gs of being cancelled: its process is ended",
                             self.run_id, KILL_AFTER)  # fmt: skip
-                worker.kill()
+                worker.end_run(self)
 
         timer = threading.Timer(KILL_AFTER, kill_if_going)
         timer.daemon = True
         timer.start()
 
     def kill(self) -> None:
-        """End the run's process now (the run is recorded as cancelled if it was cancelled, else as failed)."""
+        """End the run's process now; the run is recorded as cancelled at once (WorkerProcess.end_run)."""
         if self._cancelled_at is None:
             self._cancelled_at = time.monotonic()
         worker = self._worker
         if worker is not None:
-            worker.kill()
+            worker.end_run(self)
 
-    def assigned(self, worker: _Worker) -> None:
+    def assigned(self, worker: WorkerProcess) -> None:
         self._worker = worker
         self.on_start()
 
@@ -111,10 +112,11 @@ class RemoteRun:
         self._worker = None
         self.on_done(result)
 
-    def lost(self, how: str) -> None:
-        """The worker died: the run (and any child run it had started) ends as failed, or cancelled if asked."""
+    def lost(self, how: str, kind: str = "worker") -> None:
+        """The worker died (or the run could not be sent to one, ``kind`` "handover"): the run (and any child run
+        it had started) ends as failed, or cancelled if asked."""
         status = CANCELLED if self._cancelled_at is not None else FAILED
-        error = None if status == CANCELLED else {"message": how, "kind": "worker", "step": None}
+        error = None if status == CANCELLED else {"message": how, "kind": kind, "step": None}
         if self.run_id not in self.open_runs:  # the process died before the run began: record that it was due
             self.pool.emit(ev.Event(ev.RUN_STARTED, self.run_id, self.plan.name, None, self._started_data()))
         for run_id in {self.run_id, *self.open_runs}:

@@ -29,6 +29,7 @@ CALL = "call"  # call_id, run_id, target ("host" | "state"), method, args
 LOG = "log"  # logger name, level number, message
 
 TRIM_CHARS = 64_000  # a value longer than this once written as JSON crosses as its truncated text (as history keeps it)
+UNSENDABLE = "(a value that could not be sent between processes: {reason})"
 _BULKY = ("inputs", "output", "outputs")
 _encode = json.JSONEncoder(default=str, ensure_ascii=False).encode
 
@@ -60,10 +61,14 @@ def thin(batch: list[ev.Event]) -> list[ev.Event]:
 
 
 def trimmed(value: Any) -> Any:
-    """``value``, or its truncated JSON text when that is longer than ``TRIM_CHARS``."""
-    if value is None or isinstance(value, (int, float, bool)) or _room(value, TRIM_CHARS // 2) >= 0:
-        return value  # surely short: not encoded (most values, once per event)
-    text = value if isinstance(value, str) else _encode(value)
+    """``value``, or its truncated JSON text when that is longer than ``TRIM_CHARS`` (or a note saying why it
+    cannot cross when it nests too deep to be measured or written)."""
+    try:
+        if value is None or isinstance(value, (int, float, bool)) or _room(value, TRIM_CHARS // 2) >= 0:
+            return value  # surely short: not encoded (most values, once per event)
+        text = value if isinstance(value, str) else _encode(value)
+    except RecursionError as exc:
+        return UNSENDABLE.format(reason=f"RecursionError: {exc}")
     return value if len(text) <= TRIM_CHARS else text[:TRIM_CHARS] + TRUNCATED.format(size=len(text))
 
 
@@ -111,14 +116,36 @@ def plain(value: Any) -> Any:
 
 
 def dumps(message: tuple[Any, ...]) -> bytes:
-    """Pickle ``message``; values that cannot be pickled are sent as their JSON-like form instead."""
+    """Pickle ``message``; values that cannot be pickled are sent as their JSON-like form instead, and in events
+    and results a value that has no such form either (nested too deep) as a note saying why. Raises for any other
+    message (a run that cannot be sent fails: engine.runtime.procpool)."""
     try:
         return pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:
+        pass
+    try:
         return pickle.dumps(plain_message(message), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:
+        if message[0] not in (EVENTS, RESULT):
+            raise
+    return pickle.dumps(plain_message(message, _safe), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def plain_message(message: tuple[Any, ...]) -> tuple[Any, ...]:
+def _safe(value: Any, levels: int = 3) -> Any:
+    """``plain(value)``, looked at per item of a mapping (``levels`` deep: a run's fields, steps, a step's
+    outputs): an item that cannot be pickled even in that form becomes a note saying why."""
+    if isinstance(value, dict) and levels > 0:
+        return {str(key): _safe(item, levels - 1) for key, item in value.items()}
+    try:
+        value = plain(value)
+        pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        return value
+    except Exception as exc:
+        return UNSENDABLE.format(reason=f"{type(exc).__name__}: {exc}")
+
+
+def plain_message(message: tuple[Any, ...], plain: Any = plain) -> tuple[Any, ...]:
+    """``message`` with its values in JSON-like form (``plain`` says how)."""
     kind = message[0]
     if kind == EVENTS:
         return (kind, [(*item[:4], plain(item[4]), item[5]) for item in message[1]])

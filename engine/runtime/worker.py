@@ -275,7 +275,16 @@ class Worker:
         secrets = sorted(run.secret_values) if run is not None else []
         fields = {f.name: getattr(result, f.name) for f in dataclasses.fields(result)}
         fields["steps"] = {step: wire.trimmed(output) for step, output in result.steps.items()}
-        self.bus.send_with((wire.RESULT, run_id, fields, secrets))  # the run's last events travel with it
+        try:
+            self.bus.send_with((wire.RESULT, run_id, fields, secrets))  # the run's last events travel with it
+        except (EOFError, OSError):
+            raise
+        except Exception as exc:  # a result that cannot cross (too deep to pickle): the run fails, saying why
+            how = f"the run's result could not be sent back: {type(exc).__name__}: {exc}"
+            failed = RunResult(run_id, result.workflow, FAILED, {"message": how, "kind": "handover", "step": None},
+                               started=result.started, finished=result.finished)  # fmt: skip
+            fields = {f.name: getattr(failed, f.name) for f in dataclasses.fields(failed)}
+            self.bus.send_with((wire.RESULT, run_id, fields, secrets))
 
     def _plan(self, snapshot: bytes, folder: Path) -> Plan:
         """The plan of a workflow snapshot, compiled once per version (the engine validated it already)."""

@@ -23,6 +23,7 @@ from engine.scheduling.clock import ManualClock, SleepWatch, SystemClock
 from engine.scheduling.describe import describe_trigger
 from engine.scheduling.entries import Entry, ServiceEvent, WorkflowInfo, hook_name
 from engine.scheduling.folder import WorkspaceFolder
+from engine.scheduling.hook_tokens import HookTokens
 from engine.scheduling.jobs import make_trigger, new_scheduler, trigger_key
 from engine.scheduling.loading import WORKSPACE_POLL, Ticker, folder_id, listing, read_entry
 from engine.scheduling.lock import APP, Holder, WorkspaceBusy, WorkspaceLock, holder
@@ -31,7 +32,7 @@ from engine.scheduling.schedules import Schedules
 from engine.scheduling.state import SchedulerState
 from engine.scheduling.warmup import Warmup
 from engine.scheduling.watch import Watches
-from engine.scheduling.webhook import Hook, WebhookError, WebhookServer, resolve_hook
+from engine.scheduling.webhook import Hook, WebhookError, WebhookServer, methods_problem, resolve_hook
 
 # make_trigger: the GUI shows next fire times with it
 __all__ = ["QUEUED", "RunRefused", "Service", "ServiceEvent", "WorkflowInfo", "WorkspaceBusy", "make_trigger"]
@@ -84,6 +85,7 @@ class Service(WorkspaceFolder, Schedules):
         self._folder: tuple[int, int] | None = None  # the workspace folder's identity while it is there
         self._gone = False  # the workspace folder was removed: everything is disarmed until it comes back
         self._presence = Ticker(WORKSPACE_POLL, self._check_workspace, "flowdeck-workspace", log)
+        self._tokens = HookTokens(self._state_dir)  # of hooks whose trigger names no token
         self._stopping = False
         self._started = False  # `flowdeck status` reads the workspace without starting (and without arming)
 
@@ -141,7 +143,7 @@ class Service(WorkspaceFolder, Schedules):
         if self.webhook_port is None:
             return
         try:
-            self._webhooks = WebhookServer(self.webhook_port, self._hook, self._fire)
+            self._webhooks = WebhookServer(self.webhook_port, self._hook, self._fire, paused=lambda: self.paused)
         except WebhookError as exc:
             log.error("%s", exc)
             self._emit("error", None, str(exc))
@@ -265,6 +267,12 @@ class Service(WorkspaceFolder, Schedules):
             return
         self._hooks[name] = (entry.path, trigger)
         entry.hooks.append(name)
+        problem = methods_problem(trigger)
+        if problem:
+            log.error("%s: /hook/%s %s", entry.path.name, name, problem)
+            self._emit("error", entry.path, f"/hook/{name} {problem}")
+        if trigger.options.get("token") is None:
+            self._tokens.token(name)  # made now, so the URL with its token can be given out before the first call
 
     def _disarm(self, path: Path) -> None:
         entry = self._entries.get(path)
@@ -318,7 +326,11 @@ class Service(WorkspaceFolder, Schedules):
     def _hook(self, name: str) -> Hook | None:
         with self._lock:
             found = self._hooks.get(name)
-        return resolve_hook(*found) if found else None
+            entry = self._entries.get(found[0]) if found else None
+        if found is None:
+            return None
+        overlap = str(entry.workflow.policy.get("overlap", "skip")) if entry and entry.workflow else "skip"
+        return resolve_hook(*found, lambda: self._tokens.token(name), overlap)
 
     # queries and switches ---------------------------------------------------------------------------------
     def set_enabled(self, path: Path, enabled: bool) -> None:
@@ -349,11 +361,16 @@ class Service(WorkspaceFolder, Schedules):
         self._emit("resumed")
 
     def webhook_url(self, path: Path) -> str | None:
-        """The URL that runs ``path`` (None when it has no webhook trigger or webhooks are not served)."""
+        """The URL that runs ``path`` (None when it has no webhook trigger or webhooks are not served); it ends
+        with ``?token=...`` when the token is one Flowdeck made (a token from a secret is the person's to add)."""
         path = Path(path).resolve()
         with self._lock:
-            names = [n for n, (p, _) in self._hooks.items() if p == path]
-        return self._webhooks.url(names[0]) if names and self._webhooks is not None else None
+            hooks = [(n, t) for n, (p, t) in self._hooks.items() if p == path]
+        if not hooks or self._webhooks is None:
+            return None
+        name, trigger = hooks[0]
+        url = self._webhooks.url(name)
+        return url if trigger.options.get("token") is not None else f"{url}?token={self._tokens.token(name)}"
 
     def workflows(self) -> list[WorkflowInfo]:
         with self._lock:

@@ -16,7 +16,7 @@ import pytest
 from engine.errors import StepError
 from engine.io import read_text
 from engine.model.workflow import Workflow
-from engine.runtime import Engine, procpool, remote, wire
+from engine.runtime import Engine, procworker, remote, wire
 from engine.runtime import events as ev
 from engine.runtime.history import History
 from engine.runtime.priority import BACKGROUND_NICE, SUPPORTED
@@ -342,7 +342,7 @@ def test_without_processes_runs_go_on_in_threads(tmp_path: Path, monkeypatch: py
 
             return Refused()
 
-    monkeypatch.setattr(procpool, "_context", lambda: NoProcesses())
+    monkeypatch.setattr(procworker, "_context", lambda: NoProcesses())
     with caplog.at_level(logging.ERROR, logger="flowdeck.workers"):
         e = Engine(workers=1, isolation="process")
         try:

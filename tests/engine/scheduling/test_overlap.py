@@ -77,7 +77,7 @@ def test_edit_while_running_keeps_the_running_snapshot(tmp_path: Path) -> None:
         assert wait_for(lambda: len(lines(out)) == 1)
         flow.write_text(SLOW.format(overlap="parallel", out=out, label="v2", pause="0s"), encoding="utf-8")
         assert wait_for(lambda: "workflow_changed" in events)
-        assert httpx.post(url + "?wait=1", json={"n": 2}).json()["status"] == "succeeded"
+        assert httpx.post(url + "&wait=1", json={"n": 2}).json()["status"] == "succeeded"
         assert wait_for(lambda: len(lines(out)) == 4)
         assert lines(out) == ["start v1 1", "start v2 2", "end v2 2", "end v1 1"]
     finally:

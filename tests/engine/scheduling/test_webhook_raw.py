@@ -37,9 +37,11 @@ READ_TIMEOUT = 1.0
 class Hook:
     svc: Service
     port: int
+    token: str = ""  # the one Flowdeck made for the hook (its file names none)
     bodies: list[Any] = field(default_factory=list)  # trigger.body of every run the engine started
 
     def request(self, head: dict[str, str] | None = None, body: bytes = b"", path: str = "/hook/open") -> bytes:
+        path = f"{path}?token={self.token}"
         headers = {"Host": f"127.0.0.1:{self.port}", "Content-Type": "application/json"}
         headers.update(head if head is not None else {"Content-Length": str(len(body))})
         lines = [f"POST {path} HTTP/1.1", *(f"{k}: {v}" for k, v in headers.items() if v is not None)]
@@ -72,6 +74,7 @@ def hook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     url = svc.webhook_url(svc.workspace / "open.yaml")
     assert url is not None
     found.port = int(url.split(":")[2].split("/")[0])
+    found.token = url.split("?token=")[1]
     yield found
     svc.stop(grace=2)
 
@@ -231,3 +234,19 @@ def test_loopback_pages_and_names_are_accepted(hook: Hook, extra: dict[str, str]
     status, body = answer(connect(hook.port, hook.request(head, form)))
     assert status == 202, body
     hook.only_good_runs({"level": "1"})
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "status", "message"),
+    [
+        (b"BREW /hook/open HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 501, "method BREW is not supported"),
+        (b"GET /hook/open HTTP/1.1\r\nHost: 127.0.0.1\r\nX: " + b"a" * 70_000 + b"\r\n\r\n", 431, "Line too long"),
+        (b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n", 414, "Request-URI Too Long"),
+        (b"GARBAGE\r\n\r\n", 400, "Bad request syntax ('GARBAGE')"),
+    ],
+)
+def test_the_servers_own_refusals_are_json_too(hook: Hook, request_bytes: bytes, status: int, message: str) -> None:
+    sock = connect(hook.port, request_bytes, half_close=True)
+    got, body = answer(sock)  # a status line and a JSON body (the stdlib's were HTML, or no status line at all)
+    assert got == status and message in body["error"]
+    hook.only_good_runs()

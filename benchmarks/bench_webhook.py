@@ -1,0 +1,156 @@
+"""The webhook server: what reading and checking a body costs, and how fast a call is answered.
+
+Run: .venv/bin/python benchmarks/bench_webhook.py [--calls 300] [--rounds 3] [--only parse|calls]
+
+``parse``: parsing a body as a run will see it (engine.scheduling.hook_request.parse_body: json.loads plus the
+nesting check) against json.loads alone, for bodies a hook gets (a 200-byte event, a 100 KB list of records, a
+1 MB flat list, 64 levels deep). ``calls``: a real Service (worker processes, as in the app and the daemon) with one
+``overlap: parallel`` hook; ``--calls`` sequential POSTs, on one kept-alive connection and each on a new one, from
+sending to the 202 answer (the run starts; its result is not waited for). With the code of another checkout on
+PYTHONPATH it measures that one (the hook uses an explicit token, which every version accepts).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from email.message import Message
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+if not os.environ.get("PYTHONPATH"):  # PYTHONPATH names the code to measure (another checkout, for "before")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from _common import machine
+
+FLOW = """flowdeck: 1
+name: bench
+triggers:
+  - webhook: {path: bench, token: s3cret}
+policy: {overlap: parallel}
+steps:
+  a: {do: log, with: {message: "got {{ trigger.body | length }}"}}
+"""
+BODIES = {
+    "200 B event": json.dumps(
+        {
+            "event": "motion",
+            "room": "hall",
+            "level": 3,
+            "at": "2026-12-02T21:00:00Z",
+            "tags": ["a", "b"],
+            "device": {"id": "x-17", "battery": 0.82},
+        }
+    ),
+    "100 KB records": json.dumps([{"id": i, "name": f"item {i}", "ok": i % 2 == 0} for i in range(2000)]),
+    "1 MB flat list": json.dumps(list(range(140_000))),
+    "64 levels": "[" * 64 + "]" * 64,
+}
+
+
+def _median_us(fn: Callable[[], object], repeat: int) -> float:
+    fn()
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1e6
+
+
+def parse() -> None:
+    try:
+        from engine.scheduling import hook_request
+    except ImportError:
+        hook_request = None
+    if hook_request is None or not hasattr(hook_request, "parse_body"):
+        print("parse: this checkout has no body checks (engine.scheduling.hook_request.parse_body)")
+        return
+    limit = hook_request.MAX_DEPTH
+    head = Message()
+    head["Content-Type"] = "application/json"
+    print("a body, median µs: json.loads / the nesting check alone / parse_body (all it does: decode, parse, check)")
+    for name, text in BODIES.items():
+        raw = text.encode()
+        value = json.loads(text)
+        repeat = 2000 if len(raw) < 10_000 else 30
+
+        def check(text: str = text, value: object = value) -> bool:
+            return text.count("[") + text.count("{") > limit and hook_request._deeper(value, limit)
+
+        loads = _median_us(lambda text=text: json.loads(text), repeat)
+        alone = _median_us(check, repeat)
+        whole = _median_us(lambda raw=raw: hook_request.parse_body(head, raw), repeat)
+        print(f"  {name:>15} ({len(raw):>9,} B): {loads:9.1f} / {alone:8.1f} / {whole:9.1f}")
+
+
+def calls(n: int, rounds: int, fresh: bool) -> None:
+    """``n`` sequential POSTs: on one kept-alive connection, or (``fresh``) each on a new one, as urllib does."""
+    from engine.scheduling.service import Service
+
+    body = BODIES["200 B event"].encode()
+    head = {"Content-Type": "application/json", "X-Flowdeck-Token": "s3cret"}
+    results = []
+    for _ in range(rounds):
+        with tempfile.TemporaryDirectory() as tmp:
+            ws = Path(tmp) / "ws"
+            ws.mkdir()
+            (ws / "bench.yaml").write_text(FLOW, encoding="utf-8")
+            svc = Service(ws, state_dir=Path(tmp) / "state", webhook_port=0)
+            svc.start()
+            try:
+                url = svc.webhook_url(ws / "bench.yaml")
+                assert url is not None
+                port = int(url.split(":")[2].split("/")[0])
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+                times = []
+                for i in range(n + 20):
+                    t0 = time.perf_counter()
+                    if fresh:
+                        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+                    conn.request("POST", "/hook/bench", body=body, headers=head)
+                    answer = conn.getresponse()
+                    answer.read()
+                    if fresh:
+                        conn.close()
+                    assert answer.status == 202, answer.status
+                    if i >= 20:  # the first calls warm the run processes
+                        times.append((time.perf_counter() - t0) * 1000)
+                conn.close()
+                deadline = time.monotonic() + 60
+                while svc.engine.active() and time.monotonic() < deadline:
+                    time.sleep(0.05)
+            finally:
+                svc.stop(grace=5)
+        times.sort()
+        results.append((statistics.median(times), times[int(len(times) * 0.99) - 1]))
+    p50 = ", ".join(f"{r[0]:.2f}" for r in results)
+    p99 = ", ".join(f"{r[1]:.2f}" for r in results)
+    how = "each on a new connection" if fresh else "on one kept-alive connection"
+    print(f"{n} POSTs (200 B JSON) {how}, to the 202, ms: p50 {statistics.median(r[0] for r in results):.2f} "
+          f"({p50}); p99 {statistics.median(r[1] for r in results):.2f} ({p99})")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--calls", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--only", choices=("parse", "calls"))
+    args = parser.parse_args()
+    print(machine())
+    if args.only in (None, "parse"):
+        parse()
+    if args.only in (None, "calls"):
+        calls(args.calls, args.rounds, fresh=False)
+        calls(args.calls, args.rounds, fresh=True)
+
+
+if __name__ == "__main__":
+    main()
