@@ -175,13 +175,22 @@ class Engine:
         from engine.runtime.procpool import WorkerError
 
         remote: Any = handle.run
-        remote.on_start = lambda: setattr(handle, "started", True)
+        remote.on_start = lambda: self._begin(handle)  # before the worker is told to go
         remote.on_done = lambda result: self._ended(handle, result)
         remote.dropped = handle.future.done
         try:
             self._processes.submit(remote)  # type: ignore[union-attr]
         except WorkerError:
             self._run_elsewhere(remote)
+
+    def _begin(self, handle: RunHandle) -> None:
+        """The run is about to execute: its history row is committed first, so that no step of it can have run
+        (written a file, sent a mail) without the run being recorded, whenever this process is killed."""
+        handle.started = True
+        if self.history is not None:
+            run: Any = handle.run
+            self.history.begin(run.run_id, run.plan.name, path=str(run.plan.path or ""), trigger=run.trigger,
+                               source=run.source)  # fmt: skip
 
     def _ended(self, handle: RunHandle, result: RunResult) -> None:
         with self._lock:
@@ -204,6 +213,7 @@ class Engine:
             if handle.future.done():  # cancelled by shutdown while it waited in the queue
                 return
             handle.started = True
+        self._begin(handle)
         try:
             run = handle.run
             result = run.execute() if isinstance(run, Run) else self._run_here(run)
