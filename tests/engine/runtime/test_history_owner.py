@@ -1,0 +1,89 @@
+"""Who owns a 'running' row: a process is its pid, boot id and start time, not its pid alone; and a run's row is
+committed before the run executes."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from engine.io import read_text
+from engine.registry.blocks import BlockType, Registry
+from engine.runtime import Engine
+from engine.runtime.history import History
+from engine.runtime.owner import Owner, alive, boot_id, start_time, this_process
+from tests.engine.runtime.conftest import REGISTRY
+
+
+def _running_row(path: Path, run_id: str, owner: Owner) -> None:
+    db = sqlite3.connect(path)
+    db.execute("INSERT INTO runs (run_id, workflow, status, started, pid) VALUES (?, 'W', 'running', 1, ?)",
+               (run_id, owner.pid))  # fmt: skip
+    db.execute("INSERT OR REPLACE INTO owners VALUES (?,?,?)", (owner.pid, owner.boot, owner.started))
+    db.commit()
+    db.close()
+
+
+def _status(path: Path, run_id: str) -> str:
+    db = sqlite3.connect(path)
+    try:
+        return db.execute("SELECT status FROM runs WHERE run_id = ?", (run_id,)).fetchone()[0]
+    finally:
+        db.close()
+
+
+def test_this_process_is_read_from_proc() -> None:
+    me = this_process()
+    assert me.pid == os.getpid() and me.boot == boot_id() != "" and me.started == start_time(os.getpid()) != ""
+    assert alive(me)
+    assert not alive(Owner(me.pid, me.boot, str(int(me.started) + 1)))  # same pid, another start: not this one
+    assert not alive(Owner(me.pid, "another-boot", me.started))
+
+
+def test_a_row_of_this_pid_with_another_start_time_is_interrupted(tmp_path: Path) -> None:
+    """The pid is this process's (as PID 1 restarted in a container), but the start time is another process's."""
+    path = tmp_path / "h.sqlite3"
+    History(path).close()
+    me = this_process()
+    _running_row(path, "before-restart", Owner(me.pid, me.boot, str(int(me.started) - 100)))
+    History(path).close()
+    assert _status(path, "before-restart") == "interrupted"
+
+
+def test_a_row_of_another_boot_is_interrupted(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite3"
+    History(path).close()
+    _running_row(path, "last-boot", Owner(1, "00000000-0000-0000-0000-000000000000", start_time(1) or ""))
+    History(path).close()
+    assert _status(path, "last-boot") == "interrupted"
+
+
+def test_a_row_of_a_live_owner_stays_running(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite3"
+    History(path).close()
+    one = Owner(1, boot_id(), start_time(1) or "")  # PID 1 of this machine (or namespace), alive as it is
+    _running_row(path, "other-process", one)
+    History(path).close()
+    assert _status(path, "other-process") == "running"
+
+
+def test_the_runs_row_is_committed_before_its_first_step_executes(tmp_path: Path) -> None:
+    """What a first step sees in the database (from another connection, as after a crash): its run's row."""
+    path = tmp_path / "h.sqlite3"
+    seen: list[tuple[str, str] | None] = []
+
+    def look(ctx: object) -> dict[str, object]:
+        db = sqlite3.connect(path)
+        seen.append(db.execute("SELECT workflow, status FROM runs").fetchone())
+        db.close()
+        return {}
+
+    registry = Registry([*REGISTRY, BlockType("test.look", "Look", "Test", "reads the history", run=look)])
+    history = History(path)
+    engine = Engine(workers=1, registry=registry, history=history)
+    wf, problems = read_text("flowdeck: 1\nname: Look\nsteps:\n  first:\n    do: test.look\n", "look.yaml", registry)
+    assert wf is not None, problems
+    result = engine.run(wf)
+    assert result.status == "succeeded", result.error
+    assert seen == [("Look", "running")]
+    engine.shutdown(1)
