@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.model.workflow import Workflow
 from engine.registry.blocks import Registry
-from engine.runtime.events import EventBus, Listener
+from engine.runtime.events import RUN_FINISHED, Event, EventBus, Listener
 from engine.runtime.executor import CANCELLED, Run, RunResult, new_run_id
 from engine.runtime.plan import Plan, compile_plan
 from engine.runtime.redact import redact
@@ -195,6 +195,9 @@ class Engine:
     def _ended(self, handle: RunHandle, result: RunResult) -> None:
         with self._lock:
             self._active.pop(handle.run_id, None)
+        if not result.started and self.history is not None:  # it failed in its process before it began: no events
+            data = {"status": result.status, "error": result.error, "duration": 0.0, "outputs": {}, "message": ""}
+            self.bus.emit(Event(RUN_FINISHED, result.run_id, handle.workflow, None, data))  # its begun row ends
         if not handle.future.done():
             handle.future.set_result(result)
 

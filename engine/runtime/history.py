@@ -395,8 +395,11 @@ class History:
 
     def _give_up(self) -> None:
         """At close, rows that still could not be written are lost: say how many."""
-        if self._unwritten:
-            log.warning("run history: %d runs could not be recorded before exit (%s)", len(self._unwritten), self.down)
+        count = len(self._unwritten)
+        if count:
+            what = self._fault.what if self._fault is not None else "it could not be written"
+            log.warning("run history: %d run%s not recorded at exit (%s; %s)", count, "s" if count != 1 else "", what,
+                        self.path)  # fmt: skip
 
     def _update(self, event: ev.Event) -> tuple[RunRecord, StepRecord | None] | None:
         data = event.data

@@ -87,3 +87,24 @@ def test_the_runs_row_is_committed_before_its_first_step_executes(tmp_path: Path
     assert result.status == "succeeded", result.error
     assert seen == [("Look", "running")]
     engine.shutdown(1)
+
+
+def test_a_run_that_fails_in_its_process_before_it_begins_is_not_left_running(tmp_path: Path) -> None:
+    """Its row was committed before the worker was told to go; the failure ends it (not 'running' until exit)."""
+    import dataclasses
+
+    from engine.io import read_text as read
+
+    history = History(tmp_path / "h.sqlite3")
+    engine = Engine(workers=1, history=history, isolation="process")
+    wf, _ = read("flowdeck: 1\nname: Broken\nsteps:\n  a: {do: log, with: {message: hi}}\n", "broken.yaml")
+    plan = dataclasses.replace(engine.plan(wf), snapshot=b"not a pickled workflow")
+    try:
+        result = engine.submit(plan).wait(30)
+        assert result.status == "failed"
+        engine.bus.flush()
+        history.flush()
+        record = history.run(result.run_id)
+        assert record is not None and record.status == "failed"
+    finally:
+        engine.shutdown(1)
