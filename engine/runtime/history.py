@@ -17,9 +17,7 @@ again: every ``RETRY_INTERVAL`` seconds and when a run starts.
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import queue
 import sqlite3
 import threading
@@ -28,18 +26,16 @@ from pathlib import Path
 from typing import Any
 
 from engine.runtime import events as ev
-from engine.runtime.history_faults import Fault, classify, damaged
-from engine.runtime.owner import Owner, alive, this_process
-from engine.runtime.records import Retention, RunRecord, StepRecord, run_record, step_record
+from engine.runtime.history_faults import Fault, classify, damaged, rollback
+from engine.runtime.history_read import HistoryQueries, HistoryUnavailable
+from engine.runtime.history_rows import MAX_LOG_LINES, TRUNCATED, EventRows
+from engine.runtime.owner import owns_row, this_process
+from engine.runtime.records import Retention, RunRecord, StepRecord
 
+__all__ = ["MAX_LOG_LINES", "TRUNCATED", "History", "HistoryUnavailable", "default_history_path"]
 log = logging.getLogger(__name__)
 
-MAX_LOG_LINES = 200
-TRUNCATED = "… [truncated: {size} characters in all]"
 PRUNE_INTERVAL = 600.0  # seconds between two automatic retention passes of a long-running process
-# One encoder for every row: json.dumps with options builds a new encoder per call (≈ 2 µs each, 3+ per step).
-_encode = json.JSONEncoder(default=str, ensure_ascii=False).encode
-_EMPTY = {dict: "{}", list: "[]"}
 _LINGER = 0.1  # seconds the writer waits after a wake-up so that bursts share one transaction (flush skips it)
 _STOP = object()
 _RETRY = object()  # queued by begin while the history is down: try writing now (a run starts)
@@ -69,11 +65,7 @@ def default_history_path() -> Path:
     return platformdirs.user_data_path("flowdeck") / "history.sqlite3"
 
 
-class HistoryUnavailable(RuntimeError):
-    """The history cannot be changed now (a full disk, a read-only folder...); the message is one line."""
-
-
-class History:
+class History(EventRows, HistoryQueries):
     """The run history database. Thread-safe; subscribe ``listener`` to an Engine."""
 
     def __init__(
@@ -163,7 +155,7 @@ class History:
             " WHERE r.status = 'running'"
         ).fetchall()
         me = this_process()
-        dead = [run_id for run_id, pid, boot, started in rows if not _owned(me, pid, boot, started)]
+        dead = [run_id for run_id, pid, boot, started in rows if not owns_row(me, pid, boot, started)]
         mine = db.execute("SELECT boot, started FROM owners WHERE pid = ?", (me.pid,)).fetchone()
         if not dead and mine == (me.boot, me.started):
             return  # nothing to write: a read-only folder still lets the history be read
@@ -176,7 +168,7 @@ class History:
             db.execute("INSERT OR REPLACE INTO owners VALUES (?,?,?)", (me.pid, me.boot, me.started))
             db.execute("COMMIT")
         except BaseException:
-            _rollback(db)
+            rollback(db)
             raise
 
     def _read_retention(self) -> dict[str, Retention]:
@@ -379,7 +371,7 @@ class History:
                 self._write_retention(db, kept)
                 db.execute("COMMIT")
             except BaseException:
-                _rollback(db)  # never hides why the write failed (a failed ROLLBACK used to say only that)
+                rollback(db)  # never hides why the write failed (a failed ROLLBACK used to say only that)
                 raise
         except (sqlite3.Error, OSError) as exc:
             self._went_down(exc)
@@ -401,205 +393,6 @@ class History:
             log.warning("run history: %d run%s not recorded at exit (%s; %s)", count, "s" if count != 1 else "", what,
                         self.path)  # fmt: skip
 
-    def _update(self, event: ev.Event) -> tuple[RunRecord, StepRecord | None] | None:
-        data = event.data
-        if event.kind == ev.RUN_STARTED:
-            run = RunRecord(
-                event.run_id, event.workflow, str(data.get("path") or ""), dict(data.get("trigger") or {}),
-                str(data.get("source") or ""), "running", event.time,
-            )  # fmt: skip
-            self._live[event.run_id] = (run, {})
-            return run, None
-        live = self._live.get(event.run_id)
-        if live is None:
-            return None
-        run, steps = live
-        if event.kind == ev.RUN_FINISHED:
-            run.status = str(data.get("status"))
-            run.finished = event.time
-            run.error = data.get("error")
-            run.outputs = data.get("outputs")
-            return run, None
-        if event.step is None:
-            return None
-        step = steps.get(event.step)
-        if step is None:
-            step = steps[event.step] = StepRecord(event.step)
-        kind = event.kind
-        if kind == ev.STEP_STARTED:  # the two events of every step: kept short, they run for each loop round
-            step.block, step.status, step.inputs = data.get("block", ""), "running", data.get("inputs")
-            step.started, step.attempts, step.error = event.time, data.get("attempt", 1), None
-        elif kind == ev.STEP_FINISHED:
-            step.status, step.output = "succeeded", data.get("output")
-            step.duration, step.attempts = data.get("duration"), data.get("attempts", step.attempts)
-        elif kind == ev.STEP_FAILED:
-            step.status = "failed"
-            step.error = {"message": data.get("error"), "kind": data.get("kind"), "handled": data.get("handled")}
-            step.duration, step.attempts = data.get("duration"), int(data.get("attempts", step.attempts))
-        elif event.kind == ev.STEP_SKIPPED:
-            step.status = "skipped"
-        elif event.kind == ev.STEP_RETRYING:
-            step.status = "retrying"
-        elif event.kind == ev.LOG:
-            step.logs.append({"time": event.time, "level": data.get("level", "info"), "message": data.get("message")})
-            del step.logs[:-MAX_LOG_LINES]
-        else:
-            return None
-        return run, step
-
-    @staticmethod
-    def _write_retention(db: sqlite3.Connection, kept: dict[str, Retention]) -> None:
-        """Store each workflow's retention; a workflow back on the defaults loses its row."""
-        default = [(name,) for name, r in kept.items() if r == Retention()]
-        own = [(name, r.keep_runs, r.keep_days) for name, r in kept.items() if r != Retention()]
-        db.executemany("DELETE FROM retention WHERE workflow = ?", default)
-        db.executemany("INSERT OR REPLACE INTO retention VALUES (?,?,?)", own)
-
-    def _abandoned(self, run_id: str) -> list[StepRecord]:
-        """Steps still running when their run ended (cancelled, or halted by a failure elsewhere): 'cancelled'."""
-        live = self._live.get(run_id)
-        left = [s for s in live[1].values() if s.status in ("running", "retrying")] if live else []
-        for step in left:
-            step.status = "cancelled"
-        return left
-
-    def _dump(self, value: Any) -> str:
-        if value is None:
-            return "null"
-        if type(value) in _EMPTY and not value:  # {} and []: the common empty cases
-            return _EMPTY[type(value)]
-        text = _encode(value)
-        if len(text) <= self.max_output_chars:
-            return text
-        return _encode(text[: self.max_output_chars] + TRUNCATED.format(size=len(text)))
-
-    def _run_row(self, r: RunRecord) -> tuple[Any, ...]:
-        return (
-            r.run_id, r.workflow, r.path, json.dumps(r.trigger, default=str), r.source, r.status, r.started,
-            r.finished, json.dumps(r.error, default=str) if r.error else None, self._dump(r.outputs), os.getpid(),
-        )  # fmt: skip
-
-    def _step_row(self, run_id: str, s: StepRecord) -> tuple[Any, ...]:
-        return (
-            run_id, s.step, s.block, s.status, self._dump(s.inputs), self._dump(s.output), self._dump(s.logs),
-            s.started, s.duration, s.attempts, json.dumps(s.error, default=str) if s.error else None, 0,
-        )  # fmt: skip
-
-    # -- reading -----------------------------------------------------------------------------------
-    def runs(
-        self,
-        workflow: str | None = None,
-        status: str | None = None,
-        since: float | None = None,
-        until: float | None = None,
-        limit: int = 100,
-        offset: int = 0,
-    ) -> list[RunRecord]:
-        """Runs, newest first, without their steps."""
-        where, args = [], []
-        for clause, value in (("workflow = ?", workflow), ("status = ?", status), ("started >= ?", since),
-                              ("started < ?", until)):  # fmt: skip
-            if value is not None:
-                where.append(clause)
-                args.append(value)
-        sql = "SELECT * FROM runs" + (" WHERE " + " AND ".join(where) if where else "")
-        sql += " ORDER BY started DESC LIMIT ? OFFSET ?"
-        return [run_record(row) for row in self._rows(sql, (*args, limit, offset))]
-
-    def run(self, run_id: str) -> RunRecord | None:
-        """One run with its steps (in the order they first started); None if unknown. ``run_id`` may be a prefix."""
-        with self._lock:
-            found = self._rows("SELECT * FROM runs WHERE run_id = ?", (run_id,))
-            if not found and run_id:
-                found = self._rows("SELECT * FROM runs WHERE run_id LIKE ? LIMIT 2", (run_id.replace("%", "") + "%",))
-            if len(found) != 1:
-                return None
-            row = found[0]
-            steps = self._rows("SELECT * FROM steps WHERE run_id = ? ORDER BY started, rowid", (row[0],))
-        record = run_record(row)
-        record.steps = [step_record(s) for s in steps]
-        return record
-
-    def last_run(self, workflow: str) -> RunRecord | None:
-        found = self.runs(workflow, limit=1)
-        return found[0] if found else None
-
-    def workflows(self) -> list[str]:
-        return [r[0] for r in self._rows("SELECT DISTINCT workflow FROM runs ORDER BY workflow")]
-
-    def _rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        """The rows of a query. While the history is down it is read through a read-only connection, and what
-        cannot be read then reads as nothing (the fault was reported when it began)."""
-        with self._lock:
-            if self._fault is None:
-                return self._db.execute(sql, args).fetchall()
-            uri = self.path.resolve().as_uri()
-            # a WAL database in a read-only folder opens only as immutable (its -shm cannot be made there)
-            for options in ("mode=ro", "immutable=1"):
-                try:
-                    reader = sqlite3.connect(f"{uri}?{options}", uri=True, timeout=2.0)
-                    try:
-                        return reader.execute(sql, args).fetchall()
-                    finally:
-                        reader.close()
-                except sqlite3.Error as exc:
-                    log.debug("run history: cannot read %s (%s) while it is down: %s", self.path, options, exc)
-            return []
-
-    def clear(self, workflow: str | None = None) -> int:
-        """Delete the runs of ``workflow`` (all runs if None); returns how many. Raises HistoryUnavailable (one line)
-        when the history cannot be written."""
-        self.flush()
-        where, args = ("WHERE workflow = ?", (workflow,)) if workflow is not None else ("", ())
-        with self._lock:
-            try:
-                db = self._connection()
-                ids = [r[0] for r in db.execute(f"SELECT run_id FROM runs {where}", args)]
-                self._delete(ids)
-            except (sqlite3.Error, OSError) as exc:
-                raise HistoryUnavailable(
-                    classify(exc, self.path)
-                    .line(self.path)
-                    .replace("runs go on unrecorded", "nothing was deleted; try again")
-                ) from exc
-        return len(ids)
-
-    def prune(self) -> int:
-        """Apply retention; returns how many runs went.
-
-        Per workflow: keep the newest ``keep_runs`` and nothing older than ``keep_days``, each from the workflow's
-        ``policy.history`` where it sets them, else the history's own defaults. Nothing goes while the history is
-        down (its rows wait in memory).
-        """
-        with self._lock:
-            if self._fault is not None:
-                return 0
-            ids = [r[0] for r in self._db.execute(
-                """SELECT run_id FROM (SELECT r.run_id, r.started, r.status,
-                       COALESCE(k.keep_runs, ?) AS keep_runs, COALESCE(k.keep_days, ?) AS keep_days,
-                       ROW_NUMBER() OVER (PARTITION BY r.workflow ORDER BY r.started DESC) AS n
-                   FROM runs AS r LEFT JOIN retention AS k ON k.workflow = r.workflow)
-                   WHERE status != 'running' AND (n > keep_runs OR started < ? - keep_days * 86400.0)""",
-                (self.keep_runs, self.keep_days, time.time()),
-            )]  # fmt: skip
-            self._delete(ids)
-        return len(ids)
-
-    def _delete(self, ids: list[str]) -> None:
-        if not ids:
-            return
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            db.executemany("DELETE FROM steps WHERE run_id = ?", [(i,) for i in ids])
-            db.executemany("DELETE FROM runs WHERE run_id = ?", [(i,) for i in ids])
-            db.execute("COMMIT")
-        except BaseException:
-            _rollback(db)
-            raise
-        db.executescript("PRAGMA incremental_vacuum;")  # execute() would free one page per step only
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
-
     def close(self) -> None:
         """Write what is queued and close the database."""
         if not self._thread.is_alive():
@@ -612,24 +405,3 @@ class History:
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
-
-
-def _rollback(db: sqlite3.Connection) -> None:
-    """Roll back what is left of a failed transaction; SQLite may have rolled it back itself already (a full disk
-    does), and a failing ROLLBACK must not replace the error that says why the write failed."""
-    if db.in_transaction:
-        try:
-            db.execute("ROLLBACK")
-        except sqlite3.Error:
-            pass
-
-
-def _owned(me: Owner, pid: int | None, boot: str | None, started: str | None) -> bool:
-    """Whether the process that wrote a 'running' row with ``pid`` (known in ``owners`` as ``boot``/``started``)
-    still runs. A pid without its ``owners`` row (a history from before it existed) has only the pid to go by;
-    if that pid is this process's, the row is a former process's: this one registers before it writes any row."""
-    if pid is None:
-        return False
-    if boot is None:
-        return pid != me.pid and alive(Owner(pid))
-    return alive(Owner(pid, boot, started or ""))

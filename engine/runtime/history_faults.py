@@ -108,3 +108,13 @@ def _existing(folder: Path) -> Path:
     while not folder.exists() and folder.parent != folder:
         folder = folder.parent
     return folder
+
+
+def rollback(db: sqlite3.Connection) -> None:
+    """Roll back what is left of a failed transaction; SQLite may have rolled it back itself already (a full disk
+    does), and a failing ROLLBACK must not replace the error that says why the write failed."""
+    if db.in_transaction:
+        try:
+            db.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
