@@ -42,6 +42,7 @@ _RETRY = object()  # queued by begin while the history is down: try writing now 
 RETRY_INTERVAL = 5.0  # seconds between two attempts to write the history while it cannot be written
 MAX_UNWRITTEN_RUNS = 1000  # runs whose rows wait in memory while the history cannot be written; oldest dropped past it
 
+_UNUSED_OWNER = "pid NOT IN (SELECT pid FROM runs WHERE status = 'running' AND pid IS NOT NULL)"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY, workflow TEXT NOT NULL, path TEXT, trigger TEXT, source TEXT, status TEXT NOT NULL,
@@ -54,8 +55,9 @@ CREATE TABLE IF NOT EXISTS steps (
 CREATE TABLE IF NOT EXISTS retention (workflow TEXT PRIMARY KEY, keep_runs INTEGER, keep_days INTEGER);
 CREATE TABLE IF NOT EXISTS owners (pid INTEGER PRIMARY KEY, boot TEXT, started TEXT);
 """
-# ``owners``: the process behind each pid of ``runs.pid`` (engine.runtime.owner), written when a process opens the
-# history, so that a later process with the same pid (PID 1 in a container, a reboot) is not taken for a run's owner.
+# ``owners``: the process behind each pid of ``runs.pid`` (engine.runtime.owner), written in the same transaction as
+# the process's rows, so that a later process with the same pid (PID 1 in a container, a reboot) is not taken for a
+# run's owner; an owner no running row names is forgotten at the next open.
 
 
 def default_history_path() -> Path:
@@ -149,23 +151,24 @@ class History(EventRows, HistoryQueries):
         return db
 
     def _mark_interrupted(self, db: sqlite3.Connection) -> None:
-        """Runs left 'running' by a process that is gone did not finish: say so; then this process is an owner."""
+        """Runs left 'running' by a process that is gone did not finish: say so. Owners no running row names any
+        more are forgotten (a writer adds its own with every write: see ``_write_unwritten``)."""
         rows = db.execute(
             "SELECT r.run_id, r.pid, o.boot, o.started FROM runs AS r LEFT JOIN owners AS o ON o.pid = r.pid"
             " WHERE r.status = 'running'"
         ).fetchall()
         me = this_process()
         dead = [run_id for run_id, pid, boot, started in rows if not owns_row(me, pid, boot, started)]
-        mine = db.execute("SELECT boot, started FROM owners WHERE pid = ?", (me.pid,)).fetchone()
-        if not dead and mine == (me.boot, me.started):
-            return  # nothing to write: a read-only folder still lets the history be read
+        stale = db.execute(f"SELECT count(*) FROM owners WHERE {_UNUSED_OWNER}").fetchone()[0]
+        if not dead and not stale:
+            return  # nothing to write: a reader in a read-only folder writes nothing
         db.execute("BEGIN IMMEDIATE")
         try:
             db.executemany("UPDATE runs SET status = 'interrupted' WHERE run_id = ?", [(r,) for r in dead])
             db.executemany(
                 "UPDATE steps SET status = 'interrupted' WHERE run_id = ? AND status = 'running'", [(r,) for r in dead]
             )
-            db.execute("INSERT OR REPLACE INTO owners VALUES (?,?,?)", (me.pid, me.boot, me.started))
+            db.execute(f"DELETE FROM owners WHERE {_UNUSED_OWNER}")
             db.execute("COMMIT")
         except BaseException:
             rollback(db)
@@ -369,6 +372,9 @@ class History(EventRows, HistoryQueries):
                     [self._step_row(r.run_id, s) for r, steps in runs.values() for s in steps.values()],
                 )
                 self._write_retention(db, kept)
+                if runs:  # in the same transaction: no row of this process's is ever without its owner
+                    me = this_process()
+                    db.execute("INSERT OR REPLACE INTO owners VALUES (?,?,?)", (me.pid, me.boot, me.started))
                 db.execute("COMMIT")
             except BaseException:
                 rollback(db)  # never hides why the write failed (a failed ROLLBACK used to say only that)

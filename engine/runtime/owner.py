@@ -83,7 +83,7 @@ def alive(owner: Owner) -> bool:
 def owns_row(me: Owner, pid: int | None, boot: str | None, started: str | None) -> bool:
     """Whether the process that wrote a 'running' row with ``pid`` (known in ``owners`` as ``boot``/``started``)
     still runs. A pid without its ``owners`` row (a history from before it existed) has only the pid to go by;
-    if that pid is this process's, the row is a former process's: this one registers before it writes any row."""
+    if that pid is this process's, the row is a former process's: this one writes its owner with each of its rows."""
     if pid is None:
         return False
     if boot is None:

@@ -108,3 +108,20 @@ def test_a_run_that_fails_in_its_process_before_it_begins_is_not_left_running(tm
         assert record is not None and record.status == "failed"
     finally:
         engine.shutdown(1)
+
+
+def test_owners_hold_only_the_processes_of_running_rows(tmp_path: Path) -> None:
+    """Every process that opens the history does not stay in it: owners no running row names are forgotten."""
+    path = tmp_path / "h.sqlite3"
+    History(path).close()
+    for pid in range(100, 150):  # fifty processes that wrote rows long ago
+        _running_row(path, f"r{pid}", Owner(pid, "old-boot", "1"))
+    db = sqlite3.connect(path)
+    db.execute("UPDATE runs SET status = 'succeeded' WHERE run_id != 'r100'")
+    db.commit()
+    db.close()
+    History(path).close()  # r100's owner is of another boot: interrupted; then no running row names any owner
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT count(*) FROM owners").fetchone()[0] == 0
+    db.close()
+    assert _status(path, "r100") == "interrupted"
