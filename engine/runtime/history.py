@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 PRUNE_INTERVAL = 600.0  # seconds between two automatic retention passes of a long-running process
 _LINGER = 0.1  # seconds the writer waits after a wake-up so that bursts share one transaction (flush skips it)
 _STOP = object()
-_RETRY = object()  # queued by begin while the history is down: try writing now (a run starts)
+_RETRY = object()  # the retry timer went off: try writing what waits
 RETRY_INTERVAL = 5.0  # seconds between two attempts to write the history while it cannot be written
 MAX_UNWRITTEN_RUNS = 1000  # runs whose rows wait in memory while the history cannot be written; oldest dropped past it
 
@@ -246,15 +246,17 @@ class History(EventRows, HistoryQueries):
         step may execute, so a process killed a moment later leaves the run recorded: 'interrupted' at the next
         open). Never raises; while the history is down, the row waits with the others."""
         run = RunRecord(run_id, workflow, path, dict(trigger or {}), source, "running", time.time())
-        with self._lock:
-            if run_id in self._live:
-                return
-            self._live[run_id] = self._unwritten[run_id] = (run, {})
-            if self._fault is None:
-                self._write_unwritten()
-                return
-            self._keep_bounded()
-        self._queue.put(_RETRY)  # "and on the next run": the writer tries at once, this thread does not wait
+        if self._fault is None:  # down: no waiting for the lock (a retry may hold it for the busy timeout)
+            with self._lock:
+                if self._fault is None:
+                    self._add_begun(run)
+                    self._write_unwritten()
+                    return
+        self._queue.put(run)  # "and on the next run": the writer keeps it and tries at once; this thread goes on
+
+    def _add_begun(self, run: RunRecord) -> None:
+        if run.run_id not in self._live:
+            self._live[run.run_id] = self._unwritten[run.run_id] = (run, {})
 
     def listener(self, event: ev.Event) -> None:
         """Queue ``event`` for the writer thread (cheap; never blocks the caller on the database)."""
@@ -305,6 +307,7 @@ class History(EventRows, HistoryQueries):
             stop = any(x is _STOP for x in batch)
             events: list[ev.Event] = []
             kept: dict[str, Retention] = {}
+            begun: list[RunRecord] = []  # runs begun while the history was down
             for item in batch:
                 if isinstance(item, list):
                     events.extend(item)
@@ -312,9 +315,11 @@ class History(EventRows, HistoryQueries):
                     kept[item[0]] = item[1]
                 elif isinstance(item, ev.Event):
                     events.append(item)
-            retry = any(x is _RETRY for x in batch) or any(e.kind == ev.RUN_STARTED for e in events)
+                elif isinstance(item, RunRecord):
+                    begun.append(item)
+            retry = bool(begun) or any(x is _RETRY for x in batch) or any(e.kind == ev.RUN_STARTED for e in events)
             try:
-                self._apply(events, kept, retry=retry or stop)
+                self._apply(events, kept, begun, retry=retry or stop)
             except Exception as exc:  # a bug here must never reach the run
                 log.exception("run history: could not write to %s", self.path)
                 self.problems.append(f"could not write run history to {self.path}: {exc}")
@@ -325,8 +330,16 @@ class History(EventRows, HistoryQueries):
                 self._give_up()
                 return
 
-    def _apply(self, events: list[ev.Event], kept: dict[str, Retention] | None = None, retry: bool = True) -> None:
+    def _apply(
+        self,
+        events: list[ev.Event],
+        kept: dict[str, Retention] | None = None,
+        begun: list[RunRecord] | None = None,
+        retry: bool = True,
+    ) -> None:
         with self._lock:
+            for run in begun or ():
+                self._add_begun(run)
             unwritten = self._unwritten
             for event in events:
                 record = self._update(event)

@@ -146,3 +146,25 @@ def test_rows_kept_while_down_are_bounded_and_a_drop_is_logged(
         filler.unlink()
         assert wait_until(lambda: _ids(path) == ["r2", "r3", "r4"], 10), _ids(path)
         history.close()
+
+
+def test_a_run_starting_while_the_history_is_down_does_not_wait_for_it(tmp_path: Path) -> None:
+    """While the history cannot be written, ``begin`` (on the thread that starts a run) never waits for the writer,
+    which may be retrying a locked database for its whole busy timeout; the row is written once it can be."""
+    import threading
+
+    path = tmp_path / "h.sqlite3"
+    history = History(path)
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    history.begin("first", "W")  # finds the database locked: the history is down
+    assert history.down is not None and "locked by another process" in history.down
+    with history._lock:  # as the writer holds it while it retries
+        starter = threading.Thread(target=history.begin, args=("second", "W"))
+        starter.start()
+        starter.join(10)
+        assert not starter.is_alive(), "begin waited for the writer"
+    blocker.execute("ROLLBACK")
+    blocker.close()
+    assert wait_until(lambda: _ids(path) == ["first", "second"], 10)
+    history.close()
