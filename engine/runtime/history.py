@@ -40,6 +40,8 @@ _LINGER = 0.1  # seconds the writer waits after a wake-up so that bursts share o
 _STOP = object()
 _RETRY = object()  # the retry timer went off: try writing what waits
 RETRY_INTERVAL = 5.0  # seconds between two attempts to write the history while it cannot be written
+_SAID: dict[Path, str] = {}  # history file -> the kind of fault the log has said it has (once per process)
+_SAID_LOCK = threading.Lock()
 MAX_UNWRITTEN_RUNS = 1000  # runs whose rows wait in memory while the history cannot be written; oldest dropped past it
 
 _UNUSED_OWNER = "pid NOT IN (SELECT pid FROM runs WHERE status = 'running' AND pid IS NOT NULL)"
@@ -192,7 +194,11 @@ class History(EventRows, HistoryQueries):
         """A write or open failed: say why once per outage (a new kind of fault is said too); try again later."""
         fault = classify(exc, self.path)
         if self._fault is None or self._fault.kind != fault.kind:
-            self._problem(fault.line(self.path))
+            self.problems.append(fault.line(self.path))
+            with _SAID_LOCK:  # the app has two Histories on one file (engine and window): the log says it once
+                said, _SAID[self.path] = _SAID.get(self.path), fault.kind
+            if said != fault.kind:
+                log.warning("%s", fault.line(self.path))
         log.debug("run history: %s: %s", type(exc).__name__, exc)
         self._fault = fault
         self._retry_at = time.monotonic() + RETRY_INTERVAL
@@ -207,10 +213,23 @@ class History(EventRows, HistoryQueries):
         if self._fault is None:
             return
         self._fault = None
-        log.warning("the run history is written again (%s); %d runs kept meanwhile were recorded", self.path, runs)
+        with _SAID_LOCK:
+            said = _SAID.pop(self.path, None)
+        if said is not None:
+            kept = f"; {runs} run{'s' if runs != 1 else ''} kept meanwhile were recorded" if runs else ""
+            log.warning("the run history is written again (%s)%s", self.path, kept)
         with self._idle:  # what the database holds is merged under what this process was told meanwhile
             for name, kept in self._read_retention().items():
                 self._retention.setdefault(name, kept)
+
+    def _try_again(self) -> None:
+        """Open the database again after a fault (call with ``_lock`` held); reported as down again if it fails."""
+        try:
+            self._connection()
+        except (sqlite3.Error, OSError) as exc:
+            self._went_down(exc)
+        else:
+            self._came_back(0)
 
     def _connection(self) -> sqlite3.Connection:
         """The connection to write with: the open one, or (while down) a fresh open that raises its fault."""

@@ -36,7 +36,11 @@ class HistoryQueries:
         @property
         def _db(self) -> sqlite3.Connection: ...
 
+        _retry_at: float
+
         def _connection(self) -> sqlite3.Connection: ...
+
+        def _try_again(self) -> None: ...
 
         def flush(self, timeout: float = 5.0) -> None: ...
 
@@ -85,6 +89,8 @@ class HistoryQueries:
         """The rows of a query. While the history is down it is read through a read-only connection, and what
         cannot be read then reads as nothing (the fault was reported when it began)."""
         with self._lock:
+            if self._fault is not None and time.monotonic() >= self._retry_at:
+                self._try_again()  # a reader that never writes comes back here
             if self._fault is None:
                 return self._db.execute(sql, args).fetchall()
             uri = self.path.resolve().as_uri()
