@@ -386,7 +386,7 @@ class History(EventRows, HistoryQueries):
             except (sqlite3.Error, OSError) as exc:
                 log.warning("run history: could not apply retention to %s: %s", self.path, exc)
 
-    def _write_unwritten(self) -> bool:
+    def _write_unwritten(self, afresh: bool = True) -> bool:
         """Write every row waiting, in one transaction (call with ``_lock`` held); False (reported) if it failed."""
         runs, kept = self._unwritten, self._unwritten_kept
         if not runs and not kept:
@@ -412,6 +412,8 @@ class History(EventRows, HistoryQueries):
                 rollback(db)  # never hides why the write failed (a failed ROLLBACK used to say only that)
                 raise
         except (sqlite3.Error, OSError) as exc:
+            if damaged(exc) and afresh:  # found damaged while writing: aside with it, and the rows go into a fresh file
+                return self._start_afresh(str(exc))
             self._went_down(exc)
             self._keep_bounded()
             return False
@@ -422,6 +424,20 @@ class History(EventRows, HistoryQueries):
         self._unwritten, self._unwritten_kept = {}, {}
         self._came_back(count)
         return True
+
+    def _start_afresh(self, reason: str) -> bool:
+        """The open file turned out damaged: move it aside and write what waits into a new one (once)."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        try:
+            self._move_aside(reason)
+            self._conn = self._connect()
+        except (sqlite3.Error, OSError) as exc:
+            self._went_down(exc)
+            self._keep_bounded()
+            return False
+        return self._write_unwritten(afresh=False)
 
     def _give_up(self) -> None:
         """At close, rows that still could not be written are lost: say how many."""

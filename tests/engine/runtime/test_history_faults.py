@@ -168,3 +168,29 @@ def test_a_run_starting_while_the_history_is_down_does_not_wait_for_it(tmp_path:
     blocker.close()
     assert wait_until(lambda: _ids(path) == ["first", "second"], 10)
     history.close()
+
+
+def test_damage_found_while_writing_moves_the_file_aside_and_the_run_goes_to_a_fresh_one(tmp_path: Path) -> None:
+    """A file that opens but turns out damaged when a run's steps are written ("database disk image is malformed")
+    is real damage: it is moved aside and the rows are written into a fresh file."""
+    path = tmp_path / "h.sqlite3"
+    history = History(path)
+    for i in range(3):
+        _feed(history, f"old{i}")
+    history.close()
+    db = sqlite3.connect(path)
+    root = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'steps'").fetchone()[0]
+    size = db.execute("PRAGMA page_size").fetchone()[0]
+    db.close()
+    with open(path, "r+b") as f:  # the steps table's first page is garbage now; the runs table is intact
+        f.seek((root - 1) * size)
+        f.write(b"\xff" * size)
+    history = History(path)
+    assert history.problems == []  # it opened: the runs table reads fine
+    _feed(history, "new")
+    history.flush()
+    [aside] = tmp_path.glob("h.sqlite3.corrupt-*")
+    assert "damaged" in history.problems[0] and "malformed" in history.problems[0], history.problems
+    assert _ids(path) == ["new"]
+    history.close()
+    assert aside.stat().st_size > 0
