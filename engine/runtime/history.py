@@ -130,7 +130,11 @@ class History(EventRows, HistoryQueries):
             return None
 
     def _move_aside(self, reason: str) -> None:
-        aside = self.path.with_name(f"{self.path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+        stamp = f"{self.path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}"
+        aside, n = self.path.with_name(stamp), 1
+        while aside.exists():  # twice in one second: never over an earlier damaged file
+            n += 1
+            aside = self.path.with_name(f"{stamp}-{n}")
         for suffix in ("-wal", "-shm"):
             extra = Path(str(self.path) + suffix)
             if extra.exists():
