@@ -194,3 +194,15 @@ def test_damage_found_while_writing_moves_the_file_aside_and_the_run_goes_to_a_f
     assert _ids(path) == ["new"]
     history.close()
     assert aside.stat().st_size > 0
+
+
+def test_two_damaged_files_in_one_second_are_both_kept(tmp_path: Path) -> None:
+    """Each damaged file moved aside keeps its own name, even twice within the same second."""
+    path = tmp_path / "h.sqlite3"
+    for text in (b"first damaged file " * 300, b"second damaged file " * 300):
+        path.write_bytes(text)
+        History(path).close()
+    kept = sorted(
+        p.read_bytes()[:6] for p in tmp_path.glob("h.sqlite3.corrupt-*") if not p.name.endswith(("wal", "shm"))
+    )
+    assert kept == [b"first ", b"second"]
