@@ -18,12 +18,13 @@ again: every ``RETRY_INTERVAL`` seconds and when a run starts.
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import sqlite3
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from engine.runtime import events as ev
 from engine.runtime.history_faults import Fault, classify, damaged, rollback
@@ -42,6 +43,7 @@ _RETRY = object()  # the retry timer went off: try writing what waits
 RETRY_INTERVAL = 5.0  # seconds between two attempts to write the history while it cannot be written
 _SAID: dict[Path, str] = {}  # history file -> the kind of fault the log has said it has (once per process)
 _SAID_LOCK = threading.Lock()
+CHECKPOINT_BYTES = 4_000_000  # WAL size past which the writer checkpoints (about SQLite's own 1,000 pages)
 MAX_UNWRITTEN_RUNS = 1000  # runs whose rows wait in memory while the history cannot be written; oldest dropped past it
 
 _UNUSED_OWNER = "pid NOT IN (SELECT pid FROM runs WHERE status = 'running' AND pid IS NOT NULL)"
@@ -62,6 +64,14 @@ CREATE TABLE IF NOT EXISTS owners (pid INTEGER PRIMARY KEY, boot TEXT, started T
 # run's owner; an owner no running row names is forgotten at the next open.
 
 
+class _Rows(NamedTuple):
+    """Rows ready to write: run rows, step rows, retention."""
+
+    runs: list[tuple[Any, ...]]
+    steps: list[tuple[Any, ...]]
+    kept: dict[str, Retention]
+
+
 def default_history_path() -> Path:
     """``history.sqlite3`` in the user's data folder."""
     import platformdirs
@@ -80,7 +90,7 @@ class History(EventRows, HistoryQueries):
         self.keep_runs = keep_runs
         self.keep_days = keep_days
         self.problems: list[str] = []
-        self._lock = threading.RLock()  # the connection, and the records below (writer thread and ``begin``)
+        self._lock = threading.RLock()  # the connection: opening it, its SQL (the records are the writer's own)
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._pending = 0
         self._idle = threading.Condition(threading.Lock())
@@ -92,6 +102,8 @@ class History(EventRows, HistoryQueries):
         self._fault: Fault | None = None  # why the history cannot be written now (None: it can)
         self._retry_at = 0.0
         self._next_prune = time.monotonic() + PRUNE_INTERVAL
+        self._wal = f"{self.path}-wal"
+        self._checkpointer: sqlite3.Connection | None = None  # the writer thread's, for _checkpoint
         self._conn: sqlite3.Connection | None = None
         self._conn = self._open()
         self._retention = self._read_retention()  # workflow -> its policy.history, as the database holds it
@@ -148,6 +160,9 @@ class History(EventRows, HistoryQueries):
             db.execute("PRAGMA auto_vacuum = INCREMENTAL")  # only takes effect on a new file, before any table
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = NORMAL")
+            # SQLite would checkpoint inside whichever commit crosses its mark, often a run's begin on a fire's path
+            # (a copy and two fsyncs): the writer thread does it instead, on a connection of its own (_checkpoint)
+            db.execute("PRAGMA wal_autocheckpoint = 0")
             db.executescript(SCHEMA)
             db.execute("SELECT count(*) FROM runs").fetchone()
             self._mark_interrupted(db)
@@ -158,7 +173,7 @@ class History(EventRows, HistoryQueries):
 
     def _mark_interrupted(self, db: sqlite3.Connection) -> None:
         """Runs left 'running' by a process that is gone did not finish: say so. Owners no running row names any
-        more are forgotten (a writer adds its own with every write: see ``_write_unwritten``)."""
+        more are forgotten (a writer adds its own with every write: see ``_write_rows``)."""
         rows = db.execute(
             "SELECT r.run_id, r.pid, o.boot, o.started FROM runs AS r LEFT JOIN owners AS o ON o.pid = r.pid"
             " WHERE r.status = 'running'"
@@ -269,17 +284,18 @@ class History(EventRows, HistoryQueries):
         step may execute, so a process killed a moment later leaves the run recorded: 'interrupted' at the next
         open). Never raises; while the history is down, the row waits with the others."""
         run = RunRecord(run_id, workflow, path, dict(trigger or {}), source, "running", time.time())
-        if self._fault is None:  # down: no waiting for the lock (a retry may hold it for the busy timeout)
-            with self._lock:
-                if self._fault is None:
-                    self._add_begun(run)
-                    self._write_unwritten()
+        if self._fault is None and self._live.setdefault(run_id, (run, {}))[0] is run:
+            rows = _Rows([self._run_row(run)], [], {})
+            with self._lock:  # held by the writer for its SQL only: never while it folds events or encodes rows
+                if self._fault is None and self._write_rows(rows):
                     return
-        self._queue.put(run)  # "and on the next run": the writer keeps it and tries at once; this thread goes on
+        self._queue.put(run)  # down: the writer keeps it and tries at once ("and on the next run"); no waiting here
 
     def _add_begun(self, run: RunRecord) -> None:
-        if run.run_id not in self._live:
-            self._live[run.run_id] = self._unwritten[run.run_id] = (run, {})
+        """A run begun while the history was down: its row waits with the others (writer thread)."""
+        live = self._live.setdefault(run.run_id, (run, {}))
+        if live[0] is run:
+            self._unwritten.setdefault(run.run_id, live)
 
     def listener(self, event: ev.Event) -> None:
         """Queue ``event`` for the writer thread (cheap; never blocks the caller on the database)."""
@@ -360,29 +376,29 @@ class History(EventRows, HistoryQueries):
         begun: list[RunRecord] | None = None,
         retry: bool = True,
     ) -> None:
-        with self._lock:
-            for run in begun or ():
-                self._add_begun(run)
-            unwritten = self._unwritten
-            for event in events:
-                record = self._update(event)
-                if record is None:
-                    continue
-                run, step = record
-                rows = unwritten.get(run.run_id)
-                if rows is None or rows[0] is not run:
-                    rows = unwritten[run.run_id] = (run, rows[1] if rows is not None else {})
-                if step is not None:
-                    rows[1][step.step] = step
-                elif event.kind == ev.RUN_FINISHED:
-                    for left in self._abandoned(run.run_id):
-                        rows[1][left.step] = left
-            self._unwritten_kept.update(kept or {})
-            if self._fault is not None:
-                self._keep_bounded()
-                if not retry and time.monotonic() < self._retry_at:
-                    return  # down: the rows wait for the retry timer or the next run
-            self._write_unwritten()
+        # The records are the writer thread's own (begin only adds a run it starts): no lock while folding.
+        for run in begun or ():
+            self._add_begun(run)
+        unwritten = self._unwritten
+        for event in events:
+            record = self._update(event)
+            if record is None:
+                continue
+            run, step = record
+            rows = unwritten.get(run.run_id)
+            if rows is None or rows[0] is not run:
+                rows = unwritten[run.run_id] = (run, rows[1] if rows is not None else {})
+            if step is not None:
+                rows[1][step.step] = step
+            elif event.kind == ev.RUN_FINISHED:
+                for left in self._abandoned(run.run_id):
+                    rows[1][left.step] = left
+        self._unwritten_kept.update(kept or {})
+        if self._fault is not None:
+            self._keep_bounded()
+            if not retry and time.monotonic() < self._retry_at:
+                return  # down: the rows wait for the retry timer or the next run
+        self._write_unwritten()
         if self._fault is None and time.monotonic() >= self._next_prune:
             self._next_prune = time.monotonic() + PRUNE_INTERVAL
             try:
@@ -390,25 +406,52 @@ class History(EventRows, HistoryQueries):
             except (sqlite3.Error, OSError) as exc:
                 log.warning("run history: could not apply retention to %s: %s", self.path, exc)
 
-    def _write_unwritten(self, afresh: bool = True) -> bool:
-        """Write every row waiting, in one transaction (call with ``_lock`` held); False (reported) if it failed."""
+    def _write_unwritten(self) -> bool:
+        """Write every row waiting (writer thread); False (reported) if it failed, and the rows wait on."""
         runs, kept = self._unwritten, self._unwritten_kept
         if not runs and not kept:
             return True
+        rows = _Rows(  # encoded before the lock is taken: a run's begin waits for the SQL only
+            [self._run_row(r) for r, _ in runs.values()],
+            [self._step_row(r.run_id, s) for r, steps in runs.values() for s in steps.values()],
+            kept,
+        )
+        with self._lock:
+            if not self._write_rows(rows):
+                self._keep_bounded()
+                return False
+        for run, _ in runs.values():
+            if run.status != "running":
+                self._live.pop(run.run_id, None)
+        self._unwritten, self._unwritten_kept = {}, {}
+        self._checkpoint()
+        return True
+
+    def _checkpoint(self) -> None:
+        """Copy the WAL back into the database once it passes ``CHECKPOINT_BYTES`` (writer thread). PASSIVE, on a
+        connection of its own: a run's begin, writing meanwhile, neither waits for it nor pays for it."""
+        try:
+            if os.path.getsize(self._wal) < CHECKPOINT_BYTES:
+                return
+            if self._checkpointer is None:
+                self._checkpointer = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except (OSError, sqlite3.Error) as exc:  # no WAL yet, or the disk is full: the next batch tries again
+            log.debug("run history: no checkpoint now: %s", exc)
+
+    def _write_rows(self, rows: _Rows, afresh: bool = True) -> bool:
+        """Write ``rows`` in one transaction (``_lock`` held); False if it failed (reported: the history is down
+        now). A file found damaged is moved aside and the rows go into a new one."""
         try:
             db = self._connection()
             db.execute("BEGIN IMMEDIATE")
             try:
-                db.executemany(
-                    "INSERT OR REPLACE INTO runs VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                    [self._run_row(r) for r, _ in runs.values()],
-                )
-                db.executemany(
-                    "INSERT OR REPLACE INTO steps VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                    [self._step_row(r.run_id, s) for r, steps in runs.values() for s in steps.values()],
-                )
-                self._write_retention(db, kept)
-                if runs:  # in the same transaction: no row of this process's is ever without its owner
+                db.executemany("INSERT OR REPLACE INTO runs VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows.runs)
+                if rows.steps:
+                    db.executemany("INSERT OR REPLACE INTO steps VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows.steps)
+                if rows.kept:
+                    self._write_retention(db, rows.kept)
+                if rows.runs:  # in the same transaction: no row of this process's is ever without its owner
                     me = this_process()
                     db.execute("INSERT OR REPLACE INTO owners VALUES (?,?,?)", (me.pid, me.boot, me.started))
                 db.execute("COMMIT")
@@ -417,20 +460,14 @@ class History(EventRows, HistoryQueries):
                 raise
         except (sqlite3.Error, OSError) as exc:
             if damaged(exc) and afresh:  # found damaged while writing: aside with it, and the rows go into a fresh file
-                return self._start_afresh(str(exc))
+                return self._start_afresh(str(exc), rows)
             self._went_down(exc)
-            self._keep_bounded()
             return False
-        count = len(runs)
-        for run, _ in runs.values():
-            if run.status != "running":
-                self._live.pop(run.run_id, None)
-        self._unwritten, self._unwritten_kept = {}, {}
-        self._came_back(count)
+        self._came_back(len(rows.runs))
         return True
 
-    def _start_afresh(self, reason: str) -> bool:
-        """The open file turned out damaged: move it aside and write what waits into a new one (once)."""
+    def _start_afresh(self, reason: str, rows: _Rows) -> bool:
+        """The open file turned out damaged: move it aside and write ``rows`` into a new one (once)."""
         if self._conn is not None:
             self._conn.close()
             self._conn = None
@@ -439,9 +476,8 @@ class History(EventRows, HistoryQueries):
             self._conn = self._connect()
         except (sqlite3.Error, OSError) as exc:
             self._went_down(exc)
-            self._keep_bounded()
             return False
-        return self._write_unwritten(afresh=False)
+        return self._write_rows(rows, afresh=False)
 
     def _give_up(self) -> None:
         """At close, rows that still could not be written are lost: say how many."""
@@ -460,6 +496,7 @@ class History(EventRows, HistoryQueries):
         self._queue.put(_STOP)
         self._thread.join(5)
         with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+            for conn in (self._checkpointer, self._conn):
+                if conn is not None:
+                    conn.close()  # the last connection to close checkpoints the WAL and removes it
+            self._conn = self._checkpointer = None
