@@ -64,6 +64,16 @@ CREATE TABLE IF NOT EXISTS owners (pid INTEGER PRIMARY KEY, boot TEXT, started T
 # run's owner; an owner no running row names is forgotten at the next open.
 
 
+class _Begun:
+    """A run's row waiting for its commit in ``begin`` (``written``: None until a commit tried it)."""
+
+    __slots__ = ("row", "written")
+
+    def __init__(self, row: tuple[Any, ...]) -> None:
+        self.row = row
+        self.written: bool | None = None
+
+
 class _Rows(NamedTuple):
     """Rows ready to write: run rows, step rows, retention."""
 
@@ -103,6 +113,8 @@ class History(EventRows, HistoryQueries):
         self._retry_at = 0.0
         self._next_prune = time.monotonic() + PRUNE_INTERVAL
         self._wal = f"{self.path}-wal"
+        self._begun: list[_Begun] = []  # rows of runs beginning now, committed together (begin)
+        self._begun_lock = threading.Lock()
         self._checkpointer: sqlite3.Connection | None = None  # the writer thread's, for _checkpoint
         self._conn: sqlite3.Connection | None = None
         self._conn = self._open()
@@ -285,10 +297,23 @@ class History(EventRows, HistoryQueries):
         open). Never raises; while the history is down, the row waits with the others."""
         run = RunRecord(run_id, workflow, path, dict(trigger or {}), source, "running", time.time())
         if self._fault is None and self._live.setdefault(run_id, (run, {}))[0] is run:
-            rows = _Rows([self._run_row(run)], [], {})
+            ticket = _Begun(self._run_row(run))
+            with self._begun_lock:
+                self._begun.append(ticket)
             with self._lock:  # held by the writer for its SQL only: never while it folds events or encodes rows
-                if self._fault is None and self._write_rows(rows):
-                    return
+                if ticket.written is None and self._fault is None:
+                    # group commit: runs that began meanwhile (on other threads, waiting here) go in the same one
+                    with self._begun_lock:
+                        group, self._begun = self._begun, []
+                    written = self._write_rows(_Rows([t.row for t in group], [], {}))
+                    for t in group:
+                        t.written = written
+                elif ticket.written is None:  # down meanwhile: out of the group (a later commit must not write it)
+                    with self._begun_lock:
+                        if ticket in self._begun:
+                            self._begun.remove(ticket)
+            if ticket.written:
+                return
         self._queue.put(run)  # down: the writer keeps it and tries at once ("and on the next run"); no waiting here
 
     def _add_begun(self, run: RunRecord) -> None:

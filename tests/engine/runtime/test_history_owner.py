@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from pathlib import Path
 
 from engine.io import read_text
@@ -125,3 +126,29 @@ def test_owners_hold_only_the_processes_of_running_rows(tmp_path: Path) -> None:
     assert db.execute("SELECT count(*) FROM owners").fetchone()[0] == 0
     db.close()
     assert _status(path, "r100") == "interrupted"
+
+
+def test_runs_beginning_together_are_each_committed_when_their_begin_returns(tmp_path: Path) -> None:
+    """Begins on many threads at once share commits, yet each run's row is in the database when its begin
+    returns (read from another connection, as a crash would leave it)."""
+    import threading
+
+    path = tmp_path / "h.sqlite3"
+    history = History(path)
+    seen: dict[str, bool] = {}
+
+    def start(run_id: str) -> None:
+        history.begin(run_id, "W")
+        db = sqlite3.connect(path)
+        seen[run_id] = db.execute("SELECT count(*) FROM runs WHERE run_id = ?", (run_id,)).fetchone()[0] == 1
+        db.close()
+
+    threads = [threading.Thread(target=start, args=(f"r{i}",)) for i in range(20)]
+    with history._lock:  # as the writer holds it for its SQL: the begins queue up behind it and commit together
+        for thread in threads:
+            thread.start()
+        time.sleep(0.2)
+    for thread in threads:
+        thread.join(10)
+    assert seen == {f"r{i}": True for i in range(20)}
+    history.close()
