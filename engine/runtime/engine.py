@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.model.workflow import Workflow
 from engine.registry.blocks import Registry
-from engine.runtime.events import EventBus, Listener
+from engine.runtime.events import RUN_FINISHED, Event, EventBus, Listener
 from engine.runtime.executor import CANCELLED, Run, RunResult, new_run_id
 from engine.runtime.plan import Plan, compile_plan
 from engine.runtime.redact import redact
@@ -177,7 +177,7 @@ class Engine:
         from engine.runtime.procpool import WorkerError
 
         remote: Any = handle.run
-        remote.on_start = lambda: setattr(handle, "started", True)
+        remote.on_start = lambda: self._begin(handle)  # before the worker is told to go
         remote.on_done = lambda result: self._ended(handle, result)
         remote.dropped = handle.future.done
         try:
@@ -185,9 +185,21 @@ class Engine:
         except WorkerError:
             self._run_elsewhere(remote)
 
+    def _begin(self, handle: RunHandle) -> None:
+        """The run is about to execute: its history row is committed first, so that no step of it can have run
+        (written a file, sent a mail) without the run being recorded, whenever this process is killed."""
+        handle.started = True
+        if self.history is not None:
+            run: Any = handle.run
+            self.history.begin(run.run_id, run.plan.name, path=str(run.plan.path or ""), trigger=run.trigger,
+                               source=run.source)  # fmt: skip
+
     def _ended(self, handle: RunHandle, result: RunResult) -> None:
         with self._lock:
             self._active.pop(handle.run_id, None)
+        if not result.started and self.history is not None:  # it failed in its process before it began: no events
+            data = {"status": result.status, "error": result.error, "duration": 0.0, "outputs": {}, "message": ""}
+            self.bus.emit(Event(RUN_FINISHED, result.run_id, handle.workflow, None, data))  # its begun row ends
         if not handle.future.done():
             handle.future.set_result(result)
 
@@ -206,6 +218,7 @@ class Engine:
             if handle.future.done():  # cancelled by shutdown while it waited in the queue
                 return
             handle.started = True
+        self._begin(handle)
         try:
             run = handle.run
             result = run.execute() if isinstance(run, Run) else self._run_here(run)

@@ -3,15 +3,20 @@
 Writes happen on a thread of the history's own, in batches: the event listener only appends to a queue. One row per
 run and one row per step of a run (a step that runs many times, e.g. in a loop, keeps its last execution and its
 attempt count; its log keeps the last ``MAX_LOG_LINES`` lines). Values longer than ``max_output_chars`` once written
-as JSON are stored as a string that ends with ``TRUNCATED`` and the original size. A database that cannot be opened
-is moved aside (renamed ``*.corrupt-<time>``) and a fresh one is created; a write that fails (locked database) is
-logged and kept in ``problems``; the run itself never notices. Retention is per workflow: a workflow's
-``policy.history`` (told by the Engine through ``retain``) is kept in the database, so every later prune applies it.
+as JSON are stored as a string that ends with ``TRUNCATED`` and the original size. The engine records a run's start
+with ``begin`` (committed before the run's first step executes), so a process killed at any moment leaves no step
+without its run. Retention is per workflow: a workflow's ``policy.history`` (told by the Engine through ``retain``)
+is kept in the database, so every later prune applies it.
+
+Faults never reach a run. Only a damaged file is moved aside (renamed ``*.corrupt-<time>``, and a fresh one is
+created). A full disk, a read-only folder, a refused permission or a locked database are reported once, in one line
+(log and ``problems``; engine.runtime.history_faults); the rows that could not be written wait in memory (at most
+``MAX_UNWRITTEN_RUNS`` runs, the oldest dropped past that with a log line) and are written when the history tries
+again: every ``RETRY_INTERVAL`` seconds and when a run starts.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import queue
@@ -19,22 +24,29 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from engine.runtime import events as ev
-from engine.runtime.records import Retention, RunRecord, StepRecord, run_record, step_record
+from engine.runtime.history_faults import Fault, classify, damaged, rollback
+from engine.runtime.history_read import HistoryQueries, HistoryUnavailable
+from engine.runtime.history_rows import MAX_LOG_LINES, TRUNCATED, EventRows
+from engine.runtime.owner import owns_row, this_process
+from engine.runtime.records import Retention, RunRecord, StepRecord
 
+__all__ = ["MAX_LOG_LINES", "TRUNCATED", "History", "HistoryUnavailable", "default_history_path"]
 log = logging.getLogger(__name__)
 
-MAX_LOG_LINES = 200
-TRUNCATED = "… [truncated: {size} characters in all]"
 PRUNE_INTERVAL = 600.0  # seconds between two automatic retention passes of a long-running process
-# One encoder for every row: json.dumps with options builds a new encoder per call (≈ 2 µs each, 3+ per step).
-_encode = json.JSONEncoder(default=str, ensure_ascii=False).encode
-_EMPTY = {dict: "{}", list: "[]"}
 _LINGER = 0.1  # seconds the writer waits after a wake-up so that bursts share one transaction (flush skips it)
 _STOP = object()
+_RETRY = object()  # the retry timer went off: try writing what waits
+RETRY_INTERVAL = 5.0  # seconds between two attempts to write the history while it cannot be written
+_SAID: dict[Path, str] = {}  # history file -> the kind of fault the log has said it has (once per process)
+_SAID_LOCK = threading.Lock()
+CHECKPOINT_BYTES = 4_000_000  # WAL size past which the writer checkpoints (about SQLite's own 1,000 pages)
+MAX_UNWRITTEN_RUNS = 1000  # runs whose rows wait in memory while the history cannot be written; oldest dropped past it
 
+_UNUSED_OWNER = "pid NOT IN (SELECT pid FROM runs WHERE status = 'running' AND pid IS NOT NULL)"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY, workflow TEXT NOT NULL, path TEXT, trigger TEXT, source TEXT, status TEXT NOT NULL,
@@ -45,7 +57,29 @@ CREATE TABLE IF NOT EXISTS steps (
     run_id TEXT NOT NULL, step TEXT NOT NULL, block TEXT, status TEXT, inputs TEXT, output TEXT, logs TEXT,
     started REAL, duration REAL, attempts INTEGER, error TEXT, seq INTEGER, PRIMARY KEY (run_id, step));
 CREATE TABLE IF NOT EXISTS retention (workflow TEXT PRIMARY KEY, keep_runs INTEGER, keep_days INTEGER);
+CREATE TABLE IF NOT EXISTS owners (pid INTEGER PRIMARY KEY, boot TEXT, started TEXT);
 """
+# ``owners``: the process behind each pid of ``runs.pid`` (engine.runtime.owner), written in the same transaction as
+# the process's rows, so that a later process with the same pid (PID 1 in a container, a reboot) is not taken for a
+# run's owner; an owner no running row names is forgotten at the next open.
+
+
+class _Begun:
+    """A run's row waiting for its commit in ``begin`` (``written``: None until a commit tried it)."""
+
+    __slots__ = ("row", "written")
+
+    def __init__(self, row: tuple[Any, ...]) -> None:
+        self.row = row
+        self.written: bool | None = None
+
+
+class _Rows(NamedTuple):
+    """Rows ready to write: run rows, step rows, retention."""
+
+    runs: list[tuple[Any, ...]]
+    steps: list[tuple[Any, ...]]
+    kept: dict[str, Retention]
 
 
 def default_history_path() -> Path:
@@ -55,7 +89,7 @@ def default_history_path() -> Path:
     return platformdirs.user_data_path("flowdeck") / "history.sqlite3"
 
 
-class History:
+class History(EventRows, HistoryQueries):
     """The run history database. Thread-safe; subscribe ``listener`` to an Engine."""
 
     def __init__(
@@ -66,14 +100,24 @@ class History:
         self.keep_runs = keep_runs
         self.keep_days = keep_days
         self.problems: list[str] = []
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # the connection: opening it, its SQL (the records are the writer's own)
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._pending = 0
         self._idle = threading.Condition(threading.Lock())
         self._hurry = threading.Event()  # set by flush/close: write now, do not linger
         self._live: dict[str, tuple[RunRecord, dict[str, StepRecord]]] = {}
+        # rows not written yet, by run (insertion order: oldest first); empty between batches unless the history is down
+        self._unwritten: dict[str, tuple[RunRecord, dict[str, StepRecord]]] = {}
+        self._unwritten_kept: dict[str, Retention] = {}
+        self._fault: Fault | None = None  # why the history cannot be written now (None: it can)
+        self._retry_at = 0.0
         self._next_prune = time.monotonic() + PRUNE_INTERVAL
-        self._conn: sqlite3.Connection | None = self._open()
+        self._wal = f"{self.path}-wal"
+        self._begun: list[_Begun] = []  # rows of runs beginning now, committed together (begin)
+        self._begun_lock = threading.Lock()
+        self._checkpointer: sqlite3.Connection | None = None  # the writer thread's, for _checkpoint
+        self._conn: sqlite3.Connection | None = None
+        self._conn = self._open()
         self._retention = self._read_retention()  # workflow -> its policy.history, as the database holds it
         self._thread = threading.Thread(target=self._write_loop, name="flowdeck-history", daemon=True)
         self._thread.start()
@@ -85,23 +129,42 @@ class History:
             self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=2.0)
         return self._conn
 
+    @property
+    def down(self) -> str | None:
+        """The one-line reason the history cannot be written now, or None when it can."""
+        fault = self._fault
+        return fault.line(self.path) if fault is not None else None
+
     # -- opening -----------------------------------------------------------------------------------
-    def _open(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+    def _open(self) -> sqlite3.Connection | None:
+        """The database, ready to write; None (reported) when a fault keeps it from being opened for now."""
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             return self._connect()
-        except sqlite3.DatabaseError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                self._problem(f"run history {self.path} is locked: {exc}")
-                return sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
-            aside = self.path.with_name(f"{self.path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
-            self._problem(f"run history {self.path} is damaged ({exc}); moved it to {aside.name} and started afresh")
-            for suffix in ("-wal", "-shm"):
-                extra = Path(str(self.path) + suffix)
-                if extra.exists():
-                    extra.rename(Path(str(aside) + suffix))
-            self.path.rename(aside)
+        except (sqlite3.Error, OSError) as exc:
+            if not damaged(exc):
+                self._went_down(exc)
+                return None
+            reason = str(exc)
+        try:
+            self._move_aside(reason)
             return self._connect()
+        except (sqlite3.Error, OSError) as exc:
+            self._went_down(exc)
+            return None
+
+    def _move_aside(self, reason: str) -> None:
+        stamp = f"{self.path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}"
+        aside, n = self.path.with_name(stamp), 1
+        while aside.exists():  # twice in one second: never over an earlier damaged file
+            n += 1
+            aside = self.path.with_name(f"{stamp}-{n}")
+        for suffix in ("-wal", "-shm"):
+            extra = Path(str(self.path) + suffix)
+            if extra.exists():
+                extra.rename(Path(str(aside) + suffix))
+        self.path.rename(aside)
+        self._problem(f"run history {self.path} is damaged ({reason}); moved it to {aside.name} and started afresh")
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=2.0)
@@ -109,6 +172,9 @@ class History:
             db.execute("PRAGMA auto_vacuum = INCREMENTAL")  # only takes effect on a new file, before any table
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = NORMAL")
+            # SQLite would checkpoint inside whichever commit crosses its mark, often a run's begin on a fire's path
+            # (a copy and two fsyncs): the writer thread does it instead, on a connection of its own (_checkpoint)
+            db.execute("PRAGMA wal_autocheckpoint = 0")
             db.executescript(SCHEMA)
             db.execute("SELECT count(*) FROM runs").fetchone()
             self._mark_interrupted(db)
@@ -118,19 +184,35 @@ class History:
         return db
 
     def _mark_interrupted(self, db: sqlite3.Connection) -> None:
-        """Runs left 'running' by a process that is gone did not finish: say so."""
-        rows = db.execute("SELECT run_id, pid FROM runs WHERE status = 'running'").fetchall()
-        dead = [run_id for run_id, pid in rows if pid is None or (pid != os.getpid() and not _alive(pid))]
-        if dead:
+        """Runs left 'running' by a process that is gone did not finish: say so. Owners no running row names any
+        more are forgotten (a writer adds its own with every write: see ``_write_rows``)."""
+        rows = db.execute(
+            "SELECT r.run_id, r.pid, o.boot, o.started FROM runs AS r LEFT JOIN owners AS o ON o.pid = r.pid"
+            " WHERE r.status = 'running'"
+        ).fetchall()
+        me = this_process()
+        dead = [run_id for run_id, pid, boot, started in rows if not owns_row(me, pid, boot, started)]
+        stale = db.execute(f"SELECT count(*) FROM owners WHERE {_UNUSED_OWNER}").fetchone()[0]
+        if not dead and not stale:
+            return  # nothing to write: a reader in a read-only folder writes nothing
+        db.execute("BEGIN IMMEDIATE")
+        try:
             db.executemany("UPDATE runs SET status = 'interrupted' WHERE run_id = ?", [(r,) for r in dead])
             db.executemany(
                 "UPDATE steps SET status = 'interrupted' WHERE run_id = ? AND status = 'running'", [(r,) for r in dead]
             )
+            db.execute(f"DELETE FROM owners WHERE {_UNUSED_OWNER}")
+            db.execute("COMMIT")
+        except BaseException:
+            rollback(db)
+            raise
 
     def _read_retention(self) -> dict[str, Retention]:
+        if self._conn is None:
+            return {}  # not open (reported): retention is told again with the next runs
         try:
             rows = self._db.execute("SELECT workflow, keep_runs, keep_days FROM retention").fetchall()
-        except sqlite3.Error:  # the in-memory stand-in for a locked file has no tables
+        except sqlite3.Error:
             return {}
         return {name: Retention(runs, days) for name, runs, days in rows}
 
@@ -138,7 +220,108 @@ class History:
         log.warning("%s", message)
         self.problems.append(message)
 
+    # -- faults ------------------------------------------------------------------------------------
+    def _went_down(self, exc: BaseException) -> None:
+        """A write or open failed: say why once per outage (a new kind of fault is said too); try again later."""
+        fault = classify(exc, self.path)
+        if self._fault is None or self._fault.kind != fault.kind:
+            self.problems.append(fault.line(self.path))
+            with _SAID_LOCK:  # the app has two Histories on one file (engine and window): the log says it once
+                said, _SAID[self.path] = _SAID.get(self.path), fault.kind
+            if said != fault.kind:
+                log.warning("%s", fault.line(self.path))
+        log.debug("run history: %s: %s", type(exc).__name__, exc)
+        self._fault = fault
+        self._retry_at = time.monotonic() + RETRY_INTERVAL
+        if self._conn is not None:  # opened afresh on the next attempt (a remounted folder, a freed lock)
+            try:
+                self._conn.close()
+            except sqlite3.Error:
+                pass
+            self._conn = None
+
+    def _came_back(self, runs: int) -> None:
+        if self._fault is None:
+            return
+        self._fault = None
+        with _SAID_LOCK:
+            said = _SAID.pop(self.path, None)
+        if said is not None:
+            kept = f"; {runs} run{'s' if runs != 1 else ''} kept meanwhile were recorded" if runs else ""
+            log.warning("the run history is written again (%s)%s", self.path, kept)
+        with self._idle:  # what the database holds is merged under what this process was told meanwhile
+            for name, kept in self._read_retention().items():
+                self._retention.setdefault(name, kept)
+
+    def _try_again(self) -> None:
+        """Open the database again after a fault (call with ``_lock`` held); reported as down again if it fails."""
+        try:
+            self._connection()
+        except (sqlite3.Error, OSError) as exc:
+            self._went_down(exc)
+        else:
+            self._came_back(0)
+
+    def _connection(self) -> sqlite3.Connection:
+        """The connection to write with: the open one, or (while down) a fresh open that raises its fault."""
+        if self._conn is not None:
+            return self._conn
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._conn = self._connect()
+        except sqlite3.DatabaseError as exc:
+            if not damaged(exc):
+                raise
+            self._move_aside(str(exc))
+            self._conn = self._connect()
+        return self._conn
+
+    def _keep_bounded(self) -> None:
+        """While the history is down, past ``MAX_UNWRITTEN_RUNS`` runs the oldest one's rows are dropped."""
+        while len(self._unwritten) > MAX_UNWRITTEN_RUNS:
+            run_id, (run, _steps) = next(iter(self._unwritten.items()))
+            del self._unwritten[run_id]
+            if run.status != "running":
+                self._live.pop(run_id, None)
+            log.warning(
+                "run history: run %s of %s (%s) is not recorded: %d more runs wait to be written, at most %d are kept",
+                run_id, run.workflow, run.status, len(self._unwritten), MAX_UNWRITTEN_RUNS,
+            )  # fmt: skip
+
     # -- writing -----------------------------------------------------------------------------------
+    def begin(
+        self, run_id: str, workflow: str, *, path: str = "", trigger: dict[str, Any] | None = None, source: str = ""
+    ) -> None:
+        """Record that run ``run_id`` starts, committed when this returns (the engine calls it before the run's first
+        step may execute, so a process killed a moment later leaves the run recorded: 'interrupted' at the next
+        open). Never raises; while the history is down, the row waits with the others."""
+        run = RunRecord(run_id, workflow, path, dict(trigger or {}), source, "running", time.time())
+        if self._fault is None and self._live.setdefault(run_id, (run, {}))[0] is run:
+            ticket = _Begun(self._run_row(run))
+            with self._begun_lock:
+                self._begun.append(ticket)
+            with self._lock:  # held by the writer for its SQL only: never while it folds events or encodes rows
+                if ticket.written is None and self._fault is None:
+                    # group commit: runs that began meanwhile (on other threads, waiting here) go in the same one
+                    with self._begun_lock:
+                        group, self._begun = self._begun, []
+                    written = self._write_rows(_Rows([t.row for t in group], [], {}))
+                    for t in group:
+                        t.written = written
+                elif ticket.written is None:  # down meanwhile: out of the group (a later commit must not write it)
+                    with self._begun_lock:
+                        if ticket in self._begun:
+                            self._begun.remove(ticket)
+            if ticket.written:
+                return
+        self._queue.put(run)  # down: the writer keeps it and tries at once ("and on the next run"); no waiting here
+
+    def _add_begun(self, run: RunRecord) -> None:
+        """A run begun while the history was down: its row waits with the others (writer thread)."""
+        live = self._live.setdefault(run.run_id, (run, {}))
+        if live[0] is run:
+            self._unwritten.setdefault(run.run_id, live)
+
     def listener(self, event: ev.Event) -> None:
         """Queue ``event`` for the writer thread (cheap; never blocks the caller on the database)."""
         with self._idle:
@@ -161,7 +344,7 @@ class History:
         self._queue.put((workflow, retention))
 
     def flush(self, timeout: float = 5.0) -> None:
-        """Wait until every queued event is written."""
+        """Wait until every queued event is written (or, while the history is down, kept to be written later)."""
         deadline = time.monotonic() + timeout
         self._hurry.set()
         with self._idle:
@@ -173,8 +356,12 @@ class History:
 
     def _write_loop(self) -> None:
         while True:
-            batch = [self._queue.get()]
-            if self._hurry.wait(_LINGER):  # let more bursts arrive: fewer, bigger transactions, loop rows merged
+            wait = max(0.05, self._retry_at - time.monotonic()) if self._fault is not None else None
+            try:
+                batch = [self._queue.get(timeout=wait)]
+            except queue.Empty:
+                batch = [_RETRY]  # the retry timer
+            if batch[0] is not _RETRY and self._hurry.wait(_LINGER):  # let more bursts arrive: fewer transactions
                 self._hurry.clear()
             while True:
                 try:
@@ -184,237 +371,146 @@ class History:
             stop = any(x is _STOP for x in batch)
             events: list[ev.Event] = []
             kept: dict[str, Retention] = {}
+            begun: list[RunRecord] = []  # runs begun while the history was down
             for item in batch:
                 if isinstance(item, list):
                     events.extend(item)
                 elif isinstance(item, tuple):
                     kept[item[0]] = item[1]
-                elif item is not _STOP:
+                elif isinstance(item, ev.Event):
                     events.append(item)
+                elif isinstance(item, RunRecord):
+                    begun.append(item)
+            retry = bool(begun) or any(x is _RETRY for x in batch) or any(e.kind == ev.RUN_STARTED for e in events)
             try:
-                self._apply(events, kept)
-            except Exception as exc:  # a locked or broken database must never reach the run
-                self._problem(f"could not write run history to {self.path}: {exc}")
+                self._apply(events, kept, begun, retry=retry or stop)
+            except Exception as exc:  # a bug here must never reach the run
+                log.exception("run history: could not write to %s", self.path)
+                self.problems.append(f"could not write run history to {self.path}: {exc}")
             with self._idle:
                 self._pending -= len(events) + sum(isinstance(x, tuple) for x in batch)
                 self._idle.notify_all()
             if stop:
+                self._give_up()
                 return
 
-    def _apply(self, events: list[ev.Event], kept: dict[str, Retention] | None = None) -> None:
-        dirty_runs: dict[str, RunRecord] = {}
-        dirty_steps: dict[tuple[str, str], StepRecord] = {}
+    def _apply(
+        self,
+        events: list[ev.Event],
+        kept: dict[str, Retention] | None = None,
+        begun: list[RunRecord] | None = None,
+        retry: bool = True,
+    ) -> None:
+        # The records are the writer thread's own (begin only adds a run it starts): no lock while folding.
+        for run in begun or ():
+            self._add_begun(run)
+        unwritten = self._unwritten
         for event in events:
             record = self._update(event)
             if record is None:
                 continue
             run, step = record
-            dirty_runs[run.run_id] = run
+            rows = unwritten.get(run.run_id)
+            if rows is None or rows[0] is not run:
+                rows = unwritten[run.run_id] = (run, rows[1] if rows is not None else {})
             if step is not None:
-                dirty_steps[(run.run_id, step.step)] = step
+                rows[1][step.step] = step
             elif event.kind == ev.RUN_FINISHED:
                 for left in self._abandoned(run.run_id):
-                    dirty_steps[(run.run_id, left.step)] = left
-        if not dirty_runs and not kept:
-            return
-        with self._lock:
-            db = self._db
-            db.execute("BEGIN IMMEDIATE")
+                    rows[1][left.step] = left
+        self._unwritten_kept.update(kept or {})
+        if self._fault is not None:
+            self._keep_bounded()
+            if not retry and time.monotonic() < self._retry_at:
+                return  # down: the rows wait for the retry timer or the next run
+        self._write_unwritten()
+        if self._fault is None and time.monotonic() >= self._next_prune:
+            self._next_prune = time.monotonic() + PRUNE_INTERVAL
             try:
-                db.executemany(
-                    "INSERT OR REPLACE INTO runs VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                    [self._run_row(r) for r in dirty_runs.values()],
-                )
-                db.executemany(
-                    "INSERT OR REPLACE INTO steps VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                    [self._step_row(run_id, s) for (run_id, _), s in dirty_steps.items()],
-                )
-                self._write_retention(db, kept or {})
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-        for run in dirty_runs.values():
+                self.prune()
+            except (sqlite3.Error, OSError) as exc:
+                log.warning("run history: could not apply retention to %s: %s", self.path, exc)
+
+    def _write_unwritten(self) -> bool:
+        """Write every row waiting (writer thread); False (reported) if it failed, and the rows wait on."""
+        runs, kept = self._unwritten, self._unwritten_kept
+        if not runs and not kept:
+            return True
+        rows = _Rows(  # encoded before the lock is taken: a run's begin waits for the SQL only
+            [self._run_row(r) for r, _ in runs.values()],
+            [self._step_row(r.run_id, s) for r, steps in runs.values() for s in steps.values()],
+            kept,
+        )
+        with self._lock:
+            if not self._write_rows(rows):
+                self._keep_bounded()
+                return False
+        for run, _ in runs.values():
             if run.status != "running":
                 self._live.pop(run.run_id, None)
-        if time.monotonic() >= self._next_prune:
-            self._next_prune = time.monotonic() + PRUNE_INTERVAL
-            self.prune()
+        self._unwritten, self._unwritten_kept = {}, {}
+        self._checkpoint()
+        return True
 
-    def _update(self, event: ev.Event) -> tuple[RunRecord, StepRecord | None] | None:
-        data = event.data
-        if event.kind == ev.RUN_STARTED:
-            run = RunRecord(
-                event.run_id, event.workflow, str(data.get("path") or ""), dict(data.get("trigger") or {}),
-                str(data.get("source") or ""), "running", event.time,
-            )  # fmt: skip
-            self._live[event.run_id] = (run, {})
-            return run, None
-        live = self._live.get(event.run_id)
-        if live is None:
-            return None
-        run, steps = live
-        if event.kind == ev.RUN_FINISHED:
-            run.status = str(data.get("status"))
-            run.finished = event.time
-            run.error = data.get("error")
-            run.outputs = data.get("outputs")
-            return run, None
-        if event.step is None:
-            return None
-        step = steps.get(event.step)
-        if step is None:
-            step = steps[event.step] = StepRecord(event.step)
-        kind = event.kind
-        if kind == ev.STEP_STARTED:  # the two events of every step: kept short, they run for each loop round
-            step.block, step.status, step.inputs = data.get("block", ""), "running", data.get("inputs")
-            step.started, step.attempts, step.error = event.time, data.get("attempt", 1), None
-        elif kind == ev.STEP_FINISHED:
-            step.status, step.output = "succeeded", data.get("output")
-            step.duration, step.attempts = data.get("duration"), data.get("attempts", step.attempts)
-        elif kind == ev.STEP_FAILED:
-            step.status = "failed"
-            step.error = {"message": data.get("error"), "kind": data.get("kind"), "handled": data.get("handled")}
-            step.duration, step.attempts = data.get("duration"), int(data.get("attempts", step.attempts))
-        elif event.kind == ev.STEP_SKIPPED:
-            step.status = "skipped"
-        elif event.kind == ev.STEP_RETRYING:
-            step.status = "retrying"
-        elif event.kind == ev.LOG:
-            step.logs.append({"time": event.time, "level": data.get("level", "info"), "message": data.get("message")})
-            del step.logs[:-MAX_LOG_LINES]
-        else:
-            return None
-        return run, step
-
-    @staticmethod
-    def _write_retention(db: sqlite3.Connection, kept: dict[str, Retention]) -> None:
-        """Store each workflow's retention; a workflow back on the defaults loses its row."""
-        default = [(name,) for name, r in kept.items() if r == Retention()]
-        own = [(name, r.keep_runs, r.keep_days) for name, r in kept.items() if r != Retention()]
-        db.executemany("DELETE FROM retention WHERE workflow = ?", default)
-        db.executemany("INSERT OR REPLACE INTO retention VALUES (?,?,?)", own)
-
-    def _abandoned(self, run_id: str) -> list[StepRecord]:
-        """Steps still running when their run ended (cancelled, or halted by a failure elsewhere): 'cancelled'."""
-        live = self._live.get(run_id)
-        left = [s for s in live[1].values() if s.status in ("running", "retrying")] if live else []
-        for step in left:
-            step.status = "cancelled"
-        return left
-
-    def _dump(self, value: Any) -> str:
-        if value is None:
-            return "null"
-        if type(value) in _EMPTY and not value:  # {} and []: the common empty cases
-            return _EMPTY[type(value)]
-        text = _encode(value)
-        if len(text) <= self.max_output_chars:
-            return text
-        return _encode(text[: self.max_output_chars] + TRUNCATED.format(size=len(text)))
-
-    def _run_row(self, r: RunRecord) -> tuple[Any, ...]:
-        return (
-            r.run_id, r.workflow, r.path, json.dumps(r.trigger, default=str), r.source, r.status, r.started,
-            r.finished, json.dumps(r.error, default=str) if r.error else None, self._dump(r.outputs), os.getpid(),
-        )  # fmt: skip
-
-    def _step_row(self, run_id: str, s: StepRecord) -> tuple[Any, ...]:
-        return (
-            run_id, s.step, s.block, s.status, self._dump(s.inputs), self._dump(s.output), self._dump(s.logs),
-            s.started, s.duration, s.attempts, json.dumps(s.error, default=str) if s.error else None, 0,
-        )  # fmt: skip
-
-    # -- reading -----------------------------------------------------------------------------------
-    def runs(
-        self,
-        workflow: str | None = None,
-        status: str | None = None,
-        since: float | None = None,
-        until: float | None = None,
-        limit: int = 100,
-        offset: int = 0,
-    ) -> list[RunRecord]:
-        """Runs, newest first, without their steps."""
-        where, args = [], []
-        for clause, value in (("workflow = ?", workflow), ("status = ?", status), ("started >= ?", since),
-                              ("started < ?", until)):  # fmt: skip
-            if value is not None:
-                where.append(clause)
-                args.append(value)
-        sql = "SELECT * FROM runs" + (" WHERE " + " AND ".join(where) if where else "")
-        sql += " ORDER BY started DESC LIMIT ? OFFSET ?"
-        with self._lock:
-            rows = self._db.execute(sql, [*args, limit, offset]).fetchall()
-        return [run_record(row) for row in rows]
-
-    def run(self, run_id: str) -> RunRecord | None:
-        """One run with its steps (in the order they first started); None if unknown. ``run_id`` may be a prefix."""
-        with self._lock:
-            row = self._db.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
-            if row is None and run_id:
-                found = self._db.execute(
-                    "SELECT * FROM runs WHERE run_id LIKE ? LIMIT 2", (run_id.replace("%", "") + "%",)
-                ).fetchall()
-                row = found[0] if len(found) == 1 else None
-            if row is None:
-                return None
-            steps = self._db.execute(
-                "SELECT * FROM steps WHERE run_id = ? ORDER BY started, rowid", (row[0],)
-            ).fetchall()
-        record = run_record(row)
-        record.steps = [step_record(s) for s in steps]
-        return record
-
-    def last_run(self, workflow: str) -> RunRecord | None:
-        found = self.runs(workflow, limit=1)
-        return found[0] if found else None
-
-    def workflows(self) -> list[str]:
-        with self._lock:
-            return [r[0] for r in self._db.execute("SELECT DISTINCT workflow FROM runs ORDER BY workflow")]
-
-    def clear(self, workflow: str | None = None) -> int:
-        """Delete the runs of ``workflow`` (all runs if None); returns how many."""
-        self.flush()
-        with self._lock:
-            where, args = ("WHERE workflow = ?", (workflow,)) if workflow is not None else ("", ())
-            ids = [r[0] for r in self._db.execute(f"SELECT run_id FROM runs {where}", args)]
-            self._delete(ids)
-        return len(ids)
-
-    def prune(self) -> int:
-        """Apply retention; returns how many runs went.
-
-        Per workflow: keep the newest ``keep_runs`` and nothing older than ``keep_days``, each from the workflow's
-        ``policy.history`` where it sets them, else the history's own defaults.
-        """
-        with self._lock:
-            ids = [r[0] for r in self._db.execute(
-                """SELECT run_id FROM (SELECT r.run_id, r.started, r.status,
-                       COALESCE(k.keep_runs, ?) AS keep_runs, COALESCE(k.keep_days, ?) AS keep_days,
-                       ROW_NUMBER() OVER (PARTITION BY r.workflow ORDER BY r.started DESC) AS n
-                   FROM runs AS r LEFT JOIN retention AS k ON k.workflow = r.workflow)
-                   WHERE status != 'running' AND (n > keep_runs OR started < ? - keep_days * 86400.0)""",
-                (self.keep_runs, self.keep_days, time.time()),
-            )]  # fmt: skip
-            self._delete(ids)
-        return len(ids)
-
-    def _delete(self, ids: list[str]) -> None:
-        if not ids:
-            return
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")
+    def _checkpoint(self) -> None:
+        """Copy the WAL back into the database once it passes ``CHECKPOINT_BYTES`` (writer thread). PASSIVE, on a
+        connection of its own: a run's begin, writing meanwhile, neither waits for it nor pays for it."""
         try:
-            db.executemany("DELETE FROM steps WHERE run_id = ?", [(i,) for i in ids])
-            db.executemany("DELETE FROM runs WHERE run_id = ?", [(i,) for i in ids])
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.executescript("PRAGMA incremental_vacuum;")  # execute() would free one page per step only
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            if os.path.getsize(self._wal) < CHECKPOINT_BYTES:
+                return
+            if self._checkpointer is None:
+                self._checkpointer = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except (OSError, sqlite3.Error) as exc:  # no WAL yet, or the disk is full: the next batch tries again
+            log.debug("run history: no checkpoint now: %s", exc)
+
+    def _write_rows(self, rows: _Rows, afresh: bool = True) -> bool:
+        """Write ``rows`` in one transaction (``_lock`` held); False if it failed (reported: the history is down
+        now). A file found damaged is moved aside and the rows go into a new one."""
+        try:
+            db = self._connection()
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.executemany("INSERT OR REPLACE INTO runs VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows.runs)
+                if rows.steps:
+                    db.executemany("INSERT OR REPLACE INTO steps VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows.steps)
+                if rows.kept:
+                    self._write_retention(db, rows.kept)
+                if rows.runs:  # in the same transaction: no row of this process's is ever without its owner
+                    me = this_process()
+                    db.execute("INSERT OR REPLACE INTO owners VALUES (?,?,?)", (me.pid, me.boot, me.started))
+                db.execute("COMMIT")
+            except BaseException:
+                rollback(db)  # never hides why the write failed (a failed ROLLBACK used to say only that)
+                raise
+        except (sqlite3.Error, OSError) as exc:
+            if damaged(exc) and afresh:  # found damaged while writing: aside with it, and the rows go into a fresh file
+                return self._start_afresh(str(exc), rows)
+            self._went_down(exc)
+            return False
+        self._came_back(len(rows.runs))
+        return True
+
+    def _start_afresh(self, reason: str, rows: _Rows) -> bool:
+        """The open file turned out damaged: move it aside and write ``rows`` into a new one (once)."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        try:
+            self._move_aside(reason)
+            self._conn = self._connect()
+        except (sqlite3.Error, OSError) as exc:
+            self._went_down(exc)
+            return False
+        return self._write_rows(rows, afresh=False)
+
+    def _give_up(self) -> None:
+        """At close, rows that still could not be written are lost: say how many."""
+        count = len(self._unwritten)
+        if count:
+            what = self._fault.what if self._fault is not None else "it could not be written"
+            log.warning("run history: %d run%s not recorded at exit (%s; %s)", count, "s" if count != 1 else "", what,
+                        self.path)  # fmt: skip
 
     def close(self) -> None:
         """Write what is queued and close the database."""
@@ -425,16 +521,7 @@ class History:
         self._queue.put(_STOP)
         self._thread.join(5)
         with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
+            for conn in (self._checkpointer, self._conn):
+                if conn is not None:
+                    conn.close()  # the last connection to close checkpoints the WAL and removes it
+            self._conn = self._checkpointer = None

@@ -9,8 +9,11 @@ from pathlib import Path
 
 from engine.runtime import Engine
 from engine.runtime import events as ev
+from engine.runtime import history as history_module
 from engine.runtime.history import History, default_history_path
+from engine.runtime.records import RunRecord
 from tests.engine.runtime.conftest import REGISTRY, load
+from tests.support.product import wait_until
 
 FLOW = """
 flowdeck: 1
@@ -24,6 +27,9 @@ steps:
     do: log
     with: {message: "n is {{ vars.n }}"}
 """
+
+
+Missing = RunRecord("", "", status="missing")
 
 
 def _engine(history: History) -> Engine:
@@ -142,7 +148,9 @@ def test_corrupt_database_is_moved_aside_and_run_still_happens(tmp_path: Path) -
     assert History(path).run(result.run_id).status == "succeeded"
 
 
-def test_locked_database_reports_problem_and_run_still_happens(tmp_path: Path) -> None:
+def test_locked_database_reports_problem_and_run_still_happens(tmp_path: Path, monkeypatch) -> None:
+    """A locked database is said to be locked (not damaged), the run goes on, and it is recorded once free."""
+    monkeypatch.setattr(history_module, "RETRY_INTERVAL", 0.2)
     path = tmp_path / "h.sqlite3"
     history = History(path)
     blocker = sqlite3.connect(path, isolation_level=None)
@@ -153,10 +161,15 @@ def test_locked_database_reports_problem_and_run_still_happens(tmp_path: Path) -
         assert result.status == "succeeded"
         eng.bus.flush()
         history.flush(10)
-        assert any("could not write" in p for p in history.problems)
+        assert history.problems == [
+            f"the run history cannot be written: the database is locked by another process ({path}); runs go on "
+            "unrecorded until it is free"
+        ]
     finally:
         blocker.execute("ROLLBACK")
         blocker.close()
+    assert wait_until(lambda: (history.run(result.run_id) or Missing).status == "succeeded", 10)
+    assert not list(tmp_path.glob("*.corrupt-*"))
     eng.shutdown(1)
 
 
