@@ -69,6 +69,11 @@ def _leave_now(engine: Any) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    # first of all: a stop that comes while the service is still starting must not kill the process outright (its
+    # startup runs would leave no record); it stops the service as soon as it has started
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
     from engine.runtime import Engine
     from engine.runtime.history import History, default_history_path
     from engine.scheduling.service import Service
@@ -78,9 +83,6 @@ def main(args: argparse.Namespace) -> int:
     workspace = Path(args.dir).expanduser() if args.dir else default_workspace()
     engine = Engine(history=History(default_history_path()), isolation="process")
     service = Service(workspace, engine=engine, webhook_port=args.port)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
     service.start()
     logging.info("watching %s (%d workflows)", workspace, len(service.workflows()))
     while not stop.wait(0.5):
