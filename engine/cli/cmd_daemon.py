@@ -76,6 +76,7 @@ def main(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     from engine.runtime import Engine
     from engine.runtime.history import History, default_history_path
+    from engine.scheduling.runlog import RunLog
     from engine.scheduling.service import Service
     from engine.scheduling.workspace import default_workspace
 
@@ -83,6 +84,7 @@ def main(args: argparse.Namespace) -> int:
     workspace = Path(args.dir).expanduser() if args.dir else default_workspace()
     engine = Engine(history=History(default_history_path()), isolation="process")
     service = Service(workspace, engine=engine, webhook_port=args.port)
+    engine.subscribe(RunLog())  # a line per run started and finished
     service.start()
     logging.info("watching %s (%d workflows)", workspace, len(service.workflows()))
     while not stop.wait(0.5):
