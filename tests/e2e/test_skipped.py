@@ -1,0 +1,72 @@
+"""Fires that do not run leave a record in the history with their reason, shown by `flowdeck history`."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.support.product import Product, wait_until
+
+SLOW_EVERY = """flowdeck: 1
+name: Slow
+triggers:
+  - schedule: {every: 1s}
+steps:
+  pause:
+    do: wait
+    with: {duration: 3s}
+"""
+STORM = """flowdeck: 1
+name: Storm
+triggers:
+  - watch: {{path: "{folder}", pattern: "*.csv", debounce: 0.3s}}
+steps:
+  pause:
+    do: wait
+    with: {{duration: 2s}}
+"""
+REASON = "overlap: skip — its previous run was still going"
+
+
+@pytest.mark.promise("triggers.md", "Policy")
+def test_a_fire_skipped_by_overlap_is_in_the_history_with_its_reason(product: Product) -> None:
+    """`overlap: skip` drops a fire while the previous run is going, and the history says so: a row with status
+    `skipped` and the reason, which `flowdeck history` lists and `--status skipped` filters."""
+    product.write("slow.yaml", SLOW_EVERY)
+    with product.daemon() as d:
+        assert d.wait_log("a schedule run was not started", 20), d.log
+        assert wait_until(lambda: product.history("--status", "skipped"), 10)
+        d.stop(timeout=30)
+    skipped = product.history("--status", "skipped")
+    assert len(skipped) == 1  # the fires skipped while the run went on share one row
+    row = skipped[0]
+    assert (row["workflow"], row["status"], row["trigger"]["kind"], row["steps"]) == ("Slow", "skipped", "schedule", [])
+    assert row["error"]["message"].startswith(REASON)
+    listing = product.run("history", "--status", "skipped")
+    assert listing.returncode == 0
+    line = listing.stdout.strip().splitlines()[0]
+    assert "skipped" in line and REASON in line and "Slow" in line, listing.stdout
+    assert all(r["status"] == "skipped" for r in skipped)
+
+
+@pytest.mark.promise("triggers.md", "Policy")
+def test_a_storm_of_skipped_fires_is_one_row_with_a_count(product: Product) -> None:
+    """A storm of skipped fires (a watch on a busy folder) does not flood the history: the same reason within a
+    minute is one row with a count, and every fire is accounted for (runs plus the count)."""
+    folder = product.home / "busy"
+    folder.mkdir()
+    product.write("storm.yaml", STORM.format(folder=folder))
+    with product.daemon() as d:
+        assert d.wait_log("watching"), d.log
+        time.sleep(1.0)  # the first run process is ready: the first fire begins at once, the others are skipped
+        for i in range(20):
+            (folder / f"part-{i}.csv").write_text("a,b\n")
+        assert wait_until(lambda: d.log.count("a watch run was not started") >= 19, 15), d.log
+        d.stop(timeout=30)
+    rows = product.history()
+    ran = [r for r in rows if r["status"] != "skipped"]
+    skipped = [r for r in rows if r["status"] == "skipped"]
+    assert len(skipped) == 1, skipped
+    assert skipped[0]["error"]["count"] == 19 and len(ran) == 1
+    assert skipped[0]["error"]["message"].startswith(REASON + " (19 fires, the last at ")
