@@ -118,6 +118,7 @@ class Schedules:
         if decision.missed:
             due, mode, n = decision.due, decision.mode, len(decision.run)
             how = "one after the other" if n > 1 else "the newest" if n == 1 and len(due) > 1 else ""
+            how = "the newest, still within misfire_grace" if n == 1 and mode == "none" else how
             log.warning(
                 "%s: %d fire(s) missed since %s because %s; running %d%s (catch_up: %s)",
                 entry.path.name, len(due), due[0].isoformat(timespec="seconds"), reason, n,
