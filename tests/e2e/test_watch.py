@@ -68,3 +68,100 @@ def test_a_file_renamed_into_the_pattern_counts_as_created(product: Product) -> 
         assert wait_until(lambda: _fired(out), 15), d.log
         time.sleep(1.0)
     assert _fired(out) == ["created report.pdf"], d.log
+
+
+FIELDS = """flowdeck: 1
+name: Fields
+triggers:
+  - watch: {{path: "{folder}", pattern: "{pattern}", events: {events}, recursive: {recursive}, debounce: 0.5s}}
+policy: {{overlap: queue}}
+steps:
+  note:
+    do: file.write
+    with:
+      path: "{out}"
+      content: >-
+        {{{{ trigger.event }}}}|{{{{ trigger.name }}}}|{{{{ trigger.path }}}}|{{{{ trigger.folder
+        }}}}|{{{{ trigger.src_path | default('') }}}}
+      append: true
+      newline: true
+"""
+
+
+def _fields(product: Product, pattern: str, events: str = "[created]", recursive: str = "false"):
+    folder = product.home / "watched"
+    folder.mkdir()
+    out = product.home / "fields.txt"
+    product.write(
+        "fields.yaml", FIELDS.format(folder=folder, pattern=pattern, events=events, recursive=recursive, out=out)
+    )
+    return folder, out
+
+
+@pytest.mark.promise("triggers.md", "Watch")
+def test_a_file_being_written_fires_once_when_it_settled(product: Product) -> None:
+    """A file that is being written sends many events: the trigger fires once, when no event came for `debounce`
+    and its size and modification time stopped changing; the run sees trigger.path, name, event and folder."""
+    folder, out = _fields(product, "*.log")
+    with product.daemon() as d:
+        assert d.wait_log("watching"), d.log
+        time.sleep(0.3)
+        target = folder / "big.log"
+        with target.open("w") as f:
+            for i in range(8):  # 8 writes over ~1.2 s, each within the debounce of the previous one
+                f.write(f"line {i}\n")
+                f.flush()
+                time.sleep(0.15)
+        assert wait_until(lambda: _fired(out), 15), d.log
+        time.sleep(1.0)
+    assert _fired(out) == [f"created|big.log|{target}|{folder}|"], d.log
+    assert [r["status"] for r in product.history()] == ["succeeded"]
+
+
+@pytest.mark.promise("triggers.md", "Watch")
+def test_pattern_with_a_slash_matches_the_relative_path_in_sub_folders(product: Product) -> None:
+    """`pattern` is matched against the path relative to `path` when it contains `/`, else against the file name;
+    `recursive` watches sub-folders."""
+    folder, out = _fields(product, "in/*.txt", recursive="true")
+    (folder / "in").mkdir()
+    (folder / "other").mkdir()
+    with product.daemon() as d:
+        assert d.wait_log("watching"), d.log
+        time.sleep(0.3)
+        (folder / "other" / "no.txt").write_text("x")
+        (folder / "no.txt").write_text("x")
+        (folder / "in" / "yes.txt").write_text("x")
+        assert wait_until(lambda: _fired(out), 15), d.log
+        time.sleep(1.0)
+    assert _fired(out) == [f"created|yes.txt|{folder / 'in' / 'yes.txt'}|{folder}|"]
+
+
+@pytest.mark.promise("triggers.md", "Watch")
+def test_a_move_gives_the_source_path(product: Product) -> None:
+    """With `events: [moved]`, a rename within the pattern fires `moved`, and the run sees `trigger.src_path`."""
+    folder, out = _fields(product, "*.csv", events="[moved]")
+    (folder / "a.csv").write_text("1")
+    with product.daemon() as d:
+        assert d.wait_log("watching"), d.log
+        time.sleep(0.3)
+        (folder / "a.csv").rename(folder / "b.csv")
+        assert wait_until(lambda: _fired(out), 15), d.log
+        time.sleep(1.0)
+    assert _fired(out) == [f"moved|b.csv|{folder / 'b.csv'}|{folder}|{folder / 'a.csv'}"]
+
+
+@pytest.mark.promise("triggers.md", "Watch")
+def test_a_watched_folder_that_does_not_exist_is_reported(product: Product) -> None:
+    """A watched folder that does not exist is reported in the log, and that trigger is not armed (the daemon goes
+    on)."""
+    missing = product.home / "nowhere"
+    product.write("fields.yaml", FIELDS.format(folder=missing, pattern="*", events="[created]", recursive="false",
+                                               out=product.home / "fields.txt"))  # fmt: skip
+    with product.daemon() as d:
+        assert d.wait_log("watching"), d.log
+        assert f"fields.yaml: the watched folder {missing} does not exist; this watch trigger is not armed" in d.log
+        missing.mkdir()
+        (missing / "x").write_text("x")
+        time.sleep(1.5)
+        assert d.proc.poll() is None
+    assert product.history() == []
