@@ -40,3 +40,86 @@ def test_a_fire_while_the_earlier_run_waits_for_its_process_still_runs(product: 
         assert "was not started" not in d.log
     kinds = sorted(r["trigger"].get("kind") for r in product.history() if r["status"] == "succeeded")
     assert kinds == ["schedule", "startup", "startup"]
+
+
+BUSY = """flowdeck: 1
+name: Busy
+triggers:
+  - watch: {{path: "{folder}", pattern: "*.job", debounce: 0.3s}}
+policy: {{overlap: {overlap}}}
+steps:
+  begin:
+    do: file.write
+    with: {{path: "{out}", content: "start {{{{ trigger.name }}}}", append: true, newline: true}}
+    next: pause
+  pause:
+    do: wait
+    with: {{duration: 0.6s}}
+    next: end
+  end:
+    do: file.write
+    with: {{path: "{out}", content: "end {{{{ trigger.name }}}}", append: true, newline: true}}
+"""
+
+
+def _busy(product: Product, overlap: str, files: int) -> list[str]:
+    folder = product.home / "jobs"
+    folder.mkdir()
+    out = product.home / "busy.txt"
+    product.write("busy.yaml", BUSY.format(folder=folder, overlap=overlap, out=out))
+    with product.daemon() as d:
+        assert d.wait_log("watching"), d.log
+        time.sleep(1.0)  # run processes ready: the fires do not wait for one
+        for i in range(files):
+            (folder / f"{i}.job").write_text("x")
+        assert wait_until(lambda: out.exists() and out.read_text().count("end") == files, 20), d.log
+        d.stop()
+    return out.read_text().splitlines()
+
+
+@pytest.mark.promise("triggers.md", "Policy")
+def test_queue_runs_fires_one_after_the_other(product: Product) -> None:
+    """`overlap: queue` runs a fire when the previous run ends: one after the other, none dropped."""
+    lines = _busy(product, "queue", 3)
+    assert len(lines) == 6
+    for i in range(0, 6, 2):  # never two at once: each start is followed by its own end
+        assert lines[i].replace("start", "end") == lines[i + 1], lines
+    assert sorted(line.split()[1] for line in lines[::2]) == ["0.job", "1.job", "2.job"]
+
+
+@pytest.mark.promise("triggers.md", "Policy")
+def test_parallel_lets_runs_overlap(product: Product) -> None:
+    """`overlap: parallel` lets runs of the same workflow overlap."""
+    lines = _busy(product, "parallel", 2)
+    assert [line.split()[0] for line in lines] == ["start", "start", "end", "end"], lines
+
+
+PAUSED = """flowdeck: 1
+name: Paused
+triggers:
+  - watch: {{path: "{folder}", pattern: "*", debounce: 0.3s}}
+steps:
+  s: {{do: log, with: {{message: hi}}}}
+"""
+
+
+@pytest.mark.promise("triggers.md", "Fires that did not run")
+def test_a_fire_while_paused_is_recorded_as_not_run(product: Product) -> None:
+    """A watch fire while everything is paused does not run and is in the history as skipped with its reason."""
+    folder = product.home / "drop"
+    folder.mkdir()
+    product.write("paused.yaml", PAUSED.format(folder=folder))
+    state = product.state / "flowdeck" / "scheduler-state.json"
+    state.parent.mkdir(parents=True, exist_ok=True)
+    state.write_text('{"paused": true}')  # what pausing in the app saves
+    with product.daemon() as d:
+        assert d.wait_log("watching"), d.log
+        time.sleep(0.3)
+        (folder / "a.txt").write_text("x")
+        assert d.wait_log("came while everything is paused; not run", 10), d.log
+        assert wait_until(lambda: product.history(), 10)
+        d.stop()
+    rows = product.history()
+    assert [(r["status"], r["trigger"]["kind"], r["error"]["message"]) for r in rows] == [
+        ("skipped", "watch", "paused — triggers were paused")
+    ]
