@@ -123,3 +123,29 @@ def test_a_fire_while_paused_is_recorded_as_not_run(product: Product) -> None:
     assert [(r["status"], r["trigger"]["kind"], r["error"]["message"]) for r in rows] == [
         ("skipped", "watch", "paused — triggers were paused")
     ]
+
+
+@pytest.mark.promise("triggers.md", "Fires that did not run")
+def test_a_queued_fire_whose_file_broke_is_recorded_as_not_run(product: Product) -> None:
+    """A queued fire whose file stops validating before its turn does not run (stale logic never runs) and is in
+    the history as skipped: "the file did not validate (or was removed) when its turn came"."""
+    folder = product.home / "jobs"
+    folder.mkdir()
+    out = product.home / "busy.txt"
+    flow = product.write("busy.yaml", BUSY.format(folder=folder, overlap="queue", out=out).replace("0.6s", "2s"))
+    with product.daemon() as d:
+        assert d.wait_log("watching"), d.log
+        time.sleep(1.0)
+        (folder / "0.job").write_text("x")
+        assert wait_until(lambda: out.exists() and "start 0.job" in out.read_text(), 10), d.log
+        (folder / "1.job").write_text("x")  # queued behind the run of 0.job
+        time.sleep(0.8)
+        flow.write_text("flowdeck: 1\nname: Busy\nsteps: [broken\n")
+        assert d.wait_log("does not validate", 10), d.log
+        assert wait_until(lambda: product.history("--status", "skipped"), 10), d.log
+        d.stop()
+    assert out.read_text().split() == ["start", "0.job", "end", "0.job"]
+    skipped = product.history("--status", "skipped")
+    assert [(r["workflow"], r["trigger"]["name"], r["error"]["message"]) for r in skipped] == [
+        ("Busy", "1.job", "the file did not validate (or was removed) when its turn came")
+    ]
