@@ -123,3 +123,28 @@ def test_catch_up_none_runs_nothing_missed_beyond_the_grace(product: Product) ->
     skipped = product.history("--status", "skipped")
     assert skipped[0]["error"]["message"].startswith("catch_up: none — a missed fire runs only within misfire_grace")
     assert skipped[0]["error"]["count"] == missed - ran >= 2
+
+
+@pytest.mark.promise("triggers.md", "Policy")
+def test_fires_while_the_file_did_not_validate_are_not_owed_and_are_recorded(product: Product) -> None:
+    """Fires that fell while a file did not validate are not owed: when it is valid again they are logged as not
+    run ("N fire(s) since ... not run: the file did not validate ...") and are in the history as skipped."""
+    out = _flow(product, "every: 1s")
+    flow = product.workspace / "clock.yaml"
+    good = flow.read_text()
+    with product.daemon() as d:
+        assert wait_until(lambda: _fires(out), 20), d.log
+        flow.write_text(good.replace("steps:", "steps: [broken"))
+        assert d.wait_log("does not validate", 10), d.log
+        time.sleep(3)
+        before = len(_fires(out))
+        flow.write_text(good)
+        assert d.wait_log("not run: the file did not validate", 10), d.log
+        assert wait_until(lambda: product.history("--status", "skipped"), 10)
+        d.stop()
+    line = re.search(r"(\d+) fire\(s\) since \S+ not run: the file did not validate", d.log)
+    assert line and int(line.group(1)) >= 2, d.log
+    assert not any(caught for _, _, caught in _fires(out)[before:])  # nothing caught up
+    why = "the file did not validate (or was not in the workspace) when it was due"
+    skipped = [r for r in product.history("--status", "skipped") if r["error"]["message"].startswith(why)]
+    assert [r["error"]["count"] for r in skipped] == [int(line.group(1))]
