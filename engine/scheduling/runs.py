@@ -85,17 +85,19 @@ class Runner:
         overlap = policy.get("overlap", "skip")
         with self._lock:
             runs = self._runs.setdefault(path, _Runs())
-            if runs.running and overlap == "skip" and runs.begun():
-                log.info("%s: a %s run was not started: %s", path.name, trigger.get("kind", "?"), SKIP_MESSAGE)
-                self._on_error(path, "skipped", str(trigger.get("kind", "")))
-                if manual:
-                    raise RunRefused(SKIP_MESSAGE)
-                self._on_skip(path, trigger, SKIP_REASON)
-                return None
-            if runs.running and overlap in ("skip", "queue"):  # skip: the earlier run has not begun yet
+            skip = bool(runs.running) and overlap == "skip" and runs.begun()
+            if not skip and runs.running and overlap in ("skip", "queue"):  # skip: the earlier one has not begun
                 runs.queue.append(_Queued(trigger, variables))
                 return QUEUED
-            runs.running += 1
+            if not skip:
+                runs.running += 1
+        if skip:  # told outside the lock: the listeners take the service's lock (which may be held around start)
+            log.info("%s: a %s run was not started: %s", path.name, trigger.get("kind", "?"), SKIP_MESSAGE)
+            self._on_error(path, "skipped", str(trigger.get("kind", "")))
+            if manual:
+                raise RunRefused(SKIP_MESSAGE)
+            self._on_skip(path, trigger, SKIP_REASON)
+            return None
         return self._submit(path, runnable, _Queued(trigger, variables), manual)
 
     def start_all(self, path: Path, policy: dict[str, Any], runnable: Workflow | Any, triggers: list[dict]) -> None:
@@ -151,6 +153,7 @@ class Runner:
 
     def _finished(self, path: Path, handle: Any, item: _Queued) -> None:
         """A run of ``path`` ended: the next fire of its chain, else the next queued one, else count down."""
+        workflow = self._current(path)  # before taking the lock: it takes the service's lock
         with self._lock:
             runs = self._runs[path]
             if handle in runs.handles:
@@ -160,7 +163,6 @@ class Runner:
                 follow = _Queued(item.chain[0], None, deque(list(item.chain)[1:]))
             elif runs.queue:
                 follow = runs.queue.popleft()
-            workflow = self._current(path) if follow is not None else None
             if follow is None or workflow is None:
                 runs.running -= 1
                 left = [follow, *runs.queue] if follow is not None else []
