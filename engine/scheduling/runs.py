@@ -1,9 +1,10 @@
 """Starting runs under a workflow's overlap policy: skip, queue (one after the other) or parallel.
 
 A run counts as going once it has begun (it has its process); one that still waits for a process to start (the
-daemon's first one, say) has not: a fire that comes meanwhile is queued behind it instead of being skipped, so a
-fire that is due is never dropped for a run that has not begun. Caught-up fires of one schedule run one after the
-other whatever the policy (``start_all``). Every fire that does not run is handed to ``on_skip`` with its reason.
+daemon's first one, say) has not: under ``skip`` one fire that comes meanwhile is queued behind it instead of being
+skipped, so a fire that is due is not dropped for a run that has not begun (further ones are skipped). Caught-up
+fires of one schedule run one after the other whatever the policy (``start_all``). Every fire that does not run is
+handed to ``on_skip`` with its reason.
 """
 
 from __future__ import annotations
@@ -85,7 +86,9 @@ class Runner:
         overlap = policy.get("overlap", "skip")
         with self._lock:
             runs = self._runs.setdefault(path, _Runs())
-            skip = bool(runs.running) and overlap == "skip" and runs.begun()
+            # skip: a run that has not begun yet does not count as going, but only one fire waits behind it (a storm
+            # of fires while the pool is busy must not pile up under skip)
+            skip = bool(runs.running) and overlap == "skip" and (runs.begun() or bool(runs.queue))
             if not skip and runs.running and overlap in ("skip", "queue"):  # skip: the earlier one has not begun
                 runs.queue.append(_Queued(trigger, variables))
                 return QUEUED

@@ -70,3 +70,24 @@ def test_a_storm_of_skipped_fires_is_one_row_with_a_count(product: Product) -> N
     assert len(skipped) == 1, skipped
     assert skipped[0]["error"]["count"] == 19 and len(ran) == 1
     assert skipped[0]["error"]["message"].startswith(REASON + " (19 fires, the last at ")
+
+
+@pytest.mark.promise("triggers.md", "Policy")
+def test_a_storm_while_the_first_run_waits_for_its_process_does_not_pile_up(product: Product) -> None:
+    """Under `overlap: skip`, one fire that comes while the previous run still waits for its process runs after
+    it; further ones are dropped (recorded), so a storm at start does not pile up runs."""
+    folder = product.home / "busy"
+    folder.mkdir()
+    product.write("storm.yaml", STORM.format(folder=folder))
+    with product.daemon() as d:
+        assert d.wait_log("watching"), d.log
+        for i in range(20):  # at once: the first run may still wait for the daemon's first run process
+            (folder / f"new-{i}.csv").write_text("a,b\n")
+        assert wait_until(lambda: d.log.count("a watch run was not started") >= 18, 15), d.log
+        assert wait_until(lambda: product.history("--status", "succeeded"), 15), d.log
+        time.sleep(2.5)  # a queued run would start now
+        d.stop(timeout=30)
+    rows = product.history()
+    ran = [r for r in rows if r["status"] != "skipped"]
+    skipped = sum(r["error"]["count"] for r in rows if r["status"] == "skipped")
+    assert len(ran) in (1, 2) and len(ran) + skipped == 20, rows
