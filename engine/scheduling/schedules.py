@@ -49,7 +49,8 @@ class Schedules:
 
     def _arm_schedule(self, entry: Entry, trigger: Trigger, now: datetime, fresh: bool) -> None:
         key = trigger_key(entry.path, trigger)
-        if fresh:
+        if fresh:  # enabled again: the fires while it was disabled are not owed, but they are recorded
+            self._record_forgiven(entry.path, trigger, key, now, "the workflow was disabled")
             self._state.set_seen(key, now)
         seen = self._state.init_seen(key, now)
         if "at" in trigger.options and parse_at(trigger.options["at"], trigger.options.get("timezone")) <= now:
@@ -152,12 +153,23 @@ class Schedules:
         if self._scheduler.running:
             self._scheduler.wakeup()
 
-    def _forgive(self, trigger: Trigger, key: str, now: datetime) -> None:
-        """Count the fires of one schedule up to ``now`` as handled without running them.
+    def _record_forgiven(self, path: Path, trigger: Trigger, key: str, now: datetime, why: str) -> None:
+        """Record the fires of one schedule after its saved time up to ``now`` as not run (one row, with a count)."""
+        seen = self._state.seen(key)
+        missed = fires_between(trigger, seen, now) if seen is not None else []
+        if missed:
+            data = {"kind": "schedule", **trigger.options, "scheduled": missed[0].isoformat(timespec="seconds")}
+            self._skipped(path, data, why, len(missed))
+
+    def _forgive(self, trigger: Trigger, key: str, now: datetime, path: Path | None = None) -> None:
+        """Count the fires of one schedule up to ``now`` as handled without running them (recorded as not run when
+        ``path`` is given: the fires that fell while everything was paused).
 
         An ``every`` moves to its last fire before ``now``, not to ``now``: fires are counted from that time, so
         moving it off the rhythm would make the next APScheduler fire look too early and drop it.
         """
+        if path is not None:
+            self._record_forgiven(path, trigger, key, now, "paused — triggers were paused")
         seen = self._state.seen(key)
         if "every" in trigger.options and seen is not None:
             last = fires_between(trigger, seen, now, limit=1)

@@ -346,7 +346,7 @@ class Service(Schedules):
             for entry in self._entries.values():
                 for trigger in entry.workflow.triggers if entry.workflow else []:
                     if trigger.kind == "schedule":
-                        self._forgive(trigger, trigger_key(entry.path, trigger), now)
+                        self._forgive(trigger, trigger_key(entry.path, trigger), now, entry.path)
             self._state.set_paused(False)
         self._scheduler.resume()
         self._warmup.poke()
