@@ -24,3 +24,31 @@ def test_a_startup_run_is_recorded_when_the_daemon_is_stopped_at_once(product: P
     runs = product.history()
     assert [(r["workflow"], r["trigger"]["kind"]) for r in runs] == [("Boot", "startup")], d.log
     assert runs[0]["status"] in ("succeeded", "cancelled")
+
+
+SLOW = """flowdeck: 1
+name: Slow
+triggers:
+  - startup: {{}}
+steps:
+  pause:
+    do: wait
+    with: {{duration: 2s}}
+    next: note
+  note:
+    do: file.write
+    with: {{path: "{out}", content: "{version}"}}
+"""
+
+
+@pytest.mark.promise("triggers.md", "Triggers and the scheduling service")
+def test_a_run_going_when_its_file_is_edited_finishes_with_its_version(product: Product) -> None:
+    """A run already going when its file is edited finishes with the version it started with."""
+    out = product.home / "version.txt"
+    flow = product.write("slow.yaml", SLOW.format(out=out, version="v1"))
+    with product.daemon() as d:
+        assert wait_until(lambda: product.history_rows("SELECT 1 FROM runs WHERE status = 'running'"), 20), d.log
+        flow.write_text(SLOW.format(out=out, version="v2"))
+        assert d.wait_log("run finished: Slow", 20), d.log
+        d.stop()
+    assert out.read_text() == "v1"
