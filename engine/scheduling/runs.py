@@ -1,10 +1,10 @@
 """Starting runs under a workflow's overlap policy: skip, queue (one after the other) or parallel.
 
 A run counts as going once it has begun (it has its process); one that still waits for a process to start (the
-daemon's first one, say) has not: under ``skip`` one fire that comes meanwhile is queued behind it instead of being
-skipped, so a fire that is due is not dropped for a run that has not begun (further ones are skipped). Caught-up
-fires of one schedule run one after the other whatever the policy (``start_all``). Every fire that does not run is
-handed to ``on_skip`` with its reason.
+daemon's first one, say) has not: under ``skip`` a fire that comes meanwhile is queued behind it instead of being
+skipped, so a fire that is due is not dropped for a run that has not begun (one per trigger: more from the same
+schedule, folder or hook are skipped). Caught-up fires of one schedule run one after the other whatever the policy
+(``start_all``). Every fire that does not run is handed to ``on_skip`` with its reason.
 """
 
 from __future__ import annotations
@@ -86,9 +86,10 @@ class Runner:
         overlap = policy.get("overlap", "skip")
         with self._lock:
             runs = self._runs.setdefault(path, _Runs())
-            # skip: a run that has not begun yet does not count as going, but only one fire waits behind it (a storm
-            # of fires while the pool is busy must not pile up under skip)
-            skip = bool(runs.running) and overlap == "skip" and (runs.begun() or bool(runs.queue))
+            # skip: a run that has not begun yet does not count as going, but only one fire per trigger waits behind
+            # it (a storm of fires while the pool is busy must not pile up under skip)
+            waiting = any(_source(q.trigger) == _source(trigger) for q in runs.queue)
+            skip = bool(runs.running) and overlap == "skip" and (runs.begun() or waiting)
             if not skip and runs.running and overlap in ("skip", "queue"):  # skip: the earlier one has not begun
                 runs.queue.append(_Queued(trigger, variables))
                 return QUEUED
@@ -175,6 +176,13 @@ class Runner:
                 self._skip_queued(path, queued, "the file did not validate (or was removed) when its turn came")
             return
         self._submit(path, workflow, follow, manual=False)
+
+
+def _source(trigger: dict[str, Any]) -> tuple[Any, ...]:
+    """Which trigger a fire comes from (one schedule, one watched folder, one hook), not which fire it is."""
+    kind = trigger.get("kind")
+    return (kind, trigger.get("cron"), trigger.get("every"), trigger.get("at"), trigger.get("folder"),
+            trigger.get("name") if kind == "webhook" else None)  # fmt: skip
 
 
 class RunRefused(RuntimeError):
