@@ -52,3 +52,26 @@ def test_a_run_going_when_its_file_is_edited_finishes_with_its_version(product: 
         assert d.wait_log("run finished: Slow", 20), d.log
         d.stop()
     assert out.read_text() == "v1"
+
+
+LONG = """flowdeck: 1
+name: Long
+triggers:
+  - startup: {}
+steps:
+  pause:
+    do: wait
+    with: {duration: 60s}
+"""
+
+
+@pytest.mark.promise("triggers.md", "Triggers and the scheduling service")
+def test_sigterm_gives_runs_the_grace_then_cancels_them(product: Product) -> None:
+    """SIGTERM stops the daemon: a run still going after `--grace` seconds is cancelled and recorded as
+    `cancelled`, and the daemon exits with code 0."""
+    product.write("long.yaml", LONG)
+    with product.daemon("--grace", "0.5") as d:
+        assert wait_until(lambda: product.history_rows("SELECT 1 FROM runs WHERE status = 'running'"), 20), d.log
+        assert d.stop() == 0, d.log
+    assert "stopping: running runs get 0.5 s to finish" in d.log
+    assert [(r["workflow"], r["status"]) for r in product.history()] == [("Long", "cancelled")]
