@@ -67,6 +67,7 @@ class Runner:
         self._on_skip = on_skip or (lambda _path, _trigger, _reason: None)
         self._lock = threading.RLock()
         self._runs: dict[Path, _Runs] = {}
+        self._closed = False  # the service is stopping: queued fires and the rest of a chain are not started
 
     def start(
         self,
@@ -127,6 +128,7 @@ class Runner:
     def clear_queues(self, reason: str = "the service stopped before its turn came") -> None:
         """Drop every queued fire (the service is stopping); each is recorded as not run with ``reason``."""
         with self._lock:
+            self._closed = True
             dropped = [(path, item) for path, runs in self._runs.items() for item in runs.queue]
             for runs in self._runs.values():
                 runs.queue.clear()
@@ -167,13 +169,16 @@ class Runner:
                 follow = _Queued(item.chain[0], None, deque(list(item.chain)[1:]))
             elif runs.queue:
                 follow = runs.queue.popleft()
-            if follow is None or workflow is None:
+            stop = follow is None or workflow is None or self._closed
+            if stop:
                 runs.running -= 1
                 left = [follow, *runs.queue] if follow is not None else []
                 runs.queue.clear()
-        if follow is None or workflow is None:
+        if stop:
+            why = "the service stopped before its turn came" if self._closed else (
+                "the file did not validate (or was removed) when its turn came")  # fmt: skip
             for queued in left:
-                self._skip_queued(path, queued, "the file did not validate (or was removed) when its turn came")
+                self._skip_queued(path, queued, why)
             return
         self._submit(path, workflow, follow, manual=False)
 

@@ -100,3 +100,23 @@ def test_catch_up_last_runs_the_newest_and_records_the_others(product: Product) 
         "catch_up: last — only the newest missed fire runs (missed because Flowdeck was not running)"
     )
     assert skipped[0]["steps"] == []
+
+
+@pytest.mark.promise("triggers.md", "Fires that did not run")
+def test_caught_up_fires_not_reached_before_a_stop_are_recorded(product: Product) -> None:
+    """Caught-up fires still waiting for their turn when the daemon stops are in the history as skipped ("the
+    service stopped before its turn came"): each missed fire is a run or part of a skipped row's count."""
+    product.write("rhythm.yaml", EVERY.format(mode="all", extra="", out=product.home / "out.txt").replace("0.3s", "1s"))
+    with product.daemon() as d:
+        assert wait_until(lambda: any(line.startswith("end") for line in _lines(product)), 15), d.log
+        assert d.stop() == 0
+    time.sleep(5)
+    with product.daemon("--grace", "0.2") as d:
+        assert d.wait_log("run started:", 15), d.log
+        assert d.stop() == 0
+    missed = int(re.search(r"(\d+) fire\(s\) missed since", d.log).group(1))
+    rows = product.history()
+    caught = [r for r in rows if r["trigger"].get("catch_up") and r["status"] != "skipped"]
+    why = "the service stopped before its turn came"
+    left = [r for r in rows if r["status"] == "skipped" and r["error"]["message"].startswith(why)]
+    assert caught and sum(r["error"]["count"] for r in left) == missed - len(caught), rows
