@@ -197,7 +197,6 @@ class Service(Schedules):
             log.error("%s does not validate; its triggers are disarmed:\n%s", path, "\n".join(errors))
             self._emit("workflow_invalid", path, "\n".join(errors))
             return
-        self._names[path] = entry.workflow.name if entry.workflow else path.stem
         self._emit("workflow_changed" if changed else "workflow_added", path)
         broken_since = self._broken_since.pop(path, None)
         if self._state.enabled(path):
@@ -279,7 +278,8 @@ class Service(Schedules):
             kinds = ", ".join(sorted({str(t.get("kind")) for t in triggers}))
             log.info("%s: a %s trigger came while everything is paused; not run", path.name, kinds)
             reason = "paused — triggers were paused"
-        if reason is None:
+        if reason is None and workflow is not None:
+            self._names[path] = workflow.name  # a fire recorded after the file broke keeps the workflow's name
             return entry
         for trigger in triggers:
             self._skipped(path, trigger, reason)
