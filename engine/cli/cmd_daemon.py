@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 HELP = "run the triggers of every workflow in DIR (default: the workspace) without a window"
-STOP_SLACK = 1.5  # seconds past the grace that cancelled runs get to wind up before the daemon leaves without them
+STOP_SLACK = 2.5  # seconds past the grace: the engine ends a stubborn run 1 s in, and 1.5 s more record it (busy machines)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -76,10 +76,16 @@ def _leave_now(engine: Any) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    # first of all: a stop that comes while the service is still starting must not kill the process outright (its
+    # startup runs would leave no record); it stops the service as soon as it has started
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
     from engine.runtime import Engine
     from engine.runtime.history import History, default_history_path
     from engine.runtime.state import StateDB
     from engine.scheduling.lock import DAEMON, WorkspaceBusy
+    from engine.scheduling.runlog import RunLog
     from engine.scheduling.service import Service
     from engine.scheduling.workspace import default_workspace
 
@@ -90,9 +96,7 @@ def main(args: argparse.Namespace) -> int:
         return 1
     engine = Engine(history=History(default_history_path()), isolation="process", state=StateDB.default())
     service = Service(workspace, engine=engine, webhook_port=args.port, who=DAEMON)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    engine.subscribe(RunLog())  # a line per run started and finished
     try:
         service.start()
     except WorkspaceBusy as busy:  # one scheduler per workspace: this one does not arm it (docs/triggers.md)

@@ -15,7 +15,9 @@ HELP = "list past runs (flowdeck history [WORKFLOW]), show one (--run ID) or cle
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("workflow", nargs="?", metavar="WORKFLOW", help="only runs of this workflow (its name)")
-    parser.add_argument("--status", help="only runs with this status: succeeded, failed, cancelled, interrupted")
+    parser.add_argument(
+        "--status", help="only runs with this status: succeeded, failed, cancelled, interrupted, skipped (not run)"
+    )
     parser.add_argument("--limit", type=int, default=20, metavar="N", help="how many runs to list (default 20)")
     parser.add_argument("--run", metavar="ID", help="show one run (an id or a unique prefix) with its steps")
     parser.add_argument("--clear", action="store_true", help="delete the runs of WORKFLOW (all runs without one)")

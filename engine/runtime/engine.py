@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.model.workflow import Workflow
 from engine.registry.blocks import Registry
-from engine.runtime.events import RUN_FINISHED, Event, EventBus, Listener
+from engine.runtime.events import RUN_FINISHED, RUN_STARTED, Event, EventBus, Listener
 from engine.runtime.executor import CANCELLED, Run, RunResult, new_run_id
 from engine.runtime.plan import Plan, compile_plan
 from engine.runtime.redact import redact
@@ -249,6 +249,15 @@ class Engine:
             except TimeoutError:
                 handle.run.kill()  # type: ignore[union-attr]
 
+    def _record_cancelled(self, handle: RunHandle) -> None:
+        """The events of a run cancelled before it began (the shutdown came while it waited for a worker)."""
+        run: Any = handle.run
+        now = time.time()
+        begun = {"trigger": run.trigger, "source": run.source, "path": str(run.plan.path or "")}
+        ended = {"status": CANCELLED, "error": None, "duration": 0.0, "outputs": {}, "message": "stopped, not begun"}
+        self.bus.emit(Event(RUN_STARTED, handle.run_id, handle.workflow, None, begun, now))
+        self.bus.emit(Event(RUN_FINISHED, handle.run_id, handle.workflow, None, ended, now))
+
     def warm(self, runs: int = 1) -> None:
         """Get run processes ready for ``runs`` runs now, in the background, so that they do not wait for one to
         start (the service warms one at start, and more shortly before several fires are due together); a no-op
@@ -306,6 +315,8 @@ class Engine:
                 handle.run.cancel()
                 handle.future.set_result(RunResult(handle.run_id, handle.workflow, CANCELLED))
                 self._active.pop(handle.run_id, None)
+        for handle in queued:  # recorded as cancelled by the stop: a fire that never began still leaves its row
+            self._record_cancelled(handle)
         for handle in handles:
             try:
                 handle.wait(max(0.0, deadline - time.monotonic()))

@@ -525,3 +525,49 @@ class History(EventRows, HistoryQueries):
                 if conn is not None:
                     conn.close()  # the last connection to close checkpoints the WAL and removes it
             self._conn = self._checkpointer = None
+
+    def record_skipped(
+        self,
+        workflow: str,
+        path: Path | str | None,
+        trigger: dict[str, Any],
+        reason: str,
+        *,
+        count: int = 1,
+        when: float | None = None,
+    ) -> str:
+        """Record a fire that did not run: a ``runs`` row with status ``skipped``, the trigger, ``reason`` as its
+        message and no steps; returns its run id. The same reason for the same workflow again within
+        ``SKIP_COALESCE`` seconds of the previous one adds to that row's count instead of making a new row (a watch
+        on a busy folder must not flood the history). Written through the event queue like a run."""
+        moment = time.time() if when is None else when
+        with _SKIP_LOCK:
+            rows = self.__dict__.setdefault("_skip_rows", {})  # (workflow, reason) -> [run id, first, last, count]
+            row = rows.get((workflow, reason))
+            if row is None or moment - row[2] > SKIP_COALESCE:
+                row = rows[(workflow, reason)] = [_skip_id(), moment, 0, 0]
+            row[2], row[3] = moment, row[3] + count
+            run_id, first, last, total = row
+            for key in [k for k, r in rows.items() if moment - r[2] > SKIP_COALESCE]:
+                del rows[key]
+        more = f" ({total} fires, the last at {time.strftime('%H:%M:%S', time.localtime(last))})" if total > 1 else ""
+        started = {"trigger": dict(trigger), "source": str(trigger.get("kind", "")), "path": str(path or "")}
+        error = {"message": reason + more, "kind": SKIPPED, "count": total, "last": last}
+        finished = {"status": SKIPPED, "error": error, "duration": 0.0, "outputs": {}}
+        self.listen_batch(
+            [ev.Event(ev.RUN_STARTED, run_id, workflow, None, started, first),
+             ev.Event(ev.RUN_FINISHED, run_id, workflow, None, finished, first)]
+        )  # fmt: skip
+        return run_id
+
+
+SKIPPED = "skipped"  # the status of a fire that did not run (History.record_skipped)
+SKIP_COALESCE = 60.0  # seconds within which the same reason for the same workflow adds to one skipped row
+_SKIP_LOCK = threading.Lock()
+
+
+def _skip_id() -> str:
+    from engine.runtime.executor import new_run_id
+
+    return new_run_id()
+

@@ -14,7 +14,7 @@ from typing import Any
 from engine.io.triggers import catch_up_mode
 from engine.model.durations import parse_duration
 from engine.model.workflow import Trigger
-from engine.scheduling.jobs import fires_between, to_catch_up
+from engine.scheduling.jobs import MAX_CATCH_UP, fires_between, to_catch_up
 
 DEFAULT_GRACE = "5m"
 
@@ -49,3 +49,13 @@ def decide(
             info.update(catch_up=True, missed=len(due))
         runs.append({"kind": "schedule", **trigger.options, **info})
     return Decision(due, runs, missed, mode, dropped)
+
+
+def not_run_reason(mode: str, because: str) -> str:
+    """Why missed fires of a schedule were not run (a history row of status skipped), by ``catch_up`` mode."""
+    what = {
+        "last": "only the newest missed fire runs",
+        "all": f"at most the newest {MAX_CATCH_UP} missed fires run",
+        "none": "a missed fire runs only within misfire_grace",
+    }.get(mode, "not run")
+    return f"catch_up: {mode} — {what} (missed because {because})"

@@ -15,7 +15,7 @@ from typing import Any
 
 from engine.io.triggers import parse_at
 from engine.model.workflow import Trigger
-from engine.scheduling.catchup import decide
+from engine.scheduling.catchup import decide, not_run_reason
 from engine.scheduling.clock import ManualClock, SleepWatch, SystemClock
 from engine.scheduling.entries import Entry
 from engine.scheduling.jobs import fires_between, make_trigger, next_fires, trigger_key
@@ -35,6 +35,8 @@ class Schedules:
     _scheduler: Any
     _sleep: SleepWatch
     _fire: Callable[[Path, dict[str, Any]], Any]
+    _fire_all: Callable[[Path, list[dict[str, Any]]], None]
+    _skipped: Callable[..., None]
     _emit: Callable[..., None]
     paused: bool
 
@@ -47,7 +49,8 @@ class Schedules:
 
     def _arm_schedule(self, entry: Entry, trigger: Trigger, now: datetime, fresh: bool) -> None:
         key = trigger_key(entry.path, trigger)
-        if fresh:
+        if fresh:  # enabled again: the fires while it was disabled are not owed, but they are recorded
+            self._record_forgiven(entry.path, trigger, key, now, "the workflow was disabled")
             self._state.set_seen(key, now)
         seen = self._state.init_seen(key, now)
         if "at" in trigger.options and parse_at(trigger.options["at"], trigger.options.get("timezone")) <= now:
@@ -80,25 +83,25 @@ class Schedules:
 
     def _on_schedule(self, group: str) -> None:
         """An APScheduler fire (maybe late, maybe coalescing several): run per misfire_grace and catch_up."""
-        runs: list[tuple[Path, dict[str, Any]]] = []
+        runs: list[tuple[Path, list[dict[str, Any]]]] = []
         with self._lock:
             for key, (path, trigger) in list(self._groups.get(group, {}).items()):
                 entry = self._entries.get(path)
                 if entry is not None and entry.workflow is not None:
-                    runs += [(path, data) for data in self._run_missed(entry, trigger, key, "it was late")]
-        for path, data in runs:
-            self._fire(path, data)
+                    runs.append((path, self._run_missed(entry, trigger, key, "it was late")))
+        for path, datas in runs:
+            self._fire_all(path, datas)
 
     def _catch_up(self, entry: Entry, reason: str, until: datetime | None = None) -> None:
         if entry.workflow is None or self.paused or not self._state.enabled(entry.path):
             return
-        runs: list[dict[str, Any]] = []
+        runs: list[list[dict[str, Any]]] = []
         with self._lock:
             for trigger in entry.workflow.triggers:
                 if trigger.kind == "schedule":
-                    runs += self._run_missed(entry, trigger, trigger_key(entry.path, trigger), reason, until)
-        for data in runs:
-            self._fire(entry.path, data)
+                    runs.append(self._run_missed(entry, trigger, trigger_key(entry.path, trigger), reason, until))
+        for datas in runs:
+            self._fire_all(entry.path, datas)
 
     def _run_missed(
         self, entry: Entry, trigger: Trigger, key: str, reason: str, until: datetime | None = None
@@ -112,19 +115,29 @@ class Schedules:
         if not handled:
             return []  # already handled (a catch-up ran it)
         self._state.set_seen(key, handled[-1])
+        data = {"kind": "schedule", **trigger.options}
         if decision.missed:
             due, mode, n = decision.due, decision.mode, len(decision.run)
+            how = "one after the other" if n > 1 else "the newest" if n == 1 and len(due) > 1 else ""
+            how = "the newest, still within misfire_grace" if n == 1 and mode == "none" else how
             log.warning(
-                "%s: %d fire(s) missed since %s because %s; running %d (catch_up: %s)",
-                entry.path.name, len(due), due[0].isoformat(timespec="seconds"), reason, n, mode,
+                "%s: %d fire(s) missed since %s because %s; running %d%s (catch_up: %s)",
+                entry.path.name, len(due), due[0].isoformat(timespec="seconds"), reason, n,
+                f", {how}" if how else "", mode,
             )  # fmt: skip
             self._emit("caught_up", entry.path, f"{len(due)} missed, {n} run ({mode})")
+            if len(due) > n:
+                since = due[0].isoformat(timespec="seconds")
+                self._skipped(entry.path, {**data, "scheduled": since}, not_run_reason(mode, reason), len(due) - n)
         if decision.dropped:
             log.info(
                 "%s: %d fire(s) since %s not run: the file did not validate (or was not in the workspace) then, "
                 "and fires missed meanwhile are not caught up",
                 entry.path.name, len(decision.dropped), decision.dropped[0].isoformat(timespec="seconds"),
             )  # fmt: skip
+            since = decision.dropped[0].isoformat(timespec="seconds")
+            why = "the file did not validate (or was not in the workspace) when it was due"
+            self._skipped(entry.path, {**data, "scheduled": since}, why, len(decision.dropped))
         return decision.run
 
     def check_sleep(self) -> float:
@@ -140,12 +153,23 @@ class Schedules:
         if self._scheduler.running:
             self._scheduler.wakeup()
 
-    def _forgive(self, trigger: Trigger, key: str, now: datetime) -> None:
-        """Count the fires of one schedule up to ``now`` as handled without running them.
+    def _record_forgiven(self, path: Path, trigger: Trigger, key: str, now: datetime, why: str) -> None:
+        """Record the fires of one schedule after its saved time up to ``now`` as not run (one row, with a count)."""
+        seen = self._state.seen(key)
+        missed = fires_between(trigger, seen, now) if seen is not None else []
+        if missed:
+            data = {"kind": "schedule", **trigger.options, "scheduled": missed[0].isoformat(timespec="seconds")}
+            self._skipped(path, data, why, len(missed))
+
+    def _forgive(self, trigger: Trigger, key: str, now: datetime, path: Path | None = None) -> None:
+        """Count the fires of one schedule up to ``now`` as handled without running them (recorded as not run when
+        ``path`` is given: the fires that fell while everything was paused).
 
         An ``every`` moves to its last fire before ``now``, not to ``now``: fires are counted from that time, so
         moving it off the rhythm would make the next APScheduler fire look too early and drop it.
         """
+        if path is not None:
+            self._record_forgiven(path, trigger, key, now, "paused — triggers were paused")
         seen = self._state.seen(key)
         if "every" in trigger.options and seen is not None:
             last = fires_between(trigger, seen, now, limit=1)

@@ -66,7 +66,10 @@ class Service(WorkspaceFolder, Schedules):
         self._lock = threading.RLock()
         self._entries: dict[Path, Entry] = {}
         self._broken_since: dict[Path, datetime] = {}  # files that did not validate or were away, since when
-        self._runner = Runner(self._engine, self._current, lambda p, kind, msg: self._emit(kind, p, msg))
+        self._runner = Runner(
+            self._engine, self._current, lambda p, kind, msg: self._emit(kind, p, msg), on_skip=self._skipped
+        )
+        self._names: dict[Path, str] = {}  # the last valid name of each file (a skipped fire of a broken one)
         self._hooks: dict[str, tuple[Path, Trigger]] = {}
         self._groups: dict[str, dict[str, tuple[Path, Trigger]]] = {}  # APScheduler job id → its schedules
         self._listeners: list[Callable[[ServiceEvent], None]] = []
@@ -290,16 +293,54 @@ class Service(WorkspaceFolder, Schedules):
 
     # running ----------------------------------------------------------------------------------------------
     def _fire(self, path: Path, trigger: dict[str, Any]) -> Any:
-        """Start a run per the overlap policy: the handle, QUEUED, or None when skipped or paused."""
+        """Start a run per the overlap policy: the handle, QUEUED, or None when skipped or paused (recorded)."""
+        entry = self._fireable(path, [trigger])
+        if entry is None or entry.workflow is None:
+            return None
+        return self._runner.start(path, entry.workflow.policy, entry.plan or entry.workflow, trigger)
+
+    def _fire_all(self, path: Path, triggers: list[dict[str, Any]]) -> None:
+        """Fires of one schedule owed at once (caught up): one after the other, whatever the overlap policy."""
+        if len(triggers) == 1:
+            self._fire(path, triggers[0])
+            return
+        entry = self._fireable(path, triggers)
+        if entry is not None and entry.workflow is not None:
+            self._runner.start_all(path, entry.workflow.policy, entry.plan or entry.workflow, triggers)
+
+    def _fireable(self, path: Path, triggers: list[dict[str, Any]]) -> Entry | None:
+        """The entry of ``path`` when its fires may start now; else None, each fire recorded as not run."""
         with self._lock:
             entry = self._entries.get(path)
             workflow = entry.workflow if entry else None
-        if workflow is None or entry is None or self._stopping:
-            return None
-        if self.paused:
-            log.info("%s: a %s trigger came while everything is paused; not run", path.name, trigger.get("kind"))
-            return None
-        return self._runner.start(path, workflow.policy, entry.plan or workflow, trigger)
+        reason = None
+        if self._stopping:
+            reason = "the service was stopping"
+        elif workflow is None:
+            reason = "the file did not validate (or was not in the workspace) when it fired"
+        elif self.paused:
+            kinds = ", ".join(sorted({str(t.get("kind")) for t in triggers}))
+            log.info("%s: a %s trigger came while everything is paused; not run", path.name, kinds)
+            reason = "paused — triggers were paused"
+        if reason is None and workflow is not None:
+            self._names[path] = workflow.name  # a fire recorded after the file broke keeps the workflow's name
+            return entry
+        for trigger in triggers:
+            self._skipped(path, trigger, reason)
+        return None
+
+    def _skipped(self, path: Path, trigger: dict[str, Any], reason: str, count: int = 1) -> None:
+        """Record a fire that did not run, with its reason, in the run history (when there is one)."""
+        history = self._engine.history
+        if history is None or not hasattr(history, "record_skipped"):
+            return
+        with self._lock:
+            entry = self._entries.get(path)
+            name = entry.workflow.name if entry and entry.workflow else self._names.get(path, path.stem)
+        try:
+            history.record_skipped(name, path, trigger, reason, count=count)
+        except Exception:  # the history must never stop a trigger
+            log.exception("could not record a skipped fire of %s", path.name)
 
     def _current(self, path: Path) -> Any:
         with self._lock:
@@ -354,7 +395,7 @@ class Service(WorkspaceFolder, Schedules):
             for entry in self._entries.values():
                 for trigger in entry.workflow.triggers if entry.workflow else []:
                     if trigger.kind == "schedule":
-                        self._forgive(trigger, trigger_key(entry.path, trigger), now)
+                        self._forgive(trigger, trigger_key(entry.path, trigger), now, entry.path)
             self._state.set_paused(False)
         self._scheduler.resume()
         self._warmup.poke()

@@ -2,7 +2,9 @@
 
 A file being written produces one "created" and many "modified" events; they are merged per file, and the
 trigger fires once when no event came for ``debounce`` seconds and the file's size and mtime stopped changing.
-A file renamed into the pattern (``report.pdf.part`` → ``report.pdf``) counts as created.
+A file renamed into the pattern (``report.pdf.part`` → ``report.pdf``) counts as created. A file that came and
+went before it settled (created, then deleted or renamed away) fires nothing, whatever ``events`` lists: every
+event of a matching file is noted, also kinds the trigger does not fire for, so that its creation is known.
 """
 
 from __future__ import annotations
@@ -62,11 +64,12 @@ class WatchSpec:
 @dataclass
 class _Pending:
     spec: WatchSpec
-    event: str
+    event: str | None  # the kind to fire with; None while only kinds the trigger does not fire for came
     path: str
     src_path: str | None
     due: float
     signature: tuple[int, int] | None
+    created: bool = False  # the file came into being while this was pending
 
 
 def _signature(path: str) -> tuple[int, int] | None:
@@ -134,26 +137,31 @@ class Watches:
         if kind == "moved":
             path, src = str(event.dest_path), str(event.src_path)
             if not spec.matches(path):
+                if spec.matches(src):  # renamed out of the pattern: gone, as far as this trigger is concerned
+                    self._note(spec, "deleted", src, None, wanted=False)
                 return
             if not spec.matches(src) and "created" in spec.events and "moved" not in spec.events:
                 kind = "created"  # renamed into the pattern: a new file as far as the user is concerned
-        if kind not in spec.events or not spec.matches(path):
+        if kind not in ("created", "modified", "deleted", "moved") or not spec.matches(path):
             return
-        self._note(spec, kind, path, src)
+        self._note(spec, kind, path, src, wanted=kind in spec.events)
 
-    def _note(self, spec: WatchSpec, kind: str, path: str, src: str | None) -> None:
+    def _note(self, spec: WatchSpec, kind: str, path: str, src: str | None, *, wanted: bool) -> None:
         key = (id(spec), path)
         due = time.monotonic() + spec.debounce
         with self._lock:
             pending = self._pending.get(key)
             if pending is None:
-                self._pending[key] = _Pending(spec, kind, path, src, due, _signature(path))
-            elif kind == "deleted" and pending.event == "created":
+                if not wanted and kind != "created":
+                    return  # nothing to fire for, and no creation to remember
+                pending = self._pending[key] = _Pending(spec, None, path, None, due, _signature(path))
+            elif kind == "deleted" and pending.created:
                 del self._pending[key]  # came and went before it settled: nothing to do
-            else:
-                pending.due = due
-                if kind in ("deleted", "moved"):
-                    pending.event, pending.src_path = kind, src
+                return
+            pending.due = due
+            pending.created = pending.created or kind == "created" or (kind == "moved" and not spec.matches(src or ""))
+            if wanted and (pending.event is None or kind in ("deleted", "moved")):
+                pending.event, pending.src_path = kind, src
             self._lock.notify()
 
     def _loop(self) -> None:
@@ -171,6 +179,8 @@ class Watches:
                         p.signature, p.due = signature, now + p.spec.debounce
                         continue
                     ready.append(self._pending.pop(key))
+                    if ready[-1].event is None or (ready[-1].event != "deleted" and signature is None):
+                        ready.pop()  # only kinds it does not fire for, or the file is gone again: nothing to fire
                 wait = min((p.due for p in self._pending.values()), default=now + 3600) - now
                 if not ready:
                     self._lock.wait(max(wait, 0.01))

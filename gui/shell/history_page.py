@@ -40,7 +40,13 @@ from gui.shell.history_model import (
 )
 from gui.shell.icons import status_icon
 
-STATUSES = (("Any status", None), ("Succeeded", "succeeded"), ("Failed", "failed"), ("Cancelled", "cancelled"))
+STATUSES = (
+    ("Any status", None),
+    ("Succeeded", "succeeded"),
+    ("Failed", "failed"),
+    ("Cancelled", "cancelled"),
+    ("Skipped (not run)", "skipped"),  # fires that did not run, with their reason (History.record_skipped)
+)
 PERIODS = (
     ("Any time", None),
     ("Last hour", timedelta(hours=1)),
@@ -249,6 +255,8 @@ class RunDetail(QWidget):
             self.steps.addTopLevelItem(item)
         if self.steps.topLevelItemCount():
             self.steps.setCurrentItem(self.steps.topLevelItem(0))
+        elif status == "skipped":  # a fire that did not run: no steps, its reason is the answer
+            self.text.setPlainText(f"This fire did not run: {error}")
 
     def _step_selected(self, item: QTreeWidgetItem | None, _old: QTreeWidgetItem | None) -> None:
         self.text.setPlainText(step_text(item.data(0, Qt.ItemDataRole.UserRole)) if item else "")
