@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 HELP = "run the triggers of every workflow in DIR (default: the workspace) without a window"
-STOP_SLACK = 2.5  # seconds past the grace: the engine ends a stubborn run 1 s in, and 1.5 s more record it (busy machines)
+STOP_SLACK = 2.5  # s past the grace: a stubborn run is ended 1 s in, and 1.5 s more record it on a busy machine
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -570,4 +570,3 @@ def _skip_id() -> str:
     from engine.runtime.executor import new_run_id
 
     return new_run_id()
-
