@@ -195,8 +195,9 @@ def _policy(c: _Checker) -> None:
     overlap = policy.get("overlap", "skip")
     if overlap not in OVERLAP_CHOICES:
         c.problem(("policy", "overlap"), f"expected one of {', '.join(OVERLAP_CHOICES)}, got {overlap!r}")
-    if "misfire_grace" in policy:
-        _duration(c, ("policy", "misfire_grace"), policy["misfire_grace"])
+    for key in ("misfire_grace", "timeout"):
+        if key in policy:
+            _duration(c, ("policy", key), policy[key])
     if "catch_up" in policy and not isinstance(policy["catch_up"], bool) and policy["catch_up"] not in CATCH_UP:
         c.problem(("policy", "catch_up"), f"expected none, last, all (or true/false), got {policy['catch_up']!r}")
     max_steps = policy.get("max_steps", 1)

@@ -34,7 +34,7 @@ class Scope:
             self._active = 1
             self._positions[start] += 1
         self._token(start, None)
-        with self._cond:
+        with self.run.branches.waiting(), self._cond:
             while self._active:
                 self._cond.wait()
         if self._failure is not None:

@@ -1,0 +1,206 @@
+"""The limits that keep one run from taking the computer: value sizes, item counts, branches, nesting, time.
+
+Expressions are checked where they could grow or spin: every call, every binary operator that can multiply a value
+(``*``, ``**``, ``+``, ``%``), every ``for`` loop and ``~`` join, and the ``range`` and ``lipsum`` globals. A size is
+refused before the value is built; time (the step's ``timeout``, the run's ``timeout``, a cancel) is checked on the
+thread that renders, through the deadline the executor sets for it (``rendering``).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sized
+from typing import Any
+
+from engine.errors import Cancelled, StepError, StepTimeout
+
+MAX_VALUE_CHARS = 10_000_000  # one value of an expression: 10 MB of text
+MAX_VALUE_ITEMS = 1_000_000  # one list of an expression, and the items of a for_each (its max_items default)
+MAX_INT_BITS = 1_000_000  # ≈ 300,000 digits: bigger numbers take seconds to compute, and cannot be printed anyway
+MAX_RANGE = 100_000  # range() in an expression (Jinja's own sandbox limit)
+MAX_LIPSUM = 100  # paragraphs of lipsum()
+MAX_BRANCHES = 64  # threads of parallel branches and for_each items of one run (and the runs it starts)
+MAX_NESTING = 32  # workflow.run inside workflow.run ...
+CHECK_EVERY = 1024  # loop rounds between two looks at the clock
+
+TOO_BIG = f"the expression's result is larger than {MAX_VALUE_CHARS // 1_000_000} MB (the limit for one value)"
+TOO_LONG = f"the expression's result has more than {MAX_VALUE_ITEMS:,} items (the limit for one list)"
+TOO_LARGE_NUMBER = f"the expression's result is a number of more than {MAX_INT_BITS:,} bits (the limit for one number)"
+
+
+class LimitError(StepError):
+    """A value, a count or a depth went past one of Flowdeck's limits (error kind ``limit``)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, kind="limit")
+
+
+class _Deadline(threading.local):
+    """What the thread rendering now must obey: when its time is up, and the run's cancel."""
+
+    at: float | None = None
+    message: str = ""
+    cancel: threading.Event | None = None
+
+
+_NOW = _Deadline()
+
+
+def rendering(at: float | None, message: str, cancel: threading.Event | None) -> tuple[Any, str, Any]:
+    """Make this thread's renders obey ``at`` (a ``time.monotonic()`` moment) and ``cancel``; returns what was set
+    before, for ``restore``."""
+    previous = (_NOW.at, _NOW.message, _NOW.cancel)
+    _NOW.at, _NOW.message, _NOW.cancel = at, message, cancel
+    return previous
+
+
+def restore(previous: tuple[Any, str, Any]) -> None:
+    _NOW.at, _NOW.message, _NOW.cancel = previous
+
+
+def check_time() -> None:
+    """Raise if the rendering thread's run was cancelled or its time is up."""
+    cancel = _NOW.cancel
+    if cancel is not None and cancel.is_set():
+        raise Cancelled("the run was cancelled while an expression was computed")
+    if _NOW.at is not None and time.monotonic() > _NOW.at:
+        raise StepTimeout(_NOW.message)
+
+
+def check_size(value: Any) -> Any:
+    """``value`` itself, or a LimitError if it is a text or a list over the limits."""
+    if isinstance(value, str | bytes):
+        if len(value) > MAX_VALUE_CHARS:
+            raise LimitError(TOO_BIG)
+    elif isinstance(value, list | tuple | dict):
+        if len(value) > MAX_VALUE_ITEMS:
+            raise LimitError(TOO_LONG)
+    elif isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
+        raise LimitError(TOO_LARGE_NUMBER)
+    return value
+
+
+def _length(value: Any) -> int | None:
+    return len(value) if isinstance(value, str | bytes | list | tuple) else None
+
+
+def _bits(value: Any) -> int | None:
+    return value.bit_length() if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _refuse_length(length: int, like: Any) -> None:
+    if isinstance(like, str | bytes):
+        if length > MAX_VALUE_CHARS:
+            raise LimitError(TOO_BIG)
+    elif length > MAX_VALUE_ITEMS:
+        raise LimitError(TOO_LONG)
+
+
+_WIDTH = re.compile(r"[%:][^%:{}]*?(\d{7,})")  # a field width of a million or more in a % or {} format
+
+
+def before_binop(operator: str, left: Any, right: Any) -> None:
+    """Refuse ``left operator right`` before Python computes it if its result would be over a limit."""
+    check_time()
+    if operator == "*":
+        for seq, times in ((left, right), (right, left)):
+            length, count = _length(seq), _bits(times)
+            if length is not None and count is not None:
+                _refuse_length(length * max(0, times), seq)
+                return
+        lb, rb = _bits(left), _bits(right)
+        if lb is not None and rb is not None and lb + rb > MAX_INT_BITS:
+            raise LimitError(TOO_LARGE_NUMBER)
+    elif operator == "**":
+        lb, rb = _bits(left), _bits(right)
+        if lb is not None and rb is not None and right > 0 and abs(left) > 1 and (lb - 1) * right > MAX_INT_BITS:
+            raise LimitError(TOO_LARGE_NUMBER)
+    elif operator == "+":
+        ll, rl = _length(left), _length(right)
+        if ll is not None and rl is not None:
+            _refuse_length(ll + rl, left)
+    elif operator == "%" and isinstance(left, str) and _WIDTH.search(left):
+        raise LimitError(TOO_BIG)
+
+
+_WIDENING = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
+
+
+def before_call(obj: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """Refuse a text method call whose result would be over the size limit (``'x'.center(10**9)``)."""
+    check_time()
+    owner = getattr(obj, "__self__", None)
+    if not isinstance(owner, str):
+        return
+    name = getattr(obj, "__name__", "")
+    values = (*args, *kwargs.values())
+    if name in _WIDENING and any(isinstance(v, int) and v > MAX_VALUE_CHARS for v in values):
+        raise LimitError(TOO_BIG)
+    if name in ("format", "format_map") and _WIDTH.search(owner):
+        raise LimitError(TOO_BIG)
+    if name == "replace" and len(args) >= 2:
+        _before_replace(owner, args[0], args[1])
+    if name == "join" and args:
+        before_join(owner, args[0])
+
+
+def _before_replace(text: str, old: Any, new: Any) -> None:
+    if isinstance(old, str) and isinstance(new, str) and len(new) > len(old):
+        count = text.count(old) if old else len(text) + 1
+        _refuse_length(len(text) + count * (len(new) - len(old)), text)
+
+
+def before_join(separator: Any, items: Any) -> None:
+    """Refuse joining ``items`` if the text would be over the size limit (a list of big texts, a huge separator)."""
+    if isinstance(items, list | tuple):
+        sep = len(separator) if isinstance(separator, str) else 0
+        total = sep * max(0, len(items) - 1)
+        for item in items:
+            total += len(item) if isinstance(item, str) else 0
+        _refuse_length(total, "")
+
+
+def bounded_iter(iterable: Any) -> Any:
+    """What a ``for`` loop in an expression iterates: ``iterable``, looking at the clock every 1,024 rounds."""
+    check_time()
+    if isinstance(iterable, Sized) and len(iterable) <= CHECK_EVERY:
+        return iterable
+    return _checked(iterable)
+
+
+def _checked(iterable: Iterable[Any]) -> Iterator[Any]:
+    for count, item in enumerate(iterable, 1):
+        if not count % CHECK_EVERY:
+            check_time()
+        yield item
+
+
+def bounded_range(*args: int) -> Any:
+    """``range`` for expressions: at most MAX_RANGE numbers, produced while the clock is watched."""
+    numbers = range(*args)
+    if len(numbers) > MAX_RANGE:
+        raise LimitError(f"range() would make {len(numbers):,} numbers; the limit is {MAX_RANGE:,}")
+    return bounded_iter(numbers) if len(numbers) > CHECK_EVERY else numbers
+
+
+def bounded_join(parts: tuple[Any, ...]) -> str:
+    """The ``~`` operator: the texts of ``parts`` joined, refused before if over the size limit."""
+    texts = [str(p) for p in parts]
+    _refuse_length(sum(map(len, texts)), "")
+    return "".join(texts)
+
+
+def bounded_concat(chunks: Iterable[str]) -> str:
+    """A template's output, refused as soon as it grows past the size limit (a loop printing a big value)."""
+    parts: list[str] = []
+    size = 0
+    for count, chunk in enumerate(chunks, 1):
+        size += len(chunk)
+        if size > MAX_VALUE_CHARS:
+            raise LimitError(TOO_BIG)
+        parts.append(chunk)
+        if not count % CHECK_EVERY:
+            check_time()
+    return "".join(parts)
