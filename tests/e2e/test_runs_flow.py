@@ -251,15 +251,15 @@ steps:
 @pytest.mark.promise("runtime.md", "Errors: retry, timeout, on_error, on_failure")
 def test_on_failure_step_and_workflow(product: Product) -> None:
     """``on_failure`` names a step, or a workflow file run with ``vars.error`` and ``vars.failed_run``."""
-    done, record = run(
+    done, _ = run(
         product,
         "flowdeck: 1\nname: S\non_failure: cleanup\nsteps:\n  boom: {do: fail, with: {message: broke}}\n"
         "  cleanup: {do: log, with: {message: 'cleaning after {{ error.message }}'}}\n",
     )
     assert done.returncode == 1 and "cleaning after broke" in done.stderr
-    product.write("alert.yaml", "flowdeck: 1\nname: Alert\nsteps:\n"
-                  "  t: {do: log, with: {message: '{{ vars.failed_run.workflow }}: {{ vars.error.message }}'}}\n")  # fmt: skip
-    done, record = run(
+    tell = "  t: {do: log, with: {message: '{{ vars.failed_run.workflow }}: {{ vars.error.message }}'}}\n"
+    product.write("alert.yaml", "flowdeck: 1\nname: Alert\nsteps:\n" + tell)
+    done, _ = run(
         product, "flowdeck: 1\nname: W\non_failure: alert.yaml\nsteps:\n  boom: {do: fail, with: {message: x1}}\n"
     )
     assert done.returncode == 1 and "W: x1" in done.stderr
@@ -283,7 +283,7 @@ def test_zip_counts_files_not_folder_entries(product: Product) -> None:
 def test_a_nul_character_in_a_path_names_the_parameter(product: Product) -> None:
     """A path with a NUL character fails naming the parameter, not with Python's "embedded null byte"."""
     done, record = run(
-        product, 'flowdeck: 1\nname: N\nsteps:\n  r: {do: file.read, with: {path: "{{ \'a\\x00b.txt\' }}"}}\n'
+        product, "flowdeck: 1\nname: N\nsteps:\n  r: {do: file.read, with: {path: \"{{ 'a\\x00b.txt' }}\"}}\n"
     )
     assert done.returncode == 1
     assert record["error"]["message"].startswith("path: the path contains a NUL character"), record["error"]
