@@ -200,7 +200,7 @@ def _check(run: Run, scope: Scope, loop: dict[str, Any], condition: Any, where: 
     """A loop condition, rendered within the run's time and cancel."""
     ctx = run.template_context(scope)
     ctx["loop"] = loop
-    previous = bounds.rendering(run.deadline, "the run did not finish within its policy.timeout", run.cancel_event)
+    previous = bounds.rendering(run.deadline, run.deadline_message, run.cancel_event)
     try:
         return _truthy(render(condition, ctx, where))
     finally:

@@ -6,73 +6,29 @@ import itertools
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from engine.errors import Cancelled, FlowdeckError, StepError, StepTimeout
+from engine.errors import Cancelled, StepError
 from engine.runtime import bounds
 from engine.runtime import events as ev
 from engine.runtime.branches import Branches
-from engine.runtime.context import HeadlessHost, Secrets, StepContextImpl, env_snapshot
+from engine.runtime.context import HeadlessHost, Secrets, env_snapshot
 from engine.runtime.control import run_block
+from engine.runtime.outcome import CANCELLED, FAILED, SUCCEEDED, RunResult, error_info
 from engine.runtime.plan import Plan, StepPlan, thaw
 from engine.runtime.redact import redact
 from engine.runtime.scope import Scope
 from engine.runtime.state import MemoryState
+from engine.runtime.stepcall import call_block
 from engine.runtime.templates import render
 
 if TYPE_CHECKING:
     from engine.registry.context import Host, StateStore
 
-SUCCEEDED, FAILED, CANCELLED = "succeeded", "failed", "cancelled"
-
 
 class _Stopped(Exception):
     """A stop block ended the run successfully."""
-
-
-@dataclass
-class RunResult:
-    """How a run ended."""
-
-    run_id: str
-    workflow: str
-    status: str
-    error: dict[str, Any] | None = None
-    outputs: dict[str, Any] = field(default_factory=dict)
-    steps: dict[str, Any] = field(default_factory=dict)
-    started: float = 0.0
-    finished: float = 0.0
-    message: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return self.status == SUCCEEDED
-
-    @property
-    def duration(self) -> float:
-        return self.finished - self.started
-
-
-def error_info(exc: BaseException, step: str | None) -> dict[str, Any]:
-    """What ``{{ error }}`` holds in an error route, and what history records (never an empty message)."""
-    kind = exc.kind if isinstance(exc, StepError) else "cancelled" if isinstance(exc, Cancelled) else "error"
-    if isinstance(exc, MemoryError):
-        kind = "memory"
-        message = f"out of memory while running step '{step}'" if step else "out of memory while running the workflow"
-    elif isinstance(exc, RecursionError):
-        kind = "limit"
-        where = f"step '{step}'" if step else "the workflow"
-        message = f"{where} nested runs and branches too deeply (Python's recursion limit was reached)"
-    elif isinstance(exc, FlowdeckError):
-        message = str(exc) or f"{type(exc).__name__} (no message)"
-    else:
-        message = f"{type(exc).__name__}: {exc}" if str(exc) else f"{type(exc).__name__} (the error gave no message)"
-    info = {"message": message, "kind": kind, "step": step}
-    if isinstance(exc, StepError) and exc.details:
-        info["details"] = exc.details
-    return info
 
 
 class Run:
@@ -110,6 +66,7 @@ class Run:
         self._children: set[Run] = set()
         self._timer: threading.Timer | None = None
         self.deadline: float | None = None  # time.monotonic() when policy.timeout (its own or a parent's) ends
+        self.deadline_message = ""  # what a render stopped at ``deadline`` says
         if parent is None:
             self._lock = threading.Lock()
             self._secret_values: set[str] = set()
@@ -122,7 +79,7 @@ class Run:
             self._step_count = parent._step_count
             self.max_steps = min(plan.max_steps, parent.max_steps)
             self.branches = parent.branches
-            self.deadline = parent.deadline
+            self.deadline, self.deadline_message = parent.deadline, parent.deadline_message
         self.secrets = Secrets(self._secret_values, self._lock, secret_reader)
         self._base = {
             "vars": self.vars,
@@ -247,7 +204,9 @@ class Run:
         if timeout is None:
             return
         deadline = time.monotonic() + timeout
-        self.deadline = deadline if self.deadline is None else min(self.deadline, deadline)
+        if self.deadline is None or deadline < self.deadline:
+            self.deadline = deadline
+            self.deadline_message = f"the run did not finish within {timeout:g}s (policy.timeout)"
         self._timer = threading.Timer(max(0.0, self.deadline - time.monotonic()), self.cancel, ("timeout",))
         self._timer.daemon = True
         self._timer.start()
@@ -259,11 +218,14 @@ class Run:
         return {"message": message, "kind": "timeout", "step": step}
 
     def _outputs(self) -> dict[str, Any]:
+        previous = bounds.rendering(self.deadline, self.deadline_message, self.cancel_event)
         try:
             return render(thaw(self.plan.outputs), self.template_context(None), "outputs")
-        except StepError as exc:
+        except (StepError, Cancelled) as exc:
             self.log(None, f"outputs could not be computed: {exc}", "warning")
             return {}
+        finally:
+            bounds.restore(previous)
 
     def _on_failure(self, error: dict[str, Any] | None) -> None:
         target = self.plan.on_failure
@@ -372,7 +334,7 @@ class Run:
 
     def _rendered(self, step: StepPlan, scope: Scope) -> dict[str, Any]:
         """The step's inputs, rendered within the step's timeout, the run's timeout and its cancel."""
-        at, message = self.deadline, f"the run did not finish within {self.plan.timeout or 0:g}s (policy.timeout)"
+        at, message = self.deadline, self.deadline_message
         if step.timeout is not None:
             own = time.monotonic() + step.timeout
             if at is None or own < at:
@@ -415,41 +377,8 @@ class Run:
         return (step.on_error,)
 
     def run_with_timeout(self, step: StepPlan, fn: Any, inputs: dict[str, Any], scope: Scope | None = None) -> Any:
-        """Call a block's run function, abandoning it (and stopping its program) when it times out."""
-        timeout = step.timeout
-        if self.deadline is not None:  # policy.timeout: a block that ignores the cancel is abandoned there too
-            left = max(0.0, self.deadline - time.monotonic()) + 1.0
-            timeout = left if timeout is None else min(timeout, left)
-        if timeout is None:
-            ctx = StepContextImpl(self, step.id, None, self.cancel_event, scope)
-            return fn(ctx, **inputs)
-        deadline = time.monotonic() + timeout
-        stop = threading.Event()
-        ctx = StepContextImpl(self, step.id, deadline, stop, scope)
-        box: dict[str, Any] = {}
-
-        def target() -> None:
-            try:
-                box["value"] = fn(ctx, **inputs)
-            except BaseException as exc:
-                box["error"] = exc
-
-        worker = threading.Thread(target=target, name=f"flowdeck-step-{step.id}", daemon=True)
-        worker.start()
-        while worker.is_alive():
-            worker.join(min(0.05, max(0.0, deadline - time.monotonic())) or 0.01)
-            if self.cancel_event.is_set():
-                stop.set()
-                worker.join(1.0)
-                raise Cancelled("the run was cancelled")
-            if time.monotonic() >= deadline and worker.is_alive():
-                stop.set()  # a program sees this and is killed; Python code is abandoned
-                worker.join(0.5)
-                if worker.is_alive() or "error" not in box:
-                    raise StepTimeout(f"step '{step.id}' did not finish within {timeout:g}s")
-        if "error" in box:
-            raise box["error"]
-        return box.get("value")
+        """Call a block's run function within the step's timeout and the run's (engine.runtime.stepcall)."""
+        return call_block(self, step, fn, inputs, scope)
 
     # -- events ----------------------------------------------------------------------------------------
     def log(self, step_id: str | None, message: str, level: str = "info") -> None:
