@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sized
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from engine.errors import Cancelled, StepError, StepTimeout
@@ -38,46 +38,52 @@ class LimitError(StepError):
 
 
 class _Deadline(threading.local):
-    """What the thread rendering now must obey: when its time is up, and the run's cancel."""
+    """What the thread rendering now must obey: (when its time is up or None, the message then, the run's cancel)."""
 
-    at: float | None = None
-    message: str = ""
-    cancel: threading.Event | None = None
+    state: tuple[float | None, str, threading.Event | None] | None = None
 
 
-_NOW = _Deadline()
+NOW = _Deadline()  # the executor sets NOW.state around each step's rendering (one assignment: it is on every step)
 
 
-def rendering(at: float | None, message: str, cancel: threading.Event | None) -> tuple[Any, str, Any]:
+def rendering(at: float | None, message: str, cancel: threading.Event | None) -> Any:
     """Make this thread's renders obey ``at`` (a ``time.monotonic()`` moment) and ``cancel``; returns what was set
     before, for ``restore``."""
-    previous = (_NOW.at, _NOW.message, _NOW.cancel)
-    _NOW.at, _NOW.message, _NOW.cancel = at, message, cancel
+    previous = NOW.state
+    NOW.state = (at, message, cancel)
     return previous
 
 
-def restore(previous: tuple[Any, str, Any]) -> None:
-    _NOW.at, _NOW.message, _NOW.cancel = previous
+def restore(previous: Any) -> None:
+    NOW.state = previous
 
 
 def check_time() -> None:
     """Raise if the rendering thread's run was cancelled or its time is up."""
-    cancel = _NOW.cancel
+    state = NOW.state
+    if state is None:
+        return
+    at, message, cancel = state
     if cancel is not None and cancel.is_set():
         raise Cancelled("the run was cancelled while an expression was computed")
-    if _NOW.at is not None and time.monotonic() > _NOW.at:
-        raise StepTimeout(_NOW.message)
+    if at is not None and time.monotonic() > at:
+        raise StepTimeout(message)
+
+
+_TEXTS = frozenset({str, bytes})
+_LISTS = frozenset({list, tuple, dict})
 
 
 def check_size(value: Any) -> Any:
-    """``value`` itself, or a LimitError if it is a text or a list over the limits."""
-    if isinstance(value, str | bytes):
+    """``value`` itself, or a LimitError if it is a text, a list or a number over the limits."""
+    kind = value.__class__
+    if kind in _TEXTS:
         if len(value) > MAX_VALUE_CHARS:
             raise LimitError(TOO_BIG)
-    elif isinstance(value, list | tuple | dict):
+    elif kind in _LISTS:
         if len(value) > MAX_VALUE_ITEMS:
             raise LimitError(TOO_LONG)
-    elif isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
+    elif kind is int and value.bit_length() > MAX_INT_BITS:
         raise LimitError(TOO_LARGE_NUMBER)
     return value
 
@@ -117,12 +123,18 @@ def before_binop(operator: str, left: Any, right: Any) -> None:
         lb, rb = _bits(left), _bits(right)
         if lb is not None and rb is not None and right > 0 and abs(left) > 1 and (lb - 1) * right > MAX_INT_BITS:
             raise LimitError(TOO_LARGE_NUMBER)
-    elif operator == "+":
+    elif operator == "%" and isinstance(left, str) and _WIDTH.search(left):
+        raise LimitError(TOO_BIG)
+
+
+def bounded_add(left: Any, right: Any) -> Any:
+    """The ``+`` operator of expressions (the hot one, ``{{ vars.n + 1 }}``): texts and lists refused before they
+    are joined if over the limits; numbers at once (a sum cannot grow past its terms, nor spin)."""
+    if left.__class__ is not int or right.__class__ is not int:
         ll, rl = _length(left), _length(right)
         if ll is not None and rl is not None:
             _refuse_length(ll + rl, left)
-    elif operator == "%" and isinstance(left, str) and _WIDTH.search(left):
-        raise LimitError(TOO_BIG)
+    return left + right
 
 
 _WIDENING = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
@@ -162,10 +174,13 @@ def before_join(separator: Any, items: Any) -> None:
         _refuse_length(total, "")
 
 
+_SIZED = frozenset({list, tuple, dict, str, range})
+
+
 def bounded_iter(iterable: Any) -> Any:
     """What a ``for`` loop in an expression iterates: ``iterable``, looking at the clock every 1,024 rounds."""
     check_time()
-    if isinstance(iterable, Sized) and len(iterable) <= CHECK_EVERY:
+    if iterable.__class__ in _SIZED and len(iterable) <= CHECK_EVERY:
         return iterable
     return _checked(iterable)
 
@@ -193,14 +208,10 @@ def bounded_join(parts: tuple[Any, ...]) -> str:
 
 
 def bounded_concat(chunks: Iterable[str]) -> str:
-    """A template's output, refused as soon as it grows past the size limit (a loop printing a big value)."""
-    parts: list[str] = []
-    size = 0
-    for count, chunk in enumerate(chunks, 1):
-        size += len(chunk)
-        if size > MAX_VALUE_CHARS:
-            raise LimitError(TOO_BIG)
-        parts.append(chunk)
-        if not count % CHECK_EVERY:
-            check_time()
+    """A template's output, refused before it is joined if over the size limit (a loop printing a big value).
+
+    The parts are only references to texts already made (the loop that makes them looks at the clock itself)."""
+    parts = list(chunks)
+    if sum(map(len, parts)) > MAX_VALUE_CHARS:
+        raise LimitError(TOO_BIG)
     return "".join(parts)

@@ -13,6 +13,7 @@ from engine.errors import Cancelled, StepError
 from engine.model.durations import parse_duration
 from engine.runtime import bounds
 from engine.runtime.scope import Scope
+from engine.runtime.stepcall import call_block
 from engine.runtime.templates import render
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ def run_block(run: Run, step: StepPlan, scope: Scope, inputs: dict[str, Any], jo
         return handler(run, step, scope, inputs, joined)
     assert step.block.run is not None
     params = {**step.defaults, **inputs}
-    output = run.run_with_timeout(step, step.block.run, params, scope)
+    output = call_block(run, step, step.block.run, params, scope)
     if step.block.type == "set" and isinstance(output, dict):
         run.vars.update(output.get("values", {}))
     return "next", output
@@ -146,8 +147,8 @@ def _in_parallel(run: Run, worker: Callable[[], None], count: int) -> None:
                 cond.notify_all()
 
     for _ in range(count):
-        run.spawn(one)
-    with run.branches.waiting(), cond:
+        run.spawn(one, group=cond)
+    with run.branches.waiting(cond), cond:
         while left[0]:
             cond.wait()
 

@@ -81,6 +81,9 @@ class Run:
             self.branches = parent.branches
             self.deadline, self.deadline_message = parent.deadline, parent.deadline_message
         self.secrets = Secrets(self._secret_values, self._lock, secret_reader)
+        # what this run's renders obey (engine.runtime.bounds.NOW): made once, as a step without a timeout of its own
+        # only needs to see that it is already in place
+        self.limits = (self.deadline, self.deadline_message, self.cancel_event)
         self._base = {
             "vars": self.vars,
             "steps": self.outputs,
@@ -94,6 +97,13 @@ class Run:
     def execute(self) -> RunResult:
         started = time.time()
         self._start_timer()
+        before = bounds.NOW.state  # this thread's rendering limits before the run: put back when it ends
+        try:
+            return self._execute(started)
+        finally:
+            bounds.NOW.state = before
+
+    def _execute(self, started: float) -> RunResult:
         self._emit(
             ev.RUN_STARTED,
             None,
@@ -183,19 +193,23 @@ class Run:
         with self._lock:
             self._children.discard(child)
 
-    def spawn(self, fn: Any, *args: Any) -> None:
-        """Run ``fn(*args)`` (a branch) on a branch thread, now or when one of MAX_BRANCHES is free."""
-        self.branches.start(self, fn, *args)
+    def spawn(self, fn: Any, *args: Any, group: object = None) -> None:
+        """Run ``fn(*args)`` (a branch) on a branch thread, now or when one of MAX_BRANCHES is free; ``group`` is what
+        will wait for it (engine.runtime.branches)."""
+        self.branches.start(self, fn, *args, group=group)
 
-    def thread_failed(self, exc: BaseException) -> None:
-        """No thread could be started for a branch: the run fails saying so, and its branches end."""
+    def thread_failed(self, exc: BaseException, starting: bool = True) -> None:
+        """A branch could not start (or broke inside Flowdeck): the run fails saying so, and its branches end."""
+        if starting:
+            message = (
+                f"a parallel branch could not be started: the system refused a new thread ({exc}); "
+                f"{self.branches.peak} branches were running at most (the limit is {bounds.MAX_BRANCHES})"
+            )
+        else:
+            message = f"a parallel branch broke: {error_info(exc, None)['message']}"
         with self._lock:
             if self._fatal is None:
-                self._fatal = StepError(
-                    f"a parallel branch could not be started: the system refused a new thread ({exc}); "
-                    f"{self.branches.peak} branches were running at most (the limit is {bounds.MAX_BRANCHES})",
-                    kind="limit",
-                )
+                self._fatal = StepError(message, kind="limit" if starting else "error")
         self.halt_branches()
 
     def _start_timer(self) -> None:
@@ -207,6 +221,7 @@ class Run:
         if self.deadline is None or deadline < self.deadline:
             self.deadline = deadline
             self.deadline_message = f"the run did not finish within {timeout:g}s (policy.timeout)"
+            self.limits = (self.deadline, self.deadline_message, self.cancel_event)
         self._timer = threading.Timer(max(0.0, self.deadline - time.monotonic()), self.cancel, ("timeout",))
         self._timer.daemon = True
         self._timer.start()
@@ -237,6 +252,7 @@ class Run:
             return
         self.halted = False
         self.cancel_event = threading.Event()
+        self.limits = (self.deadline, self.deadline_message, self.cancel_event)
         try:
             Scope(self, error=error).walk(target)
         except BaseException as exc:
@@ -253,6 +269,7 @@ class Run:
 
         self.halted = False
         self.cancel_event = threading.Event()
+        self.limits = (self.deadline, self.deadline_message, self.cancel_event)
         inputs = {"error": error or {}, "failed_run": {"id": self.run_id, "workflow": self.plan.name}}
         try:
             run_workflow_file(self, target, inputs, "on_failure")
@@ -294,7 +311,11 @@ class Run:
         while True:
             attempt += 1
             try:
-                inputs = self._rendered(step, scope)
+                # rendered within the step's timeout, the run's and its cancel (engine.runtime.bounds)
+                limits = self.limits if step.timeout is None else self._step_limits(step)
+                if bounds.NOW.state is not limits:
+                    bounds.NOW.state = limits
+                inputs = self._inputs(step, self.template_context(scope))
                 if bus.active:
                     self._emit(
                         ev.STEP_STARTED, step.id, {"block": step.block.type, "inputs": inputs, "attempt": attempt}
@@ -332,18 +353,11 @@ class Run:
                 )
             return step.ports.get(port, ())
 
-    def _rendered(self, step: StepPlan, scope: Scope) -> dict[str, Any]:
-        """The step's inputs, rendered within the step's timeout, the run's timeout and its cancel."""
-        at, message = self.deadline, self.deadline_message
-        if step.timeout is not None:
-            own = time.monotonic() + step.timeout
-            if at is None or own < at:
-                at, message = own, f"step '{step.id}' did not finish within {step.timeout:g}s"
-        previous = bounds.rendering(at, message, self.cancel_event)
-        try:
-            return self._inputs(step, self.template_context(scope))
-        finally:
-            bounds.restore(previous)
+    def _step_limits(self, step: StepPlan) -> tuple[float | None, str, threading.Event]:
+        own = time.monotonic() + (step.timeout or 0.0)
+        if self.deadline is not None and self.deadline <= own:
+            return self.limits
+        return own, f"step '{step.id}' did not finish within {step.timeout:g}s", self.cancel_event
 
     @staticmethod
     def _inputs(step: StepPlan, ctx: dict[str, Any]) -> dict[str, Any]:
