@@ -3,7 +3,7 @@
 Expressions are checked where they could grow or spin: every call, every binary operator that can multiply a value
 (``*``, ``**``, ``+``, ``%``), every ``for`` loop and ``~`` join, and the ``range`` and ``lipsum`` globals. A size is
 refused before the value is built; time (the step's ``timeout``, the run's ``timeout``, a cancel) is checked on the
-thread that renders, through the deadline the executor sets for it (``rendering``).
+template context's ``LIMITS`` entry, which the executor puts there for each run (and each step with a timeout).
 """
 
 from __future__ import annotations
@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
+
+from jinja2 import pass_context
 
 from engine.errors import Cancelled, StepError, StepTimeout
 
@@ -37,30 +39,16 @@ class LimitError(StepError):
         super().__init__(message, kind="limit")
 
 
-class _Deadline(threading.local):
-    """What the thread rendering now must obey: (when its time is up or None, the message then, the run's cancel)."""
-
-    state: tuple[float | None, str, threading.Event | None] | None = None
-
-
-NOW = _Deadline()  # the executor sets NOW.state around each step's rendering (one assignment: it is on every step)
+# The template context's entry with what a render must obey: (when its time is up as a time.monotonic() moment or
+# None, the message then, the run's cancel event or None). A name no template can write.
+LIMITS = "bounded limits"
+Limits = tuple[float | None, str, threading.Event | None]
 
 
-def rendering(at: float | None, message: str, cancel: threading.Event | None) -> Any:
-    """Make this thread's renders obey ``at`` (a ``time.monotonic()`` moment) and ``cancel``; returns what was set
-    before, for ``restore``."""
-    previous = NOW.state
-    NOW.state = (at, message, cancel)
-    return previous
-
-
-def restore(previous: Any) -> None:
-    NOW.state = previous
-
-
-def check_time() -> None:
-    """Raise if the rendering thread's run was cancelled or its time is up."""
-    state = NOW.state
+def check_time(context: Mapping[str, Any] | Any) -> None:
+    """Raise if the run of this render (``context``: the template context, or a Jinja Context over it) was
+    cancelled or its time is up."""
+    state = getattr(context, "parent", context).get(LIMITS)  # a Jinja Context's parent is the template context
     if state is None:
         return
     at, message, cancel = state
@@ -107,9 +95,9 @@ def _refuse_length(length: int, like: Any) -> None:
 _WIDTH = re.compile(r"[%:][^%:{}]*?(\d{7,})")  # a field width of a million or more in a % or {} format
 
 
-def before_binop(operator: str, left: Any, right: Any) -> None:
+def before_binop(context: Any, operator: str, left: Any, right: Any) -> None:
     """Refuse ``left operator right`` before Python computes it if its result would be over a limit."""
-    check_time()
+    check_time(context)
     if operator == "*":
         for seq, times in ((left, right), (right, left)):
             length, count = _length(seq), _bits(times)
@@ -140,9 +128,9 @@ def bounded_add(left: Any, right: Any) -> Any:
 _WIDENING = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
 
 
-def before_call(obj: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+def before_call(context: Any, obj: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
     """Refuse a text method call whose result would be over the size limit (``'x'.center(10**9)``)."""
-    check_time()
+    check_time(context)
     owner = getattr(obj, "__self__", None)
     if not isinstance(owner, str):
         return
@@ -177,27 +165,28 @@ def before_join(separator: Any, items: Any) -> None:
 _SIZED = frozenset({list, tuple, dict, str, range})
 
 
-def bounded_iter(iterable: Any) -> Any:
+@pass_context
+def bounded_iter(context: Any, iterable: Any) -> Any:
     """What a ``for`` loop in an expression iterates: ``iterable``, looking at the clock every 1,024 rounds."""
-    check_time()
+    check_time(context)
     if iterable.__class__ in _SIZED and len(iterable) <= CHECK_EVERY:
         return iterable
-    return _checked(iterable)
+    return _checked(context, iterable)
 
 
-def _checked(iterable: Iterable[Any]) -> Iterator[Any]:
+def _checked(context: Any, iterable: Iterable[Any]) -> Iterator[Any]:
     for count, item in enumerate(iterable, 1):
         if not count % CHECK_EVERY:
-            check_time()
+            check_time(context)
         yield item
 
 
-def bounded_range(*args: int) -> Any:
-    """``range`` for expressions: at most MAX_RANGE numbers, produced while the clock is watched."""
+def bounded_range(*args: int) -> range:
+    """``range`` for expressions: at most MAX_RANGE numbers (a loop over them watches the clock itself)."""
     numbers = range(*args)
     if len(numbers) > MAX_RANGE:
         raise LimitError(f"range() would make {len(numbers):,} numbers; the limit is {MAX_RANGE:,}")
-    return bounded_iter(numbers) if len(numbers) > CHECK_EVERY else numbers
+    return numbers
 
 
 def bounded_join(parts: tuple[Any, ...]) -> str:
@@ -210,8 +199,12 @@ def bounded_join(parts: tuple[Any, ...]) -> str:
 def bounded_concat(chunks: Iterable[str]) -> str:
     """A template's output, refused before it is joined if over the size limit (a loop printing a big value).
 
-    The parts are only references to texts already made (the loop that makes them looks at the clock itself)."""
+    The parts are only references to texts already made (the loop that makes them looks at the clock itself); a
+    few are joined first (a copy of at most a few values that exist anyway), many are measured first."""
     parts = list(chunks)
-    if sum(map(len, parts)) > MAX_VALUE_CHARS:
+    if len(parts) > 16 and sum(map(len, parts)) > MAX_VALUE_CHARS:
         raise LimitError(TOO_BIG)
-    return "".join(parts)
+    text = "".join(parts)
+    if len(text) > MAX_VALUE_CHARS:
+        raise LimitError(TOO_BIG)
+    return text

@@ -198,14 +198,10 @@ def _repeat(run: Run, step: StepPlan, scope: Scope, inputs: dict[str, Any], join
 
 
 def _check(run: Run, scope: Scope, loop: dict[str, Any], condition: Any, where: str) -> bool:
-    """A loop condition, rendered within the run's time and cancel."""
-    ctx = run.template_context(scope)
+    """A loop condition, rendered within the run's time and cancel (the context's LIMITS)."""
+    ctx = run.template_context(scope)  # with the run's LIMITS (engine.runtime.bounds)
     ctx["loop"] = loop
-    previous = bounds.rendering(run.deadline, run.deadline_message, run.cancel_event)
-    try:
-        return _truthy(render(condition, ctx, where))
-    finally:
-        bounds.restore(previous)
+    return _truthy(render(condition, ctx, where))
 
 
 def _join(run: Run, step: StepPlan, scope: Scope, inputs: dict[str, Any], joined: Any) -> Outcome:

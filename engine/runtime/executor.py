@@ -81,9 +81,6 @@ class Run:
             self.branches = parent.branches
             self.deadline, self.deadline_message = parent.deadline, parent.deadline_message
         self.secrets = Secrets(self._secret_values, self._lock, secret_reader)
-        # what this run's renders obey (engine.runtime.bounds.NOW): made once, as a step without a timeout of its own
-        # only needs to see that it is already in place
-        self.limits = (self.deadline, self.deadline_message, self.cancel_event)
         self._base = {
             "vars": self.vars,
             "steps": self.outputs,
@@ -97,13 +94,7 @@ class Run:
     def execute(self) -> RunResult:
         started = time.time()
         self._start_timer()
-        before = bounds.NOW.state  # this thread's rendering limits before the run: put back when it ends
-        try:
-            return self._execute(started)
-        finally:
-            bounds.NOW.state = before
-
-    def _execute(self, started: float) -> RunResult:
+        self._set_limits()
         self._emit(
             ev.RUN_STARTED,
             None,
@@ -221,7 +212,6 @@ class Run:
         if self.deadline is None or deadline < self.deadline:
             self.deadline = deadline
             self.deadline_message = f"the run did not finish within {timeout:g}s (policy.timeout)"
-            self.limits = (self.deadline, self.deadline_message, self.cancel_event)
         self._timer = threading.Timer(max(0.0, self.deadline - time.monotonic()), self.cancel, ("timeout",))
         self._timer.daemon = True
         self._timer.start()
@@ -233,14 +223,11 @@ class Run:
         return {"message": message, "kind": "timeout", "step": step}
 
     def _outputs(self) -> dict[str, Any]:
-        previous = bounds.rendering(self.deadline, self.deadline_message, self.cancel_event)
         try:
             return render(thaw(self.plan.outputs), self.template_context(None), "outputs")
         except (StepError, Cancelled) as exc:
             self.log(None, f"outputs could not be computed: {exc}", "warning")
             return {}
-        finally:
-            bounds.restore(previous)
 
     def _on_failure(self, error: dict[str, Any] | None) -> None:
         target = self.plan.on_failure
@@ -252,7 +239,7 @@ class Run:
             return
         self.halted = False
         self.cancel_event = threading.Event()
-        self.limits = (self.deadline, self.deadline_message, self.cancel_event)
+        self._set_limits()
         try:
             Scope(self, error=error).walk(target)
         except BaseException as exc:
@@ -269,7 +256,7 @@ class Run:
 
         self.halted = False
         self.cancel_event = threading.Event()
-        self.limits = (self.deadline, self.deadline_message, self.cancel_event)
+        self._set_limits()
         inputs = {"error": error or {}, "failed_run": {"id": self.run_id, "workflow": self.plan.name}}
         try:
             run_workflow_file(self, target, inputs, "on_failure")
@@ -311,11 +298,10 @@ class Run:
         while True:
             attempt += 1
             try:
-                # rendered within the step's timeout, the run's and its cancel (engine.runtime.bounds)
-                limits = self.limits if step.timeout is None else self._step_limits(step)
-                if bounds.NOW.state is not limits:
-                    bounds.NOW.state = limits
-                inputs = self._inputs(step, self.template_context(scope))
+                ctx = self.template_context(scope)  # its LIMITS: the run's time and cancel (engine.runtime.bounds)
+                if step.timeout is not None:
+                    ctx[bounds.LIMITS] = self._step_limits(step)
+                inputs = self._inputs(step, ctx)
                 if bus.active:
                     self._emit(
                         ev.STEP_STARTED, step.id, {"block": step.block.type, "inputs": inputs, "attempt": attempt}
@@ -353,10 +339,14 @@ class Run:
                 )
             return step.ports.get(port, ())
 
-    def _step_limits(self, step: StepPlan) -> tuple[float | None, str, threading.Event]:
+    def _set_limits(self) -> None:
+        """What every render of this run obeys (the template context's LIMITS): its deadline and its cancel."""
+        self._base[bounds.LIMITS] = (self.deadline, self.deadline_message, self.cancel_event)
+
+    def _step_limits(self, step: StepPlan) -> bounds.Limits:
         own = time.monotonic() + (step.timeout or 0.0)
         if self.deadline is not None and self.deadline <= own:
-            return self.limits
+            return self.deadline, self.deadline_message, self.cancel_event
         return own, f"step '{step.id}' did not finish within {step.timeout:g}s", self.cancel_event
 
     @staticmethod

@@ -60,11 +60,17 @@ class _Bounded(NodeTransformer):
 
     def visit_Add(self, node: nodes.Add) -> nodes.Node:
         node = self.generic_visit(node)
+        if _number(node.left) or _number(node.right):  # {{ vars.n + 1 }}: a sum, or an error, never a long text
+            return node
         return nodes.Filter(node.left, "bounded add", [node.right], [], None, None, lineno=node.lineno)
 
     def visit_Concat(self, node: nodes.Concat) -> nodes.Node:
         node = self.generic_visit(node)
         return nodes.Filter(nodes.Tuple(list(node.nodes), "load"), "bounded join", [], [], None, None)
+
+
+def _number(node: nodes.Node) -> bool:
+    return isinstance(node, nodes.Const) and isinstance(node.value, int | float) and not isinstance(node.value, bool)
 
 
 class _Env(ImmutableSandboxedEnvironment):
@@ -79,11 +85,11 @@ class _Env(ImmutableSandboxedEnvironment):
         return super().getattr(obj, attribute)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        bounds.before_binop(operator, left, right)
+        bounds.before_binop(context, operator, left, right)
         return self.binop_table[operator](left, right)
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
-        bounds.before_call(__obj, args, kwargs)
+        bounds.before_call(__context, __obj, args, kwargs)
         return bounds.check_size(super().call(__context, __obj, *args, **kwargs))
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
@@ -91,10 +97,9 @@ class _Env(ImmutableSandboxedEnvironment):
 
 
 def _bounded_filter(func: Callable[..., Any]) -> Callable[..., Any]:
-    """A filter that looks at the clock before it runs and refuses a result over the size limit."""
+    """A filter that refuses a result over the size limit (its time is bounded by its input's size)."""
 
     def bounded(*args: Any, **kwargs: Any) -> Any:
-        bounds.check_time()
         return bounds.check_size(func(*args, **kwargs))
 
     if hasattr(func, "jinja_pass_arg"):

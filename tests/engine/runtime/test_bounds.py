@@ -19,24 +19,17 @@ SPIN = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% e
 
 
 def test_a_nested_loop_stops_at_the_rendering_deadline() -> None:
-    previous = bounds.rendering(time.monotonic() + 0.2, "step 'x' did not finish within 0.2s", None)
-    try:
-        with pytest.raises(StepError, match=r"^t: step 'x' did not finish within 0.2s") as caught:
-            render(SPIN, {}, "t")
-    finally:
-        bounds.restore(previous)
+    limits = (time.monotonic() + 0.2, "step 'x' did not finish within 0.2s", None)
+    with pytest.raises(StepError, match=r"^t: step 'x' did not finish within 0.2s") as caught:
+        render(SPIN, {bounds.LIMITS: limits}, "t")
     assert caught.value.kind == "timeout"
 
 
 def test_a_nested_loop_stops_when_the_run_is_cancelled() -> None:
     cancel = threading.Event()
     threading.Timer(0.2, cancel.set).start()
-    previous = bounds.rendering(None, "", cancel)
-    try:
-        with pytest.raises(Cancelled):
-            render("{% set ns = namespace(n=0) %}" + SPIN, {}, "t")
-    finally:
-        bounds.restore(previous)
+    with pytest.raises(Cancelled):
+        render("{% set ns = namespace(n=0) %}" + SPIN, {bounds.LIMITS: (None, "", cancel)}, "t")
 
 
 @pytest.mark.parametrize(
