@@ -34,9 +34,12 @@ class Scope:
             self._active = 1
             self._positions[start] += 1
         self._token(start, None)
-        with self.run.branches.waiting(self), self._cond:
-            while self._active:
-                self._cond.wait()
+        with self._cond:
+            forked = self._active > 0  # most walks (a loop round without parallel paths) are done here
+        if forked:
+            with self.run.branches.waiting(self), self._cond:
+                while self._active:
+                    self._cond.wait()
         if self._failure is not None:
             raise self._failure
         return self.last_output

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
 import zipfile
 from typing import Any
 
@@ -288,3 +290,89 @@ def test_a_nul_character_in_a_path_names_the_parameter(product: Product) -> None
     assert done.returncode == 1
     assert record["error"]["message"].startswith("path: the path contains a NUL character"), record["error"]
     assert "embedded null byte" not in done.stderr
+
+
+@pytest.mark.promise("runtime.md", "repeat (bounded)")
+def test_a_failing_loop_body_step_is_named_in_the_error(product: Product) -> None:
+    """When a step inside a loop body fails, the run's error names that body step (not the loop around it)."""
+    done, record = run(
+        product,
+        """flowdeck: 1
+name: Body fails
+steps:
+  each: {do: for_each, with: {items: [1, 2, 3]}, next: {body: check}}
+  check: {do: fail, with: {message: "item {{ loop.item }} is bad"}}
+""",
+    )
+    assert done.returncode == 1
+    assert record["error"]["step"] == "check" and record["error"]["message"] == "item 1 is bad"
+    assert "error in step 'check': item 1 is bad" in done.stderr
+
+
+@pytest.mark.promise("runtime.md", "Errors: retry, timeout, on_error, on_failure")
+def test_retry_on_limits_retries_to_those_kinds(product: Product) -> None:
+    """``retry.on`` limits retries to these error kinds: an error of another kind fails at its first attempt."""
+    done, record = run(
+        product,
+        """flowdeck: 1
+name: Kinds
+steps:
+  read:
+    do: file.read
+    with: {path: missing.txt}
+    retry: {attempts: 3, backoff: 10ms, "on": [network]}
+""",
+    )
+    assert done.returncode == 1 and record["error"]["kind"] == "file"
+    assert steps_run(product, record["run_id"])["read"]["attempts"] == 1
+    assert "retrying" not in done.stderr
+
+
+@pytest.mark.promise("runtime.md", "wait, stop, fail")
+def test_steps_after_a_stop_are_not_run_and_not_recorded(product: Product) -> None:
+    """After ``stop``, other branches are halted: a step whose turn comes later is not run, and steps never
+    reached get no row in the history."""
+    done, record = run(
+        product,
+        """flowdeck: 1
+name: Halt
+steps:
+  start: {do: log, with: {message: go}, next: [enough, slow]}
+  enough: {do: wait, with: {duration: 200ms}, next: end}
+  end: {do: stop, with: {message: done early}}
+  slow: {do: wait, with: {duration: 30s}, next: never}
+  never: {do: log, with: {message: never}}
+""",
+    )
+    assert done.returncode == 0 and record["status"] == "succeeded", done.stderr
+    rows = steps_run(product, record["run_id"])
+    assert "never" not in rows and rows["slow"]["status"] == "cancelled"
+    assert record["finished"] - record["started"] < 20  # the 30 s wait ended with the stop
+
+
+@pytest.mark.promise("runtime.md", "Cancelling")
+def test_ctrl_c_ends_a_wait_at_once_and_records_the_run_cancelled(product: Product) -> None:
+    """Cancelling a run (Ctrl-C in ``flowdeck run``) ends a wait at once; the run is recorded as ``cancelled``."""
+    path = product.write("pause.yaml", "flowdeck: 1\nname: Pause\nsteps:\n  pause: {do: wait, with: {duration: 10m}}\n")
+    proc = subprocess.Popen(
+        product.command("run", str(path)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=product.env,
+        cwd=str(product.home),
+    )
+    try:
+        assert proc.stdout is not None
+        assert "▶ Pause" in proc.stdout.readline()
+        assert "→ pause [wait]" in proc.stdout.readline()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)  # the wait is 10 minutes: ending here means it was cut short
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(5)
+    assert proc.returncode == 1, out + err
+    assert "■ cancelled" in out and "Traceback" not in err
+    (run_row,) = product.history_rows()
+    assert run_row["status"] == "cancelled"
