@@ -263,3 +263,16 @@ def test_a_workflow_calling_copies_of_itself_in_parallel_ends_at_a_named_limit(p
     last = done.stderr.strip().splitlines()[-1]
     assert "nested more than 32 deep (the limit), so level32.yaml was not started" in last, last
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.promise("runtime.md", "Limits")
+def test_a_bad_policy_timeout_is_one_line_naming_its_place(product: Product) -> None:
+    """``policy.timeout`` is a duration; anything else is reported by ``flowdeck validate`` (and ``run``) as one
+    line naming the file, line:col and the key."""
+    path = product.write(
+        "bad.yaml", "flowdeck: 1\nname: Bad\npolicy: {timeout: soon}\nsteps:\n  a: {do: log, with: {message: hi}}\n"
+    )
+    for command in ("validate", "run"):
+        done = product.run(command, str(path))
+        assert done.returncode == 1
+        assert done.stderr.strip() == f"{path}:3:10: policy.timeout: expected a duration like 30s, 5m or 1h, got 'soon'"
