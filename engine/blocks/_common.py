@@ -22,6 +22,8 @@ def resolve(ctx: StepContext, value: Any, what: str = "path") -> Path:
         value = str(value)
     if not isinstance(value, str) or not value.strip():
         raise StepError(f"{what}: expected a file or folder path, got {value!r}", kind="value")
+    if "\0" in value:
+        raise StepError(f"{what}: the path contains a NUL character (\\0), which no file name can hold", "value")
     path = Path(os.path.expanduser(value.strip()))
     return path if path.is_absolute() else Path(ctx.workflow_dir) / path
 

@@ -58,14 +58,15 @@ def zip_files(ctx: StepContext, path: Any, to: str, overwrite: bool = False, hid
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = tmp_name(target)
         members = [m for src in sources for m in _members(src, hidden, target)]
-    count = 0
+    count = done = 0
     try:
         with os_errors(target), zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for file, name in members:
                 ctx.check_cancelled()
                 archive.write(file, name)
-                count += 1
-                ctx.progress(count, len(members))
+                done += 1
+                count += file.is_file()  # folder entries are written too, but 'files' counts files
+                ctx.progress(done, len(members))
         with os_errors(target):
             sync_tree(tmp)  # the new zip is on the disk before it replaces an old one
             os.replace(tmp, target)

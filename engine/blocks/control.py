@@ -42,6 +42,13 @@ block(
     params=[
         Param("items", Kind.ANY, required=True, help="A list, e.g. {{ steps.list.files }}."),
         Param("concurrency", Kind.INTEGER, default=1, minimum=1, maximum=64, help="How many items run at once."),
+        Param(
+            "max_items",
+            Kind.INTEGER,
+            default=1_000_000,
+            minimum=1,
+            help="More items than this fail the step (a guard against a runaway list).",
+        ),
     ],
     ports=Ports(("body", "done"), help={"body": "runs once per item", "done": "after the last item"}),
     outputs=[Output("count", "how many items ran"), Output("results", "each item's last body output")],
@@ -53,7 +60,7 @@ block(
     title="Repeat while",
     category="Control",
     icon="repeat",
-    help="Run the 'body' path while the condition holds, at most 'max' times, then go to 'done'.",
+    help="Run the 'body' path while 'while' holds and until 'until' holds, at most 'max' times, then go to 'done'.",
     params=[
         Param(
             "while",
@@ -61,6 +68,13 @@ block(
             default="true",
             templated=False,
             help="Checked before each round, e.g. {{ loop.index < 5 }}.",
+        ),
+        Param(
+            "until",
+            Kind.TEXT,
+            default="",
+            templated=False,
+            help="Checked after each round: the loop ends once it holds, e.g. {{ loop.last_output.code == 200 }}.",
         ),
         Param("max", Kind.INTEGER, required=True, minimum=1, maximum=1_000_000, help="Upper bound on rounds."),
     ],

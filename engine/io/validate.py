@@ -239,6 +239,8 @@ def _policy(c: _Checker) -> None:
         c.problem(("policy", "overlap"), f"expected one of {', '.join(OVERLAP_CHOICES)}, got {overlap!r}")
     if "misfire_grace" in policy:
         _duration(c, ("policy", "misfire_grace"), policy["misfire_grace"], "misfire grace")
+    if "timeout" in policy:
+        _duration(c, ("policy", "timeout"), policy["timeout"], "timeout", positive=True)
     if "catch_up" in policy and not isinstance(policy["catch_up"], bool) and policy["catch_up"] not in CATCH_UP:
         c.problem(("policy", "catch_up"), f"expected none, last, all (or true/false), got {policy['catch_up']!r}")
     if "max_steps" in policy:

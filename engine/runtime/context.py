@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import Cancelled, StepError, StepTimeout
+from engine.runtime.redact import variants
 from engine.runtime.secrets import KEYRING_SERVICE, public_environment, read_secret  # noqa: F401 (lookup order there)
 
 if TYPE_CHECKING:
@@ -105,10 +106,10 @@ class Secrets(Mapping[str, str]):
         if name in self._cache:
             return self._cache[name]
         value = self.reader(name)
+        masks = variants(value) if value else set()
         with self._lock:
             self._cache[name] = value
-            if value:
-                self._found.add(value)
+            self._found.update(masks)
         return value
 
     def __iter__(self) -> Iterator[str]:

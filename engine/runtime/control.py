@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from engine.errors import Cancelled, StepError
 from engine.model.durations import parse_duration
+from engine.runtime import bounds
 from engine.runtime.scope import Scope
+from engine.runtime.stepcall import call_block
 from engine.runtime.templates import render
 
 if TYPE_CHECKING:
@@ -27,7 +29,7 @@ def run_block(run: Run, step: StepPlan, scope: Scope, inputs: dict[str, Any], jo
         return handler(run, step, scope, inputs, joined)
     assert step.block.run is not None
     params = {**step.defaults, **inputs}
-    output = run.run_with_timeout(step, step.block.run, params, scope)
+    output = call_block(run, step, step.block.run, params, scope)
     if step.block.type == "set" and isinstance(output, dict):
         run.vars.update(output.get("values", {}))
     return "next", output
@@ -52,20 +54,30 @@ def _switch(run: Run, step: StepPlan, scope: Scope, inputs: dict[str, Any], join
     return port, {"value": value, "port": port}
 
 
-def _items(value: Any, step_id: str) -> list[Any]:
+def _items(value: Any, step_id: str, limit: int) -> Any:
+    """The items to loop over (a whole number n is range(n), made lazily), refused when there are over ``limit``."""
     if isinstance(value, list | tuple):
-        return list(value)
-    if isinstance(value, dict):
-        return [{"key": k, "value": v} for k, v in value.items()]
-    if isinstance(value, str):
-        return value.splitlines()
-    if isinstance(value, int) and not isinstance(value, bool):
-        return list(range(value))
-    raise StepError(f"steps.{step_id}.with.items: expected a list to loop over, got {value!r}", kind="value")
+        items: Any = value
+    elif isinstance(value, dict):
+        items = [{"key": k, "value": v} for k, v in value.items()] if len(value) <= limit else value
+    elif isinstance(value, str):
+        items = value.splitlines()
+    elif isinstance(value, int) and not isinstance(value, bool):
+        items = range(max(0, value))
+    else:
+        shown = repr(value) if len(repr(value)) <= 200 else repr(value)[:200] + "…"
+        raise StepError(f"steps.{step_id}.with.items: expected a list to loop over, got {shown}", kind="value")
+    if len(items) > limit:
+        raise bounds.LimitError(
+            f"steps.{step_id}.with.items: {len(items):,} items are more than the limit of {limit:,} "
+            "(max_items); raise max_items if that many are meant"
+        )
+    return items
 
 
 def _for_each(run: Run, step: StepPlan, scope: Scope, inputs: dict[str, Any], joined: Any) -> Outcome:
-    items = _items(inputs.get("items"), step.id)
+    limit = int(inputs.get("max_items") or bounds.MAX_VALUE_ITEMS)
+    items = _items(inputs.get("items"), step.id, limit)
     body = step.ports.get("body", ())
     concurrency = max(1, int(inputs.get("concurrency") or 1))
     results: list[Any] = [None] * len(items)
@@ -78,7 +90,7 @@ def _loop(
     run: Run,
     step: StepPlan,
     parent: Scope,
-    items: list[Any],
+    items: Any,
     start: str,
     results: list[Any],
     concurrency: int,
@@ -113,16 +125,32 @@ def _loop(
     if concurrency == 1 or total <= 1:
         worker()
     else:
-        threads = [threading.Thread(target=worker, daemon=True) for _ in range(min(concurrency, total))]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        _in_parallel(run, worker, min(concurrency, total))
     progress.finish()
     if failure:
         raise failure[0]
     if run.halted:
         raise Cancelled("the run was halted")
+
+
+def _in_parallel(run: Run, worker: Callable[[], None], count: int) -> None:
+    """``count`` copies of ``worker`` on the run's branch threads (engine.runtime.branches); returns when all end."""
+    left = [count]
+    cond = threading.Condition()
+
+    def one() -> None:
+        try:
+            worker()
+        finally:
+            with cond:
+                left[0] -= 1
+                cond.notify_all()
+
+    for _ in range(count):
+        run.spawn(one, group=cond)
+    with run.branches.waiting(cond), cond:
+        while left[0]:
+            cond.wait()
 
 
 class _Progress:
@@ -149,21 +177,31 @@ class _Progress:
 
 def _repeat(run: Run, step: StepPlan, scope: Scope, inputs: dict[str, Any], joined: Any) -> Outcome:
     limit = int(inputs.get("max") or 0)
-    condition = step.params.get("while", "true")
+    condition, until = step.params.get("while", "true"), step.params.get("until")
     body = step.ports.get("body", ())
     rounds = 0
+    last = scope.last_output
     while rounds < limit and not run.halted:
-        loop = {"index": rounds, "first": rounds == 0, "parent": scope.loop, "last_output": scope.last_output}
-        ctx = run.template_context(scope)
-        ctx["loop"] = loop
-        if not _truthy(render(condition, ctx, f"steps.{step.id}.with.while")):
+        loop = {"index": rounds, "first": rounds == 0, "parent": scope.loop, "last_output": last}
+        if not _check(run, scope, loop, condition, f"steps.{step.id}.with.while"):
             break
         if body:
-            Scope(run, loop, scope.error).walk(body[0])
+            last = Scope(run, loop, scope.error).walk(body[0])
         rounds += 1
+        if until not in (None, ""):  # checked after the round: loop.index is the round that just ran
+            loop = {**loop, "last_output": last}
+            if _check(run, scope, loop, until, f"steps.{step.id}.with.until"):
+                break
     if run.halted:
         raise Cancelled("the run was halted")
     return "done", {"count": rounds}
+
+
+def _check(run: Run, scope: Scope, loop: dict[str, Any], condition: Any, where: str) -> bool:
+    """A loop condition, rendered within the run's time and cancel (the context's LIMITS)."""
+    ctx = run.template_context(scope)  # with the run's LIMITS (engine.runtime.bounds)
+    ctx["loop"] = loop
+    return _truthy(render(condition, ctx, where))
 
 
 def _join(run: Run, step: StepPlan, scope: Scope, inputs: dict[str, Any], joined: Any) -> Outcome:
@@ -227,6 +265,8 @@ def run_workflow_file(run: Run, where: str, variables: dict[str, Any], step_id: 
     from engine.runtime.executor import Run as RunClass
     from engine.runtime.plan import compile_plan
 
+    if "\0" in where:
+        raise StepError(f"steps.{step_id}.with.path: the path contains a NUL character (\\0)", kind="value")
     path = Path(where).expanduser()
     if not path.is_absolute():
         path = run.plan.folder / path
@@ -235,6 +275,12 @@ def run_workflow_file(run: Run, where: str, variables: dict[str, Any], step_id: 
     if str(path) in chain:
         names = " → ".join(Path(p).name for p in (*chain, str(path)))
         raise StepError(f"workflow recursion: {names}", kind="recursion")
+    if len(chain) >= bounds.MAX_NESTING:
+        names = " → ".join(Path(p).name for p in (*chain, str(path)))
+        raise bounds.LimitError(
+            f"workflow.run is nested more than {bounds.MAX_NESTING} deep (the limit), so {path.name} was not started: "
+            f"{names}"
+        )
     if not path.is_file():
         raise StepError(f"workflow file not found: {path}", kind="file")
     try:
@@ -250,25 +296,17 @@ def run_workflow_file(run: Run, where: str, variables: dict[str, Any], step_id: 
         source="workflow",
         stack=chain,
         secret_reader=run.secrets.reader,
+        parent=run,  # the child masks this run's secrets and shares its limits (branches, steps, time)
     )
-    done = threading.Event()
-    threading.Thread(target=_forward_cancel, args=(run, child, done), daemon=True).start()
+    run.adopt(child)
     try:
         result = child.execute()
     finally:
-        done.set()
-        run.learn_secrets(child)
+        run.disown(child)
     if result.status != "succeeded":
         message = (result.error or {}).get("message", result.status)
         raise StepError(f"the workflow {path.name} {result.status}: {message}", kind="workflow")
     return result
-
-
-def _forward_cancel(parent: Run, child: Run, done: threading.Event) -> None:
-    while not done.wait(0.1):
-        if parent.cancel_event.is_set():
-            child.cancel()
-            return
 
 
 Handler = Callable[["Run", "StepPlan", Scope, dict[str, Any], Any], Outcome]

@@ -6,61 +6,29 @@ import itertools
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from engine.errors import Cancelled, FlowdeckError, StepError, StepTimeout
+from engine.errors import Cancelled, StepError
+from engine.runtime import bounds
 from engine.runtime import events as ev
-from engine.runtime.context import HeadlessHost, Secrets, StepContextImpl, env_snapshot
+from engine.runtime.branches import Branches
+from engine.runtime.context import HeadlessHost, Secrets, env_snapshot
 from engine.runtime.control import run_block
+from engine.runtime.outcome import CANCELLED, FAILED, SUCCEEDED, RunResult, error_info
 from engine.runtime.plan import Plan, StepPlan, thaw
 from engine.runtime.redact import redact
 from engine.runtime.scope import Scope
 from engine.runtime.state import MemoryState
+from engine.runtime.stepcall import call_block
 from engine.runtime.templates import render
 
 if TYPE_CHECKING:
     from engine.registry.context import Host, StateStore
 
-SUCCEEDED, FAILED, CANCELLED = "succeeded", "failed", "cancelled"
-
 
 class _Stopped(Exception):
     """A stop block ended the run successfully."""
-
-
-@dataclass
-class RunResult:
-    """How a run ended."""
-
-    run_id: str
-    workflow: str
-    status: str
-    error: dict[str, Any] | None = None
-    outputs: dict[str, Any] = field(default_factory=dict)
-    steps: dict[str, Any] = field(default_factory=dict)
-    started: float = 0.0
-    finished: float = 0.0
-    message: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return self.status == SUCCEEDED
-
-    @property
-    def duration(self) -> float:
-        return self.finished - self.started
-
-
-def error_info(exc: BaseException, step: str | None) -> dict[str, Any]:
-    """What ``{{ error }}`` holds in an error route, and what history records."""
-    kind = exc.kind if isinstance(exc, StepError) else "cancelled" if isinstance(exc, Cancelled) else "error"
-    message = str(exc) if isinstance(exc, FlowdeckError) else f"{type(exc).__name__}: {exc}"
-    info = {"message": message, "kind": kind, "step": step}
-    if isinstance(exc, StepError) and exc.details:
-        info["details"] = exc.details
-    return info
 
 
 class Run:
@@ -79,6 +47,7 @@ class Run:
         source: str = "manual",
         stack: tuple[str, ...] = (),
         secret_reader: Any = None,
+        parent: Run | None = None,
     ) -> None:
         self.plan = plan
         self.bus = bus or ev.EventBus()
@@ -93,11 +62,25 @@ class Run:
         self.cancel_event = threading.Event()
         self.halted = False
         self._reason: str | None = None
-        self._lock = threading.Lock()
-        self._secret_values: set[str] = set()
+        self._fatal: StepError | None = None  # a branch thread could not start: the run fails with this
+        self._children: set[Run] = set()
+        self._timer: threading.Timer | None = None
+        self.deadline: float | None = None  # time.monotonic() when policy.timeout (its own or a parent's) ends
+        self.deadline_message = ""  # what a render stopped at ``deadline`` says
+        if parent is None:
+            self._lock = threading.Lock()
+            self._secret_values: set[str] = set()
+            self._step_count = itertools.count(1)  # next() on it is atomic: no lock per step
+            self.max_steps = plan.max_steps
+            self.branches = Branches(bounds.MAX_BRANCHES, self.run_id)
+        else:  # a workflow.run child: it masks what its parent masks, and shares its parent's limits
+            self._lock = parent._lock
+            self._secret_values = parent._secret_values
+            self._step_count = parent._step_count
+            self.max_steps = min(plan.max_steps, parent.max_steps)
+            self.branches = parent.branches
+            self.deadline, self.deadline_message = parent.deadline, parent.deadline_message
         self.secrets = Secrets(self._secret_values, self._lock, secret_reader)
-        self._step_count = itertools.count(1)  # next() on it is atomic: no lock per step
-        self._threads: list[threading.Thread] = []
         self._base = {
             "vars": self.vars,
             "steps": self.outputs,
@@ -110,6 +93,8 @@ class Run:
     # -- the run as a whole ------------------------------------------------------------------------
     def execute(self) -> RunResult:
         started = time.time()
+        self._start_timer()
+        self._set_limits()
         self._emit(
             ev.RUN_STARTED,
             None,
@@ -120,13 +105,18 @@ class Run:
             Scope(self).walk(self.plan.start)
         except _Stopped as stop:
             message = str(stop)
-        except Cancelled:
-            status = CANCELLED
+        except Cancelled as exc:
+            status, error = CANCELLED, {"step": getattr(exc, "flowdeck_step", None)}
         except BaseException as exc:
             status, error = FAILED, error_info(exc, getattr(exc, "flowdeck_step", None))
-        if self._reason == "cancelled":
+        if self._reason == "cancelled" or (status == CANCELLED and self._reason != "timeout"):
             status, error = CANCELLED, None
-        self._join_threads()
+        elif self._reason == "timeout":
+            status, error = FAILED, self._timeout_error(error)
+        if self._fatal is not None:
+            status, error = FAILED, error_info(self._fatal, getattr(self._fatal, "flowdeck_step", None))
+        if self._timer is not None:
+            self._timer.cancel()
         if status == FAILED:
             self._on_failure(error)
         outputs = self._outputs() if status == SUCCEEDED else {}
@@ -161,38 +151,81 @@ class Run:
             return frozenset(self._secret_values)
 
     def learn_secrets(self, child: Run) -> None:
-        """Mask what a child run read here too: its outputs and errors come back into this run's events."""
+        """Mask what a child run read here too (a child made with ``parent=`` shares this run's values already)."""
         found = child.secret_values
         with self._lock:
             self._secret_values.update(found)
 
-    def cancel(self) -> None:
-        """Stop the run as soon as possible: waits end, programs are killed, the run is 'cancelled'."""
+    def cancel(self, reason: str = "cancelled") -> None:
+        """Stop the run as soon as possible: waits end, programs are killed, the run is 'cancelled' (or, with
+        reason "timeout", failed for running out of its time)."""
         with self._lock:
             if self._reason is None:
-                self._reason = "cancelled"
-        self.halted = True
-        self.cancel_event.set()
+                self._reason = reason
+        self.halt_branches()
 
     def halt_branches(self) -> None:
-        """A branch failed or stopped the run: every other branch ends at its next step."""
+        """A branch failed or stopped the run: every other branch ends at its next step, and so do child runs."""
         self.halted = True
         self.cancel_event.set()
-
-    def spawn(self, fn: Any, *args: Any) -> None:
-        thread = threading.Thread(target=fn, args=args, name=f"flowdeck-branch-{self.run_id}", daemon=True)
         with self._lock:
-            self._threads.append(thread)
-        thread.start()
+            children = list(self._children)
+        for child in children:
+            child.cancel()
 
-    def _join_threads(self) -> None:
-        for thread in list(self._threads):
-            thread.join(1.0)
+    def adopt(self, child: Run) -> None:
+        """``child`` runs as a step of this run until ``disown``: cancelling or halting this run stops it too."""
+        with self._lock:
+            self._children.add(child)
+        if self.cancel_event.is_set():
+            child.cancel()
+
+    def disown(self, child: Run) -> None:
+        with self._lock:
+            self._children.discard(child)
+
+    def spawn(self, fn: Any, *args: Any, group: object = None) -> None:
+        """Run ``fn(*args)`` (a branch) on a branch thread, now or when one of MAX_BRANCHES is free; ``group`` is what
+        will wait for it (engine.runtime.branches)."""
+        self.branches.start(self, fn, *args, group=group)
+
+    def thread_failed(self, exc: BaseException, starting: bool = True) -> None:
+        """A branch could not start (or broke inside Flowdeck): the run fails saying so, and its branches end."""
+        if starting:
+            message = (
+                f"a parallel branch could not be started: the system refused a new thread ({exc}); "
+                f"{self.branches.peak} branches were running at most (the limit is {bounds.MAX_BRANCHES})"
+            )
+        else:
+            message = f"a parallel branch broke: {error_info(exc, None)['message']}"
+        with self._lock:
+            if self._fatal is None:
+                self._fatal = StepError(message, kind="limit" if starting else "error")
+        self.halt_branches()
+
+    def _start_timer(self) -> None:
+        """policy.timeout: when the time is up, the run is stopped like a cancel and recorded as failed."""
+        timeout = self.plan.timeout
+        if timeout is None:
+            return
+        deadline = time.monotonic() + timeout
+        if self.deadline is None or deadline < self.deadline:
+            self.deadline = deadline
+            self.deadline_message = f"the run did not finish within {timeout:g}s (policy.timeout)"
+        self._timer = threading.Timer(max(0.0, self.deadline - time.monotonic()), self.cancel, ("timeout",))
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _timeout_error(self, error: dict[str, Any] | None) -> dict[str, Any]:
+        step = (error or {}).get("step")
+        where = f" and was stopped at step '{step}'" if step else ""
+        message = f"the run did not finish within {self.plan.timeout:g}s (policy.timeout){where}"
+        return {"message": message, "kind": "timeout", "step": step}
 
     def _outputs(self) -> dict[str, Any]:
         try:
             return render(thaw(self.plan.outputs), self.template_context(None), "outputs")
-        except StepError as exc:
+        except (StepError, Cancelled) as exc:
             self.log(None, f"outputs could not be computed: {exc}", "warning")
             return {}
 
@@ -206,6 +239,7 @@ class Run:
             return
         self.halted = False
         self.cancel_event = threading.Event()
+        self._set_limits()
         try:
             Scope(self, error=error).walk(target)
         except BaseException as exc:
@@ -222,6 +256,7 @@ class Run:
 
         self.halted = False
         self.cancel_event = threading.Event()
+        self._set_limits()
         inputs = {"error": error or {}, "failed_run": {"id": self.run_id, "workflow": self.plan.name}}
         try:
             run_workflow_file(self, target, inputs, "on_failure")
@@ -249,9 +284,9 @@ class Run:
 
     def execute_step(self, step: StepPlan, scope: Scope, joined: list[str] | None) -> tuple[str, ...]:
         """Run one step with its retries and error handling; return the steps to go to next."""
-        if next(self._step_count) > self.plan.max_steps:
+        if next(self._step_count) > self.max_steps:
             limit = StepError(
-                f"the run took more than {self.plan.max_steps:,} steps (policy.max_steps) and was stopped at "
+                f"the run took more than {self.max_steps:,} steps (policy.max_steps) and was stopped at "
                 f"step '{step.id}' to protect your computer; raise policy.max_steps if that many are meant",
                 kind="limit",
             )
@@ -263,13 +298,20 @@ class Run:
         while True:
             attempt += 1
             try:
-                inputs = self._inputs(step, self.template_context(scope))
+                ctx = self.template_context(scope)  # its LIMITS: the run's time and cancel (engine.runtime.bounds)
+                if step.timeout is not None:
+                    ctx[bounds.LIMITS] = self._step_limits(step)
+                inputs = self._inputs(step, ctx)
                 if bus.active:
                     self._emit(
                         ev.STEP_STARTED, step.id, {"block": step.block.type, "inputs": inputs, "attempt": attempt}
                     )
                 port, output = run_block(self, step, scope, inputs, joined)
-            except (Cancelled, _Stopped):
+            except Cancelled as exc:
+                if getattr(exc, "flowdeck_step", None) is None:  # where a timeout stopped the run, for its message
+                    exc.flowdeck_step = step.id  # type: ignore[attr-defined]
+                raise
+            except _Stopped:
                 raise
             except BaseException as exc:
                 if self.halted and not isinstance(exc, StepError):
@@ -296,6 +338,16 @@ class Run:
                     {"output": output, "duration": duration, "attempts": attempt, "port": port},
                 )
             return step.ports.get(port, ())
+
+    def _set_limits(self) -> None:
+        """What every render of this run obeys (the template context's LIMITS): its deadline and its cancel."""
+        self._base[bounds.LIMITS] = (self.deadline, self.deadline_message, self.cancel_event)
+
+    def _step_limits(self, step: StepPlan) -> bounds.Limits:
+        own = time.monotonic() + (step.timeout or 0.0)
+        if self.deadline is not None and self.deadline <= own:
+            return self.deadline, self.deadline_message, self.cancel_event
+        return own, f"step '{step.id}' did not finish within {step.timeout:g}s", self.cancel_event
 
     @staticmethod
     def _inputs(step: StepPlan, ctx: dict[str, Any]) -> dict[str, Any]:
@@ -329,37 +381,8 @@ class Run:
         return (step.on_error,)
 
     def run_with_timeout(self, step: StepPlan, fn: Any, inputs: dict[str, Any], scope: Scope | None = None) -> Any:
-        """Call a block's run function, abandoning it (and stopping its program) when it times out."""
-        if step.timeout is None:
-            ctx = StepContextImpl(self, step.id, None, self.cancel_event, scope)
-            return fn(ctx, **inputs)
-        deadline = time.monotonic() + step.timeout
-        stop = threading.Event()
-        ctx = StepContextImpl(self, step.id, deadline, stop, scope)
-        box: dict[str, Any] = {}
-
-        def target() -> None:
-            try:
-                box["value"] = fn(ctx, **inputs)
-            except BaseException as exc:
-                box["error"] = exc
-
-        worker = threading.Thread(target=target, name=f"flowdeck-step-{step.id}", daemon=True)
-        worker.start()
-        while worker.is_alive():
-            worker.join(min(0.05, max(0.0, deadline - time.monotonic())) or 0.01)
-            if self.cancel_event.is_set():
-                stop.set()
-                worker.join(1.0)
-                raise Cancelled("the run was cancelled")
-            if time.monotonic() >= deadline and worker.is_alive():
-                stop.set()  # a program sees this and is killed; Python code is abandoned
-                worker.join(0.5)
-                if worker.is_alive() or "error" not in box:
-                    raise StepTimeout(f"step '{step.id}' did not finish within {step.timeout:g}s")
-        if "error" in box:
-            raise box["error"]
-        return box.get("value")
+        """Call a block's run function within the step's timeout and the run's (engine.runtime.stepcall)."""
+        return call_block(self, step, fn, inputs, scope)
 
     # -- events ----------------------------------------------------------------------------------------
     def log(self, step_id: str | None, message: str, level: str = "info") -> None:

@@ -84,6 +84,7 @@ class Plan:
     feeders: Any = field(default_factory=dict)
     # the workflow pickled when the plan was made: what a run process compiles (Engine(isolation="process"))
     snapshot: bytes | None = field(default=None, repr=False, compare=False)
+    timeout: float | None = None  # policy.timeout in seconds: the whole run's time
 
 
 def _freeze(value: Any) -> Any:
@@ -180,7 +181,18 @@ def compile_plan(wf: Workflow, registry: Registry | None = None, *, check: bool 
         max_steps=int(wf.policy.get("max_steps", DEFAULT_MAX_STEPS)),
         history=_retention(wf.policy.get("history")),
         feeders=Feeders(wf),
+        timeout=_run_timeout(wf.policy.get("timeout")),
     )
+
+
+def _run_timeout(raw: Any) -> float | None:
+    """policy.timeout in seconds (None: no limit; a value the validator refuses is left out, as check=False allows)."""
+    if raw in (None, ""):
+        return None
+    try:
+        return parse_duration(raw) or None
+    except ValueError:
+        return None
 
 
 class Feeders(Mapping[str, "_Feeding"]):

@@ -35,8 +35,11 @@ class Scope:
             self._positions[start] += 1
         self._token(start, None)
         with self._cond:
-            while self._active:
-                self._cond.wait()
+            forked = self._active > 0  # most walks (a loop round without parallel paths) are done here
+        if forked:
+            with self.run.branches.waiting(self), self._cond:
+                while self._active:
+                    self._cond.wait()
         if self._failure is not None:
             raise self._failure
         return self.last_output
@@ -76,7 +79,7 @@ class Scope:
                 self._active += 1
             self._positions[targets[0]] += 1
         for extra in targets[1:]:
-            self.run.spawn(self._token, extra, None)
+            self.run.spawn(self._token, extra, None, group=self)
         return targets[0]
 
     def _arrive(self, join: str, came_from: str) -> None:
@@ -97,7 +100,7 @@ class Scope:
             if not self._active:
                 self._cond.notify_all()
         for join, arrivals in fire:
-            self.run.spawn(self._token, join, arrivals)
+            self.run.spawn(self._token, join, arrivals, group=self)
 
     def _ready_joins(self) -> list[tuple[str, list[str]]]:
         """Joins none of whose feeders has a branch running any more (called with the lock held)."""

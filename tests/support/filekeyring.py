@@ -18,6 +18,16 @@ def _file() -> Path:
     return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "test-keyring.json"
 
 
+def store(data_home: Path, service: str, values: dict[str, str]) -> None:
+    """Put ``values`` (name → secret) for ``service`` into the keyring of the account whose XDG_DATA_HOME is
+    ``data_home`` (``product.data``), as ``flowdeck secret set`` would."""
+    path = data_home / "test-keyring.json"
+    data = json.loads(path.read_text("utf-8")) if path.exists() else {}
+    data.update({f"{service}/{name}": value for name, value in values.items()})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data), "utf-8")
+
+
 class FileKeyring(KeyringBackend):
     priority = 1  # type: ignore[assignment]
 
