@@ -83,15 +83,16 @@ class _Account:
 class Desktop(App):
     """One running Flowdeck app in the product's account."""
 
-    def __init__(self, x: XDisplay, product: Product, *args: str) -> None:
-        account = _Account(product)
-        ini = account.settings_file
+    def __init__(self, x: XDisplay, product: Product, *args: str, command: list[str] | None = None) -> None:
+        """``flowdeck ARGS`` (``python -m gui`` from this checkout), or ``command`` as a desktop would run it."""
+        self.x, self.product = x, product
+        self.home = self.account = _Account(product)
+        ini = self.account.settings_file
         if not ini.exists():  # the webhook server takes any free port: tests run side by side
             ini.parent.mkdir(parents=True, exist_ok=True)
             ini.write_text("[General]\nwebhook_port=0\n", encoding="utf-8")
-        super().__init__(x, account, *args)  # type: ignore[arg-type]
-        self.product = product
-        self.account = account
+        self.proc = subprocess.Popen(command or [sys.executable, "-m", "gui", *args], env=self.account.env(x),
+                                     cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
 
     # -- looking ---------------------------------------------------------------------------------
     def title(self, wid: int) -> str:
