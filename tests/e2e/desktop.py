@@ -60,12 +60,12 @@ app.exec()
 class _Account:
     """What App needs of a person's folders, taken from the product's account."""
 
-    def __init__(self, product: Product) -> None:
-        self.product = product
+    def __init__(self, product: Product, extra: dict[str, str]) -> None:
+        self.product, self.extra = product, extra
         self.workspace = product.workspace
 
     def env(self, x: XDisplay) -> dict[str, str]:
-        return {**self.product.env, "DISPLAY": x.display}
+        return {**self.product.env, "DISPLAY": x.display, **self.extra}
 
     @property
     def log(self) -> Path:
@@ -83,10 +83,12 @@ class _Account:
 class Desktop(App):
     """One running Flowdeck app in the product's account."""
 
-    def __init__(self, x: XDisplay, product: Product, *args: str, command: list[str] | None = None) -> None:
+    def __init__(
+        self, x: XDisplay, product: Product, *args: str, command: list[str] | None = None, env: dict | None = None
+    ) -> None:
         """``flowdeck ARGS`` (``python -m gui`` from this checkout), or ``command`` as a desktop would run it."""
         self.x, self.product = x, product
-        self.home = self.account = _Account(product)
+        self.home = self.account = _Account(product, env or {})
         ini = self.account.settings_file
         if not ini.exists():  # the webhook server takes any free port: tests run side by side
             ini.parent.mkdir(parents=True, exist_ok=True)
@@ -156,6 +158,15 @@ class Desktop(App):
         assert proc.stdout.readline().strip() == "owned"
         return proc
 
+    def rss_mb(self) -> float:
+        """The app process's resident memory in MB (its run workers are processes of their own)."""
+        status = Path(f"/proc/{self.proc.pid}/status").read_text()
+        return int(status.split("VmRSS:")[1].split()[0]) / 1024
+
+    def main_windows(self) -> list[int]:
+        """Every Flowdeck main window on the display (one app, one window)."""
+        return [wid for wid, name, w, h, *_ in self.windows() if name.startswith("Flowdeck") and w >= 600 and h >= 400]
+
     # -- driving ---------------------------------------------------------------------------------
     def focus(self, wid: int) -> None:
         """Give the window the keyboard (there is no window manager on the test display to do it)."""
@@ -184,9 +195,9 @@ class Desktop(App):
         return self.proc.wait(20)
 
 
-def started(x: XDisplay, product: Product, *args: str, window: bool = True) -> Desktop:
+def started(x: XDisplay, product: Product, *args: str, window: bool = True, env: dict | None = None) -> Desktop:
     """The app started and settled: the window (unless minimised) and the tray icon shown, the service started."""
-    app = Desktop(x, product, *args)
+    app = Desktop(x, product, *args, env=env)
     if window:
         app.main_window()
     app.wait_log("started \\((window shown|in the tray)\\)")
