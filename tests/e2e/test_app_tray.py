@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.desktop import started
+from tests.e2e.desktop import Desktop, started
 from tests.gui.shell.x11 import request_close
 from tests.support.product import Product, wait_until
-from tests.support.xdisplay import XDisplay
+from tests.support.xdisplay import XDisplay, start_xvfb
 
 pytestmark = pytest.mark.xdisplay
 
@@ -153,3 +153,33 @@ def test_the_menu_runs_every_workflow_and_opens_the_last_five_runs(
         app.wait_for(lambda: app.window_named("Flowdeck Settings") is not None, "the settings dialog opens")
     finally:
         app.stop()
+
+
+@pytest.mark.promise("app.md", "The tray")
+def test_without_a_system_tray_closing_asks_whether_to_quit_or_minimise(product: Product, tmp_path: Path) -> None:
+    """If the desktop has no system tray, closing the window asks whether to quit or to minimise, and explains why;
+    Minimise keeps Flowdeck (and its schedules) running, Quit ends it."""
+    out = tmp_path / "ticks.txt"
+    product.write("ticker.yaml", ticker(out))
+    bare = start_xvfb()  # a display without any tray host
+    try:
+        app = Desktop(bare, product)
+        try:
+            window = app.main_window()
+            app.wait_log("service started")
+            request_close(bare.display, window)
+            app.wait_for(lambda: app.window_named("Close Flowdeck") is not None, "closing asks what to do")
+            app.shot(tmp_path / "no-tray-asks.png")
+            app.press_in("Close Flowdeck", "alt+m")  # Minimise
+            app.wait_for(lambda: app.window_named("Close Flowdeck") is None, "the question is answered")
+            assert app.proc.poll() is None
+            settled = lines(out)
+            assert wait_until(lambda: lines(out) >= settled + 2), "its workflows keep running"
+            request_close(bare.display, window)
+            app.press_in("Close Flowdeck", "alt+q")  # Quit
+            assert app.proc.wait(20) == 0
+        finally:
+            app.stop()
+    finally:
+        bare.proc.terminate()
+        bare.proc.wait(10)
