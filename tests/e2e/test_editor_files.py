@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from tests.e2e.desktop import Desktop, started
+from tests.e2e.test_app_desktop import alive, sleeper
 from tests.support.product import Product, wait_until
 from tests.support.xdisplay import XDisplay
 
@@ -136,5 +137,29 @@ def test_copy_is_yaml_and_paste_renames_keeps_wires_and_follows_expressions(
         assert yaml.safe_load(path.read_text())["steps"]["other"]["with"] == {"message": "from a text editor"}
         app.keys(window, "ctrl+z", "ctrl+s")
         app.wait_for(lambda: "other" not in path.read_text(), "the paste is undone")
+    finally:
+        app.stop()
+
+
+@pytest.mark.promise("editor.md", "Running")
+def test_stop_ends_the_running_program_and_the_window_stays_responsive(
+    xdisplay: XDisplay, tray_host: subprocess.Popen, product: Product, tmp_path: Path
+) -> None:
+    """While a workflow runs from the editor the window stays responsive (typing shows at once); Stop (Shift+F5)
+    cancels the run and ends the running program."""
+    pid_file = tmp_path / "sleep.pid"
+    path = product.write("long.yaml", sleeper(pid_file))
+    app, window = editor(xdisplay, product, path)
+    try:
+        app.keys(window, "F5")
+        assert wait_until(lambda: pid_file.exists() and pid_file.read_text().strip()), "the program runs"
+        pid = int(pid_file.read_text())
+        click(app, NAME)
+        app.type(window, "!")
+        app.wait_title(window, "Flowdeck — long.yaml*", timeout=5)  # the window answers while the run goes
+        click(app, CANVAS)
+        app.keys(window, "shift+F5")
+        assert wait_until(lambda: not alive(pid), timeout=15), "the running program is ended"
+        assert wait_until(lambda: [r["status"] for r in product.history()] == ["cancelled"]), product.history()
     finally:
         app.stop()
