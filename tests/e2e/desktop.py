@@ -184,6 +184,19 @@ class Desktop(App):
         self.focus(wid)
         self.xdo("type", "--delay", "30", text)
 
+    def tray_menu(self, *keys: str) -> None:
+        """Open the tray icon's menu with a right click and pick an entry with its keys (arrows go quickly, the
+        key that chooses waits a moment, as the menu's submenus open with a short delay)."""
+        icon = self.tray_icon()
+        assert icon is not None, "the tray icon is not embedded"
+        before = set(self.popups())
+        self.xdo("mousemove", str(icon[0]), str(icon[1]), "click", "3")
+        self.wait_for(lambda: set(self.popups()) - before, "the tray menu opened", 10)
+        time.sleep(0.4)  # the menu takes the keyboard once it is shown
+        for key in keys:
+            self.xdo("key", key)
+            time.sleep(0.05 if key in ("Down", "Up") else 0.4)
+
     def launch(self, *args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
         """A second ``flowdeck ARGS`` in the same account (the person starts it again, or a file manager does)."""
         return subprocess.run([sys.executable, "-m", "gui", *args], env=self.account.env(self.x), cwd=ROOT,
