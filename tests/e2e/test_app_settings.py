@@ -43,6 +43,18 @@ def background(app: Desktop, tmp_path: Path, name: str) -> int:
     return QImage(str(shot)).pixelColor(600, 500).lightness()
 
 
+EDITOR_ICON = (25, 135, 30, 28)  # x, y, w, h of the Editor page's icon in the bar on the left
+
+
+def bright_pixels(shot: Path, box: tuple[int, int, int, int]) -> int:
+    """How many pixels of ``box`` in a screenshot are light (lightness over 150)."""
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(shot))
+    x0, y0, w, h = box
+    return sum(image.pixelColor(x, y).lightness() > 150 for x in range(x0, x0 + w) for y in range(y0, y0 + h))
+
+
 @pytest.mark.promise("app.md", "Settings")
 def test_settings_switch_the_workspace_notify_and_start_at_login(
     xdisplay: XDisplay, tray_host: subprocess.Popen, product: Product, tmp_path: Path
@@ -76,6 +88,7 @@ def test_settings_switch_the_workspace_notify_and_start_at_login(
         )
         assert app.account.autostart.exists()
         assert wait_until(lambda: background(app, tmp_path, "dark.png") < light - 100), "the window turns dark"
+        assert bright_pixels(tmp_path / "dark.png", EDITOR_ICON) > 20, "the page icons are drawn light on dark"
         settled = lines(old_ticks)
         assert not wait_until(lambda: lines(old_ticks) > settled, timeout=3), "the old workspace is given up"
         app.tray_menu("r", "Return")  # Run ▸ lists the new folder's workflow: Hello
