@@ -56,8 +56,10 @@ def click(app: Desktop, where: tuple[int, int]) -> None:
 def editor(xdisplay: XDisplay, product: Product, path: Path) -> tuple[Desktop, int]:
     """The app started on ``path`` (flowdeck open FILE), its window titled with the file's name."""
     app = started(xdisplay, product, "open", str(path))
-    window = app.main_window()
-    app.wait_title(window, f"Flowdeck — {path.name}")
+    title = f"Flowdeck — {path.name}"
+    app.wait_for(lambda: app.window_named(title) is not None, f"a window titled {title!r} is shown")
+    window = app.window_named(title)
+    assert window is not None
     app.focus(window)
     return app, window
 
