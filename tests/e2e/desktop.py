@@ -111,6 +111,11 @@ class Desktop(App):
         w, h = line.split("x")
         return int(w), int(h)
 
+    def origin(self, wid: int) -> tuple[int, int]:
+        """Where the window's top left corner is on the screen."""
+        x, y = self.xdo("getwindowgeometry", str(wid)).split("Position: ")[1].split()[0].split(",")
+        return int(x), int(y)
+
     def badge(self) -> dict[str, int]:
         """How many pixels of each badge colour the lower right quarter of the tray icon (the badge's place) shows."""
         icon = self.tray_icon()

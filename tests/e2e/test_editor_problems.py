@@ -82,3 +82,41 @@ def test_the_window_size_is_remembered(
         assert wait_until(lambda: again.geometry(window) == (900, 600), timeout=5), again.geometry(window)
     finally:
         again.stop()
+
+
+BLOCKS_TITLE = (84, 58, 44, 14)  # where the Blocks panel's title is written, top left under the toolbar
+
+
+def dark_pixels(shot: Path, box: tuple[int, int, int, int]) -> int:
+    """How many pixels of ``box`` are dark (text on the light theme)."""
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(shot))
+    x0, y0, w, h = box
+    return sum(image.pixelColor(x, y).lightness() < 100 for x in range(x0, x0 + w) for y in range(y0, y0 + h))
+
+
+@pytest.mark.promise("editor.md", "The editor")
+def test_a_closed_panel_stays_closed_and_view_panels_brings_it_back(
+    xdisplay: XDisplay, tray_host: subprocess.Popen, product: Product, tmp_path: Path
+) -> None:
+    """Every panel can be closed and View ▸ Panels brings it back; Flowdeck remembers the panel layout."""
+    path = product.write("hand.yaml", HAND)
+    app, window = editor(xdisplay, product, path)
+    try:
+        assert dark_pixels(app.shot(tmp_path / "with-blocks.png"), BLOCKS_TITLE) > 20, "the Blocks panel is shown"
+        click(app, (299, 65))  # the Blocks panel's close button
+        assert wait_until(lambda: dark_pixels(app.shot(tmp_path / "closed.png"), BLOCKS_TITLE) == 0, timeout=5)
+        assert app.quit() == 0
+    finally:
+        app.stop()
+    app, window = editor(xdisplay, product, path)
+    try:
+        time.sleep(1)
+        (dx, dy), (x, y, w, h) = app.origin(window), BLOCKS_TITLE  # the window may be placed elsewhere now
+        title = (x + dx, y + dy, w, h)
+        assert dark_pixels(app.shot(tmp_path / "restarted.png"), title) == 0, "it stays closed"
+        app.keys(window, "alt+v", "p", "Return")  # View ▸ Panels ▸ Blocks
+        assert wait_until(lambda: dark_pixels(app.shot(tmp_path / "back.png"), title) > 20, timeout=5)
+    finally:
+        app.stop()
