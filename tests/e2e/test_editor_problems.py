@@ -26,6 +26,24 @@ steps:
 """
 
 
+PROBLEMS_LIST = (82, 498, 1000, 150)  # the Problems panel's list (x, y, w, h), shown when a file has errors
+
+
+def red_lines(shot: Path, box: tuple[int, int, int, int]) -> int:
+    """How many lines of red text (problems are written in red) the box of a screenshot shows."""
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(shot))
+    x0, y0, w, h = box
+
+    def red(x: int, y: int) -> bool:
+        c = image.pixelColor(x, y)
+        return c.red() > 150 and c.green() < 110 and c.blue() < 110
+
+    rows = [any(red(x, y) for x in range(x0, x0 + w, 2)) for y in range(y0, y0 + h)]
+    return sum(1 for i, on in enumerate(rows) if on and (i == 0 or not rows[i - 1]))
+
+
 @pytest.mark.promise("editor.md", "Files")
 @pytest.mark.promise("editor.md", "Running")
 def test_mistakes_open_errors_are_not_run_and_unsaved_work_is_asked_about(
@@ -49,6 +67,8 @@ def test_mistakes_open_errors_are_not_run_and_unsaved_work_is_asked_about(
         app.press_in("Cannot open", "Return")
         app.wait_for(lambda: app.window_named("Cannot open") is None, "the message is closed")
         assert app.title(window) == "Flowdeck — mistakes.yaml", "the document open stays"
+        shot = app.shot(tmp_path / "after-cannot-open.png")
+        assert red_lines(shot, PROBLEMS_LIST) == 2, "the Problems panel still lists the open file's two problems"
         app.wait_log(f"could not open {broken}")
         click(app, NAME)
         app.type(window, " (edited)")
