@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from tests.gui.shell.app_process import ROOT, App
-from tests.support.product import Product
+from tests.support.product import Product, wait_until
 from tests.support.xdisplay import XDisplay
 
 # The tray badges' colours (gui/shell/icons.py): what a person sees in the lower right of the icon.
@@ -169,8 +169,20 @@ class Desktop(App):
         return int(status.split("VmRSS:")[1].split()[0]) / 1024
 
     def main_windows(self) -> list[int]:
-        """Every Flowdeck main window on the display (one app, one window)."""
-        return [wid for wid, name, w, h, *_ in self.windows() if name.startswith("Flowdeck") and w >= 600 and h >= 400]
+        """Every Flowdeck main window shown on the display (one app, one window)."""
+        return [
+            wid
+            for wid, name, w, h, *_ in self.windows()
+            if name.startswith("Flowdeck") and w >= 600 and h >= 400 and self.viewable(wid)
+        ]
+
+    def main_window(self, timeout: float = 30) -> int:
+        """The main window once it is shown (a page widget that Qt gave an X window of its own before it went
+        into the window is big and called Flowdeck too, but never shown)."""
+        found = wait_until(self.main_windows, timeout, 0.2)
+        if not found:
+            raise AssertionError(f"the main window never appeared; log:\n{self.log_text()}")
+        return found[0]
 
     # -- driving ---------------------------------------------------------------------------------
     def focus(self, wid: int) -> None:
