@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QHideEvent, QIcon, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -115,6 +115,7 @@ class MainWindow(QMainWindow):
         button = QToolButton()
         button.setObjectName(f"page_{title}")
         action = QAction(icon or _page_icon(title), title, self)
+        action.setProperty("drawnIcon", icon is None)  # drawn in the text colour: redrawn when the theme changes
         action.setCheckable(True)
         action.triggered.connect(lambda _c=False, w=widget: self.show_page(w))
         self._group.addAction(action)
@@ -262,6 +263,15 @@ class MainWindow(QMainWindow):
         if geometry:
             self.restoreGeometry(geometry)
         self._layout_to_restore = store.value("editor/layout")
+
+    def changeEvent(self, event: QEvent) -> None:
+        """A new theme (palette): redraw the page icons in its text colour, or they stay dark on dark."""
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            for button in self._pages.values():
+                action = button.defaultAction()
+                if action.property("drawnIcon"):
+                    action.setIcon(_page_icon(action.text()))
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

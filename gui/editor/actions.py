@@ -71,13 +71,14 @@ def _handlers(page: EditorPage) -> dict[str, Callable[[], object]]:
 def make_actions(page: EditorPage) -> dict[str, QAction]:
     actions: dict[str, QAction] = {}
     handlers = _handlers(page)
+    taken = _named_keys()
     for name, (text, keys, theme, fallback, tip) in SPEC.items():
         icon = QIcon.fromTheme(theme) if theme else QIcon()
         if icon.isNull() and fallback is not None:
             icon = page.style().standardIcon(fallback)
         action = QAction(icon, text, page)
         action.setObjectName(f"action_{name}")
-        shortcuts = _unique_shortcuts(keys)
+        shortcuts = _unique_shortcuts(keys, taken)
         if shortcuts:
             action.setShortcuts(shortcuts)
         action.setToolTip(tip)
@@ -98,16 +99,23 @@ def make_actions(page: EditorPage) -> dict[str, QAction]:
     return actions
 
 
-def _unique_shortcuts(keys: list) -> list[QKeySequence]:
+def _unique_shortcuts(keys: list, taken: frozenset[str] = frozenset()) -> list[QKeySequence]:
     """The standard keys of this platform plus our extras, each once: a key bound twice to one action (Save As is
-    Ctrl+Shift+S on Linux already) makes Qt call it ambiguous and fire nothing."""
+    Ctrl+Shift+S on Linux already) makes Qt call it ambiguous and fire nothing. A standard key that another action
+    names as its own (``taken``) is left to that one: on X11 desktops Delete is also Ctrl+D, which is Duplicate."""
     seen: dict[str, QKeySequence] = {}
     for key in keys:
-        expanded = QKeySequence.keyBindings(key) if isinstance(key, QKeySequence.StandardKey) else [QKeySequence(key)]
+        standard = isinstance(key, QKeySequence.StandardKey)
+        expanded = QKeySequence.keyBindings(key) if standard else [QKeySequence(key)]
         for seq in expanded:
-            if not seq.isEmpty():
+            if not seq.isEmpty() and not (standard and seq.toString() in taken):
                 seen.setdefault(seq.toString(), seq)
     return list(seen.values())
+
+
+def _named_keys() -> frozenset[str]:
+    """Every key the SPEC names itself (not through a platform's standard keys)."""
+    return frozenset(QKeySequence(k).toString() for _t, keys, *_ in SPEC.values() for k in keys if isinstance(k, str))
 
 
 def _toolbar(page: EditorPage, actions: dict[str, QAction]) -> QToolBar:

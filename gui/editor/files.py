@@ -104,9 +104,8 @@ class FileHandling:
         return True
 
     def show_file_problems(self: EditorPage, path: Path, problems: list) -> None:
-        self.problems.show_problems(problems)
-        self.problems_dock.show()
-        self.problems_dock.raise_()
+        """Say why ``path`` cannot be opened (file:line:col); the Problems panel stays that of the open document,
+        whose count its title shows and whose steps its lines select."""
         QMessageBox.warning(
             self, "Cannot open", f"{path.name} could not be opened:\n\n" + "\n".join(map(str, problems))
         )

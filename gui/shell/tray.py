@@ -129,7 +129,7 @@ class Tray(QObject):
     def set_state(self, running: int, paused: bool, last_failed: str | None) -> None:
         """``last_failed`` names the workflow whose latest run failed, if any."""
         self._paused = paused
-        self.pause_action.setText("&Resume all" if paused else "&Pause all")
+        self.pause_action.setText("Res&ume all" if paused else "&Pause all")  # R is Run ▸
         state = tray_state(running, paused, bool(last_failed))
         if state != self.state:
             self.state = state

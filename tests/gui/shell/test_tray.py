@@ -51,7 +51,7 @@ def test_recent_runs_open_in_history(qtbot: QtBot) -> None:
 def test_state_sets_icon_tooltip_and_pause_text(qtbot: QtBot) -> None:
     tray = Tray()
     tray.set_state(0, paused=True, last_failed=None)
-    assert tray.state == PAUSED and tray.pause_action.text() == "&Resume all"
+    assert tray.state == PAUSED and tray.pause_action.text() == "Res&ume all"
     assert "paused" in tray.icon.toolTip()
     with qtbot.waitSignal(tray.pause_requested) as blocker:
         tray.pause_action.trigger()

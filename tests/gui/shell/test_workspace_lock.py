@@ -214,7 +214,7 @@ def test_tray_pause_all_stops_every_fire_until_resume(qtbot: QtBot, qapp, tmp_pa
         count = _count(marks)
         qtbot.wait(2500)
         assert _count(marks) == count
-        assert c.tray.pause_action.text() == "&Resume all"
+        assert c.tray.pause_action.text() == "Res&ume all"
         c.tray.pause_action.trigger()
         qtbot.waitUntil(lambda: _count(marks) >= count + 2, timeout=10000)
     finally:
