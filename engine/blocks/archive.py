@@ -32,7 +32,14 @@ MAX_UNPACKED = 8 * 1024**3  # refuse archives that claim to unpack to more than 
     icon="zip",
     help="Pack files and folders into a .zip file. An existing zip is replaced only when the new one is complete.",
     params=[
-        Param("path", Kind.PATH, required=True, help="A file or folder to pack, or a list of them.", browse="any"),
+        Param(
+            "path",
+            Kind.PATH,
+            required=True,
+            help="A file or folder to pack, or a list of them.",
+            browse="any",
+            many=True,
+        ),
         Param(
             "to",
             Kind.PATH,

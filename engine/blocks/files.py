@@ -80,7 +80,13 @@ def read_file(ctx: StepContext, path: str, encoding: str = "utf-8", binary: bool
     "A replaced file is swapped in only once the new content is safely on disk.",
     params=[
         Param("path", Kind.PATH, required=True, help="The file to write.", browse="save"),
-        Param("content", Kind.MULTILINE, default="", help="What to write; lists and mappings are written as JSON."),
+        Param(
+            "content",
+            Kind.MULTILINE,
+            default="",
+            help="What to write; lists and mappings are written as JSON.",
+            data=True,
+        ),
         Param("append", Kind.BOOL, default=False, help="Add to the end instead of replacing the file."),
         Param("newline", Kind.BOOL, default=False, help="End the content with a line break if it has none."),
         Param("encoding", Kind.TEXT, default="utf-8", help="Text encoding."),
@@ -259,7 +265,7 @@ def make_folder(ctx: StepContext, path: str) -> dict[str, Any]:
     help="Move files or folders to the trash, or delete them for good when 'permanent' is on. "
     "'path' may also be a list, such as file.list's paths output.",
     params=[
-        Param("path", Kind.PATH, required=True, help="A file or folder, or a list of them.", browse="any"),
+        Param("path", Kind.PATH, required=True, help="A file or folder, or a list of them.", browse="any", many=True),
         Param("permanent", Kind.BOOL, default=False, help="Delete for good instead of moving to the trash."),
         Param("missing_ok", Kind.BOOL, default=False, help="A path that does not exist is not an error."),
     ],

@@ -62,7 +62,10 @@ _OUTPUTS = [
     category=CATEGORY,
     icon="file-copy",
     help="Copy a file or a folder (with everything in it). 'path' may be a list, e.g. file.list's paths.",
-    params=[Param("path", Kind.PATH, required=True, help="What to copy.", browse="any"), *_COMMON],
+    params=[
+        Param("path", Kind.PATH, required=True, help="What to copy, or a list of paths.", browse="any", many=True),
+        *_COMMON,
+    ],
     outputs=_OUTPUTS,
     summary="to",
 )
@@ -76,7 +79,10 @@ def copy(ctx: StepContext, path: Any, to: str, if_exists: str = "fail", create_f
     category=CATEGORY,
     icon="file-move",
     help="Move or rename a file or folder. Across disks it copies, checks the copy, then removes the original.",
-    params=[Param("path", Kind.PATH, required=True, help="What to move.", browse="any"), *_COMMON],
+    params=[
+        Param("path", Kind.PATH, required=True, help="What to move, or a list of paths.", browse="any", many=True),
+        *_COMMON,
+    ],
     outputs=_OUTPUTS,
     summary="to",
 )

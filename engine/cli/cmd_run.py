@@ -139,20 +139,19 @@ class Printer:
 
 
 def _open_history() -> Any:
-    """The user's run history, or None (with a warning) if it cannot be opened: the run happens anyway."""
+    """The user's run history; what keeps it from being written is said once, on stderr: the run happens anyway."""
+    import logging
+
+    from engine.cli.output import CleanFormatter
     from engine.runtime.history import History, default_history_path
 
-    try:
-        history = History(default_history_path())
-    except Exception as exc:
-        print(
-            f"flowdeck run: warning: the run history cannot be opened ({exc}); this run is not recorded",
-            file=sys.stderr,
-        )
-        return None
-    for problem in history.problems:
-        print(clean(f"flowdeck run: warning: {problem}"), file=sys.stderr)
-    return history
+    # the history logs its faults (full disk, read-only folder, rows not recorded at exit) once each; this command
+    # has no log, so they go to stderr as warnings, and nowhere else (Python's last-resort handler printed them too)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(CleanFormatter("flowdeck run: warning: %(message)s"))
+    logging.getLogger("engine.runtime").addHandler(handler)
+    return History(default_history_path())
 
 
 def _ms(seconds: float) -> str:

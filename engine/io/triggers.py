@@ -21,6 +21,7 @@ SCHEDULE_KEYS = ("cron", "every", "at", "timezone", "jitter")
 WATCH_KEYS = ("path", "pattern", "events", "recursive", "debounce")
 WATCH_EVENTS = ("created", "modified", "deleted", "moved")
 WEBHOOK_KEYS = ("path", "methods", "wait", "token")
+WEBHOOK_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")  # what a webhook trigger's ``methods`` may list
 CATCH_UP = ("none", "last", "all")
 FIRST_YEAR, LAST_YEAR = 1970, 9999  # the years a date may name (a clock or timer cannot go further either way)
 _WEBHOOK_PATH = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
@@ -192,7 +193,19 @@ def _webhook(options: dict[str, Any]) -> Found:
         found.append(("token", "a token written in the file is not secret: use '{{ secrets.<name> }}'", "warning"))
     if "wait" in options and not isinstance(options["wait"], bool):
         found.append(("wait", "expected true or false", "error"))
+    if "methods" in options:
+        found += _methods(options["methods"])
     return found
+
+
+def _methods(value: Any) -> Found:
+    """``methods``: one HTTP method or a list of them, in any case."""
+    given = value if isinstance(value, list) else [value]
+    wrong = [m for m in given if not isinstance(m, str) or m.strip().upper() not in WEBHOOK_METHODS]
+    if not given or wrong:
+        shown = ", ".join(repr(m) for m in wrong) or "an empty list"
+        return [("methods", f"{shown}: expected one or a list of {', '.join(WEBHOOK_METHODS)}", "error")]
+    return []
 
 
 def _startup(options: dict[str, Any]) -> Found:

@@ -57,6 +57,10 @@ class Param:
     # For paths, what the inspector's file dialog picks: an existing file ("open"), a file to create ("save"),
     # a folder ("folder"), or either ("any").
     browse: str = "open"
+    # A path parameter that also takes a list of paths written in the file (file.list's paths, or [a.txt, b.txt]).
+    many: bool = False
+    # A text parameter that also takes a list or mapping written in the file (file.write writes it as JSON).
+    data: bool = False
 
     @property
     def has_default(self) -> bool:
@@ -106,10 +110,16 @@ def _text(p: Param, v: Any) -> str | None:
         return None
     if isinstance(v, int | float) and not isinstance(v, bool):
         return None  # numbers are fine where text is expected; they render as text
+    if p.data and isinstance(v, list | dict):
+        return None
     return f"expected text, got {_describe(v)}"
 
 
 def _path(p: Param, v: Any) -> str | None:
+    if p.many and isinstance(v, list):
+        if not v:
+            return "expected a path or a list of paths, got an empty list"
+        return next((f"item {i + 1}: {problem}" for i, item in enumerate(v) if (problem := _path(p, item))), None)
     problem = _text(p, v)
     if problem is None and isinstance(v, str) and "\0" in v:
         return f"a path cannot hold a NUL character (\\0, at character {v.index(chr(0)) + 1}): {v!r}"

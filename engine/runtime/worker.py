@@ -103,6 +103,10 @@ class StateProxy:
     def delete(self, key: str) -> None:
         self._link.call(self._run_id, "state", "delete", key)
 
+    def increment(self, key: str, by: float = 1, reset: bool = False) -> tuple[Any, float]:
+        """One transaction in the engine's process, so that parallel runs of the workflow lose no count."""
+        return tuple(self._link.call(self._run_id, "state", "increment", key, by, reset))  # type: ignore[return-value]
+
 
 class _LogRelay(logging.Handler):
     """Log records of blocks and the runtime go to the engine's process, which writes its log."""

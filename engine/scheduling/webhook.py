@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from engine.io.triggers import WEBHOOK_METHODS
 from engine.model.workflow import Trigger
 from engine.scheduling import hook_request
 from engine.scheduling.hook_request import (
@@ -47,7 +48,7 @@ from engine.scheduling.runs import QUEUED
 log = logging.getLogger("flowdeck.scheduling")
 MAX_BODY = 1_000_000
 WAIT_TIMEOUT = 300.0
-METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")  # what a trigger's ``methods`` may list
+METHODS = WEBHOOK_METHODS  # what a trigger's ``methods`` may list (declared with the trigger's checks)
 _HIDDEN = {"authorization", "x-flowdeck-token", "cookie", "proxy-authorization"}
 _CONTROL = ("token", "wait")  # query parameters for Flowdeck itself, not passed to the run
 _SECRET_REF = re.compile(r"^\{\{\s*secrets\.([A-Za-z0-9_.\-]+)\s*\}\}$")

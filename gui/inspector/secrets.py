@@ -31,7 +31,7 @@ def store_secret(name: str, value: str) -> str | None:
     import keyring
     from keyring.errors import KeyringError
 
-    if not cmd_secret._NAME.match(name):
+    if not cmd_secret.NAME.match(name):
         return "use letters, digits, _ . and - (start with a letter)"
     if not value:
         return "the value is empty"

@@ -192,15 +192,10 @@ steps:
     do: file.delete
     with: {path: [data.json], permanent: true}
 """
-LITERALS_DEFECT = (
-    "defect, reported: params of kind text/path refuse a list or mapping written in the file "
-    "(engine/registry/params.py _text); only an expression that gives one is accepted"
-)
 
 
 @pytest.mark.promise("blocks.md", "`file.write` — Write file")
 @pytest.mark.promise("blocks.md", "`file.delete` — Delete")
-@pytest.mark.xfail(strict=True, reason=LITERALS_DEFECT)
 def test_lists_and_mappings_written_in_the_file_are_accepted(product: Product) -> None:
     """file.write writes a mapping given in the file as JSON, and file.delete takes a list of paths written in it."""
     done, record = run_json(product, "literal.yaml", LITERALS)

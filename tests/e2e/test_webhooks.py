@@ -173,13 +173,16 @@ def test_a_post_hook_refuses_get_with_405(product: Product) -> None:
 
 
 @pytest.mark.promise("triggers.md", "Webhook")
-def test_a_method_name_that_is_not_one_is_said_when_armed(product: Product) -> None:
-    """A name in ``methods`` that is not GET, POST, PUT, PATCH or DELETE is named in the log when the hook is armed,
-    and the hook answers the others."""
-    out = lights(product, methods="get, FETCH")
-    with serving(product) as (daemon, url, token):
-        assert daemon.wait_log("lights.yaml: /hook/lights methods: FETCH is not one of GET, POST, PUT, PATCH, "
-                               "DELETE; the hook answers GET"), daemon.log  # fmt: skip
+def test_a_method_name_that_is_not_one_is_refused_by_validation(product: Product) -> None:
+    """A name in ``methods`` that is not GET, POST, PUT, PATCH or DELETE is a validation error at the option's
+    line and column (the file is not armed); a method HTTP does not know gets a JSON 501 from any hook."""
+    lights(product, methods="get, FETCH")
+    checked = product.run("validate", str(product.workspace / "lights.yaml"))
+    assert checked.returncode == 1
+    assert re.search(r"lights\.yaml:\d+:\d+: triggers\[0\]\.webhook\.methods: 'FETCH': expected one or a list of "
+                     r"GET, POST, PUT, PATCH, DELETE", checked.stderr + checked.stdout), checked.stderr  # fmt: skip
+    out = lights(product, methods="get")
+    with serving(product) as (_daemon, url, token):
         assert call(f"{url}?token={token}", "GET")[0] == 202
         assert wait_until(lambda: len(lines(out)) == 1)
         status, _, head = call(f"{url}?token={token}", "FETCH")

@@ -149,3 +149,16 @@ def test_plugin_reusing_a_builtin_name_is_skipped_and_reported(tmp_path: Path) -
         "block plugin 'dupe' could not be loaded: block type 'file.write' is already declared by "
         "engine.blocks.files; dupe_blocks cannot declare it again" in done.stderr
     )
+
+
+def test_lists_and_mappings_written_in_the_file_where_a_parameter_takes_them() -> None:
+    from engine.registry.params import Kind, Param
+
+    paths = Param("path", Kind.PATH, many=True)
+    assert paths.check(["a.txt", "b.txt"]) is None
+    assert paths.check([]) == "expected a path or a list of paths, got an empty list"
+    assert paths.check(["a.txt", {"x": 1}]) == "item 2: expected text, got a mapping"
+    assert Param("path", Kind.PATH).check(["a.txt"]) == "expected text, got a list"  # one path only
+    content = Param("content", Kind.MULTILINE, data=True)
+    assert content.check({"a": [1, 2]}) is None and content.check([1]) is None
+    assert Param("message", Kind.TEXT).check({"a": 1}) == "expected text, got a mapping"

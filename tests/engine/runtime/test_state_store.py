@@ -207,3 +207,36 @@ def test_damaged_file_fails_with_one_line_that_says_what_to_do(tmp_path: Path) -
         f"state: could not count 'runs' in {path}: file is not a database "
         "(the file is damaged; move it away to start with no saved values)"
     )
+
+
+COUNTING = """flowdeck: 1
+name: Parallel counter
+policy: {overlap: parallel}
+steps:
+  count:
+    do: for_each
+    with: {items: "{{ range(25) | list }}"}
+    next: {body: add}
+  add:
+    do: state.increment
+    with: {key: n}
+"""
+
+
+def test_runs_in_run_processes_count_without_losing_a_count(tmp_path: Path) -> None:
+    """Runs in worker processes (the daemon, the app) that count the same key at once lose no count: the increment
+    is one transaction in the engine's process, not a read there and a write later."""
+    from engine.io import read_file
+    from engine.runtime import Engine
+
+    flow = tmp_path / "counter.yaml"
+    flow.write_text(COUNTING, encoding="utf-8")
+    workflow, problems = read_file(flow)
+    assert workflow is not None, problems
+    engine = Engine(workers=4, isolation="process", state=StateDB(tmp_path / "state.sqlite3"))
+    try:
+        handles = [engine.submit(workflow) for _ in range(8)]
+        assert [h.wait(120).status for h in handles] == ["succeeded"] * 8
+    finally:
+        engine.shutdown(1)
+    assert StateDB(tmp_path / "state.sqlite3").store(str(flow.resolve()), "Parallel counter").get("n") == 200
