@@ -212,7 +212,6 @@ steps:
 
 
 @pytest.mark.promise("blocks.md", "`file.zip` — Zip")
-@pytest.mark.xfail(strict=True, reason="defect, reported: file.zip counts folder entries in 'files' (archive.py)")
 def test_zip_files_output_counts_files(product: Product) -> None:
     """file.zip's output `files` is how many files the zip holds (folders are not files)."""
     _tree(product.workspace)
