@@ -296,6 +296,7 @@ def run_workflow_file(run: Run, where: str, variables: dict[str, Any], step_id: 
         source="workflow",
         stack=chain,
         secret_reader=run.secrets.reader,
+        state=_child_state(run, path, plan.name),
         parent=run,  # the child masks this run's secrets and shares its limits (branches, steps, time)
     )
     run.adopt(child)
@@ -307,6 +308,12 @@ def run_workflow_file(run: Run, where: str, variables: dict[str, Any], step_id: 
         message = (result.error or {}).get("message", result.status)
         raise StepError(f"the workflow {path.name} {result.status}: {message}", kind="workflow")
     return result
+
+
+def _child_state(run: Run, path: Path, name: str) -> Any:
+    """A workflow.run child keeps its own saved values (known by its file, as when it runs on its own)."""
+    sibling = getattr(run.state, "sibling", None)
+    return sibling(str(path), name) if sibling is not None else None
 
 
 Handler = Callable[["Run", "StepPlan", Scope, dict[str, Any], Any], Outcome]

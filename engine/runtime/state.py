@@ -75,6 +75,7 @@ class MemoryState:
     def __init__(self) -> None:
         self._data: dict[str, Any] = {}
         self._lock = threading.Lock()
+        self._siblings: dict[str, MemoryState] = {}
 
     def get(self, key: str, default: Any = None) -> Any:
         with self._lock:
@@ -89,8 +90,13 @@ class MemoryState:
             self._data.pop(key, None)
 
     def sibling(self, workflow: str, name: str) -> MemoryState:
-        """The store of another workflow: one of its own, as long as this process lives."""
-        return MemoryState()
+        """The store of another workflow: one of its own, as long as this store lives."""
+        with self._lock:
+            return self._siblings.setdefault(workflow, MemoryState())
+
+    def of(self, workflow: str, name: str, method: str, *args: Any) -> Any:
+        """``method(*args)`` on the store of another workflow (how a run process reaches a child run's store)."""
+        return getattr(self.sibling(workflow, name), method)(*args)
 
     def increment(self, key: str, by: float = 1, reset: bool = False) -> tuple[Any, float]:
         """Add ``by`` to the counter ``key`` (0 if unset) at once; returns (previous, new value)."""
@@ -303,3 +309,7 @@ class WorkflowState:
     def sibling(self, workflow: str, name: str) -> WorkflowState:
         """The store of another workflow in the same database (a ``workflow.run`` child keeps its own values)."""
         return self.db.store(workflow, name)
+
+    def of(self, workflow: str, name: str, method: str, *args: Any) -> Any:
+        """``method(*args)`` on the store of another workflow (how a run process reaches a child run's store)."""
+        return getattr(self.sibling(workflow, name), method)(*args)

@@ -89,23 +89,33 @@ class HostProxy:
 
 
 class StateProxy:
-    """The workflow's persistent store, kept by the engine so that every run of the workflow shares it."""
+    """The workflow's persistent store, kept by the engine so that every run of the workflow shares it; ``child``
+    (workflow identity, name) makes it the store of a workflow that this run runs with workflow.run."""
 
-    def __init__(self, link: _Link, run_id: str) -> None:
-        self._link, self._run_id = link, run_id
+    def __init__(self, link: _Link, run_id: str, child: tuple[str, str] | None = None) -> None:
+        self._link, self._run_id, self._child = link, run_id, child
+
+    def _call(self, method: str, *args: Any) -> Any:
+        if self._child is None:
+            return self._link.call(self._run_id, "state", method, *args)
+        return self._link.call(self._run_id, "state", "of", *self._child, method, *args)
 
     def get(self, key: str, default: Any = None) -> Any:
-        return self._link.call(self._run_id, "state", "get", key, default)
+        return self._call("get", key, default)
 
     def set(self, key: str, value: Any) -> None:
-        self._link.call(self._run_id, "state", "set", key, value)
+        self._call("set", key, value)
 
     def delete(self, key: str) -> None:
-        self._link.call(self._run_id, "state", "delete", key)
+        self._call("delete", key)
 
     def increment(self, key: str, by: float = 1, reset: bool = False) -> tuple[Any, float]:
         """One transaction in the engine's process, so that parallel runs of the workflow lose no count."""
-        return tuple(self._link.call(self._run_id, "state", "increment", key, by, reset))  # type: ignore[return-value]
+        return tuple(self._call("increment", key, by, reset))  # type: ignore[return-value]
+
+    def sibling(self, workflow: str, name: str) -> StateProxy:
+        """The store of a workflow run by this run's workflow.run steps."""
+        return StateProxy(self._link, self._run_id, (workflow, name))
 
 
 class _LogRelay(logging.Handler):

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QPushButton,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QToolButton,
@@ -130,6 +131,7 @@ class DashboardPage(QWidget):
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("QLabel { background: #fdecea; color: #8a1c13; padding: 8px; border-radius: 4px; }")
         self.problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.problem.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.problem.hide()
         self.banner = WorkspaceBanner()  # another process runs the workspace (gui/shell/banner.py)
         self.empty = QLabel()
@@ -142,6 +144,7 @@ class DashboardPage(QWidget):
         layout.addWidget(self.problem)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty, 1)
+        layout.addStretch(0)  # takes the room when neither is shown, so that a banner stays one banner high
         self.set_workspace(workspace)
         self.set_rows([])
 
@@ -172,7 +175,8 @@ class DashboardPage(QWidget):
         for i, row in enumerate(self.rows):
             self._fill(i, row, now)
         self.table.setVisible(bool(self.rows))
-        self.empty.setVisible(not self.rows)
+        # a removed workspace is told by the problem banner; inviting to make workflows there would mislead
+        self.empty.setVisible(not self.rows and self.workspace.is_dir())
         self.empty.setText(
             f"No workflows in {tilde(self.workspace)} yet.\n"
             "Create one with “New from template”, or save one from the editor."

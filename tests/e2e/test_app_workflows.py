@@ -177,11 +177,6 @@ def ink(shot: Path, box: tuple[int, int, int, int]) -> int:
     return sum(image.pixelColor(x, y) != background for x in range(x0, x0 + w) for y in range(y0, y0 + h))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gui/shell/dashboard.py shows the workspace-removed message AND the empty page's 'No workflows in … yet. "
-    "Create one with New from template' under it (in a folder that does not exist)",
-)
 @pytest.mark.promise("app.md", "Workflows (the start page)")
 def test_a_removed_workspace_is_not_shown_as_an_empty_one(
     xdisplay: XDisplay, tray_host: subprocess.Popen, product: Product, tmp_path: Path

@@ -234,10 +234,9 @@ steps:
 
 
 @pytest.mark.promise("runtime.md", "Saved values (state)")
-@pytest.mark.xfail(strict=True, reason="defect, reported: a workflow.run child run gets no state store (a new "
-                   "MemoryState per run; engine/runtime/control.py run_workflow_file)")  # fmt: skip
 def test_a_workflow_run_child_keeps_its_saved_values(product: Product) -> None:
-    """A workflow run as a step of another (workflow.run) keeps its saved values between runs, like on its own."""
+    """A workflow run as a step of another (workflow.run) keeps its saved values between runs, like on its own, in
+    `flowdeck run` and in the daemon alike."""
     product.write("kid.yaml", KID)
     parent = product.write("parent.yaml", PARENT)
     counts = []
@@ -245,6 +244,13 @@ def test_a_workflow_run_child_keeps_its_saved_values(product: Product) -> None:
         done = product.run("run", "--json", "--no-history", str(parent))
         counts.append(json.loads(done.stdout)["steps"]["call"]["outputs"]["n"])
     assert counts == [1, 2]
+    # the daemon runs the workflows in run processes: the child's store is reached through the engine's process
+    product.write("parent.yaml", PARENT.replace("steps:", "triggers:\n  - startup: {}\nsteps:", 1))
+    with product.daemon() as daemon:
+        parent_runs = lambda: [r["status"] for r in product.history_rows() if r["workflow"] == "Parent"]  # noqa: E731
+        assert wait_until(lambda: parent_runs() == ["succeeded"], 30), daemon.log
+    listed = product.run("state", "Kid", "--json")
+    assert [(e["key"], e["value"]) for e in json.loads(listed.stdout)] == [("kid_runs", 3)], listed.stderr
 
 
 PEEK = """flowdeck: 1
