@@ -37,7 +37,8 @@ class HookTokens:
                 return token
             token = tokens[name] = secrets.token_urlsafe(24)
             try:
-                atomic_write(self.file, (json.dumps(tokens, indent=1, sort_keys=True) + "\n").encode("utf-8"))
+                data = (json.dumps(tokens, indent=1, sort_keys=True) + "\n").encode("utf-8")
+                atomic_write(self.file, data, mode=0o600)  # tokens: for this account only
             except OSError as exc:  # it still works until the service stops; the next start makes a new one
                 log.error("the token of /hook/%s could not be saved in %s: %s", name, self.file, exc)
             else:

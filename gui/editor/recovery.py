@@ -47,8 +47,8 @@ class Recovery:
 
     def write(self, text: str, original: Path | None) -> None:
         meta = {"pid": os.getpid(), "path": str(original) if original else None, "time": time.time()}
-        atomic_write(self.file, text.encode("utf-8"))
-        atomic_write(self.file.with_suffix(".json"), json.dumps(meta).encode("utf-8"))
+        atomic_write(self.file, text.encode("utf-8"), mode=0o600)  # unsaved work: for this account only
+        atomic_write(self.file.with_suffix(".json"), json.dumps(meta).encode("utf-8"), mode=0o600)
 
     def discard(self) -> None:
         for f in (self.file, self.file.with_suffix(".json")):

@@ -320,7 +320,7 @@ steps:
   read:
     do: file.read
     with: {path: missing.txt}
-    retry: {attempts: 3, backoff: 10ms, "on": [network]}
+    retry: {attempts: 3, backoff: 10ms, "on": [http]}
 """,
     )
     assert done.returncode == 1 and record["error"]["kind"] == "file"
