@@ -10,17 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.flows import tick
 from tests.support.product import Product, wait_until
 
-TICK = """flowdeck: 1
-name: Tick
-triggers:
-  - schedule: {{every: 1s}}
-steps:
-  mark:
-    do: file.write
-    with: {{path: "{marks}", content: "{word}", append: true, newline: true}}
-"""
 LONG = """flowdeck: 1
 name: Long
 triggers:
@@ -50,11 +42,11 @@ def test_files_added_changed_and_broken_are_noticed_without_a_restart(product: P
     marks = product.home / "marks.txt"
     with product.daemon() as daemon:
         assert daemon.wait_log("watching"), daemon.log
-        flow = product.write("tick.yaml", TICK.format(marks=marks, word="one"))
+        flow = product.write("tick.yaml", tick(marks, "one"))
         assert wait_until(lambda: "one" in _lines(marks), 20), daemon.log
-        flow.write_text(TICK.format(marks=marks, word="two"), encoding="utf-8")
+        flow.write_text(tick(marks, "two"), encoding="utf-8")
         assert wait_until(lambda: _lines(marks)[-1:] == ["two"], 20), daemon.log
-        flow.write_text(TICK.format(marks=marks, word="three").replace("do: file.write", "do: file.wirte"))
+        flow.write_text(tick(marks, "three").replace("do: file.write", "do: file.wirte"))
         assert daemon.wait_log("tick.yaml does not validate; its triggers are disarmed"), daemon.log
         assert "tick.yaml:7:5: steps.mark.do: unknown block 'file.wirte'" in daemon.log
         time.sleep(1.5)  # a run that had started with the old version ends

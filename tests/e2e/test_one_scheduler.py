@@ -8,17 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.flows import tick
 from tests.support.product import Product, wait_until
-
-EVERY_SECOND = """flowdeck: 1
-name: Tick
-triggers:
-  - schedule: {{every: 1s}}
-steps:
-  mark:
-    do: file.write
-    with: {{path: "{marks}", content: "{{{{ run.id }}}}", append: true, newline: true}}
-"""
 
 
 def _marks(path: Path) -> list[str]:
@@ -30,7 +21,7 @@ def test_a_second_daemon_refuses_the_workspace_and_each_fire_runs_once(product: 
     """A second `flowdeck daemon` on a workspace that is already run does not arm it: it exits with code 1 and one
     line naming who runs it, and each fire of a schedule runs once."""
     marks = product.home / "marks.txt"
-    product.write("tick.yaml", EVERY_SECOND.format(marks=marks))
+    product.write("tick.yaml", tick(marks, "{{ run.id }}"))
     with product.daemon() as first:
         assert first.wait_log("watching"), first.log
         with product.daemon() as second:
@@ -60,7 +51,7 @@ def test_a_holder_killed_with_sigkill_leaves_the_workspace_free(product: Product
     """The lock dies with its process: after `kill -9` of the daemon that ran the workspace, the next daemon arms it
     without a question."""
     marks = product.home / "marks.txt"
-    product.write("tick.yaml", EVERY_SECOND.format(marks=marks))
+    product.write("tick.yaml", tick(marks, "{{ run.id }}"))
     with product.daemon() as first:
         assert first.wait_log("watching"), first.log
         first.kill()

@@ -9,17 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.flows import tick
 from tests.support.product import Product, wait_until
 
-TICK = """flowdeck: 1
-name: Tick
-triggers:
-  - schedule: {{every: 1s}}
-steps:
-  mark:
-    do: file.write
-    with: {{path: "{marks}", content: tick, append: true, newline: true}}
-"""
 QUIET = 3.0  # seconds without a fire that show a schedule is disarmed (an every: 1s would have fired 3 times)
 
 
@@ -39,7 +31,7 @@ def _quiet_for(marks: Path, seconds: float) -> tuple[int, int]:
 def test_a_file_removed_from_the_workspace_stops_firing(product: Product) -> None:
     """A workflow file removed from the workspace is disarmed: its schedule fires no more."""
     marks = product.home / "marks.txt"
-    flow = product.write("tick.yaml", TICK.format(marks=marks))
+    flow = product.write("tick.yaml", tick(marks))
     with product.daemon() as daemon:
         assert wait_until(lambda: _count(marks) >= 2, 20), daemon.log
         flow.unlink()
@@ -54,7 +46,7 @@ def test_a_removed_workspace_disarms_everything_until_it_comes_back(product: Pro
     """The workspace folder removed while the daemon runs: one line says so, nothing of it fires; made again
     (with its files), it is noticed within a few seconds and its workflows fire again."""
     marks = product.home / "marks.txt"
-    product.write("tick.yaml", TICK.format(marks=marks))
+    product.write("tick.yaml", tick(marks))
     with product.daemon() as daemon:
         assert wait_until(lambda: _count(marks) >= 2, 20), daemon.log
         shutil.rmtree(product.workspace)
@@ -62,7 +54,7 @@ def test_a_removed_workspace_disarms_everything_until_it_comes_back(product: Pro
         assert daemon.wait_log(removed, 10), daemon.log
         before, after = _quiet_for(marks, QUIET)
         assert after == before, f"{after - before} fires after the workspace was removed"
-        product.write("tick.yaml", TICK.format(marks=marks))
+        product.write("tick.yaml", tick(marks))
         assert daemon.wait_log("the workspace ~/Documents/Flowdeck is back; its workflows are armed again", 10)
         assert wait_until(lambda: _count(marks) >= after + 2, 20), daemon.log
         assert daemon.proc.poll() is None

@@ -7,23 +7,15 @@ from pathlib import Path
 
 from engine.scheduling.loading import MAX_ERROR_CHARS, one_line
 from tests.engine.scheduling.helpers import lines, service, wait_for
+from tests.support.flows import tick
 
 HUGE = "flowdeck: 1\nname: Huge\nsteps:\n  s: {{do: log, with: {{message: x}}, timeout: {digits}}}\n"
-TICK = """flowdeck: 1
-name: Tick
-triggers:
-  - schedule: {{every: 1s}}
-steps:
-  mark:
-    do: file.write
-    with: {{path: "{marks}", content: tick, append: true, newline: true}}
-"""
 
 
 def test_a_file_whose_loading_raises_does_not_stop_start_or_rescan(tmp_path: Path) -> None:
     svc, marks = service(tmp_path), tmp_path / "marks.txt"
     (svc.workspace / "huge.yaml").write_text(HUGE.format(digits="9" * 400))
-    (svc.workspace / "tick.yaml").write_text(TICK.format(marks=marks))
+    (svc.workspace / "tick.yaml").write_text(tick(marks))
     svc.start()  # raised OverflowError before
     try:
         infos = {i.path.name: i for i in svc.workflows()}
@@ -33,7 +25,7 @@ def test_a_file_whose_loading_raises_does_not_stop_start_or_rescan(tmp_path: Pat
         assert infos["tick.yaml"].valid
         assert wait_for(lambda: len(lines(marks)) >= 1, timeout=10)
         (svc.workspace / "huge2.yaml").write_text(HUGE.format(digits="8" * 400))
-        (svc.workspace / "later.yaml").write_text(TICK.format(marks=tmp_path / "later.txt"))
+        (svc.workspace / "later.yaml").write_text(tick(tmp_path / "later.txt"))
         assert wait_for(lambda: len(lines(tmp_path / "later.txt")) >= 1, timeout=10)
         assert not {i.path.name: i for i in svc.workflows()}["huge2.yaml"].valid
     finally:

@@ -25,6 +25,7 @@ from gui.shell.banner import TAKE_OVER, WAITING
 from gui.shell.controller import AppController
 from gui.shell.settings import Settings
 from tests.gui.shell.test_dashboard import free_port
+from tests.support.flows import tick
 
 REPO = Path(__file__).resolve().parents[3]
 HOURLY = "flowdeck: 1\nname: Hourly\ntriggers:\n  - schedule: {every: 1h}\nsteps:\n  s: {do: log, with: {message: x}}\n"
@@ -135,17 +136,6 @@ def test_a_daemon_started_while_the_app_runs_the_workspace_names_the_app(
         _close(c)
 
 
-TICK = """flowdeck: 1
-name: Tick
-triggers:
-  - schedule: {{every: 1s}}
-steps:
-  mark:
-    do: file.write
-    with: {{path: "{marks}", content: tick, append: true, newline: true}}
-"""
-
-
 def _count(path: Path) -> int:
     return len(path.read_text(encoding="utf-8").splitlines()) if path.exists() else 0
 
@@ -155,7 +145,7 @@ def test_changing_the_workers_rearms_the_same_workspace(qtbot: QtBot, qapp, tmp_
     first) and its schedule goes on firing."""
     ws, marks = tmp_path / "ws", tmp_path / "marks.txt"
     ws.mkdir()
-    (ws / "tick.yaml").write_text(TICK.format(marks=marks))
+    (ws / "tick.yaml").write_text(tick(marks))
     c = _controller(qapp, ws)
     try:
         qtbot.waitUntil(lambda: c.service is not None and _count(marks) >= 1, timeout=20000)
@@ -204,7 +194,7 @@ def test_tray_pause_all_stops_every_fire_until_resume(qtbot: QtBot, qapp, tmp_pa
     """Tray ▸ Pause all: no trigger fires while paused; Resume all: they fire again."""
     ws, marks = tmp_path / "ws", tmp_path / "marks.txt"
     ws.mkdir()
-    (ws / "tick.yaml").write_text(TICK.format(marks=marks))
+    (ws / "tick.yaml").write_text(tick(marks))
     c = _controller(qapp, ws)
     try:
         qtbot.waitUntil(lambda: c.service is not None and _count(marks) >= 1, timeout=20000)
