@@ -3,8 +3,9 @@
     .venv/bin/python tools/promises.py           # rewrite docs/promises.md
     .venv/bin/python tools/promises.py --check   # exit 1 if it is out of date or a marker is wrong (what the test does)
 
-Each test in tests/e2e/*.py carries ``@pytest.mark.promise("runtime.md", "Section")`` and a docstring stating the
-promise. The files are read with ``ast`` (no test runs, no imports), so this takes a fraction of a second.
+Each test in tests/e2e/*.py and tests/packaging/*.py (the installed bundle, driven as a person does) carries
+``@pytest.mark.promise("runtime.md", "Section")`` and a docstring stating the promise. The files are read with
+``ast`` (no test runs, no imports), so this takes a fraction of a second.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 E2E, DOCS = ROOT / "tests" / "e2e", ROOT / "docs"
+PACKAGING = ROOT / "tests" / "packaging"  # the installed bundle and .deb, driven as a person does (docs/packaging.md)
 OUTPUT = "promises.md"
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 FENCE = re.compile(r"^\s*(```|~~~)")
@@ -63,11 +65,13 @@ def _is_marker(decorator: ast.expr) -> bool:
     return isinstance(decorator, ast.Call) and ast.unparse(decorator.func) in ("pytest.mark.promise", "mark.promise")
 
 
-def collect(e2e: Path = E2E, root: Path = ROOT) -> tuple[list[Promise], list[str]]:
-    """The promises of every test in ``e2e``, and the problems found (a test without marker or docstring...)."""
+def collect(e2e: Path | tuple[Path, ...] = (E2E, PACKAGING), root: Path = ROOT) -> tuple[list[Promise], list[str]]:
+    """The promises of every test in the folders ``e2e``, and the problems found (a test without marker or
+    docstring...)."""
     promises: list[Promise] = []
     problems: list[str] = []
-    for file in sorted(e2e.glob("test_*.py")):
+    folders = (e2e,) if isinstance(e2e, Path) else e2e
+    for file in sorted(f for folder in folders for f in folder.glob("test_*.py")):
         rel = file.relative_to(root).as_posix()
         tree = ast.parse(file.read_text(encoding="utf-8"), filename=str(file))
         for node in ast.walk(tree):

@@ -134,7 +134,10 @@ def started(installed: Installed, xdisplay: XDisplay, tray_host: subprocess.Pope
         proc.wait(10)
 
 
+@pytest.mark.promise("packaging.md", "Linux: `./dev package`")
 def test_installed_tree_has_launcher_desktop_file_and_icons(installed: Installed) -> None:
+    """The .deb installs the bundle under /opt/flowdeck, a launcher in /usr/bin, the desktop entry (validated), the
+    AppStream metainfo and the hicolor icons, and declares the libraries Qt needs in Depends."""
     share = installed.root / "usr" / "share"
     assert os.access(installed.root / "usr" / "bin" / "flowdeck", os.X_OK)
     assert os.access(installed.executable, os.X_OK)
@@ -149,7 +152,9 @@ def test_installed_tree_has_launcher_desktop_file_and_icons(installed: Installed
         assert lib in control.stdout
 
 
+@pytest.mark.promise("packaging.md", "Linux: `./dev package`")
 def test_version_from_the_installed_launcher(installed: Installed, tmp_path: Path) -> None:
+    """The installed launcher `flowdeck --version` runs the bundle and prints its version."""
     import engine
 
     out = subprocess.run([str(installed.launcher()), "--version"], capture_output=True, text=True, timeout=60)
@@ -157,7 +162,9 @@ def test_version_from_the_installed_launcher(installed: Installed, tmp_path: Pat
     assert out.stdout.strip() == f"flowdeck {engine.__version__}"
 
 
+@pytest.mark.promise("packaging.md", "Inside the bundle")
 def test_bundle_runs_the_bundled_example_headless(installed: Installed, tmp_path: Path) -> None:
+    """The bundle carries the example workflows and runs them headless through the installed launcher."""
     example = installed.root / "opt" / "flowdeck" / "_internal" / "resources" / "examples" / "hello.yaml"
     assert example.is_file()
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
@@ -171,7 +178,9 @@ def test_bundle_runs_the_bundled_example_headless(installed: Installed, tmp_path
     assert "Ran on Linux" in out.stdout  # program.run worked and its output reached the template
 
 
+@pytest.mark.promise("packaging.md", "Inside the bundle")
 def test_bundled_daemon_runs_triggers_and_stops_on_sigterm(installed: Installed, tmp_path: Path) -> None:
+    """The bundled daemon runs a workflow's trigger in a run process of its own and stops on SIGTERM."""
     ws, mark = tmp_path / "ws", tmp_path / "ran.txt"
     ws.mkdir()
     (ws / "tick.yaml").write_text(  # the run writes the process id of the process it ran in
@@ -206,6 +215,7 @@ def _ancestors(pid: int) -> list[int]:
     return found
 
 
+@pytest.mark.promise("packaging.md", "Inside the bundle")
 def test_bundle_finds_every_block_and_command(installed: Installed) -> None:
     """Blocks and CLI commands are found with pkgutil at run time; the bundle must carry all of them."""
     bundled = subprocess.run([str(installed.executable), "blocks"], capture_output=True, text=True, timeout=60)
@@ -222,7 +232,9 @@ def test_bundle_finds_every_block_and_command(installed: Installed) -> None:
         assert cmd.stem[4:] in helps.stdout
 
 
+@pytest.mark.promise("packaging.md", "The test")
 def test_desktop_entry_opens_window_and_tray_icon(started, installed: Installed) -> None:
+    """Started from the .desktop file's Exec line, the installed app shows its window and its tray icon."""
     proc, env = started
     # The main window's title is "Flowdeck — <workflow>"; the tray icon's own window is named "Flowdeck" only.
     shown = wait_for(lambda: bool(windows(env, "--onlyvisible", "--name", "^Flowdeck — ")), 60)
