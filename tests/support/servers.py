@@ -117,6 +117,17 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(part)
             left -= len(part)
 
+    def _r_cut(self, rest: list[str], query: dict, body: bytes) -> None:
+        """Promise ``bytes`` (Content-Length) but send only ``sent`` of them, then close: a download cut off."""
+        size, sent = int(query.get("bytes", "100000")), int(query.get("sent", "40000"))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(size))
+        self.end_headers()
+        self.wfile.write(b"x" * sent)
+        self.wfile.flush()
+        self.close_connection = True
+
     def _r_basic(self, rest: list[str], query: dict, body: bytes) -> None:
         expected = "Basic " + base64.b64encode(f"{BASIC_USER}:{BASIC_PASSWORD}".encode()).decode()
         ok = self.headers.get("Authorization") == expected
