@@ -1,0 +1,59 @@
+"""docs/editor.md, Keyboard shortcuts: the file and run keys of the editor of the real app (Xvfb, trayer, its own
+HOME), and what a person then finds: the window's title, the files on disk, the runs in the history.
+
+The places clicked are those of tests/e2e/test_editor_files.py (the default layout, no window manager).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+
+import pytest
+import yaml
+
+from tests.e2e.test_editor_files import HAND, NAME, PAIR, click, editor
+from tests.support.product import Product, wait_until
+from tests.support.xdisplay import XDisplay
+
+pytestmark = pytest.mark.xdisplay
+
+
+@pytest.mark.promise("editor.md", "Keyboard shortcuts")
+def test_ctrl_r_runs_ctrl_shift_s_saves_as_and_ctrl_o_opens(
+    xdisplay: XDisplay, tray_host: subprocess.Popen, product: Product
+) -> None:
+    """Ctrl+R runs the workflow in the editor, Ctrl+Shift+S saves it as another file (the window then names it) and
+    Ctrl+O opens a file."""
+    path = product.write("hand.yaml", HAND)
+    pair = product.write("pair.yaml", PAIR)
+    copy = product.workspace / "copy.yaml"
+    app, window = editor(xdisplay, product, path)
+    try:
+        app.keys(window, "ctrl+r")
+        assert wait_until(lambda: product.history("Hand written")), "Ctrl+R ran it"
+        assert product.history("Hand written")[0]["source"] == "editor"
+        click(app, NAME)
+        app.keys(window, "ctrl+a")
+        app.type(window, "Copied flow")
+        app.wait_title(window, "Flowdeck — hand.yaml*")
+        app.keys(window, "ctrl+shift+s")
+        app.wait_for(lambda: app.window_named("Save workflow") is not None, "the Save As dialog")
+        dialog = app.window_named("Save workflow")
+        app.keys(dialog, "ctrl+a")
+        app.type(dialog, str(copy))
+        time.sleep(0.3)
+        app.keys(dialog, "Return")
+        app.wait_title(window, "Flowdeck — copy.yaml")
+        assert yaml.safe_load(copy.read_text())["name"] == "Copied flow"
+        assert path.read_text() == HAND, "Save As leaves the first file as it was"
+        app.keys(window, "ctrl+o")
+        app.wait_for(lambda: app.window_named("Open workflow") is not None, "the Open dialog")
+        dialog = app.window_named("Open workflow")
+        app.keys(dialog, "ctrl+a")
+        app.type(dialog, str(pair))
+        time.sleep(0.3)
+        app.keys(dialog, "Return")
+        app.wait_title(window, "Flowdeck — pair.yaml")
+    finally:
+        app.stop()
