@@ -1,7 +1,8 @@
-"""docs/editor.md, Keyboard shortcuts: the file and run keys of the editor of the real app (Xvfb, trayer, its own
-HOME), and what a person then finds: the window's title, the files on disk, the runs in the history.
+"""docs/editor.md, Keyboard shortcuts: the file, run and delete keys of the editor of the real app (Xvfb, trayer,
+its own HOME), and what a person then finds: the window's title, the files on disk, the runs in the history.
 
-The places clicked are those of tests/e2e/test_editor_files.py (the default layout, no window manager).
+The places clicked are those of tests/e2e/test_editor_files.py and docs/images/editor.png (the default layout, no
+window manager).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from tests.support.product import Product, wait_until
 from tests.support.xdisplay import XDisplay
 
 pytestmark = pytest.mark.xdisplay
+
+SHOW = (625, 227)  # the title bar of PAIR's second step on the canvas (its default place)
 
 
 @pytest.mark.promise("editor.md", "Keyboard shortcuts")
@@ -55,5 +58,21 @@ def test_ctrl_r_runs_ctrl_shift_s_saves_as_and_ctrl_o_opens(
         time.sleep(0.3)
         app.keys(dialog, "Return")
         app.wait_title(window, "Flowdeck — pair.yaml")
+    finally:
+        app.stop()
+
+
+@pytest.mark.promise("editor.md", "Keyboard shortcuts")
+def test_backspace_deletes_the_selected_step(xdisplay: XDisplay, tray_host: subprocess.Popen, product: Product) -> None:
+    """Backspace deletes the selected step, as Delete does; saved, the file no longer has it."""
+    path = product.write("pair.yaml", PAIR)
+    app, window = editor(xdisplay, product, path)
+    try:
+        click(app, SHOW)
+        app.keys(window, "BackSpace")
+        app.wait_title(window, "Flowdeck — pair.yaml*")
+        app.keys(window, "ctrl+s")
+        app.wait_title(window, "Flowdeck — pair.yaml")
+        assert list(yaml.safe_load(path.read_text())["steps"]) == ["fetch"], path.read_text()
     finally:
         app.stop()
