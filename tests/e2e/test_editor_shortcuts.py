@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 import yaml
@@ -74,5 +75,38 @@ def test_backspace_deletes_the_selected_step(xdisplay: XDisplay, tray_host: subp
         app.keys(window, "ctrl+s")
         app.wait_title(window, "Flowdeck — pair.yaml")
         assert list(yaml.safe_load(path.read_text())["steps"]) == ["fetch"], path.read_text()
+    finally:
+        app.stop()
+
+
+@pytest.mark.promise("editor.md", "Files")
+def test_open_recent_reopens_a_file_and_asks_before_unsaved_work_is_lost(
+    xdisplay: XDisplay, tray_host: subprocess.Popen, product: Product, tmp_path: Path
+) -> None:
+    """File ▸ Open Recent lists the files opened, newest first, and opens the one chosen; when that would lose
+    unsaved changes Flowdeck asks first, and Save (the default) saves them before the other file opens."""
+    path = product.write("hand.yaml", HAND)
+    pair = product.write("pair.yaml", PAIR)
+    app, window = editor(xdisplay, product, path)
+    try:
+        app.keys(window, "ctrl+o")
+        app.wait_for(lambda: app.window_named("Open workflow") is not None, "the Open dialog")
+        dialog = app.window_named("Open workflow")
+        app.keys(dialog, "ctrl+a")
+        app.type(dialog, str(pair))
+        time.sleep(0.3)
+        app.keys(dialog, "Return")
+        app.wait_title(window, "Flowdeck — pair.yaml")
+        click(app, NAME)
+        app.keys(window, "ctrl+a")
+        app.type(window, "Pair renamed")
+        app.wait_title(window, "Flowdeck — pair.yaml*")
+        app.keys(window, "alt+f", "Down", "Down", "Right", "Down")  # File ▸ Open Recent ▸ the second: hand.yaml
+        app.shot(tmp_path / "recent.png")
+        app.keys(window, "Return")
+        app.wait_for(lambda: app.window_named("Unsaved changes") is not None, "the unsaved changes question")
+        app.press_in("Unsaved changes", "Return")
+        app.wait_title(window, "Flowdeck — hand.yaml")
+        assert yaml.safe_load(pair.read_text())["name"] == "Pair renamed", "Save saved the changes first"
     finally:
         app.stop()
