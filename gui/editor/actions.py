@@ -20,7 +20,7 @@ SPEC: dict[str, tuple[str, list, str, SP | None, str]] = {
     "new": ("&New", [Key.New], "document-new", SP.SP_FileIcon, "Start a new workflow"),
     "open": ("&Open…", [Key.Open], "document-open", SP.SP_DialogOpenButton, "Open a workflow file"),
     "save": ("&Save", [Key.Save], "document-save", SP.SP_DialogSaveButton, "Save the workflow"),
-    "save_as": ("Save &As…", [Key.SaveAs, "Ctrl+Shift+S"], "document-save-as", None, "Save under a new name"),
+    "save_as": ("Save &As…", ["Ctrl+Shift+S", Key.SaveAs], "document-save-as", None, "Save under a new name"),
     "undo": ("&Undo", [Key.Undo], "edit-undo", SP.SP_ArrowBack, "Undo"),
     "redo": ("&Redo", [Key.Redo, "Ctrl+Y"], "edit-redo", SP.SP_ArrowForward, "Redo"),
     "cut": ("Cu&t", [Key.Cut], "edit-cut", None, "Cut the selected steps"),

@@ -62,6 +62,7 @@ def test_menus_in_order_with_standard_shortcuts(qtbot: QtBot) -> None:
     assert a["undo"].shortcut() == QKeySequence(QKeySequence.StandardKey.Undo)
     assert a["copy"].shortcut() == QKeySequence(QKeySequence.StandardKey.Copy)
     assert a["run"].shortcut() == QKeySequence("F5")
+    assert a["save_as"].shortcut() == QKeySequence("Ctrl+Shift+S")  # the menu shows the first: not a "Save" key
     edit_texts = [x.text().replace("&", "") for x in window.menu("Edit").actions() if x.text()]
     for name in ("Undo", "Redo", "Cut", "Copy", "Paste", "Delete", "Select All"):
         assert name in edit_texts
