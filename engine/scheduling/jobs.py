@@ -42,6 +42,16 @@ class SteadyCron(CronTrigger):
         # compared in UTC: aware datetimes in one zone compare by wall time, ignoring the DST fold
         now = now.astimezone(UTC)
         floor = max(now, _after(previous_fire_time)) if previous_fire_time else now
+        best = self._steady_next(previous_fire_time, floor)
+        zone = self.timezone
+        if (floor - _LOOKBACK).astimezone(zone).utcoffset() != floor.astimezone(zone).utcoffset():  # a change passed
+            skipped = self._skipped_wall_time(floor)
+            if skipped and (best is None or skipped < best) and not _same_wall(skipped, previous_fire_time):
+                return skipped
+        return best
+
+    def _steady_next(self, previous_fire_time: datetime | None, floor: datetime) -> datetime | None:
+        """The first fire at or after ``floor`` that does not repeat the previous fire's wall time."""
         for _ in range(180):
             found = super().get_next_fire_time(None, floor)  # given a previous fire, 3.11 can go backwards
             if found is None:
@@ -51,6 +61,25 @@ class SteadyCron(CronTrigger):
                 return nxt
             floor = max(floor, nxt) + timedelta(minutes=1)
         return None
+
+    def _skipped_wall_time(self, floor: datetime) -> datetime | None:
+        """A fire at or after ``floor`` that stands for a wall time the spring-forward jump just skipped.
+
+        Searching from ``floor`` (03:10 EDT) looks for the next 02:30 and finds tomorrow's; the 02:30 that did
+        not exist tonight is 03:30 EDT, found only by a search from before the jump (at most a few tries).
+        """
+        start = floor - _LOOKBACK
+        for _ in range(4):
+            found = super().get_next_fire_time(None, start)
+            if found is None:
+                return None
+            if found.astimezone(UTC) >= floor:
+                return found.astimezone(UTC)
+            start = found.astimezone(UTC) + timedelta(minutes=1)
+        return None
+
+
+_LOOKBACK = timedelta(hours=3)  # longer than any daylight-saving jump
 
 
 def _after(moment: datetime) -> datetime:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from engine.model.workflow import Trigger
-from engine.scheduling.jobs import fires_between, make_trigger
+from engine.scheduling.jobs import fires_between, make_trigger, next_fires
 from tests.engine.scheduling.helpers import lines, service, wait_for
 
 NY = ZoneInfo("America/New_York")
@@ -24,6 +24,16 @@ def _fires(cron: str, start: datetime, end: datetime) -> list[str]:
 def test_daily_0230_on_spring_forward_fires_once_an_hour_later() -> None:
     # 8 March 2026: 02:00 EST jumps to 03:00 EDT, so 02:30 does not exist; it runs at 03:30 EDT (07:30 UTC)
     fires = _fires("30 2 * * *", datetime(2026, 3, 7, 12, tzinfo=NY), datetime(2026, 3, 9, 12, tzinfo=NY))
+    assert fires == ["03-08 07:30", "03-09 06:30"]
+
+
+@pytest.mark.parametrize("start", ["07:00:00", "07:29:50"])
+def test_daily_0230_armed_after_the_jump_still_fires_at_0330(start: str) -> None:
+    # armed (daemon started, file edited) at 03:00-03:30 EDT, after 02:00 EST became 03:00 EDT: APScheduler
+    # alone searched for the next 02:30 wall time and planned tomorrow, so 03:30 EDT never ran that night
+    trigger = Trigger("schedule", {"cron": "30 2 * * *", "timezone": "America/New_York"})
+    now = datetime.fromisoformat(f"2026-03-08T{start}+00:00")
+    fires = [t.astimezone(UTC).strftime("%m-%d %H:%M") for t in next_fires(trigger, None, now, 2)]
     assert fires == ["03-08 07:30", "03-09 06:30"]
 
 
