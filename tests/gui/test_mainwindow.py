@@ -174,7 +174,8 @@ def test_the_app_window_makes_its_editor_after_the_first_paint(qtbot: QtBot) -> 
     file_texts = [a.text().replace("&", "") for a in window.menu("File").actions() if a.text()]
     assert file_texts == ["New", "Open…", "Open Recent", "Save", "Save As…", "Quit Flowdeck"]
     assert window.windowTitle().startswith("Flowdeck — ")
-    assert window.editor.isVisibleTo(window)
+    # a widget put in the layout of a shown window is shown by Qt on the next turn of the event loop
+    qtbot.waitUntil(lambda: window.editor.isVisibleTo(window), timeout=5000)
 
 
 def test_choosing_the_editor_page_before_it_is_made_makes_it(qtbot: QtBot) -> None:
