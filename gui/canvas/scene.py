@@ -314,7 +314,7 @@ class WorkflowScene(QGraphicsScene):
         if problem:
             self.hint.emit(f"Not connected: {problem}")
             return problem
-        self.document.connect(source, port, target.step_id)
+        self.document.add_wire(source, port, target.step_id)
         self.hint.emit(f"Connected {source} · {port} → {target.step_id}")
         return None
 

@@ -179,13 +179,13 @@ class WorkflowDocument(QObject):
         """Why a wire from ``source``'s ``port`` to ``target`` is not allowed, or None."""
         return edits.wire_problem(self, source, port, target)
 
-    def connect(self, source: str, port: str, target: str) -> None:
+    def add_wire(self, source: str, port: str, target: str) -> None:
         problem = self.wire_problem(source, port, target)
         if problem:
             raise ValueError(problem)
         self._push(f"Wire {source}.{port} to {target}", lambda wf: wf.steps[source].connect(port, target), [source])
 
-    def disconnect(self, source: str, port: str, target: str) -> None:
+    def remove_wire(self, source: str, port: str, target: str) -> None:
         if (port, target) not in self._step(source).targets():
             return
         self._push(f"Remove wire {source}.{port}", lambda wf: wf.steps[source].disconnect(port, target), [source])
@@ -198,7 +198,7 @@ class WorkflowDocument(QObject):
             return
         self.undo_stack.beginMacro("Remove wires" if len(wires) > 1 else f"Remove wire {wires[0][0]}.{wires[0][1]}")
         for w in wires:
-            self.disconnect(*w)
+            self.remove_wire(*w)
         self.undo_stack.endMacro()
 
     def move_steps(self, positions: Mapping[str, tuple[float, float]]) -> None:

@@ -124,12 +124,12 @@ def test_wires_connect_disconnect_and_refusals() -> None:
     assert "already" in (doc.wire_problem("keep", "next", "append") or "")
     assert "no step" in (doc.wire_problem("keep", "next", "nowhere") or "")
     with pytest.raises(ValueError, match="itself"):
-        doc.connect("keep", "next", "keep")
-    doc.connect("keep", "next", "alert")
+        doc.add_wire("keep", "next", "keep")
+    doc.add_wire("keep", "next", "alert")
     assert doc.workflow.steps["keep"].next == {"next": ["append", "alert"]}
-    doc.connect("append", "error", "alert")
+    doc.add_wire("append", "error", "alert")
     assert doc.workflow.steps["append"].on_error == "alert"
-    doc.disconnect("fetch", "error", "alert")
+    doc.remove_wire("fetch", "error", "alert")
     assert doc.workflow.steps["fetch"].on_error == "fail"
     assert doc.undo_stack.count() == 3
     _undo_all_gives_back(doc, before)
@@ -140,7 +140,7 @@ def test_switch_accepts_any_port_name() -> None:
     sw = doc.add_step("switch")
     a = doc.add_step("log")
     assert doc.wire_problem(sw, "weekend", a) is None
-    doc.connect(sw, "weekend", a)
+    doc.add_wire(sw, "weekend", a)
     assert "weekend" in doc.output_ports(sw)
 
 

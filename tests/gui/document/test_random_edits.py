@@ -30,11 +30,11 @@ def _apply(doc: WorkflowDocument, op: str, a: int, b: int, port: str) -> None:
         doc.remove_steps([pick(a)])
     elif op == "connect":
         if doc.wire_problem(pick(a), port, pick(b)) is None:
-            doc.connect(pick(a), port, pick(b))
+            doc.add_wire(pick(a), port, pick(b))
     elif op == "disconnect":
         wires = doc.workflow.steps[pick(a)].targets()
         if wires:
-            doc.disconnect(pick(a), *wires[b % len(wires)])
+            doc.remove_wire(pick(a), *wires[b % len(wires)])
     elif op == "move":
         doc.move_steps({pick(a): (b * 7, a * 3), pick(b): (a, b)})
     elif op == "rename":

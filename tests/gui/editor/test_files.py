@@ -45,7 +45,7 @@ def test_open_edit_save_round_trip(window: MainWindow, sales: Path, qtbot: QtBot
     page.save()
     assert sales.read_text() == original  # what engine.io writes, comments at the top included
     page.view.add_block("log")
-    page.document.connect("append", "next", "log")
+    page.document.add_wire("append", "next", "log")
     page.document.set_param("log", "message", "Row added")
     assert window.isWindowModified()
     assert page.save()
