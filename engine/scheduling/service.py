@@ -300,8 +300,9 @@ class Service(WorkspaceFolder, Schedules):
         return self._runner.start(path, entry.workflow.policy, entry.plan or entry.workflow, trigger)
 
     def _fire_all(self, path: Path, triggers: list[dict[str, Any]]) -> None:
-        """Fires of one schedule owed at once (caught up): one after the other, whatever the overlap policy."""
-        if len(triggers) == 1:
+        """Fires of one schedule: a fire on time per the overlap policy; caught-up fires (even one) one after the
+        other, waiting for a run that is going whatever the overlap policy (a suspend may fall during a run)."""
+        if len(triggers) == 1 and not triggers[0].get("catch_up"):
             self._fire(path, triggers[0])
             return
         entry = self._fireable(path, triggers)

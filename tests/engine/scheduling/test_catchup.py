@@ -111,3 +111,30 @@ def test_at_in_the_past_never_runs_but_a_missed_one_catches_up(tmp_path: Path) -
     _restart_after(tmp_path, clock, 3 * 3600)  # armed at 07:00, closed, opened at 10:00
     assert wait_for(lambda: len(lines(out)) == 1)
     assert lines(out) == ["2027-06-01T08:00:00+00:00 1"]
+
+
+def test_a_sleep_during_a_run_catches_up_after_it_ends(tmp_path: Path) -> None:
+    """The computer slept while a run was going: the one caught-up fire (catch_up: last) waits for that run and
+    then runs, also under overlap: skip (it used to go through the on-time path and was dropped as an overlap)."""
+    (tmp_path / "ws").mkdir()
+    out = tmp_path / "out.txt"
+    flow = FLOW.format(trigger='cron: "0 * * * *", timezone: UTC', policy="catch_up: last", out=out)
+    begun = tmp_path / "begun"
+    hold = f"  begin: {{do: file.write, with: {{path: '{begun}', content: x}}, next: hold}}\n"
+    hold += "  hold: {do: wait, with: {duration: 1s}, next: note}\n"
+    flow = flow.replace("steps:\n", "steps:\n" + hold)
+    flow = flow.replace("trigger.scheduled", "trigger.get('scheduled', 'by hand')")
+    path = tmp_path / "ws" / "daily.yaml"
+    path.write_text(flow, encoding="utf-8")
+    clock = ManualClock(datetime(2027, 6, 1, 10, 30, tzinfo=UTC))
+    svc = service(tmp_path, clock=clock)
+    svc.start()
+    try:
+        svc.run_now(path)  # a run going (1 s) when the computer is suspended
+        assert wait_for(begun.exists)
+        clock.sleep(3 * 3600)
+        svc.check_sleep()
+        assert wait_for(lambda: len(lines(out)) == 2, timeout=10), lines(out)
+        assert lines(out) == ["by hand 0", "2027-06-01T13:00:00+00:00 3"]
+    finally:
+        svc.stop(grace=2)
