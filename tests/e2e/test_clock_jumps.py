@@ -5,7 +5,7 @@ process, only the wall clock's reading moved."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -32,14 +32,15 @@ steps:
     do: file.write
     with:
       path: "{out}"
-      content: "{{{{ trigger.scheduled }}}} {{{{ trigger.catch_up | default(false) }}}} {{{{ trigger.missed | default(0) }}}}"
+      content: >-
+        {{{{ trigger.scheduled }}}} {{{{ trigger.catch_up | default(false) }}}} {{{{ trigger.missed | default(0) }}}}
       append: true
       newline: true
 """
 
 
 def _utc(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 def _next_run(product: Product, clock: FakeWallClock) -> str:
@@ -51,9 +52,9 @@ def _next_run(product: Product, clock: FakeWallClock) -> str:
 @pytest.mark.promise("triggers.md", "Schedules")
 def test_a_time_that_does_not_exist_runs_once_an_hour_later(product: Product, tmp_path) -> None:
     """A daily 02:30 (America/New_York) on the spring-forward night, 2026-03-08, when 02:00 EST became 03:00 EDT:
-    the daemon, started at 03:29:45 EDT, runs it once at 03:30 EDT (07:30 UTC, the instant 02:30 EST would have
+    the daemon, started at 03:29:53 EDT, runs it once at 03:30 EDT (07:30 UTC, the instant 02:30 EST would have
     been), and plans the next one at 02:30 EDT the next night."""
-    clock = FakeWallClock(tmp_path, _utc("2026-03-08T07:29:45"))
+    clock = FakeWallClock(tmp_path, _utc("2026-03-08T07:29:53"))
     out = product.home / "night.txt"
     product.write("night.yaml", DAILY.format(hour=2, out=out))
     with product.daemon(env=clock.env()) as d:
@@ -71,13 +72,13 @@ def test_a_time_that_happens_twice_runs_once_at_the_first(product: Product, tmp_
     """A daily 01:30 (America/New_York) on the fall-back night, 2026-11-01, when 02:00 EDT became 01:00 EST: it runs
     at the first 01:30 (EDT, 05:30 UTC); when the wall clock then reaches the second 01:30 (EST, 06:30 UTC) nothing
     runs, and the next run is 01:30 EST the next night."""
-    clock = FakeWallClock(tmp_path, _utc("2026-11-01T05:29:50"))
+    clock = FakeWallClock(tmp_path, _utc("2026-11-01T05:29:53"))
     out = product.home / "night.txt"
     product.write("night.yaml", DAILY.format(hour=1, out=out))
     with product.daemon(env=clock.env()) as d:
         assert wait_until(out.exists, 40), d.log
-        # an hour on: the clock is set ahead to 10 s before the second 01:30, and we wait until it is past
-        clock.jump(_utc("2026-11-01T06:29:50").timestamp() - clock.now())
+        # an hour on: the clock is set ahead to 4 s before the second 01:30, and we wait until it is past
+        clock.jump(_utc("2026-11-01T06:29:56").timestamp() - clock.now())
         assert wait_until(lambda: clock.now() > _utc("2026-11-01T06:30:06").timestamp(), 30)
         following = _next_run(product, clock)
         d.stop()
@@ -91,7 +92,7 @@ def test_after_a_suspend_the_missed_fires_are_looked_at_at_once(product: Product
     """A suspend of ten minutes (the wall clock jumps, the monotonic clock does not): within the 2 s check the
     daemon logs the jump, runs the newest missed fire of a minutely schedule at once (`catch_up: last`, with
     `trigger.catch_up` and `trigger.missed`), long before the next minute, and records the others as not run."""
-    clock = FakeWallClock(tmp_path, _utc("2026-12-01T08:00:50"))
+    clock = FakeWallClock(tmp_path, _utc("2026-12-01T08:00:54"))
     out = product.home / "minutely.txt"
     product.write("minutely.yaml", MINUTELY.format(out=out))
     with product.daemon(env=clock.env()) as d:
