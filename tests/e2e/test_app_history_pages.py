@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import subprocess
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,12 +20,14 @@ from engine.runtime import Engine
 from engine.runtime.history import History
 from tests.e2e.desktop import Desktop, started
 from tests.e2e.test_app_history import FILTER, HISTORY_PAGE, click, row
+from tests.support.faketime import FakeWallClock
 from tests.support.product import Product
 from tests.support.xdisplay import XDisplay
 
 pytestmark = pytest.mark.xdisplay
 
 STATUS = (407, 41)
+PERIOD = (540, 41)
 STEP_TEXT = (760, 600)
 
 FIRST = """flowdeck: 1
@@ -51,14 +54,17 @@ steps:
 
 
 def seed(product: Product) -> None:
-    """221 real runs, oldest first: First, then Greeter with every fifth a failing Breaker (more than a page of
-    200, and fewer than the 200 runs a workflow keeps)."""
+    """221 real runs, oldest first: First (three days ago), then Greeter with every fifth a failing Breaker (more
+    than a page of 200, and fewer than the 200 runs a workflow keeps)."""
     flows = {name: load_workflow(product.write(f"{name}.yaml", text)) for name, text in
              (("first", FIRST), ("greeter", GREETER), ("breaker", BREAKER))}  # fmt: skip
+    # the very first run was three days ago: `flowdeck run` with its wall clock set back (libfaketime)
+    clock = FakeWallClock(product.home.parent, datetime.now(UTC) - timedelta(days=3))
+    done = product.run("run", str(product.workspace / "first.yaml"), env=clock.env())
+    assert done.returncode == 0, done.stderr
     history = History(product.history_file)
     engine = Engine(workers=1, history=history)
     try:
-        engine.submit(flows["first"]).wait(60)
         for i in range(220):
             engine.submit(flows["breaker" if i % 5 == 0 else "greeter"]).wait(60)
     finally:
@@ -103,7 +109,8 @@ def last_row(app: Desktop) -> None:
 def test_filters_paging_and_an_opened_run(
     xdisplay: XDisplay, tray_host: subprocess.Popen, product: Product, tmp_path: Path
 ) -> None:
-    """The history is filterable by workflow and status; it reads a page of runs at a time as you scroll, down to the
+    """The history is filterable by workflow, status and time (a run of three days ago is not in the last 24 hours,
+    and is in the last 7 days); it reads a page of runs at a time as you scroll, down to the
     oldest; a run opened shows its steps with their inputs, output and log lines, and the error of a failed one."""
     seed(product)
     runs = product.history()
@@ -134,5 +141,13 @@ def test_filters_paging_and_an_opened_run(
         assert f"broken {breakers[0]}" in opened_text(app)
         last_row(app)
         assert f"broken {breakers[-1]}" in opened_text(app), "the oldest failed run is the oldest Breaker run"
+        choose(app, STATUS, "Up", "Up")  # back to Any status
+        choose(app, PERIOD, "Down", "Down")  # Any time → Last 24 hours: the run of three days ago is not listed
+        app.shot(tmp_path / "last-24-hours.png")
+        last_row(app)
+        assert "the very first run" not in opened_text(app)
+        choose(app, PERIOD, "Down")  # → Last 7 days: it is again, the oldest
+        last_row(app)
+        assert "the very first run" in opened_text(app)
     finally:
         app.stop()
