@@ -120,9 +120,12 @@ class Desktop(App):
         """How many pixels of each badge colour the lower right quarter of the tray icon (the badge's place) shows."""
         icon = self.tray_icon()
         assert icon is not None, "the tray icon is not embedded"
-        rect = [str(v) for v in (icon[0], icon[1], 14, 14)]
+        return self.colours((icon[0], icon[1], 14, 14), BADGES)
+
+    def colours(self, rect: tuple[int, int, int, int], named: dict[str, tuple[int, int, int]]) -> dict[str, int]:
+        """How many pixels of the screen's ``rect`` (x, y, width, height) have each of the ``named`` colours."""
         done = subprocess.run(
-            [sys.executable, "-c", _COLOURS, *rect, json.dumps(BADGES)],
+            [sys.executable, "-c", _COLOURS, *(str(v) for v in rect), json.dumps(named)],
             env=self.x.env(),
             capture_output=True,
             text=True,

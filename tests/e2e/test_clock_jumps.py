@@ -110,3 +110,42 @@ def test_after_a_suspend_the_missed_fires_are_looked_at_at_once(product: Product
     assert "10 fire(s) missed since 2026-12-01T08:02:00+00:00 because the computer slept" in d.log
     skipped = [r for r in product.history() if r["status"] == "skipped"]
     assert len(skipped) == 1 and "slept" in json.dumps(skipped[0]), skipped
+
+
+HALF_HOURLY = """flowdeck: 1
+name: Half-hourly
+triggers:
+  - schedule: {{cron: "*/30 * * * *", timezone: America/New_York}}
+steps:
+  note:
+    do: file.write
+    with: {{path: "{out}", content: "{{{{ trigger.scheduled }}}}", append: true, newline: true}}
+"""
+
+
+@pytest.mark.promise("triggers.md", "Schedules")
+@pytest.mark.parametrize(
+    ("start", "fired", "following"),
+    [
+        # spring forward: 01:59:53 EST, then 03:00 EDT seven seconds later
+        ("2026-03-08T06:59:53", "2026-03-08T03:00:00-04:00", "2026-03-08T03:30:00-04:00"),
+        # fall back: 01:59:53 EDT, then 01:00 EST seven seconds later (the wall clock goes back an hour)
+        ("2026-11-01T05:59:53", "2026-11-01T01:00:00-05:00", "2026-11-01T01:30:00-05:00"),
+    ],
+)
+def test_a_half_hourly_cron_follows_real_time_through_the_change(
+    product: Product, tmp_path, start: str, fired: str, following: str
+) -> None:
+    """`*/30 * * * *` in America/New_York across both changes: the fire due 7 s after 01:59:53 runs then (not an
+    hour later, and not for every skipped wall-clock half hour), and the next is 30 real minutes after it."""
+    clock = FakeWallClock(tmp_path, _utc(start))
+    out = product.home / "half.txt"
+    product.write("half.yaml", HALF_HOURLY.format(out=out))
+    with product.daemon(env=clock.env()) as d:
+        assert wait_until(out.exists, 30), d.log
+        planned = _next_run(product, clock)
+        d.stop()
+    assert out.read_text().split() == [fired], d.log
+    assert datetime.fromisoformat(planned) == datetime.fromisoformat(following), planned
+    gap = datetime.fromisoformat(planned) - datetime.fromisoformat(fired)
+    assert gap.total_seconds() == 1800, gap
