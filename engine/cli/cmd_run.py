@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import yaml
 
+from engine.cli import debugging
 from engine.cli.output import clean
 from engine.runtime import events as ev
 
@@ -33,6 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the run's record as JSON at the end")
     parser.add_argument("--no-history", action="store_true", help="do not record this run in the run history")
     parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    debugging.add_arguments(parser)
 
 
 def parse_vars(items: list[str]) -> dict[str, Any]:
@@ -117,12 +119,14 @@ class Printer:
             again = f", attempt {d['attempt']}" if d.get("attempt", 1) > 1 else ""
             return f"  → {e.step} [{d['block']}{again}]"
         if e.kind == ev.STEP_FINISHED:
-            return f"  ✓ {e.step}  {_ms(d['duration'])}"
+            return f"  ✓ {e.step}  " + ("(pinned)" if d.get("pinned") else _ms(d["duration"]))
         if e.kind == ev.STEP_FAILED:
             handled = "  (handled: on_error)" if d.get("handled") else ""
             return f"  ✗ {e.step}: {d['error']}{handled}"
         if e.kind == ev.STEP_RETRYING:
             return f"  ↻ {e.step}: {d['error']} — retrying in {d['delay']:g}s"
+        if e.kind == ev.LOG and e.step and d.get("message", "").startswith("pinned: "):
+            return None  # the step's ✓ line says it
         if e.kind == ev.LOG:
             where = f"{e.step}: " if e.step else ""
             level = "" if d.get("level") == "info" else f"{d.get('level')}: "
@@ -161,6 +165,7 @@ def _ms(seconds: float) -> str:
 def main(args: argparse.Namespace) -> int:
     from engine.io import read_file
     from engine.runtime import Engine
+    from engine.runtime.executor import new_run_id
     from engine.runtime.state import StateDB
 
     try:
@@ -175,10 +180,34 @@ def main(args: argparse.Namespace) -> int:
             print(clean(p), file=sys.stderr)
         return 1
     history = None if args.no_history else _open_history()
+    out = sys.stderr if args.json else sys.stdout
+    debug, trigger = None, None
+    if debugging.wanted(args):
+        try:
+            debug, used = debugging.options(args, wf, history)
+        except debugging.DebugOptionError as exc:
+            print(clean(f"flowdeck run: {exc}"), file=sys.stderr)
+            return 2
+        trigger = {"kind": "debug", "from": debug.start, "alone": debug.only, "using_run": used}
+        if debug.start and not args.quiet:
+            print(clean(f"  outputs before '{debug.start}' from run {used}" if used else
+                        f"  no past run: steps before '{debug.start}' have no outputs"), file=out)  # fmt: skip
     engine = Engine(workers=1, history=history, state=StateDB.default())
-    engine.subscribe(Printer(sys.stderr if args.json else sys.stdout, args.quiet))
-    handle = engine.submit(wf, variables=variables, source="cli")
+    engine.subscribe(Printer(out, args.quiet))
+    run_id = new_run_id()
+    pauses = debugging.Pauses(run_id) if debug is not None and debug.pauses else None
+    if pauses is not None:
+        engine.subscribe(pauses)
     try:
+        handle = engine.submit(wf, variables=variables, source=debugging.source_of(args), run_id=run_id,
+                               trigger=trigger, debug=debug)  # fmt: skip
+    except ValueError as exc:  # a debug option names no step
+        engine.shutdown(grace=0)
+        print(clean(f"flowdeck run: {exc}"), file=sys.stderr)
+        return 2
+    try:
+        if pauses is not None:
+            debugging.drive(handle, pauses, out)
         result = handle.wait()
     except KeyboardInterrupt:
         handle.cancel()

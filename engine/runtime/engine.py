@@ -20,6 +20,7 @@ from engine.runtime.state import STATE_FILE, MemoryState, StateDB
 
 if TYPE_CHECKING:
     from engine.registry.context import Host, StateStore
+    from engine.runtime.debug import Debug
     from engine.runtime.history import History
     from engine.runtime.procpool import ProcessPool
     from engine.runtime.remote import RemoteRun
@@ -50,6 +51,15 @@ class RunHandle:
 
     def cancel(self) -> None:
         self.run.cancel()
+
+    def debug(self, command: str, target: str | None = None) -> None:
+        """Tell a paused debug run to ``continue``, ``step``, ``run_to`` ``target`` or ``stop``
+        (engine.runtime.debug); a run started without breakpoints ignores it."""
+        from engine.runtime.debug import COMMANDS
+
+        if command not in COMMANDS:
+            raise ValueError(f"unknown debug command {command!r}; expected one of {', '.join(COMMANDS)}")
+        self.run.debug_command(command, target)
 
     def done(self) -> bool:
         return self.future.done()
@@ -138,11 +148,21 @@ class Engine:
         variables: dict[str, Any] | None = None,
         source: str = "manual",
         run_id: str | None = None,
+        debug: Debug | None = None,
     ) -> RunHandle:
-        """Start a run on the pool; the workflow is frozen now, so later edits do not reach it."""
+        """Start a run on the pool; the workflow is frozen now, so later edits do not reach it.
+
+        ``debug``: start at a step, run one step, use pins, pause at breakpoints (engine.runtime.debug); raises
+        ValueError when it names a step the workflow does not have."""
         if self._closed:
             raise RuntimeError("the engine is shut down")
         plan = self.plan(workflow)
+        if debug is not None:
+            from engine.runtime.debug import problems
+
+            found = problems(debug, plan)
+            if found:
+                raise ValueError("; ".join(found))
         if self.history is not None:
             self.history.retain(plan.name, plan.history)  # before the run's rows, so its first prune applies it
         run: Run | RemoteRun
@@ -150,7 +170,8 @@ class Engine:
             from engine.runtime.remote import RemoteRun
 
             run = RemoteRun(self._processes, plan, run_id=run_id or new_run_id(), trigger=trigger,
-                            variables=variables, source=source, state=self.state_for(plan))  # fmt: skip
+                            variables=variables, source=source, state=self.state_for(plan),
+                            debug=debug)  # fmt: skip
         else:
             run = Run(
                 plan,
@@ -161,6 +182,7 @@ class Engine:
                 host=self.host,
                 state=self.state_for(plan),
                 source=source,
+                debug=debug,
             )
         future: Future[RunResult] = Future()
         handle = RunHandle(run, future)
@@ -236,7 +258,7 @@ class Engine:
     def _run_here(self, remote: RemoteRun) -> RunResult:
         """A process run executed on this thread instead (no worker process can start on this system)."""
         run = Run(remote.plan, bus=self.bus, run_id=remote.run_id, trigger=remote.trigger, variables=remote.variables,
-                  host=self.host, state=remote.state, source=remote.source)  # fmt: skip
+                  host=self.host, state=remote.state, source=remote.source, debug=remote.debug)  # fmt: skip
         remote.local = run
         return run.execute()
 

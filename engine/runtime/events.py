@@ -24,6 +24,8 @@ STEP_RETRYING = "step_retrying"
 STEP_SKIPPED = "step_skipped"
 LOG = "log"
 PROGRESS = "progress"
+RUN_PAUSED = "run_paused"  # a debug run waits before a step (engine.runtime.debug)
+RUN_RESUMED = "run_resumed"
 
 
 @dataclass(slots=True, eq=False)
@@ -36,6 +38,7 @@ class Event:
     step_started: block, inputs, attempt · step_finished: output, duration, attempts, port
     step_failed: error, kind, duration, attempts, handled · step_retrying: error, attempt, delay
     log: message, level · progress: done, total
+    run_paused (step: where): block, vars, steps, loop, error, trigger · run_resumed: command, target
     """
 
     kind: str

@@ -25,6 +25,7 @@ from engine.runtime.templates import render
 
 if TYPE_CHECKING:
     from engine.registry.context import Host, StateStore
+    from engine.runtime.debug import Debug, Debugger
 
 
 class _Stopped(Exception):
@@ -48,6 +49,7 @@ class Run:
         stack: tuple[str, ...] = (),
         secret_reader: Any = None,
         parent: Run | None = None,
+        debug: Debug | None = None,
     ) -> None:
         self.plan = plan
         self.bus = bus or ev.EventBus()
@@ -58,7 +60,13 @@ class Run:
         self.state: StateStore = state or MemoryState()
         self.stack = stack
         self.vars: dict[str, Any] = {**thaw(plan.vars), **(variables or {})}
-        self.outputs: dict[str, Any] = {}
+        self.outputs: dict[str, Any] = dict(debug.seed) if debug is not None else {}
+        self.debug = debug  # a debug run (engine.runtime.debug): never set for scheduled, watch or webhook runs
+        self.debugger: Debugger | None = None
+        if debug is not None and debug.pauses:
+            from engine.runtime.debug import Debugger
+
+            self.debugger = Debugger(self, debug)
         self.cancel_event = threading.Event()
         self.halted = False
         self._reason: str | None = None
@@ -102,7 +110,7 @@ class Run:
         )
         status, error, message = SUCCEEDED, None, ""
         try:
-            Scope(self).walk(self.plan.start)
+            self._walk()
         except _Stopped as stop:
             message = str(stop)
         except Cancelled as exc:
@@ -144,6 +152,15 @@ class Run:
         )
         return result
 
+    def _walk(self) -> None:
+        debug = self.debug
+        if debug is None or debug.start is None:
+            Scope(self).walk(self.plan.start)
+        elif debug.only:  # run this step alone: its own work (a loop's body too), none of the steps after it
+            self.execute_step(self.plan.steps[debug.start], Scope(self), None)
+        else:
+            Scope(self).walk(debug.start)
+
     @property
     def secret_values(self) -> frozenset[str]:
         """Every secret value this run (and the workflows it ran) read: what its records mask."""
@@ -155,6 +172,10 @@ class Run:
         found = child.secret_values
         with self._lock:
             self._secret_values.update(found)
+
+    def debug_command(self, command: str, target: str | None = None) -> None:
+        if self.debugger is not None:
+            self.debugger.command(command, target)
 
     def cancel(self, reason: str = "cancelled") -> None:
         """Stop the run as soon as possible: waits end, programs are killed, the run is 'cancelled' (or, with
@@ -168,6 +189,8 @@ class Run:
         """A branch failed or stopped the run: every other branch ends at its next step, and so do child runs."""
         self.halted = True
         self.cancel_event.set()
+        if self.debugger is not None:
+            self.debugger.wake()
         with self._lock:
             children = list(self._children)
         for child in children:
@@ -292,6 +315,11 @@ class Run:
             )
             limit.flowdeck_step = step.id  # type: ignore[attr-defined]
             raise limit
+        if self.debug is not None:
+            if self.debugger is not None:
+                self.debugger.before(step, scope)
+            if step.id in self.debug.pins:
+                return self._pinned(step, scope)
         bus = self.bus
         attempt = 0
         t0 = time.perf_counter()
@@ -338,6 +366,19 @@ class Run:
                     {"output": output, "duration": duration, "attempts": attempt, "port": port},
                 )
             return step.ports.get(port, ())
+
+    def _pinned(self, step: StepPlan, scope: Scope) -> tuple[str, ...]:
+        """A pinned step: its pinned output stands for a run of it (the step's block is not called)."""
+        pin = self.debug.pins[step.id]  # type: ignore[union-attr]
+        output, port = pin.get("output"), str(pin.get("port") or "next")
+        self.outputs[step.id] = output
+        scope.last_output = output
+        self._emit(ev.STEP_STARTED, step.id, {"block": step.block.type, "inputs": {}, "attempt": 0, "pinned": True})
+        self._emit(ev.LOG, step.id, {"message": "pinned: its pinned output is used, the step did not run",
+                                     "level": "info"})  # fmt: skip
+        self._emit(ev.STEP_FINISHED, step.id,
+                   {"output": output, "duration": 0.0, "attempts": 0, "port": port, "pinned": True})  # fmt: skip
+        return step.ports.get(port, ())
 
     def _set_limits(self) -> None:
         """What every render of this run obeys (the template context's LIMITS): its deadline and its cancel."""
@@ -390,6 +431,10 @@ class Run:
 
     def progress(self, step_id: str, done: float, total: float | None) -> None:
         self._emit(ev.PROGRESS, step_id, {"done": done, "total": total})
+
+    def emit_event(self, kind: str, step: str | None, data: dict[str, Any]) -> None:
+        """Tell listeners ``kind`` happened (secrets masked), as the run's own events do."""
+        self._emit(kind, step, data)
 
     def _emit(self, kind: str, step: str | None, data: dict[str, Any]) -> None:
         if not self.bus.active:

@@ -123,7 +123,7 @@ class WorkerProcess:
         plan = run.plan
         try:
             data = wire.dumps((wire.RUN, run.run_id, plan.snapshot, str(plan.folder), run.trigger, run.variables,
-                               run.source, self.pool.host is not None))  # fmt: skip
+                               run.source, self.pool.host is not None, run.debug))  # fmt: skip
         except Exception as exc:  # whatever the value is, it must not reach the thread that hands out runs
             return f"{type(exc).__name__}: {exc}"
         self.current, self.runs = run, self.runs + 1

@@ -40,11 +40,13 @@ class RemoteRun:
         variables: dict[str, Any] | None,
         source: str,
         state: Any,
+        debug: Any = None,
     ) -> None:
         if plan.snapshot is None:
             raise ValueError("this plan was compiled without its workflow; compile it with Engine.plan")
         self.pool, self.plan, self.run_id, self.source = pool, plan, run_id, source
         self.trigger, self.variables, self.state = trigger or {}, variables, state
+        self.debug = debug  # engine.runtime.debug.Debug, plain data: it crosses with the run
         self._secrets: frozenset[str] = frozenset()
         self._result: RunResult | None = None
         self._cancelled_at: float | None = None
@@ -74,6 +76,13 @@ class RemoteRun:
             worker.send((wire.CANCEL, self.run_id))
             if first:
                 self.arm_kill(worker)
+
+    def debug_command(self, command: str, target: str | None = None) -> None:
+        """A paused debug run's next move, sent to its process (or to the thread it runs on here)."""
+        if self.local is not None:
+            self.local.debug_command(command, target)
+        elif self._worker is not None:
+            self._worker.send((wire.DEBUG, self.run_id, command, target))
 
     def arm_kill(self, worker: WorkerProcess) -> None:
         """End ``worker``'s process if this run is still going ``KILL_AFTER`` seconds from now (a timer thread,

@@ -17,8 +17,9 @@ from engine.runtime import events as ev
 from engine.runtime.history import TRUNCATED
 
 # parent → worker
-RUN = "run"  # run_id, snapshot (pickled Workflow), folder, trigger, variables, source, host (bool)
+RUN = "run"  # run_id, snapshot (pickled Workflow), folder, trigger, variables, source, host (bool), debug
 CANCEL = "cancel"  # run_id
+DEBUG = "debug"  # run_id, command, target (engine.runtime.debug)
 REPLY = "reply"  # call_id, ok, value (ok) or (message, kind) (not ok)
 STOP = "stop"
 # worker → parent

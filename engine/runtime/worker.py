@@ -222,6 +222,10 @@ class Worker:
                     run = self._runs.get(message[1])
                     if run is not None:
                         run.cancel()
+                elif kind == wire.DEBUG:
+                    run = self._runs.get(message[1])
+                    if run is not None:
+                        run.debug_command(*message[2:])
                 elif kind == wire.REPLY:
                     self.link.answered(*message[1:])
                 elif kind == wire.STOP:
@@ -264,6 +268,7 @@ class Worker:
         variables: dict[str, Any] | None,
         source: str,
         has_host: bool,
+        debug: Any = None,
     ) -> None:
         run: Run | None = None
         try:
@@ -279,6 +284,7 @@ class Worker:
                 state=StateProxy(self.link, run_id),
                 source=source,
                 secret_reader=lambda name: str(self.link.call(run_id, "secret", "read", name)),
+                debug=debug,
             )
             self._runs[run_id] = run
             result = run.execute()
