@@ -73,6 +73,8 @@ class Node:
             broker.declare_queue(queue)
         self._actor = actor
         self._worker = dramatiq.Worker(broker, queues=queues, worker_threads=self.workers, worker_timeout=200)
+        # one message per thread: a run waiting in a busy worker's prefetch would wait while another worker idles
+        self._worker.queue_prefetch = self.workers
         self._worker.start()
         log.info("%s takes runs from %s (queues: %s)", self.name, b.safe_url(self.settings.url),
                  ", ".join(sorted(queues)))  # fmt: skip
