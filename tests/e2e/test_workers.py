@@ -8,7 +8,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -56,7 +56,7 @@ def _runs(product: Product) -> list[dict]:
     return product.history_rows("SELECT * FROM runs WHERE status != 'skipped' ORDER BY started")
 
 
-def _daemon(product: Product, url: str):  # noqa: ANN202 - the product's context manager
+def _daemon(product: Product, url: str) -> Any:
     return product.daemon(str(product.workspace), "--broker", url, "--heartbeat-timeout", HEARTBEAT)
 
 
@@ -68,10 +68,10 @@ def test_runs_spread_over_two_workers_and_the_history_names_each(product: Produc
     marks = [product.home / f"mark-{n}" for n in (1, 2)]
     for n, mark in enumerate(marks, 1):
         product.write(f"slow{n}.yaml", SLOW.format(name=f"Slow {n}", policy="{}", mark=mark, sleep=1))
-    with worker(product, redis_url, "--workers", "1"), worker(product, redis_url, "--workers", "1"):
-        with _daemon(product, redis_url) as daemon:
-            done = wait_until(lambda: [r for r in _runs(product) if r["status"] == "succeeded"][1:], 30)
-            assert done, daemon.log
+    one, two = worker(product, redis_url, "--workers", "1"), worker(product, redis_url, "--workers", "1")
+    with one, two, _daemon(product, redis_url) as daemon:
+        done = wait_until(lambda: [r for r in _runs(product) if r["status"] == "succeeded"][1:], 30)
+        assert done, daemon.log
     runs = _runs(product)
     assert sorted(r["workflow"] for r in runs) == ["Slow 1", "Slow 2"]
     workers = {r["source"] for r in runs}
@@ -93,15 +93,15 @@ def test_a_worker_killed_mid_run_is_recorded_interrupted_and_runs_again_only_whe
     once, twice = product.home / "once", product.home / "twice"
     product.write("once.yaml", SLOW.format(name="Once", policy="{}", mark=once, sleep=60))
     product.write("twice.yaml", SLOW.format(name="Twice", policy="{retry_lost: true}", mark=twice, sleep=60))
-    with worker(product, redis_url, "--workers", "2", "--name", "doomed@host") as doomed:
-        with _daemon(product, redis_url) as daemon:
-            assert wait_until(lambda: once.exists() and twice.exists(), 30), daemon.log
-            with worker(product, redis_url, "--workers", "2", "--name", "spare@host"):
-                doomed.kill()
-                killed = time.monotonic()
-                assert wait_until(lambda: "again" in twice.read_text(), 20), daemon.log
-                noticed = time.monotonic() - killed
-                time.sleep(1.0)  # what a second run of Once would need to show up
+    doomed = worker(product, redis_url, "--workers", "2", "--name", "doomed@host")
+    with doomed as proc, _daemon(product, redis_url) as daemon:
+        assert wait_until(lambda: once.exists() and twice.exists(), 30), daemon.log
+        with worker(product, redis_url, "--workers", "2", "--name", "spare@host"):
+            proc.kill()
+            killed = time.monotonic()
+            assert wait_until(lambda: "again" in twice.read_text(), 20), daemon.log
+            noticed = time.monotonic() - killed
+            time.sleep(1.0)  # what a second run of Once would need to show up
     runs = {(r["workflow"], r["status"], r["source"]) for r in _runs(product)}
     assert ("Once", "interrupted", "startup on doomed@host") in runs
     assert ("Twice", "interrupted", "startup on doomed@host") in runs
@@ -109,7 +109,7 @@ def test_a_worker_killed_mid_run_is_recorded_interrupted_and_runs_again_only_whe
     assert len(runs) == 3, runs
     assert once.read_text() == "first\n" and twice.read_text() == "first\nagain\n"
     assert noticed < float(HEARTBEAT) + 8, noticed  # heartbeat timeout plus checks and a busy machine
-    lost = [r for r in product.history("Once") if r["status"] == "interrupted"][0]
+    lost = next(r for r in product.history("Once") if r["status"] == "interrupted")
     assert "the worker doomed@host was lost" in lost["error"]["message"]
 
 
@@ -119,19 +119,22 @@ def test_runs_on_reaches_only_the_tagged_worker_with_its_own_secret(product: Pro
     that worker (FLOWDECK_SECRET_<NAME> in its environment, never on the daemon) is what the run uses, while the
     history shows it as •••; a workflow without runs_on may run on any worker."""
     out = product.home / "secret.txt"
-    product.write("office.yaml", f"""flowdeck: 1
+    product.write(
+        "office.yaml",
+        f"""flowdeck: 1
 name: Office
 triggers:
   - startup: {{}}
 policy: {{runs_on: [office]}}
 steps:
   save: {{do: file.write, with: {{path: "{out}", content: "{{{{ secrets.office_token }}}}"}}}}
-""")
-    with worker(product, redis_url, "--workers", "2", "--name", "plain@host"):
-        with worker(product, redis_url, "--tags", "office,linux", "--name", "office@host",
-                    env={"FLOWDECK_SECRET_OFFICE_TOKEN": "s3cret"}):  # fmt: skip
-            with _daemon(product, redis_url) as daemon:
-                assert wait_until(lambda: [r for r in _runs(product) if r["status"] != "running"], 30), daemon.log
+""",
+    )
+    plain = worker(product, redis_url, "--workers", "2", "--name", "plain@host")
+    office = worker(product, redis_url, "--tags", "office,linux", "--name", "office@host",
+                    env={"FLOWDECK_SECRET_OFFICE_TOKEN": "s3cret"})  # fmt: skip
+    with plain, office, _daemon(product, redis_url) as daemon:
+        assert wait_until(lambda: [r for r in _runs(product) if r["status"] != "running"], 30), daemon.log
     run = _runs(product)[0]
     assert (run["status"], run["source"]) == ("succeeded", "startup on office@host"), run
     assert out.read_text() == "s3cret"
