@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 import uuid
+from collections import deque
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,10 @@ class BrokerEngine(Engine):
         self._broker: Any = None
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._outbox: deque[dict] = deque()  # runs fired while the broker was away, sent when it is back
+        self._outbox_lock = threading.Lock()
+        self._unsent = False
+        self._reachable_since = time.monotonic()  # lost workers are judged only after a heartbeat timeout of this
 
     def connect(self) -> None:
         """Reach the broker (a BrokerError otherwise) and start reading events and watching workers."""
@@ -67,7 +72,9 @@ class BrokerEngine(Engine):
         b.reach(self.client, self.settings.url)
         self._broker = b.dramatiq_broker(self.settings)
         dramatiq.set_broker(self._broker)
-        for target, name in ((self._read_events, "flowdeck-events-in"), (self._watch, "flowdeck-lost-runs")):
+        threads = ((self._read_events, "flowdeck-events-in"), (self._watch, "flowdeck-lost-runs"),
+                   (self._drain, "flowdeck-outbox"))  # fmt: skip
+        for target, name in threads:
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
@@ -94,26 +101,55 @@ class BrokerEngine(Engine):
         if self.history is not None:
             self.history.retain(plan.name, plan.history)
         run = BrokerRun(self, plan, run_id or new_run_id(), dict(trigger or {}), variables, source)
+        body = m.build(
+            plan, run_id=run.run_id, trigger=run.trigger, variables=variables, source=source, fence=self.fence
+        )  # fmt: skip: frozen now, whenever it is sent
         handle = RunHandle(run, Future())  # type: ignore[arg-type]
         with self._lock:
             self._active[run.run_id] = handle
-        try:
-            self._enqueue(run)
-        except Exception:
-            with self._lock:
-                self._active.pop(run.run_id, None)
-            raise
+        with self._outbox_lock:
+            waiting = bool(self._outbox)
+            if waiting:  # the broker is away: after the ones waiting, in order
+                self._outbox.append(body)
+        if not waiting and not self._send(body):
+            with self._outbox_lock:
+                self._outbox.appendleft(body)
         return handle
 
-    def _enqueue(self, run: BrokerRun) -> None:
+    def _send(self, body: dict) -> bool:
+        """Put one run on its queue; False when the broker does not answer (the run waits in the outbox)."""
+        import redis
         from dramatiq import Message
+        from dramatiq.errors import ConnectionError as Unreachable
 
-        body = m.build(run.plan, run_id=run.run_id, trigger=run.trigger, variables=run.variables, source=run.source,
-                       fence=self.fence)  # fmt: skip
         queue = b.queue_for(body["needs"])
-        self._broker.declare_queue(queue)
-        self._broker.enqueue(Message(queue_name=queue, actor_name=b.ACTOR, args=(m.encode(body),), kwargs={},
-                                     options={}))  # fmt: skip
+        try:
+            self._broker.declare_queue(queue)
+            self._broker.enqueue(Message(queue_name=queue, actor_name=b.ACTOR, args=(m.encode(body),), kwargs={},
+                                         options={}))  # fmt: skip
+        except (redis.RedisError, Unreachable) as exc:
+            if not self._unsent:
+                log.warning("the broker does not answer (%s); runs wait here and are sent when it is back", exc)
+            self._unsent = True
+            return False
+        return True
+
+    def _drain(self) -> None:
+        """Send the runs that waited while the broker was away, oldest first."""
+        while not self._stopping.wait(0.2):
+            with self._outbox_lock:
+                body = self._outbox[0] if self._outbox else None
+            if body is None:
+                continue
+            if self._send(body):
+                with self._outbox_lock:
+                    self._outbox.popleft()
+                    left = len(self._outbox)
+                if not left:
+                    log.info("the broker answers again; every waiting run was sent")
+                    self._unsent = False
+            else:
+                self._stopping.wait(0.5)
 
     def send_cancel(self, run_id: str) -> None:
         self.client.set(b.cancel_key(run_id), "1", ex=86400)  # a worker that claims it later sees it
@@ -190,11 +226,15 @@ class BrokerEngine(Engine):
     def _watch(self) -> None:
         import redis
 
+        away = False
         while not self._stopping.wait(self.settings.heartbeat_every):
             try:
+                self.client.ping()
+                if away:  # workers had no way to send heartbeats meanwhile: give them a timeout's time again
+                    self._reachable_since, away = time.monotonic(), False
                 self._check_claims()
             except redis.RedisError:
-                pass  # the reader says so; checked again when the broker answers
+                away = True  # the reader says so; checked again when the broker answers
 
     def _check_claims(self) -> None:
         handles = [h for h in self.active() if isinstance(h.run, BrokerRun)]
@@ -210,7 +250,8 @@ class BrokerEngine(Engine):
             if claim and run.worker is None:
                 run.worker = claim
                 handle.started = True
-            if claim and alive.get(claim) is None:
+            settled = time.monotonic() - self._reachable_since >= self.settings.heartbeat_timeout
+            if claim and alive.get(claim) is None and settled:
                 self._lost(handle, claim)
 
     def _lost(self, handle: RunHandle, worker: str) -> None:

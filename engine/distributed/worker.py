@@ -150,11 +150,24 @@ class Node:
         except (m.Refused, ValueError) as exc:
             self._refuse(payload, str(exc))
             return
-        if not self.client.set(b.claim_key(bundle.run_id), self.name, nx=True, ex=CLAIM_TTL):
+        if not self._patiently(lambda: self.client.set(b.claim_key(bundle.run_id), self.name, nx=True, ex=CLAIM_TTL)):
             log.info("run %s was taken before (by %s); not run again", bundle.run_id,
                      self.client.get(b.claim_key(bundle.run_id)))  # fmt: skip
             return
         self._execute(bundle)
+
+    def _patiently(self, call: Any, wait: float = 300.0) -> Any:
+        """``call()``, tried again while the broker does not answer (it restarts), for up to ``wait`` seconds."""
+        import redis
+
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                return call()
+            except redis.RedisError:
+                if time.monotonic() > deadline or self._stop.is_set():
+                    raise
+                time.sleep(0.5)
 
     def _refuse(self, payload: str, why: str) -> None:
         import json
@@ -177,7 +190,7 @@ class Node:
         from engine.io.problems import errors
 
         assert self.engine is not None
-        if self.client.exists(b.cancel_key(bundle.run_id)):
+        if self._patiently(lambda: self.client.exists(b.cancel_key(bundle.run_id))):
             self.publisher.ended(
                 bundle.run_id, bundle.workflow, CANCELLED, None, self._begun(bundle.source, bundle.trigger)
             )
