@@ -89,7 +89,7 @@ def _leave_now(engine: Any) -> None:
     os._exit(0)
 
 
-def _broker_engine(args: argparse.Namespace, history: Any) -> Any:
+def _broker_engine(args: argparse.Namespace, history: Any, workspace: Path) -> Any:
     """The engine that sends runs to the broker (imported only with --broker), or None (said in one line)."""
     from engine.distributed import broker as b
 
@@ -97,7 +97,7 @@ def _broker_engine(args: argparse.Namespace, history: Any) -> Any:
         settings = b.Settings(b.check_url(args.broker), b.heartbeat_timeout(args.heartbeat_timeout))
         from engine.distributed.dispatch import BrokerEngine
 
-        engine = BrokerEngine(settings, history=history)
+        engine = BrokerEngine(settings, history=history, root=workspace)
         engine.connect()
     except b.BrokerError as exc:
         logging.error("flowdeck daemon: %s", exc)
@@ -127,7 +127,7 @@ def main(args: argparse.Namespace) -> int:
         logging.error("flowdeck daemon: %s: no such folder", workspace)
         return 1
     if args.broker:
-        engine = _broker_engine(args, History(default_history_path()))
+        engine = _broker_engine(args, History(default_history_path()), workspace)
         if engine is None:
             return 1
     else:

@@ -15,6 +15,7 @@ import time
 import uuid
 from collections import deque
 from concurrent.futures import Future
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,36 @@ from engine.runtime.outcome import FAILED, RunResult
 
 log = logging.getLogger("flowdeck.distributed")
 INTERRUPTED = "interrupted"
+
+
+@dataclass
+class _Out:
+    """A run waiting to be sent."""
+
+    body: dict
+    handle: RunHandle
+    fire: str | None  # the key that makes a schedule's fire run once among the daemons (fire_key)
+    held: float  # time.monotonic() it came
+    standby: bool  # it came while this daemon did not lead
+
+
+def fire_key(body: dict, trigger: dict) -> str | None:
+    """The key of one fire of a schedule, the same on every daemon of the broker: a cron or ``at`` fire by its
+    time, an ``every`` fire by the interval it falls in (each daemon counts its rhythm from its own start)."""
+    if trigger.get("kind") != "schedule" or not trigger.get("scheduled"):
+        return None
+    from datetime import datetime
+
+    from engine.model.durations import parse_duration
+
+    scheduled = datetime.fromisoformat(str(trigger["scheduled"])).timestamp()
+    spec = trigger.get("cron") or trigger.get("at") or trigger.get("every")
+    slot = f"{scheduled:.0f}"
+    if trigger.get("every"):
+        every = max(1.0, float(parse_duration(trigger["every"])))
+        slot = f"{int(scheduled // every)}"
+    identity = body["files"][body["main"]]["state"]
+    return f"{b.PREFIX}fired:{identity}:{spec}:{slot}"
 
 
 class BrokerRun:
@@ -51,16 +82,21 @@ class BrokerRun:
 class BrokerEngine(Engine):
     """An Engine whose runs execute on ``flowdeck worker`` processes of the broker; see the module's docstring."""
 
-    def __init__(self, settings: b.Settings, *, history: Any = None, consumer: str | None = None) -> None:
+    def __init__(
+        self, settings: b.Settings, *, history: Any = None, root: Path | None = None, lead: bool = True
+    ) -> None:
         super().__init__(workers=1, history=history, isolation="thread")
         self.settings = settings
+        self.root = root  # the workspace: files are known relative to it, the same on every daemon
         self.client = b.redis_client(settings.url)
         self.fence = 0  # the leader's fencing token, sent with every run (engine.distributed.lease)
-        self._consumer = consumer or f"daemon-{uuid.uuid4().hex[:8]}"
+        self._consumer = f"daemon-{uuid.uuid4().hex[:8]}"
+        self._lead = lead  # take part in the leader election (False: component tests of one engine)
+        self.lease: Any = None
         self._broker: Any = None
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
-        self._outbox: deque[dict] = deque()  # runs fired while the broker was away, sent when it is back
+        self._outbox: deque[_Out] = deque()  # runs fired while the broker was away, sent when it is back
         self._outbox_lock = threading.Lock()
         self._unsent = False
         self._reachable_since = time.monotonic()  # lost workers are judged only after a heartbeat timeout of this
@@ -72,6 +108,14 @@ class BrokerEngine(Engine):
         b.reach(self.client, self.settings.url)
         self._broker = b.dramatiq_broker(self.settings)
         dramatiq.set_broker(self._broker)
+        if self._lead:
+            from engine.distributed.lease import Lease
+
+            self.lease = Lease(self.client, self._consumer, self.settings.heartbeat_timeout, self._leading)
+            if not self.lease.try_take():
+                holder = self.lease.leader().split("|", 1)[-1] or "another daemon"
+                log.info("%s leads on this broker; this daemon waits and takes over when its lease expires", holder)
+            self.lease.start()
         threads = ((self._read_events, "flowdeck-events-in"), (self._watch, "flowdeck-lost-runs"),
                    (self._drain, "flowdeck-outbox"))  # fmt: skip
         for target, name in threads:
@@ -101,51 +145,82 @@ class BrokerEngine(Engine):
         if self.history is not None:
             self.history.retain(plan.name, plan.history)
         run = BrokerRun(self, plan, run_id or new_run_id(), dict(trigger or {}), variables, source)
-        body = m.build(
-            plan, run_id=run.run_id, trigger=run.trigger, variables=variables, source=source, fence=self.fence
-        )  # fmt: skip: frozen now, whenever it is sent
+        body = m.build(plan, run_id=run.run_id, trigger=run.trigger, variables=variables, source=source, fence=0,
+                       root=self.root)  # fmt: skip
         handle = RunHandle(run, Future())  # type: ignore[arg-type]
-        with self._lock:
-            self._active[run.run_id] = handle
+        item = _Out(body, handle, fire_key(body, run.trigger), time.monotonic(), standby=not self._leads())
+        if item.standby and item.fire is None:
+            log.info("%s: a %s trigger came to this daemon, which does not lead; it is not run here",
+                     plan.name, run.trigger.get("kind", "?"))  # fmt: skip
+            handle.future.set_result(RunResult(run.run_id, plan.name, "skipped", message="not the leader"))
+            return handle
+        if item.standby:  # held: sent when this daemon takes over, unless the leader sent that fire
+            handle.future.set_result(RunResult(run.run_id, plan.name, "skipped", message="held by a standby"))
+        else:
+            with self._lock:
+                self._active[run.run_id] = handle
         with self._outbox_lock:
-            waiting = bool(self._outbox)
-            if waiting:  # the broker is away: after the ones waiting, in order
-                self._outbox.append(body)
-        if not waiting and not self._send(body):
+            waiting = bool(self._outbox) or item.standby
+            if waiting:  # after the ones waiting, in order
+                self._outbox.append(item)
+        if not waiting and not self._deliver(item):
             with self._outbox_lock:
-                self._outbox.appendleft(body)
+                self._outbox.appendleft(item)
         return handle
 
-    def _send(self, body: dict) -> bool:
-        """Put one run on its queue; False when the broker does not answer (the run waits in the outbox)."""
-        import redis
-        from dramatiq import Message
-        from dramatiq.errors import ConnectionError as Unreachable
+    def _leads(self) -> bool:
+        return self.lease is None or self.lease.held()
 
-        queue = b.queue_for(body["needs"])
+    def _deliver(self, item: _Out) -> bool:
+        """Send one run (True), or False when it must wait (the broker is away, this daemon does not lead now).
+        A fire the other daemon already sent, or one held too long as a standby, is dropped (True)."""
+        import redis
+        from dramatiq import Message, errors
+
+        unreachable = getattr(errors, "BrokerConnectionError", None) or errors.ConnectionError  # renamed in 2.x
+
+        from engine.distributed.lease import server_time
+
+        if not self._leads():
+            return False
+        body = item.body
         try:
+            if item.standby and time.monotonic() - item.held > 3 * self.settings.heartbeat_timeout:
+                return True  # fired long before this daemon led: the leader of that time owned it
+            if item.fire and not self._claim_fire(item.fire, body["run_id"]):
+                return True  # the other daemon sent this fire (before a hand-over)
+            body["fence"], body["sent"] = self.fence, server_time(self.client)
+            queue = b.queue_for(body["needs"])
             self._broker.declare_queue(queue)
             self._broker.enqueue(Message(queue_name=queue, actor_name=b.ACTOR, args=(m.encode(body),), kwargs={},
                                          options={}))  # fmt: skip
-        except (redis.RedisError, Unreachable) as exc:
+        except (redis.RedisError, unreachable) as exc:
             if not self._unsent:
                 log.warning("the broker does not answer (%s); runs wait here and are sent when it is back", exc)
             self._unsent = True
             return False
+        if item.standby:
+            with self._lock:
+                self._active[body["run_id"]] = item.handle  # tracked from now (its handle already ended here)
         return True
 
+    def _claim_fire(self, key: str, run_id: str) -> bool:
+        """True when this run may send the fire: nobody had, or this run claimed it on an attempt that failed."""
+        return bool(self.client.set(key, run_id, nx=True, ex=86400)) or self.client.get(key) == run_id
+
     def _drain(self) -> None:
-        """Send the runs that waited while the broker was away, oldest first."""
+        """Send the runs that waited (the broker was away, or they came while this daemon did not lead), oldest
+        first."""
         while not self._stopping.wait(0.2):
             with self._outbox_lock:
-                body = self._outbox[0] if self._outbox else None
-            if body is None:
+                item = self._outbox[0] if self._outbox else None
+            if item is None or not self._leads():
                 continue
-            if self._send(body):
+            if self._deliver(item):
                 with self._outbox_lock:
                     self._outbox.popleft()
                     left = len(self._outbox)
-                if not left:
+                if not left and self._unsent:
                     log.info("the broker answers again; every waiting run was sent")
                     self._unsent = False
             else:
@@ -154,6 +229,10 @@ class BrokerEngine(Engine):
     def send_cancel(self, run_id: str) -> None:
         self.client.set(b.cancel_key(run_id), "1", ex=86400)  # a worker that claims it later sees it
         self.client.publish(b.CANCELS, run_id)
+
+    def _leading(self, leads: bool) -> None:
+        if leads:
+            self.fence = self.lease.token
 
     def warm(self, runs: int = 1) -> None:
         """Nothing to warm here: the workers keep their own processes ready."""
@@ -165,6 +244,8 @@ class BrokerEngine(Engine):
         while self.active() and time.monotonic() < deadline:  # short runs that are ending are recorded now
             time.sleep(0.05)
         self._stopping.set()
+        if self.lease is not None:
+            self.lease.stop()
         for thread in self._threads:
             thread.join(2.0)
         self.bus.close()
@@ -179,6 +260,9 @@ class BrokerEngine(Engine):
         reader = Reader(self.client, self._consumer)
         failing = False
         while not self._stopping.is_set():
+            if not self._leads():  # the leader reads the events (and writes the history)
+                self._stopping.wait(0.2)
+                continue
             try:
                 entries = reader.read(block_ms=300)
                 for _entry_id, events in entries:
@@ -230,6 +314,8 @@ class BrokerEngine(Engine):
         while not self._stopping.wait(self.settings.heartbeat_every):
             try:
                 self.client.ping()
+                if not self._leads():
+                    continue
                 if away:  # workers had no way to send heartbeats meanwhile: give them a timeout's time again
                     self._reachable_since, away = time.monotonic(), False
                 self._check_claims()

@@ -44,9 +44,15 @@ class Bundle:
     sent: float
 
 
-def identity(path: Path) -> str:
-    """The key a workflow file's saved values are kept under in the broker (not a path a worker could open)."""
-    return "wf-" + hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:20]
+def identity(path: Path, root: Path | None = None) -> str:
+    """The key a workflow file's saved values (and its fires) are known by in the broker, not a path a worker could
+    open: its path relative to the workspace ``root`` (the same on two daemons of one broker), else its full path."""
+    path = path.resolve()
+    if root is not None and path.is_relative_to(root.resolve()):
+        name = "ws:" + path.relative_to(root.resolve()).as_posix()
+    else:
+        name = str(path)
+    return "wf-" + hashlib.sha256(name.encode()).hexdigest()[:20]
 
 
 def sha(text: str) -> str:
@@ -60,15 +66,24 @@ def workflow_of(plan: Any) -> Any:
     return pickle.loads(plan.snapshot)
 
 
-def build(plan: Any, *, run_id: str, trigger: dict | None, variables: dict | None, source: str, fence: int) -> dict:
+def build(
+    plan: Any,
+    *,
+    run_id: str,
+    trigger: dict | None,
+    variables: dict | None,
+    source: str,
+    fence: int,
+    root: Path | None = None,
+) -> dict:
     """The message of one run of ``plan``."""
     from engine.io.save import dumps
 
     workflow = workflow_of(plan)
     main = plan.path.name if plan.path else "workflow.yaml"
-    files = {main: {"text": dumps(workflow), "state": identity(plan.path) if plan.path else run_id}}
+    files = {main: {"text": dumps(workflow), "state": identity(plan.path, root) if plan.path else run_id}}
     if plan.path is not None:
-        _children(workflow, plan.path.parent, plan.path.parent, files)
+        _children(workflow, plan.path.parent, plan.path.parent, files, root)
     for entry in files.values():
         entry["sha256"] = sha(entry["text"])
     policy = dict(workflow.policy)
@@ -88,7 +103,7 @@ def build(plan: Any, *, run_id: str, trigger: dict | None, variables: dict | Non
     }
 
 
-def _children(workflow: Any, folder: Path, root: Path, files: dict[str, dict]) -> None:
+def _children(workflow: Any, folder: Path, top: Path, files: dict[str, dict], root: Path | None) -> None:
     """Add every file a ``workflow.run`` step of ``workflow`` names with a plain path (no template), recursively."""
     from engine.io.load import read_text
 
@@ -97,17 +112,17 @@ def _children(workflow: Any, folder: Path, root: Path, files: dict[str, dict]) -
         if not isinstance(target, str) or "{{" in target or len(files) >= MAX_FILES:
             continue
         path = (folder / Path(target).expanduser()).resolve()
-        rel = PurePosixPath(Path(os.path.relpath(path, root)).as_posix()).as_posix()
+        rel = PurePosixPath(Path(os.path.relpath(path, top)).as_posix()).as_posix()
         if rel in files or rel.split("/").count("..") > MAX_DEPTH:
             continue
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue  # the run fails on the worker the way it would here: the file is not there
-        files[rel] = {"text": text, "state": identity(path)}
+        files[rel] = {"text": text, "state": identity(path, root)}
         child, _problems = read_text(text, str(path), check=False)
         if child is not None:
-            _children(child, path.parent, root, files)
+            _children(child, path.parent, top, files, root)
 
 
 def encode(message: dict) -> str:

@@ -150,11 +150,25 @@ class Node:
         except (m.Refused, ValueError) as exc:
             self._refuse(payload, str(exc))
             return
+        if self._stale(bundle):
+            return
         if not self._patiently(lambda: self.client.set(b.claim_key(bundle.run_id), self.name, nx=True, ex=CLAIM_TTL)):
             log.info("run %s was taken before (by %s); not run again", bundle.run_id,
                      self.client.get(b.claim_key(bundle.run_id)))  # fmt: skip
             return
         self._execute(bundle)
+
+    def _stale(self, bundle: m.Bundle) -> bool:
+        """True for a run sent with an older fencing token after a newer leader took over (its sender no longer
+        led when it sent it; the leader of that moment owns that fire)."""
+        from engine.distributed.lease import current
+
+        token, since = self._patiently(lambda: current(self.client))
+        if bundle.fence and bundle.fence < token and bundle.sent > since:
+            log.warning("run %s of %s was sent by a daemon that no longer led (token %d < %d); not run",
+                        bundle.run_id, bundle.workflow, bundle.fence, token)  # fmt: skip
+            return True
+        return False
 
     def _patiently(self, call: Any, wait: float = 300.0) -> Any:
         """``call()``, tried again while the broker does not answer (it restarts), for up to ``wait`` seconds."""

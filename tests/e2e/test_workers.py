@@ -179,3 +179,32 @@ def test_redis_restarting_under_load_loses_no_fire_and_runs_none_twice(
     seconds = sorted(json.loads(r["trigger"])["scheduled"] for r in runs)
     gaps = [(b - a).total_seconds() for a, b in zip(map(_when, seconds), map(_when, seconds[1:]), strict=False)]
     assert max(gaps) < 1.5, seconds  # none lost: one fire a second, through the restart
+
+
+@pytest.mark.promise("scaling.md", "Two daemons on one broker")
+def test_two_daemons_one_leads_and_the_other_takes_over_with_no_fire_twice_or_lost(
+    product: Product, redis_url: str, tmp_path: Path
+) -> None:
+    """Two daemons (two machines, each its own HOME and copy of the workspace) on one broker: one leads and
+    sends the fires of a schedule every second, the other waits; the leader SIGKILLed, the other takes over when
+    its lease expires and goes on, and every second of the schedule ran once: none twice, none lost."""
+    other = Product(tmp_path / "other")
+    marks = product.home / "marks"
+    flow = tick(marks, "{{ trigger.scheduled }}").replace("steps:", "policy: {overlap: parallel}\nsteps:")
+    product.write("tick.yaml", flow)
+    other.write("tick.yaml", flow)
+    try:
+        with worker(product, redis_url, "--workers", "2"), _daemon(product, redis_url) as first:
+            assert first.wait_log("this daemon leads"), first.log
+            with _daemon(other, redis_url) as second:
+                assert second.wait_log("takes over when its lease expires"), second.log
+                assert wait_until(lambda: len(_lines(marks)) >= 3, 30), first.log
+                first.kill()
+                assert second.wait_log("this daemon leads", timeout=20), second.log
+                taken = len(_lines(marks))
+                assert wait_until(lambda: len(_lines(marks)) >= taken + 3, 30), second.log
+    finally:
+        other.close()
+    seconds = sorted(int(_when(line).timestamp()) for line in _lines(marks))
+    assert len(seconds) == len(set(seconds)), seconds  # none twice
+    assert seconds == list(range(seconds[0], seconds[-1] + 1)), seconds  # none lost across the hand-over
