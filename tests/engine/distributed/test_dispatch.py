@@ -48,3 +48,23 @@ def test_a_message_in_a_newer_format_is_recorded_as_failed_with_the_reason(node,
         "error"]["message"]  # fmt: skip
     (begun,) = [e for e in seen if e.kind == ev.RUN_STARTED]
     assert begun.data["source"] == "schedule on test@host"
+
+
+COUNT = """flowdeck: 1
+name: Counts
+policy: {overlap: parallel}
+steps:
+  count: {do: state.increment, with: {key: runs}}
+"""
+
+
+def test_runs_on_workers_count_in_the_broker_store_of_the_daemon_file(tmp_path: Path, node, daemon_engine) -> None:
+    from engine.distributed.message import identity
+    from engine.distributed.store import PREFIX
+
+    path = tmp_path / "counts.yaml"
+    path.write_text(COUNT)
+    workflow = load_workflow(path)
+    handles = [daemon_engine.submit(workflow, trigger={"kind": "manual"}) for _ in range(6)]
+    assert [h.wait(20).status for h in handles] == ["succeeded"] * 6
+    assert daemon_engine.client.hget(PREFIX + identity(path), "runs") == "6"  # 6 runs in parallel lost no count
