@@ -26,6 +26,7 @@ from engine.runtime.outcome import CANCELLED, FAILED
 
 log = logging.getLogger("flowdeck.distributed")
 CLAIM_TTL = 7 * 86400  # s a claim is kept: far longer than Dramatiq keeps a message
+POLL_MS = 50  # ms between looks for a message when idle or busy: 20 ms doubled the idle CPU (benchmarks/README.md)
 
 
 class WorkerEngine(Engine):
@@ -72,7 +73,7 @@ class Node:
         for queue in queues:
             broker.declare_queue(queue)
         self._actor = actor
-        self._worker = dramatiq.Worker(broker, queues=queues, worker_threads=self.workers, worker_timeout=200)
+        self._worker = dramatiq.Worker(broker, queues=queues, worker_threads=self.workers, worker_timeout=POLL_MS)
         # one message per thread: a run waiting in a busy worker's prefetch would wait while another worker idles
         self._worker.queue_prefetch = self.workers
         self._worker.start()
