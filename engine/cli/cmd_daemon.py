@@ -94,6 +94,7 @@ def _broker_engine(args: argparse.Namespace, history: Any, workspace: Path) -> A
     from engine.distributed import broker as b
 
     try:
+        b.require()
         settings = b.Settings(b.check_url(args.broker), b.heartbeat_timeout(args.heartbeat_timeout))
         from engine.distributed.dispatch import BrokerEngine
 

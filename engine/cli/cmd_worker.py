@@ -28,15 +28,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "FLOWDECK_HEARTBEAT_TIMEOUT); use the daemon's value")  # fmt: skip
 
 
-def tags_of(text: str) -> list[str]:
-    """The tags of ``--tags`` (a usage error for a tag that is no plain word)."""
+def bad_tag(text: str) -> str | None:
+    """The first tag of ``--tags`` that is no plain word, or None."""
     import re
 
-    tags = [t.strip() for t in text.split(",") if t.strip()]
-    for tag in tags:
+    for tag in [t.strip() for t in text.split(",") if t.strip()]:
         if not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", tag):
-            raise SystemExit(f"flowdeck worker: --tags: {tag!r} is not a tag (letters, digits, _ . -)")
-    return tags
+            return tag
+    return None
 
 
 def main(args: argparse.Namespace) -> int:
@@ -52,8 +51,12 @@ def main(args: argparse.Namespace) -> int:
     if args.workers < 1:
         print("flowdeck worker: --workers must be 1 or more", file=sys.stderr)
         return 2
+    if bad_tag(args.tags) is not None:
+        print(f"flowdeck worker: --tags: {bad_tag(args.tags)!r} is not a tag (letters, digits, _ . -)", file=sys.stderr)
+        return 2
+    tags = sorted({t.strip() for t in args.tags.split(",") if t.strip()})
     try:
-        tags = tags_of(args.tags)
+        b.require()
         settings = b.Settings(b.check_url(args.broker), b.heartbeat_timeout(args.heartbeat_timeout))
         from engine.distributed.worker import Node
 

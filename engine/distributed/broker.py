@@ -34,6 +34,18 @@ class Settings:
         return max(0.2, self.heartbeat_timeout / 5)
 
 
+def require() -> None:
+    """A BrokerError (one line saying what to install) when Dramatiq or the Redis client is missing."""
+    try:
+        import dramatiq  # noqa: F401
+        import redis  # noqa: F401
+    except ImportError as exc:
+        raise BrokerError(
+            f"runs on workers need Dramatiq and the Redis client ({exc.name} is missing): "
+            "pip install 'flowdeck[workers]' (or: pip install 'dramatiq[redis]')"
+        ) from None
+
+
 def heartbeat_timeout(value: float | None = None) -> float:
     """``value``, else FLOWDECK_HEARTBEAT_TIMEOUT, else 15 s; a BrokerError for a value that is no positive number."""
     raw = value if value is not None else os.environ.get("FLOWDECK_HEARTBEAT_TIMEOUT", HEARTBEAT_TIMEOUT)
