@@ -84,6 +84,27 @@ def throughput(root: Path, url: str | None, runs: int) -> float:
     return runs / took
 
 
+WAITS = "flowdeck: 1\nname: waits\nsteps:\n  a: {do: wait, with: {duration: 60s}}\n"
+
+
+def cancel_latency(root: Path, url: str | None) -> float:
+    """Seconds from ``handle.cancel()`` on the daemon's engine to the run's result (cancelled) coming back."""
+    engine = _engine(root, url)
+    wf, _problems = read_text(WAITS, str(root / "waits.yaml"))
+    handle = engine.submit(wf)
+    deadline = time.monotonic() + 30
+    while not handle.started and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.3)  # its step is waiting
+    started = time.perf_counter()
+    handle.cancel()
+    result = handle.wait(30)
+    took = time.perf_counter() - started
+    assert result.status == "cancelled", result
+    engine.shutdown(5)
+    return took
+
+
 def lateness(root: Path, url: str | None, n: int = 200) -> dict[str, float]:
     ws = root / "ws"
     ws.mkdir(exist_ok=True)
@@ -101,7 +122,7 @@ def lateness(root: Path, url: str | None, n: int = 200) -> dict[str, float]:
     return sched._summary(late, n)
 
 
-def case(url: str | None, runs: int) -> tuple[float, dict[str, float]]:
+def case(url: str | None, runs: int) -> tuple[float, dict[str, float], float]:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         if url is not None:
@@ -111,7 +132,10 @@ def case(url: str | None, runs: int) -> tuple[float, dict[str, float]]:
         rate = throughput(root, url, runs)
         if url is not None:
             redis.Redis.from_url(url).delete("flowdeck:leader")  # the next engine leads at once
-        return rate, lateness(root, url)
+        cancel = cancel_latency(root, url)
+        if url is not None:
+            redis.Redis.from_url(url).delete("flowdeck:leader")
+        return rate, lateness(root, url), cancel
 
 
 def main() -> None:
@@ -138,13 +162,16 @@ def main() -> None:
                         proc.terminate()
                     for proc in procs:
                         proc.wait(30)
-                rates = [r for r, _ in results]
-                p50 = [late["p50"] for _, late in results]
-                p99 = [late["p99"] for _, late in results]
-                started = [late["runs"] for _, late in results]
+                rates = [r for r, _, _ in results]
+                p50 = [late["p50"] for _, late, _ in results]
+                p99 = [late["p99"] for _, late, _ in results]
+                started = [late["runs"] for _, late, _ in results]
+                cancels = [c * 1000 for _, _, c in results]
                 print(f"{label:24} {statistics.median(rates):7.0f} runs/s ({min(rates):.0f}–{max(rates):.0f})   "
                       f"200 fires: p50 {statistics.median(p50):6.1f} ms, p99 {statistics.median(p99):6.1f} ms "
-                      f"({min(p99):.1f}–{max(p99):.1f}), started {min(started)}–{max(started)}", flush=True)  # fmt: skip
+                      f"({min(p99):.1f}–{max(p99):.1f}), started {min(started)}–{max(started)}; cancel → result "
+                      f"{statistics.median(cancels):.0f} ms ({min(cancels):.0f}–{max(cancels):.0f})",
+                      flush=True)  # fmt: skip
         finally:
             server.stop()
 
