@@ -148,7 +148,8 @@ class BrokerEngine(Engine):
         body = m.build(plan, run_id=run.run_id, trigger=run.trigger, variables=variables, source=source, fence=0,
                        root=self.root)  # fmt: skip
         handle = RunHandle(run, Future())  # type: ignore[arg-type]
-        item = _Out(body, handle, fire_key(body, run.trigger), time.monotonic(), standby=not self._leads())
+        standby = self.lease is not None and not self.lease.holding()  # (a leader cut off from the broker waits)
+        item = _Out(body, handle, fire_key(body, run.trigger), time.monotonic(), standby=standby)
         if item.standby and item.fire is None:
             log.info("%s: a %s trigger came to this daemon, which does not lead; it is not run here",
                      plan.name, run.trigger.get("kind", "?"))  # fmt: skip

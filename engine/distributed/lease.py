@@ -62,6 +62,11 @@ class Lease:
         self._renewed = 0.0  # time.monotonic() of the last renewal that the broker confirmed
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._silent = False  # renewals fail (the broker is away)
+
+    def holding(self) -> bool:
+        """True while this daemon took the lease and has not learned that it lost it (its renewals may be late)."""
+        return self.value is not None
 
     def held(self) -> bool:
         return self.value is not None and time.monotonic() - self._renewed < self.ttl * 0.8
@@ -108,10 +113,13 @@ class Lease:
                 if self._renew(keys=[KEY], args=[self.value, int(self.ttl * 1000)]):
                     self._renewed = asked
                 else:
-                    self._lose("another daemon took the lease")
+                    self._lose("its lease expired or another daemon took it")
             except redis.RedisError as exc:
-                if self.value is not None and not self.held():
-                    self._lose(f"the broker did not answer for {self.ttl:g} s ({exc})")
+                if self.value is not None and not self.held() and not self._silent:
+                    self._silent = True  # it still holds the lease, as far as it knows: it sends again once renewed
+                    log.warning("the lease cannot be renewed (%s); nothing is sent until the broker answers", exc)
+                continue
+            self._silent = False
 
     def _lose(self, why: str) -> None:
         log.warning("this daemon no longer leads: %s; it waits and takes over when the lease is free", why)

@@ -134,7 +134,7 @@ class Node:
         if self._worker is not None:
             self._worker.stop(timeout=int(max(grace, 0.1) * 1000))  # waits for the actor calls (the runs)
         if self.engine is not None:
-            self.engine.shutdown(grace)
+            self.engine.shutdown(0.0)  # the grace was spent above: what still runs is cancelled now
         self._stop.set()
         try:
             self.client.delete(b.worker_key(self.name))
