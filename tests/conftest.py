@@ -21,4 +21,4 @@ for var, sub in (
     (_HOME / sub).mkdir(mode=0o700, exist_ok=True)
 os.environ["PYTHON_KEYRING_BACKEND"] = "tests.support.memkeyring.MemoryKeyring"
 
-pytest_plugins = ["tests.support.xdisplay"]
+pytest_plugins = ["tests.support.xdisplay", "tests.support.redis"]

@@ -27,9 +27,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("dir", nargs="?", metavar="DIR", help="workspace folder of workflow files")
     parser.add_argument("--grace", type=float, default=10.0, help="seconds running runs get to finish on stop")
     parser.add_argument("--port", type=int, default=8765, help="webhook port on 127.0.0.1")
+    parser.add_argument("--broker", metavar="URL", help="send runs to `flowdeck worker`s through this Redis server "
+                        "(redis://HOST:PORT/DB) instead of running them here (docs/scaling.md)")  # fmt: skip
+    parser.add_argument(
+        "--heartbeat-timeout",
+        type=float,
+        default=None,
+        metavar="S",
+        help="with --broker: seconds without a worker's heartbeat before its runs are lost (15)",
+    )
 
 
 def _logging() -> None:
+    logging_setup("daemon.log")
+
+
+def logging_setup(file_name: str) -> None:
+    """Log to stderr and to ``file_name`` in the user log folder (the daemon's and the worker's)."""
     from platformdirs import user_log_path
 
     from engine.cli.output import CleanFormatter
@@ -38,7 +52,7 @@ def _logging() -> None:
     try:
         folder = user_log_path("flowdeck")
         folder.mkdir(parents=True, exist_ok=True)
-        handlers.append(RotatingFileHandler(folder / "daemon.log", maxBytes=1_000_000, backupCount=3))
+        handlers.append(RotatingFileHandler(folder / file_name, maxBytes=1_000_000, backupCount=3))
     except OSError as exc:
         print(f"flowdeck daemon: cannot write the log file: {exc}", file=sys.stderr)
     formatter = CleanFormatter("%(asctime)s %(levelname)s %(message)s")  # user text in a line must not steer a terminal
@@ -75,6 +89,25 @@ def _leave_now(engine: Any) -> None:
     os._exit(0)
 
 
+def _broker_engine(args: argparse.Namespace, history: Any, workspace: Path) -> Any:
+    """The engine that sends runs to the broker (imported only with --broker), or None (said in one line)."""
+    from engine.distributed import broker as b
+
+    try:
+        b.require()
+        settings = b.Settings(b.check_url(args.broker), b.heartbeat_timeout(args.heartbeat_timeout))
+        from engine.distributed.dispatch import BrokerEngine
+
+        engine = BrokerEngine(settings, history=history, root=workspace)
+        engine.connect()
+    except b.BrokerError as exc:
+        logging.error("flowdeck daemon: %s", exc)
+        history.close()
+        return None
+    logging.info("runs go to the workers of %s", b.safe_url(args.broker))
+    return engine
+
+
 def main(args: argparse.Namespace) -> int:
     # first of all: a stop that comes while the service is still starting must not kill the process outright (its
     # startup runs would leave no record); it stops the service as soon as it has started
@@ -94,7 +127,12 @@ def main(args: argparse.Namespace) -> int:
     if args.dir and not workspace.is_dir():  # a folder named by hand that is not there is a typo, not a new workspace
         logging.error("flowdeck daemon: %s: no such folder", workspace)
         return 1
-    engine = Engine(history=History(default_history_path()), isolation="process", state=StateDB.default())
+    if args.broker:
+        engine = _broker_engine(args, History(default_history_path()), workspace)
+        if engine is None:
+            return 1
+    else:
+        engine = Engine(history=History(default_history_path()), isolation="process", state=StateDB.default())
     service = Service(workspace, engine=engine, webhook_port=args.port, who=DAEMON)
     engine.subscribe(RunLog())  # a line per run started and finished
     try:

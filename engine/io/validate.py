@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from engine.errors import ERROR_KINDS
@@ -247,6 +248,17 @@ def _policy(c: _Checker) -> None:
         _whole(c, ("policy", "max_steps"), policy["max_steps"], 1, MAX_RUN_STEPS)
     if "history" in policy:
         _history(c, policy["history"])
+    _distributed(c, policy)
+
+
+def _distributed(c: _Checker, policy: dict) -> None:
+    """policy.runs_on (worker tags) and policy.retry_lost (docs/scaling.md); used only with a broker."""
+    tags = policy.get("runs_on", [])
+    tag = r"[A-Za-z0-9_.-]{1,64}"
+    if not isinstance(tags, list) or not all(isinstance(t, str) and re.fullmatch(tag, t) for t in tags):
+        c.problem(("policy", "runs_on"), f"expected a list of worker tags like [linux, office], got {tags!r}")
+    if not isinstance(policy.get("retry_lost", False), bool):
+        c.problem(("policy", "retry_lost"), f"expected true or false, got {policy['retry_lost']!r}")
 
 
 def _history(c: _Checker, history: Any) -> None:

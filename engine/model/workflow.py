@@ -30,7 +30,7 @@ TOP_KEYS = (
 )
 STEP_KEYS = ("do", "title", "description", "with", "next", "retry", "timeout", "on_error")
 RETRY_KEYS = ("attempts", "backoff", "factor", "max_delay", "jitter", "on")
-POLICY_KEYS = ("overlap", "misfire_grace", "catch_up", "max_steps", "history", "timeout")
+POLICY_KEYS = ("overlap", "misfire_grace", "catch_up", "max_steps", "history", "timeout", "runs_on", "retry_lost")
 OVERLAP_CHOICES = ("skip", "queue", "parallel")
 TRIGGER_KINDS = ("schedule", "watch", "webhook", "startup")
 MAX_STEPS = 10_000  # steps in one workflow: ten times the largest real one; bigger work is split with workflow.run

@@ -1,0 +1,363 @@
+"""The daemon's side: an Engine whose runs go to the broker instead of this machine's processes.
+
+``submit`` sends the run as data (engine.distributed.message) to the queue of the worker tags it needs and returns
+a handle at once; a reader thread takes the runs' events from the stream and emits them on this engine's bus, so the
+history, the run log and the app see them as if the run were local (its ``source`` names the worker). A watcher
+thread checks the claims of the runs in flight: a run whose worker's heartbeat stopped is recorded as interrupted
+(worker lost) and, only under ``policy.retry_lost``, sent again as a new run.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections import deque
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from engine.distributed import broker as b
+from engine.distributed import message as m
+from engine.distributed.events import Reader
+from engine.runtime import events as ev
+from engine.runtime.engine import Engine, RunHandle
+from engine.runtime.executor import new_run_id
+from engine.runtime.outcome import FAILED, RunResult
+
+log = logging.getLogger("flowdeck.distributed")
+INTERRUPTED = "interrupted"
+
+
+@dataclass
+class _Out:
+    """A run waiting to be sent."""
+
+    body: dict
+    handle: RunHandle
+    fire: str | None  # the key that makes a schedule's fire run once among the daemons (fire_key)
+    held: float  # time.monotonic() it came
+    standby: bool  # it came while this daemon did not lead
+
+
+def fire_key(body: dict, trigger: dict) -> str | None:
+    """The key of one fire of a schedule, the same on every daemon of the broker: a cron or ``at`` fire by its
+    time, an ``every`` fire by the interval it falls in (each daemon counts its rhythm from its own start)."""
+    if trigger.get("kind") != "schedule" or not trigger.get("scheduled"):
+        return None
+    from datetime import datetime
+
+    from engine.model.durations import parse_duration
+
+    scheduled = datetime.fromisoformat(str(trigger["scheduled"])).timestamp()
+    spec = trigger.get("cron") or trigger.get("at") or trigger.get("every")
+    slot = f"{scheduled:.0f}"
+    if trigger.get("every"):
+        every = max(1.0, float(parse_duration(trigger["every"])))
+        slot = f"{int(scheduled // every)}"
+    identity = body["files"][body["main"]]["state"]
+    return f"{b.PREFIX}fired:{identity}:{spec}:{slot}"
+
+
+class BrokerRun:
+    """A run sent to the broker; duck-types what the service and handles use of an executor.Run."""
+
+    def __init__(self, engine: BrokerEngine, plan: Any, run_id: str, trigger: dict, variables: Any, source: str):
+        self.engine, self.plan, self.run_id = engine, plan, run_id
+        self.trigger, self.variables, self.source = trigger, variables, source
+        self.worker: str | None = None  # who claimed it
+        self.secret_values: frozenset[str] = frozenset()  # secrets stay on the worker (its events come redacted)
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+        self.engine.send_cancel(self.run_id)
+
+    def kill(self) -> None:
+        self.cancel()
+
+
+class BrokerEngine(Engine):
+    """An Engine whose runs execute on ``flowdeck worker`` processes of the broker; see the module's docstring."""
+
+    def __init__(
+        self, settings: b.Settings, *, history: Any = None, root: Path | None = None, lead: bool = True
+    ) -> None:
+        super().__init__(workers=1, history=history, isolation="thread")
+        self.settings = settings
+        self.root = root  # the workspace: files are known relative to it, the same on every daemon
+        self.client = b.redis_client(settings.url)
+        self.fence = 0  # the leader's fencing token, sent with every run (engine.distributed.lease)
+        self._consumer = f"daemon-{uuid.uuid4().hex[:8]}"
+        self._lead = lead  # take part in the leader election (False: component tests of one engine)
+        self.lease: Any = None
+        self._broker: Any = None
+        self._stopping = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._outbox: deque[_Out] = deque()  # runs fired while the broker was away, sent when it is back
+        self._outbox_lock = threading.Lock()
+        self._unsent = False
+        self._reachable_since = time.monotonic()  # lost workers are judged only after a heartbeat timeout of this
+
+    def connect(self) -> None:
+        """Reach the broker (a BrokerError otherwise) and start reading events and watching workers."""
+        import dramatiq
+
+        b.reach(self.client, self.settings.url)
+        self._broker = b.dramatiq_broker(self.settings)
+        dramatiq.set_broker(self._broker)
+        if self._lead:
+            from engine.distributed.lease import Lease
+
+            self.lease = Lease(self.client, self._consumer, self.settings.heartbeat_timeout, self._leading)
+            if not self.lease.try_take():
+                holder = self.lease.leader().split("|", 1)[-1] or "another daemon"
+                log.info("%s leads on this broker; this daemon waits and takes over when its lease expires", holder)
+            self.lease.start()
+        threads = ((self._read_events, "flowdeck-events-in"), (self._watch, "flowdeck-lost-runs"),
+                   (self._drain, "flowdeck-outbox"))  # fmt: skip
+        for target, name in threads:
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    # the engine's interface -------------------------------------------------------------------------------
+    def plan(self, workflow: Any) -> Any:
+        """Compiled here too (the service needs the triggers and a plan checks the file); the run is compiled again
+        on the worker from the text."""
+        import dataclasses
+        import pickle
+
+        from engine.runtime.plan import Plan
+
+        plan = super().plan(workflow)
+        if plan.snapshot is None and not isinstance(workflow, Plan):
+            plan = dataclasses.replace(plan, snapshot=pickle.dumps(workflow, protocol=pickle.HIGHEST_PROTOCOL))
+        return plan
+
+    def submit(self, workflow: Any, *, trigger: dict | None = None, variables: dict | None = None,
+               source: str = "manual", run_id: str | None = None) -> RunHandle:  # fmt: skip
+        if self._closed:
+            raise RuntimeError("the engine is shut down")
+        plan = self.plan(workflow)
+        if self.history is not None:
+            self.history.retain(plan.name, plan.history)
+        run = BrokerRun(self, plan, run_id or new_run_id(), dict(trigger or {}), variables, source)
+        body = m.build(plan, run_id=run.run_id, trigger=run.trigger, variables=variables, source=source, fence=0,
+                       root=self.root)  # fmt: skip
+        handle = RunHandle(run, Future())  # type: ignore[arg-type]
+        standby = self.lease is not None and not self.lease.holding()  # (a leader cut off from the broker waits)
+        item = _Out(body, handle, fire_key(body, run.trigger), time.monotonic(), standby=standby)
+        if item.standby and item.fire is None:
+            log.info("%s: a %s trigger came to this daemon, which does not lead; it is not run here",
+                     plan.name, run.trigger.get("kind", "?"))  # fmt: skip
+            handle.future.set_result(RunResult(run.run_id, plan.name, "skipped", message="not the leader"))
+            return handle
+        if item.standby:  # held: sent when this daemon takes over, unless the leader sent that fire
+            handle.future.set_result(RunResult(run.run_id, plan.name, "skipped", message="held by a standby"))
+        else:
+            with self._lock:
+                self._active[run.run_id] = handle
+        with self._outbox_lock:
+            waiting = bool(self._outbox) or item.standby
+            if waiting:  # after the ones waiting, in order
+                self._outbox.append(item)
+        if not waiting and not self._deliver(item):
+            with self._outbox_lock:
+                self._outbox.appendleft(item)
+        return handle
+
+    def _leads(self) -> bool:
+        return self.lease is None or self.lease.held()
+
+    def _deliver(self, item: _Out) -> bool:
+        """Send one run (True), or False when it must wait (the broker is away, this daemon does not lead now).
+        A fire the other daemon already sent, or one held too long as a standby, is dropped (True)."""
+        import redis
+        from dramatiq import Message, errors
+
+        unreachable = getattr(errors, "BrokerConnectionError", None) or errors.ConnectionError  # renamed in 2.x
+
+        from engine.distributed.lease import server_time
+
+        if not self._leads():
+            return False
+        body = item.body
+        try:
+            if item.standby and time.monotonic() - item.held > 3 * self.settings.heartbeat_timeout:
+                return True  # fired long before this daemon led: the leader of that time owned it
+            if item.fire and not self._claim_fire(item.fire, body["run_id"]):
+                return True  # the other daemon sent this fire (before a hand-over)
+            body["fence"], body["sent"] = self.fence, server_time(self.client)
+            queue = b.queue_for(body["needs"])
+            self._broker.declare_queue(queue)
+            self._broker.enqueue(Message(queue_name=queue, actor_name=b.ACTOR, args=(m.encode(body),), kwargs={},
+                                         options={}))  # fmt: skip
+        except (redis.RedisError, unreachable) as exc:
+            if not self._unsent:
+                log.warning("the broker does not answer (%s); runs wait here and are sent when it is back", exc)
+            self._unsent = True
+            return False
+        if item.standby:
+            with self._lock:
+                self._active[body["run_id"]] = item.handle  # tracked from now (its handle already ended here)
+        return True
+
+    def _claim_fire(self, key: str, run_id: str) -> bool:
+        """True when this run may send the fire: nobody had, or this run claimed it on an attempt that failed."""
+        return bool(self.client.set(key, run_id, nx=True, ex=86400)) or self.client.get(key) == run_id
+
+    def _drain(self) -> None:
+        """Send the runs that waited (the broker was away, or they came while this daemon did not lead), oldest
+        first."""
+        while not self._stopping.wait(0.2):
+            with self._outbox_lock:
+                item = self._outbox[0] if self._outbox else None
+            if item is None or not self._leads():
+                continue
+            if self._deliver(item):
+                with self._outbox_lock:
+                    self._outbox.popleft()
+                    left = len(self._outbox)
+                if not left and self._unsent:
+                    log.info("the broker answers again; every waiting run was sent")
+                    self._unsent = False
+            else:
+                self._stopping.wait(0.5)
+
+    def send_cancel(self, run_id: str) -> None:
+        self.client.set(b.cancel_key(run_id), "1", ex=86400)  # a worker that claims it later sees it
+        self.client.publish(b.CANCELS, run_id)
+
+    def _leading(self, leads: bool) -> None:
+        if leads:
+            self.fence = self.lease.token
+
+    def warm(self, runs: int = 1) -> None:
+        """Nothing to warm here: the workers keep their own processes ready."""
+
+    def shutdown(self, grace: float = 10.0) -> list[RunResult]:
+        """Stop sending and reading. Runs on workers go on: their events wait in the stream for the next daemon."""
+        self._closed = True
+        deadline = time.monotonic() + min(grace, 2.0)
+        while self.active() and time.monotonic() < deadline:  # short runs that are ending are recorded now
+            time.sleep(0.05)
+        self._stopping.set()
+        if self.lease is not None:
+            self.lease.stop()
+        for thread in self._threads:
+            thread.join(2.0)
+        self.bus.close()
+        if self.history is not None:
+            self.history.close()
+        return []
+
+    # events in --------------------------------------------------------------------------------------------
+    def _read_events(self) -> None:
+        import redis
+
+        reader = Reader(self.client, self._consumer)
+        failing = False
+        while not self._stopping.is_set():
+            if not self._leads():  # the leader reads the events (and writes the history)
+                self._stopping.wait(0.2)
+                continue
+            try:
+                entries = reader.read(block_ms=300)
+                for _entry_id, events in entries:
+                    for event in events:
+                        self._arrived(event)
+                reader.done([entry_id for entry_id, _ in entries])
+                if failing:
+                    log.info("the broker answers again; run events are read")
+                    failing = False
+            except redis.RedisError as exc:
+                if not failing:
+                    log.warning("the broker does not answer (%s); trying again", exc)
+                    failing = True
+                self._stopping.wait(0.5)
+
+    def _arrived(self, event: ev.Event) -> None:
+        """One event of a run: shown with this daemon's path of the file (not the worker's copy), then emitted."""
+        handle = self.get(event.run_id)
+        if event.kind == ev.RUN_STARTED:
+            root = self._root(event)
+            if root is not None:
+                event.data = {**event.data, "path": str(root.run.plan.path or "")}
+                if root is handle:
+                    handle.started = True
+        self.bus.emit(event)
+        if event.kind == ev.RUN_FINISHED and handle is not None:
+            self._complete(handle, event)
+
+    def _root(self, event: ev.Event) -> RunHandle | None:
+        """The handle of a run started here whose own run (not a child workflow's) this event is."""
+        return self.get(event.run_id)
+
+    def _complete(self, handle: RunHandle, event: ev.Event) -> None:
+        data = event.data
+        with self._lock:
+            self._active.pop(handle.run_id, None)
+        now = time.time()
+        result = RunResult(handle.run_id, handle.workflow, str(data.get("status") or FAILED), data.get("error"),
+                           dict(data.get("outputs") or {}), started=now - float(data.get("duration") or 0.0),
+                           finished=now, message=str(data.get("message") or ""))  # fmt: skip
+        if not handle.future.done():
+            handle.future.set_result(result)
+
+    # lost workers -----------------------------------------------------------------------------------------
+    def _watch(self) -> None:
+        import redis
+
+        away = False
+        while not self._stopping.wait(self.settings.heartbeat_every):
+            try:
+                self.client.ping()
+                if not self._leads():
+                    continue
+                if away:  # workers had no way to send heartbeats meanwhile: give them a timeout's time again
+                    self._reachable_since, away = time.monotonic(), False
+                self._check_claims()
+            except redis.RedisError:
+                away = True  # the reader says so; checked again when the broker answers
+
+    def _check_claims(self) -> None:
+        handles = [h for h in self.active() if isinstance(h.run, BrokerRun)]
+        if not handles:
+            return
+        claims = self.client.mget([b.claim_key(h.run_id) for h in handles])
+        workers = sorted({c for c in claims if c})
+        alive = dict(
+            zip(workers, self.client.mget([b.worker_key(w) for w in workers]) if workers else [], strict=False)
+        )
+        for handle, claim in zip(handles, claims, strict=False):
+            run: Any = handle.run
+            if claim and run.worker is None:
+                run.worker = claim
+                handle.started = True
+            settled = time.monotonic() - self._reachable_since >= self.settings.heartbeat_timeout
+            if claim and alive.get(claim) is None and settled:
+                self._lost(handle, claim)
+
+    def _lost(self, handle: RunHandle, worker: str) -> None:
+        """``worker`` stopped heart-beating with the run: interrupted (worker lost); again only under retry_lost."""
+        run: Any = handle.run
+        if self.get(handle.run_id) is None:  # its end arrived meanwhile
+            return
+        how = (f"the worker {worker} was lost (no heartbeat for {self.settings.heartbeat_timeout:g} s); the run "
+               "was stopped there")  # fmt: skip
+        log.error("run %s of %s: %s", handle.run_id, handle.workflow, how)
+        policy = dict(m.workflow_of(run.plan).policy)
+        error = {"message": how, "kind": "worker", "step": None}
+        data = {"status": INTERRUPTED, "error": error, "duration": 0.0, "outputs": {}, "message": how}
+        self._arrived(ev.Event(ev.RUN_FINISHED, handle.run_id, handle.workflow, None, data))
+        if policy.get("retry_lost") and not self._closed:
+            log.info("%s: policy retry_lost: the run is sent again", handle.workflow)
+            trigger = {**run.trigger, "retry_of": handle.run_id}
+            self.submit(run.plan, trigger=trigger, variables=run.variables, source=run.source)
+
+    def path_of(self, run_id: str) -> Path | None:
+        handle = self.get(run_id)
+        return handle.run.plan.path if handle is not None else None
