@@ -52,6 +52,8 @@ def desktop_entry(command: list[str]) -> str:
         "Name=Flowdeck\n"
         "Comment=Run your Flowdeck automations in the background\n"
         f"Exec={' '.join(_exec_quote(a) for a in command)}\n"
+        # the program itself: once it is removed (apt remove), desktops skip this entry instead of failing at login
+        f"TryExec={command[0]}\n"  # a plain path, not an Exec line: no quoting
         f"Icon={APP_ID}\n"
         "Terminal=false\n"
         "X-GNOME-Autostart-enabled=true\n"
