@@ -263,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="where the bundle and .deb go")
     parser.add_argument("--build", type=Path, default=ROOT / "build" / "package", help="scratch folder")
+    parser.add_argument("--check", action="store_true", help="then install the .deb in a clean Debian 12 chroot")
     parser.add_argument("--reuse-bundle", action="store_true", help="pack the bundle already in DIST again")
     args = parser.parse_args(argv)
     started = time.monotonic()
@@ -299,6 +300,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"bundle: {bundle} ({mb(bundle):.1f} MB)")
     print(f"deb:    {deb} ({mb(deb):.1f} MB)")
     print(f"built in {took:.0f} s")
+    if args.check:
+        import chroot_check
+
+        chroot_check.check(deb, args.build.parent / "chroot")
     return 0
 
 

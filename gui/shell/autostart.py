@@ -6,7 +6,6 @@ No Qt here: each backend is plain file or registry work, so its content can be t
 from __future__ import annotations
 
 import os
-import plistlib
 import sys
 from pathlib import Path
 from typing import Protocol
@@ -131,6 +130,8 @@ class WindowsRunKey:
 
 # -- macOS ---------------------------------------------------------------------------------------
 def launch_agent(command: list[str]) -> bytes:
+    import plistlib  # macOS only (the Linux bundle leaves out pyexpat, which plistlib reading needs)
+
     return plistlib.dumps(
         {
             "Label": APP_ID,
