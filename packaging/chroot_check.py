@@ -4,7 +4,7 @@ The base (debootstrap --variant=minbase bookworm) is made once and kept in build
 check works on a fresh copy. Steps, each of which must pass:
 1. ``apt-get install ./flowdeck_*.deb`` with no recommends: only what Depends names comes in;
 2. ``ldd`` finds every library of the bundle's binaries and Qt plugins, before any other package is added;
-3. ``flowdeck --version`` and a headless ``flowdeck run`` of the bundled example work;
+3. ``flowdeck --version`` and a headless ``flowdeck run`` of a workflow that starts a program work;
 4. with Xvfb and xdotool added, ``flowdeck`` shows its window.
 Needs root (chroot, mount) and debootstrap. Prints one line per step, and ``chroot check: passed`` at the end.
 """
@@ -84,8 +84,12 @@ def check(deb: Path, cache: Path) -> None:
         if libs.strip():
             sys.exit(f"chroot check: libraries not found:\n{libs[-3000:]}")
         step("flowdeck --version", sh(root, "flowdeck --version"))
-        example = "/opt/flowdeck/_internal/resources/examples/hello.yaml"
-        run = "cd /tmp && PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring flowdeck run --no-history " + example
+        # not the bundled hello.yaml: it runs python3, which is only recommended
+        (root / "tmp" / "w.yaml").write_text(
+            "flowdeck: 1\nname: Check\nsteps:\n  a: {do: program.run, with: {command: [uname, -s]}, next: b}\n"
+            "  b: {do: log, with: {message: '{{ steps.a.stdout }}'}}\n"
+        )
+        run = "cd /tmp && PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring flowdeck run --no-history w.yaml"
         step("flowdeck run (headless)", sh(root, run))
         step("add xvfb, xdotool", sh(root, "apt-get install -y -qq --no-install-recommends xvfb xauth xdotool"))
         window = (
@@ -93,7 +97,7 @@ def check(deb: Path, cache: Path) -> None:
             "export DISPLAY=:77 HOME=/tmp/home XDG_RUNTIME_DIR=/tmp/run; "
             "export PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring; "
             "mkdir -p $HOME; mkdir -m 700 -p $XDG_RUNTIME_DIR; flowdeck >/tmp/app.log 2>&1 & A=$!; "
-            "found=; for i in $(seq 60); do if xdotool search --onlyvisible --name '^Flowdeck' >/dev/null; "
+            "found=; for i in $(seq 60); do if xdotool search --onlyvisible --name '^Flowdeck — ' >/dev/null; "
             "then found=1; break; fi; sleep 1; done; kill $A $X 2>/dev/null || true; "
             '[ -n "$found" ] || { cat /tmp/app.log; exit 1; }'
         )

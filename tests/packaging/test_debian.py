@@ -98,9 +98,11 @@ def test_desktop_entry_opens_the_file_it_is_given(installed: Installed, xdisplay
     workflow.write_text("flowdeck: 1\nname: Opened\nsteps:\n  hi: {do: log, with: {message: hi}}\n")
     env = app_env(xdisplay, tmp_path / "home")
     env.update(PATH=f"{bindir}:{env['PATH']}", XDG_DATA_DIRS=f"{share}:/usr/share")
-    launch = subprocess.run(["gio", "launch", str(entry), str(workflow)], env=env, capture_output=True, timeout=60)
-    assert launch.returncode == 0, launch.stderr
+    errors = tmp_path / "gio.err"
     try:
+        with errors.open("wb") as err:  # not a pipe: the app gio starts keeps its output streams open
+            launch = subprocess.run(["gio", "launch", str(entry), str(workflow)], env=env, stderr=err, timeout=60)
+        assert launch.returncode == 0, errors.read_text()
         assert wait_for(lambda: _window(env, f"^Flowdeck — {workflow.name}"), 60), "no window showed the file"
     finally:
         for pid in _pids_of(installed):
