@@ -191,11 +191,24 @@ def linked_packages(bundle: Path) -> set[str]:
             for match in re.finditer(r"=> (/\S+)", out):
                 lib = match.group(1)
                 if not lib.startswith(str(bundle)):
-                    libs.add(os.path.realpath(lib))
+                    libs.update(dpkg_names(lib))
     if not libs or not shutil.which("dpkg"):
         return set()
     found = subprocess.run(["dpkg", "-S", *sorted(libs)], capture_output=True, text=True).stdout
     return {line.split(":")[0] for line in found.splitlines() if ":" in line}
+
+
+def dpkg_names(lib: str) -> set[str]:
+    """The names dpkg may know a library by: as ldd found it, its real file, each also under /lib and /usr/lib
+    (on a merged-/usr system a package lists /lib/… while ldd and realpath say /usr/lib/…, or the other way)."""
+    names = set()
+    for path in (lib, os.path.realpath(lib)):
+        names.add(path)
+        if path.startswith("/usr/lib/"):
+            names.add(path.removeprefix("/usr"))
+        elif path.startswith("/lib/"):
+            names.add("/usr" + path)
+    return names
 
 
 def depends(bundle: Path) -> str:

@@ -76,8 +76,12 @@ def test_installed_tree_has_launcher_desktop_file_and_icons(installed: Installed
     check = subprocess.run(["desktop-file-validate", str(share / "applications" / f"{APP_ID}.desktop")], timeout=60)
     assert check.returncode == 0
     control = subprocess.run(["dpkg-deb", "-f", str(installed.deb), "Depends"], capture_output=True, text=True)
-    for lib in ("libegl1", "libxkbcommon-x11-0", "libxcb-cursor0", "libfontconfig1"):
+    for lib in ("libegl1", "libxkbcommon-x11-0", "libxcb-cursor0", "libfontconfig1", "zlib1g", "libssl3"):
         assert lib in control.stdout
+    internal = installed.executable.parent / "_internal"
+    assert not (internal / "libz.so.1").exists()  # Debian's copy (Depends: zlib1g), not a bundled one
+    assert not (internal / "libgtk-3.so.0").exists()  # no binary of the bundle needs GTK: left out
+    assert list(internal.glob("libpython3*.so*"))  # the bundled Python stays
 
 
 @pytest.mark.promise("packaging.md", "Linux: `./dev package`")
