@@ -15,8 +15,12 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import datetime
 from pathlib import Path
+
+import copyright
+import debian
+import manpage
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGING = ROOT / "packaging"
@@ -43,6 +47,22 @@ BASE_DEPENDS = (
     "libdbus-1-3",
     "libglib2.0-0",
 )
+# The project's licence (the text of LICENSE, when the checkout has one).
+MIT_NOTICE = """Copyright (c) Flowdeck developers
+
+Permission is hereby granted, free of charge, to any person obtaining a copy of this software and associated
+documentation files (the "Software"), to deal in the Software without restriction, including without limitation the
+rights to use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies of the Software, and to permit
+persons to whom the Software is furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all copies or substantial portions of the
+Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT NOT LIMITED TO THE
+WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR
+COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR
+OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
+"""
 RECOMMENDS = ("fonts-dejavu-core", "python3")  # a font for Qt to draw with; python3 for the "python" block
 
 
@@ -171,24 +191,39 @@ def linked_packages(bundle: Path) -> set[str]:
             for match in re.finditer(r"=> (/\S+)", out):
                 lib = match.group(1)
                 if not lib.startswith(str(bundle)):
-                    libs.add(os.path.realpath(lib))
+                    libs.update(dpkg_names(lib))
     if not libs or not shutil.which("dpkg"):
         return set()
     found = subprocess.run(["dpkg", "-S", *sorted(libs)], capture_output=True, text=True).stdout
     return {line.split(":")[0] for line in found.splitlines() if ":" in line}
 
 
+def dpkg_names(lib: str) -> set[str]:
+    """The names dpkg may know a library by: as ldd found it, its real file, each also under /lib and /usr/lib
+    (on a merged-/usr system a package lists /lib/… while ldd and realpath say /usr/lib/…, or the other way)."""
+    names = set()
+    for path in (lib, os.path.realpath(lib)):
+        names.add(path)
+        if path.startswith("/usr/lib/"):
+            names.add(path.removeprefix("/usr"))
+        elif path.startswith("/lib/"):
+            names.add("/usr" + path)
+    return names
+
+
 def depends(bundle: Path) -> str:
-    skip = {"libc6", "libgcc-s1", "libstdc++6"}  # always present; version pins would only get in the way
+    skip = {"libc6", "libgcc-s1"}  # always present (libc6 is named first); version pins would only get in the way
     names = sorted((set(BASE_DEPENDS) | linked_packages(bundle)) - skip)
     return ", ".join(["libc6", *names])
 
 
-def stage_deb(bundle: Path, icons: dict[str, Path], stage: Path, ver: str) -> Path:
+def stage_deb(bundle: Path, icons: dict[str, Path], stage: Path, ver: str, released: datetime) -> Path:
     if stage.exists():
         shutil.rmtree(stage)
     opt = stage / "opt" / "flowdeck"
     shutil.copytree(bundle, opt, symlinks=True)
+    dropped = debian.use_system_libraries(opt)
+    print(f"build: {len(dropped)} bundled copies of Debian's libraries left out (Depends names them)", flush=True)
     (stage / "usr" / "bin").mkdir(parents=True)
     shutil.copy2(LINUX / "flowdeck", stage / "usr" / "bin" / "flowdeck")
     (stage / "usr" / "bin" / "flowdeck").chmod(0o755)
@@ -198,7 +233,7 @@ def stage_deb(bundle: Path, icons: dict[str, Path], stage: Path, ver: str) -> Pa
     meta = stage / "usr" / "share" / "metainfo" / f"{APP_ID}.metainfo.xml"
     meta.parent.mkdir(parents=True)
     text = (LINUX / f"{APP_ID}.metainfo.xml").read_text()
-    meta.write_text(text.replace("@VERSION@", ver).replace("@DATE@", date.today().isoformat()))
+    meta.write_text(text.replace("@VERSION@", ver).replace("@DATE@", released.date().isoformat()))
     hicolor = stage / "usr" / "share" / "icons" / "hicolor"
     for size in ICON_SIZES:
         target = hicolor / f"{size}x{size}" / "apps" / f"{APP_ID}.png"
@@ -207,6 +242,10 @@ def stage_deb(bundle: Path, icons: dict[str, Path], stage: Path, ver: str) -> Pa
     svg = hicolor / "scalable" / "apps" / f"{APP_ID}.svg"
     svg.parent.mkdir(parents=True)
     shutil.copy2(ROOT / "resources" / "icons" / "flowdeck.svg", svg)
+    debian.install_service(stage)
+    from engine.cli.main import build_parser
+
+    debian.gz(manpage.render(build_parser(), ver, released).encode(), stage / "usr/share/man/man1/flowdeck.1.gz")
     return meta
 
 
@@ -224,6 +263,7 @@ def write_control(stage: Path, bundle: Path, ver: str) -> None:
     control = control.replace("Depends:", f"Recommends: {', '.join(RECOMMENDS)}\nDepends:", 1)
     (stage / "DEBIAN").mkdir()
     (stage / "DEBIAN" / "control").write_text(control)
+    debian.write_md5sums(stage)
 
 
 def mb(path: Path) -> float:
@@ -236,29 +276,47 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="where the bundle and .deb go")
     parser.add_argument("--build", type=Path, default=ROOT / "build" / "package", help="scratch folder")
+    parser.add_argument("--check", action="store_true", help="then install the .deb in a clean Debian 12 chroot")
+    parser.add_argument("--reuse-bundle", action="store_true", help="pack the bundle already in DIST again")
     args = parser.parse_args(argv)
     started = time.monotonic()
     ver = version()
     icons = render_icons(args.build / "icons")
-    bundle = pyinstaller(args.build, args.dist, icons.get({"win32": "ico", "darwin": "icns"}.get(sys.platform, "")))
+    if args.reuse_bundle and (args.dist / "flowdeck").is_dir():
+        bundle = args.dist / "flowdeck"
+    else:
+        bundle = pyinstaller(args.build, args.dist, icons.get({"win32": "ico", "darwin": "icns"}.get(sys.platform, "")))
     for key in ("ico", "icns"):
         if key in icons:
             shutil.copy2(icons[key], args.dist / icons[key].name)
     if sys.platform != "linux":  # Windows and macOS installers are made from the bundle with their own tools
         print(f"bundle: {bundle} ({mb(bundle):.1f} MB); see docs/packaging.md for the installer step")
         return 0
+    orphans = debian.prune_orphans(bundle)
+    print(f"build: {len(orphans)} libraries no binary needs left out: {' '.join(orphans)}", flush=True)
+    debian.tidy(bundle)
+    released = debian.release(ver)
     stage = args.build / "deb"
-    meta = stage_deb(bundle, icons, stage, ver)
+    meta = stage_deb(bundle, icons, stage, ver, released)
     validate_desktop_files(meta)
-    write_control(stage, bundle, ver)
+    licence = (ROOT / "LICENSE").read_text() if (ROOT / "LICENSE").is_file() else MIT_NOTICE
+    debian.write_docs(stage, copyright.render(args.build / "pyinstaller" / "flowdeck", licence))
+    write_control(stage, stage / "opt" / "flowdeck", ver)
+    debian.normalise_times(stage, released)
     deb = (
         args.dist / f"flowdeck_{ver}_{subprocess.check_output(['dpkg', '--print-architecture'], text=True).strip()}.deb"
     )
-    run(["dpkg-deb", "--root-owner-group", "--build", "-Zxz", str(stage), str(deb)], stdout=subprocess.DEVNULL)
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(int(released.timestamp()))}
+    cmd = ["dpkg-deb", "--root-owner-group", "--build", "-Zxz", str(stage), str(deb)]
+    run(cmd, stdout=subprocess.DEVNULL, env=env)
     took = time.monotonic() - started
     print(f"bundle: {bundle} ({mb(bundle):.1f} MB)")
     print(f"deb:    {deb} ({mb(deb):.1f} MB)")
     print(f"built in {took:.0f} s")
+    if args.check:
+        import chroot_check
+
+        chroot_check.check(deb, args.build.parent / "chroot")
     return 0
 
 

@@ -30,15 +30,16 @@ class Finished:
 
 
 def start(argv: list[str] | str, *, shell: bool, cwd: Path, env: dict[str, str], stdin: bool) -> subprocess.Popen:
-    """Start the program in its own process group (so a kill reaches what it starts), or a clear StepError."""
+    """Start the program in its own process group (so a kill reaches what it starts), or a clear StepError.
+
+    ``env`` is built on ``childenv.session_environ()``: the person's environment, not the bundle's.
+    """
     import subprocess  # imported when a program runs, not when the palette loads
 
+    from engine.runtime.childenv import popen_options
+
     name = argv if isinstance(argv, str) else argv[0]
-    flags: dict[str, Any] = {}
-    if os.name == "posix":
-        flags["start_new_session"] = True
-    else:
-        flags["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
+    flags = popen_options()  # its own session / process group; on Windows no console window of its own
     try:
         return subprocess.Popen(
             argv,

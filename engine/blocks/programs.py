@@ -12,6 +12,7 @@ from engine.blocks._common import duration_param, limit, resolve, text_of
 from engine.errors import StepError
 from engine.registry import Kind, Output, Param, block
 from engine.registry.context import StepContext
+from engine.runtime.childenv import session_environ
 
 
 @block(
@@ -62,7 +63,7 @@ def run_program(
     if not folder.is_dir():
         raise StepError(f"working folder does not exist: {folder}", kind="program")
     allowed = _codes(allow_exit_codes)
-    environ = {**os.environ, **{str(k): text_of(v) for k, v in (env or {}).items()}}
+    environ = {**session_environ(), **{str(k): text_of(v) for k, v in (env or {}).items()}}
     feed = text_of(stdin).encode() if stdin not in ("", None) else None
     proc = _process.start(argv, shell=shell, cwd=folder, env=environ, stdin=feed is not None)
     done = _process.communicate(ctx, proc, feed, limit(ctx, duration_param(timeout, "timeout")))

@@ -9,7 +9,6 @@ GUI for the interpreter lock. The price is ~30-50 ms to start an interpreter and
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,6 +19,7 @@ from engine.blocks._common import duration_param, limit, must_exist, os_errors, 
 from engine.errors import StepError
 from engine.registry import Kind, Output, Param, block
 from engine.registry.context import StepContext
+from engine.runtime.childenv import session_environ
 
 CONTEXT_NAMES = ("vars", "steps", "trigger", "run", "loop")
 
@@ -75,7 +75,7 @@ def run_python(
 
     from engine.blocks._pyrunner import SOURCE
 
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONUNBUFFERED": "1"}
+    env = {**session_environ(), "PYTHONIOENCODING": "utf-8", "PYTHONUNBUFFERED": "1"}
     with tempfile.TemporaryDirectory(prefix="flowdeck-py-") as tmp:
         out_file = Path(tmp) / "outcome.json"
         argv = [_interpreter(ctx, python), "-c", SOURCE, str(out_file)]

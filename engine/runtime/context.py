@@ -75,10 +75,14 @@ class HeadlessHost:
         """Start the opener in its own session, not waiting for the app it starts; it is always reaped."""
         import subprocess
 
+        from engine.runtime.childenv import session_environ
+
         name = os.path.basename(command[0])
         quiet = subprocess.DEVNULL
         try:
-            proc = subprocess.Popen(command, stdin=quiet, stdout=quiet, stderr=quiet, start_new_session=True)
+            proc = subprocess.Popen(
+                command, stdin=quiet, stdout=quiet, stderr=quiet, env=session_environ(), start_new_session=True
+            )
         except OSError as exc:
             raise StepError(f"cannot open {target}: {name} could not be started ({exc.strerror})", "host") from None
         try:

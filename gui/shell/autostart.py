@@ -6,7 +6,6 @@ No Qt here: each backend is plain file or registry work, so its content can be t
 from __future__ import annotations
 
 import os
-import plistlib
 import sys
 from pathlib import Path
 from typing import Protocol
@@ -52,6 +51,8 @@ def desktop_entry(command: list[str]) -> str:
         "Name=Flowdeck\n"
         "Comment=Run your Flowdeck automations in the background\n"
         f"Exec={' '.join(_exec_quote(a) for a in command)}\n"
+        # the program itself: once it is removed (apt remove), desktops skip this entry instead of failing at login
+        f"TryExec={command[0]}\n"  # a plain path, not an Exec line: no quoting
         f"Icon={APP_ID}\n"
         "Terminal=false\n"
         "X-GNOME-Autostart-enabled=true\n"
@@ -129,6 +130,8 @@ class WindowsRunKey:
 
 # -- macOS ---------------------------------------------------------------------------------------
 def launch_agent(command: list[str]) -> bytes:
+    import plistlib  # macOS only (the Linux bundle leaves out pyexpat, which plistlib reading needs)
+
     return plistlib.dumps(
         {
             "Label": APP_ID,

@@ -7,81 +7,18 @@ starts it: from the .desktop file's Exec line, with /usr and /opt rewritten to t
 from __future__ import annotations
 
 import os
-import shlex
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests.packaging.conftest import APP_ID, ROOT, Installed, app_env, wait_for
 from tests.support.xdisplay import XDisplay
 
-ROOT = Path(__file__).resolve().parents[2]
-APP_ID = "io.github.flowdeck.Flowdeck"
 pytestmark = [pytest.mark.slow, pytest.mark.xdisplay, pytest.mark.timeout(900)]
-
-
-@dataclass
-class Installed:
-    root: Path  # the unpacked .deb
-    deb: Path
-
-    @property
-    def executable(self) -> Path:
-        return self.root / "opt" / "flowdeck" / "flowdeck"
-
-    def launcher(self) -> Path:
-        """/usr/bin/flowdeck as installed, pointed at the temporary root instead of /opt."""
-        text = (self.root / "usr" / "bin" / "flowdeck").read_text()
-        assert "/opt/flowdeck/flowdeck" in text, text
-        moved = self.root / "launcher-in-root"
-        moved.write_text(text.replace("/opt/flowdeck/", f"{self.root}/opt/flowdeck/"))
-        moved.chmod(0o755)
-        return moved
-
-    def desktop_command(self) -> list[str]:
-        """The .desktop file's Exec line, field codes dropped, the program resolved inside the root."""
-        entry = self.root / "usr" / "share" / "applications" / f"{APP_ID}.desktop"
-        exec_line = next(line for line in entry.read_text().splitlines() if line.startswith("Exec="))
-        words = [w for w in shlex.split(exec_line.removeprefix("Exec=")) if not w.startswith("%")]
-        assert words[0] == "flowdeck", exec_line
-        assert (self.root / "usr" / "bin" / "flowdeck").exists()
-        return [str(self.launcher()), *words[1:]]
-
-
-@pytest.fixture(scope="session")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
-    work = tmp_path_factory.mktemp("package")
-    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
-    build = subprocess.run(
-        [sys.executable, str(ROOT / "packaging" / "build.py"), "--dist", str(work / "dist"), "--build", str(work)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=840,
-    )
-    assert build.returncode == 0, build.stdout[-4000:] + build.stderr[-4000:]
-    debs = list((work / "dist").glob("flowdeck_*.deb"))
-    assert len(debs) == 1, debs
-    root = work / "root"
-    subprocess.run(["dpkg-deb", "-x", str(debs[0]), str(root)], check=True, timeout=120)
-    return Installed(root, debs[0])
-
-
-def app_env(xdisplay: XDisplay, home: Path) -> dict[str, str]:
-    env = xdisplay.env()
-    env.pop("PYTHON_KEYRING_BACKEND", None)  # the test suite's in-memory keyring is not in the bundle
-    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
-    env["HOME"] = str(home)
-    for var, sub in (("XDG_DATA_HOME", "data"), ("XDG_CONFIG_HOME", "config"), ("XDG_STATE_HOME", "state")):
-        env[var] = str(home / sub)
-    env["XDG_RUNTIME_DIR"] = str(home / "runtime")
-    (home / "runtime").mkdir(parents=True, exist_ok=True, mode=0o700)
-    return env
 
 
 def windows(env: dict[str, str], *args: str) -> list[str]:
@@ -107,15 +44,6 @@ def embedded_in_tray(env: dict[str, str], window: str, tray_windows: set[int]) -
             return False
         if int(current, 16) in tray_windows:
             return True
-    return False
-
-
-def wait_for(check, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.2)
     return False
 
 
@@ -148,8 +76,12 @@ def test_installed_tree_has_launcher_desktop_file_and_icons(installed: Installed
     check = subprocess.run(["desktop-file-validate", str(share / "applications" / f"{APP_ID}.desktop")], timeout=60)
     assert check.returncode == 0
     control = subprocess.run(["dpkg-deb", "-f", str(installed.deb), "Depends"], capture_output=True, text=True)
-    for lib in ("libegl1", "libxkbcommon-x11-0", "libxcb-cursor0", "libfontconfig1"):
+    for lib in ("libegl1", "libxkbcommon-x11-0", "libxcb-cursor0", "libfontconfig1", "zlib1g", "libssl3"):
         assert lib in control.stdout
+    internal = installed.executable.parent / "_internal"
+    assert not (internal / "libz.so.1").exists()  # Debian's copy (Depends: zlib1g), not a bundled one
+    assert not (internal / "libgtk-3.so.0").exists()  # no binary of the bundle needs GTK: left out
+    assert list(internal.glob("libpython3*.so*"))  # the bundled Python stays
 
 
 @pytest.mark.promise("packaging.md", "Linux: `./dev package`")

@@ -52,6 +52,13 @@ def test_desktop_entry_quotes_awkward_paths() -> None:
     assert exec_line == 'Exec="/opt/My Apps/py\\$thon" -m engine 100%% --autostart'
 
 
+def test_desktop_entry_is_inert_once_the_program_is_gone() -> None:
+    """TryExec names the program itself (unquoted: it is a path, not an Exec line), so after the package is removed
+    the desktop skips the entry instead of failing at every login."""
+    text = desktop_entry(["/opt/My Apps/flowdeck", AUTOSTART_FLAG])
+    assert "TryExec=/opt/My Apps/flowdeck" in text.splitlines()
+
+
 def test_desktop_entry_passes_desktop_file_validate(tmp_path: Path) -> None:
     path = tmp_path / f"{APP_ID}.desktop"
     path.write_text(desktop_entry(["/usr/bin/flowdeck", AUTOSTART_FLAG]))
