@@ -1,0 +1,109 @@
+"""A real X display with a window manager (openbox) and the Tk probe window, shared by the desktop tests."""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.support.xdisplay import XDisplay, start_xvfb
+
+PROBE = Path(__file__).with_name("probe.py")
+
+
+@dataclass
+class Probe:
+    """The Tk window and the lines it printed."""
+
+    proc: subprocess.Popen
+    lines: queue.Queue = field(default_factory=queue.Queue)
+    origin: tuple[int, int] = (0, 0)
+
+    def expect(self, prefix: str, timeout: float = 5.0) -> str:
+        """The next line starting with ``prefix`` (others are skipped); fails after ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                line = self.lines.get(timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
+                pytest.fail(f"the probe window printed no '{prefix}' line within {timeout} s")
+            if line.startswith(prefix):
+                return line
+
+    def drain(self) -> None:
+        while not self.lines.empty():
+            self.lines.get_nowait()
+
+
+@dataclass
+class Desk:
+    x: XDisplay
+    wm: subprocess.Popen
+
+    def probe(self, title: str = "Flowdeck probe") -> Probe:
+        proc = subprocess.Popen([sys.executable, str(PROBE), title], env=self.x.env(), stdout=subprocess.PIPE,
+                                text=True)  # fmt: skip
+        probe = Probe(proc)
+        threading.Thread(target=_pump, args=(proc, probe.lines), daemon=True).start()
+        ready = probe.expect("ready", 10).split()
+        probe.origin = (int(ready[1]), int(ready[2]))
+        return probe
+
+
+def _pump(proc: subprocess.Popen, lines: queue.Queue) -> None:
+    for line in proc.stdout:
+        lines.put(line.rstrip("\n"))
+
+
+@pytest.fixture(scope="session")
+def desk() -> Iterator[Desk]:
+    """Xvfb + openbox; DISPLAY points at it for the whole session (the blocks read it from the environment)."""
+    if shutil.which("openbox") is None:
+        pytest.fail("openbox is not installed; run the tests with ./dev test, which installs it")
+    x = start_xvfb()
+    wm = subprocess.Popen(["openbox", "--sm-disable"], env=x.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    old = {k: os.environ.get(k) for k in ("DISPLAY", "WAYLAND_DISPLAY", "XDG_SESSION_TYPE")}
+    os.environ["DISPLAY"] = x.display
+    os.environ.pop("WAYLAND_DISPLAY", None)
+    os.environ.pop("XDG_SESSION_TYPE", None)
+    _wait_for_wm(x)
+    yield Desk(x, wm)
+    for k, v in old.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+    wm.terminate()
+    wm.wait(10)
+    x.proc.terminate()
+    x.proc.wait(10)
+
+
+def _wait_for_wm(x: XDisplay) -> None:
+    from Xlib import X, display
+
+    d = display.Display(x.display)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if d.screen().root.get_full_property(d.intern_atom("_NET_SUPPORTING_WM_CHECK"), X.AnyPropertyType):
+            d.close()
+            return
+        time.sleep(0.05)
+    pytest.fail("openbox did not start on the test display")
+
+
+@pytest.fixture
+def probe(desk: Desk) -> Iterator[Probe]:
+    p = desk.probe()
+    yield p
+    p.proc.terminate()
+    p.proc.wait(10)
