@@ -1,11 +1,11 @@
 """Find a pattern (a small PNG) on a screen image, without numpy or OpenCV.
 
 Confidence is the share of the pattern's pixels that match the screen within ``TOLERANCE`` levels (0-255) in each
-colour,
-so 0.9 means 9 pixels in 10 look the same. The coarse pass compares grey only; the final measure, colour. The search is coarse to fine: both images are shrunk (box average, in
-Pillow's C code) until the screen has at most ~60 000 places to try; each place is tried on a few sample pixels
-with an early exit (most places fail on the first one or two); the best few are then measured at full size around
-the coarse hit with Pillow's difference, again in C. Only the same size is found (no scaling or rotation).
+colour, so 0.9 means 9 pixels in 10 look the same. The search is coarse to fine: both images are shrunk (box
+average, in Pillow's C code) until the screen has at most ~60 000 places to try; each place is tried in grey on a
+few sample pixels with an early exit (most places fail on the first one or two); the best few are then measured in
+colour at full size around the coarse hit with Pillow's difference, again in C. Only the same size is found (no
+scaling or rotation).
 """
 
 from __future__ import annotations

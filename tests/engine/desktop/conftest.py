@@ -70,7 +70,8 @@ def desk() -> Iterator[Desk]:
     if shutil.which("openbox") is None:
         pytest.fail("openbox is not installed; run the tests with ./dev test, which installs it")
     x = start_xvfb()
-    wm = subprocess.Popen(["openbox", "--sm-disable"], env=x.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    quiet = subprocess.DEVNULL
+    wm = subprocess.Popen(["openbox", "--sm-disable"], env=x.env(), stdout=quiet, stderr=quiet)
     old = {k: os.environ.get(k) for k in ("DISPLAY", "WAYLAND_DISPLAY", "XDG_SESSION_TYPE")}
     os.environ["DISPLAY"] = x.display
     os.environ.pop("WAYLAND_DISPLAY", None)
