@@ -46,7 +46,7 @@ def wayland_problem() -> str | None:
 
 def backend() -> Backend:
     """This platform's backend, made once per process (DesktopUnavailable with one line when there is none)."""
-    key = sys.platform
+    key = f"{sys.platform}{os.environ.get('DISPLAY', '')}"  # a backend is bound to one X display
     with _lock:
         if key not in _made:
             _made[key] = _make()

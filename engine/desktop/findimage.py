@@ -17,7 +17,7 @@ from typing import Any
 TOLERANCE = 32  # grey levels two pixels may differ by and still match (anti-aliasing, slight colour shifts)
 _PLACES = 60_000
 _SAMPLES = 24
-_KEEP = 12
+_KEEP = 24
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def find(screen: Any, pattern: Any, confidence: float) -> Match | None:
     pw, ph = pattern.size
     if pw > sw or ph > sh:
         return None
-    factor = max(1, min(math.ceil(math.sqrt(sw * sh / _PLACES)), max(1, min(pw, ph) // 4)))
+    factor = max(1, min(math.ceil(math.sqrt(sw * sh / _PLACES)), max(1, min(pw, ph) // 8)))
     coarse = _coarse(screen, pattern, factor, max(0.0, confidence - 0.25))
     best: Match | None = None
     for cx, cy in coarse:
@@ -96,7 +96,9 @@ def _samples(grey: Any, factor: int, pw: int, ph: int, sw: int) -> list[tuple[in
                min(grey.width, (i + 1) * factor), min(grey.height, (j + 1) * factor))  # fmt: skip
         lo, hi = grey.crop(box).getextrema()
         out.append((hi - lo, j * sw + i, max(0, lo - TOLERANCE), min(255, hi + TOLERANCE)))
-    informative = [s for s in out if s[0] <= 128] or out  # a sample on a black/white edge tells nothing
+    informative = [s for s in out if s[0] <= 128]  # a sample on a black/white edge tells little
+    if len(informative) < 8:
+        informative = sorted(sorted(out)[: max(8, len(out) // 2)], key=lambda s: s[1])
     step = max(1, len(informative) // _SAMPLES)  # spread over the whole pattern, every colour of it
     return [(offset, lo, hi) for _, offset, lo, hi in informative[::step][:_SAMPLES]]
 

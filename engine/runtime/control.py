@@ -32,6 +32,8 @@ def run_block(run: Run, step: StepPlan, scope: Scope, inputs: dict[str, Any], jo
     output = call_block(run, step, step.block.run, params, scope)
     if step.block.type == "set" and isinstance(output, dict):
         run.vars.update(output.get("values", {}))
+    if step.block.ports.names != ("next",) and isinstance(output, dict) and isinstance(output.get("port"), str):
+        return output["port"], output  # a block with ports of its own (screen.find, ask.message) names the one taken
     return "next", output
 
 

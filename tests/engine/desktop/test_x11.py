@@ -8,7 +8,7 @@ import pytest
 
 from engine.desktop import backend
 from engine.desktop.base import Rect
-from tests.engine.desktop.conftest import Probe
+from tests.support.desk import Probe
 
 pytestmark = pytest.mark.xdisplay
 
