@@ -10,7 +10,7 @@ def test_import_engine_and_the_registry_load_no_desktop_library() -> None:
     code = (
         "import sys, engine, engine.cli.main, engine.io.validate, engine.scheduling.service;"
         "from engine.registry import default_registry; default_registry();"
-        "import engine.desktop, engine.desktop.keys;"
+        "import engine.desktop, engine.desktop.keys, engine.desktop.triggers;"
         f"bad = sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}));"
         "print(bad); sys.exit(1 if bad else 0)"
     )
