@@ -1,7 +1,8 @@
 """A small Tk window the desktop tests drive: it prints every key, click and scroll it gets, one line each.
 
-Run as ``python desk_probe.py TITLE`` (or ``--copy TEXT`` to put TEXT on the clipboard for 0.7 s); lines on
-stdout: ``ready X Y``, ``text <what was typed so far>`` after each key, ``key <keysym> <state>``, ``click <button> <x> <y>`` (window coordinates), ``double <x> <y>``, ``scroll <up|down>``,
+Run as ``python desk_probe.py TITLE`` (or ``--copy TEXT`` to put TEXT on the clipboard for 0.7 s). Lines on
+stdout: ``ready X Y``; ``text <what was typed so far>`` after each key; ``key <keysym> <state>``;
+``click <button> <x> <y>`` (window coordinates); ``double <x> <y>``; ``scroll <up|down>``;
 ``drag <x0> <y0> <x1> <y1>``. It draws a black-and-orange pattern at (40, 120) and a line of text at (20, 200).
 """
 
