@@ -48,7 +48,11 @@ class DBusWatch:
         try:
             self.conn = blocking.open_dbus_connection(bus="SYSTEM")
         except (OSError, KeyError, ValueError) as exc:
-            raise DesktopUnavailable(f"cannot reach the system's D-Bus (for logind, UPower, NetworkManager): {exc}")
+            where = os.environ.get("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/run/dbus/system_bus_socket")
+            reason = getattr(exc, "strerror", None) or exc
+            raise DesktopUnavailable(
+                f"cannot reach the system's D-Bus at {where} (logind, UPower and NetworkManager are there): {reason}"
+            ) from None
         for rule in rules:
             self.conn.send_and_get_reply(
                 jeepney.bus_messages.message_bus.AddMatch(jeepney.bus_messages.MatchRule(**rule))

@@ -155,7 +155,7 @@ _declare(TriggerKind(
     "session", "Session", "The desktop session: log in, unlock, lock, sleep, wake, or idle for a while.",
     (Option("on", "When", "which events", choices=SESSION_EVENTS, many=True, default=list(SESSION_EVENTS)),
      Option("idle", "Idle for (with idle)", "e.g. 10m", "10m")),
-    {"on": ["unlock"]}, _check_session, lambda o: f"when the session is {_words(o, 'on', SESSION_EVENTS)}",
+    {"on": ["unlock"]}, _check_session, lambda o: f"on session {_words(o, 'on', SESSION_EVENTS)}",
     needs_display=False, fields=("event",),
 ))  # fmt: skip
 _declare(TriggerKind(
