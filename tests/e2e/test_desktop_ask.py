@@ -28,7 +28,8 @@ steps:
     next: last
   last:
     do: log
-    with: {{message: "NAME={{{{ steps.name.answer }}}} ASKED={{{{ steps.q.answered }}}} CITY={{{{ steps.form.values.city }}}}"}}
+    with:
+      message: "NAME={{{{ steps.name.answer }}}} ASKED={{{{ steps.q.answered }}}} CITY={{{{ steps.form.values.city }}}}"
 """
 
 
