@@ -29,7 +29,8 @@ def _default(value: Any) -> Any:
     category=CATEGORY,
     icon="ask",
     help="Show a message with buttons; the button pressed picks the port (write one port per button under "
-    "next:, e.g. Yes: and No:). Without a person (headless) or after the timeout it takes the default button.",
+    "next:, e.g. Send: and Skip:; quote 'Yes' and 'No', which YAML reads as true and false). Without a person "
+    "(headless) or after the timeout it takes the default button.",
     params=[
         Param("title", Kind.TEXT, required=True, help="The dialog's headline."),
         Param("message", Kind.MULTILINE, default="", help="The text above the buttons."),

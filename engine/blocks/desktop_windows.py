@@ -41,6 +41,7 @@ def window_list(ctx: StepContext, app: Any = "", title: Any = "") -> dict[str, A
         Param("timeout", Kind.DURATION, default="30s", help="How long to wait at most."),
     ],
     outputs=_WINDOW_OUT,
+    summary="title",
 )
 def window_wait(
     ctx: StepContext, app: Any = "", title: Any = "", until: Any = "open", timeout: Any = "30s"
@@ -75,6 +76,7 @@ def window_wait(
     help="Bring a window to the front and give it the keyboard focus (restores it when minimised).",
     params=_WHICH,
     outputs=_WINDOW_OUT,
+    summary="title",
 )
 def window_activate(ctx: StepContext, app: Any = "", title: Any = "") -> dict[str, Any]:
     w = window(app, title)
@@ -97,6 +99,7 @@ def window_activate(ctx: StepContext, app: Any = "", title: Any = "") -> dict[st
         Param("height", Kind.INTEGER, minimum=1, help="New height."),
     ],
     outputs=_WINDOW_OUT,
+    summary="title",
 )
 def window_move(
     ctx: StepContext,
@@ -127,6 +130,7 @@ def window_move(
     help="Minimise a window, maximise it, or restore it to its normal size.",
     params=[*_WHICH, Param("state", Kind.CHOICE, default="maximize", choices=WINDOW_STATES, help="What to do.")],
     outputs=_WINDOW_OUT,
+    summary="title",
 )
 def window_state(ctx: StepContext, app: Any = "", title: Any = "", state: Any = "maximize") -> dict[str, Any]:
     if state not in WINDOW_STATES:
@@ -144,6 +148,7 @@ def window_state(ctx: StepContext, app: Any = "", title: Any = "", state: Any = 
     help="Ask a window to close, as its ✕ button does (the program may still ask to save first).",
     params=[*_WHICH, Param("wait", Kind.DURATION, default="5s", help="How long to wait for it to be gone.")],
     outputs=[*_WINDOW_OUT, Output("closed", "true when it was gone within the wait")],
+    summary="title",
 )
 def window_close(ctx: StepContext, app: Any = "", title: Any = "", wait: Any = "5s") -> dict[str, Any]:
     w = window(app, title)
