@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -57,6 +58,8 @@ class DesktopTriggers:
 
     def _make(self, path: Path, trigger: Trigger) -> Any:
         o, kind = trigger.options, trigger.kind
+        if sys.platform in ("win32", "darwin"):
+            raise DesktopUnavailable("the desktop triggers work on Linux only so far (docs/desktop.md)")
         fire = _firing(self._fire, path, kind)
         if KINDS[kind].needs_display:
             problem = wayland_problem()
