@@ -140,31 +140,61 @@ _declare(TriggerKind(
 ))  # fmt: skip
 _declare(TriggerKind(
     "window", "Window", "An application window opens, gets the focus or closes.",
-    (Option("app", "App (e.g. firefox)", "the program's name; * works", "firefox"),
-     Option("title", "Title pattern", "e.g. *Invoice*", "*Invoice*"),
-     Option("on", "When", "which events", choices=WINDOW_EVENTS, many=True, default=["opened"])),
+    (Option("app", "App (e.g. firefox)", "the program's name (X11 WM_CLASS); * works", "firefox"),
+     Option("title", "Title pattern", "a pattern like *Invoice* (case-insensitive)", "*Invoice*"),
+     Option("on", "When", "what to fire on (default: opened)", choices=WINDOW_EVENTS, many=True, default=["opened"])),
     {"title": "*Invoice*"}, _check_window, _describe_window, fields=("event", "app", "title", "pid", "id"),
 ))  # fmt: skip
 _declare(TriggerKind(
     "clipboard", "Clipboard", "The clipboard gets new text (optionally only text matching a pattern).",
-    (Option("match", "Only text matching (regex, optional)", "e.g. ^https?://", "^https?://"),),
+    (Option("match", "Only text matching (regex, optional)", "a regular expression the text must contain", "^https?://"),),
     {"match": "^https?://"}, _check_clipboard,
     lambda o: "when text is copied" + (f" that matches {o['match']}" if o.get("match") else ""), fields=("text",),
 ))  # fmt: skip
 _declare(TriggerKind(
     "session", "Session", "The desktop session: log in, unlock, lock, sleep, wake, or idle for a while.",
-    (Option("on", "When", "which events", choices=SESSION_EVENTS, many=True, default=list(SESSION_EVENTS)),
-     Option("idle", "Idle for (with idle)", "e.g. 10m", "10m")),
+    (Option("on", "When", "default: all", choices=SESSION_EVENTS, many=True, default=list(SESSION_EVENTS)),
+     Option("idle", "Idle for (with idle)", "how long idle counts as idle (default 10m)", "10m")),
     {"on": ["unlock"]}, _check_session, lambda o: f"on session {_words(o, 'on', SESSION_EVENTS)}",
     needs_display=False, fields=("event",),
 ))  # fmt: skip
 _declare(TriggerKind(
     "device", "Device", "A USB device, a monitor, the network or the power supply changes.",
-    (Option("kind", "Device", "usb, display, network or power", choices=DEVICE_KINDS, default="usb"),
-     Option("on", "When", "which events", choices=DEVICE_EVENTS, many=True, default=list(DEVICE_EVENTS))),
+    (Option("kind", "Device", "which kind of device", choices=DEVICE_KINDS, default="usb"),
+     Option("on", "When", "default: all", choices=DEVICE_EVENTS, many=True, default=list(DEVICE_EVENTS))),
     {"kind": "usb", "on": ["added"]}, _check_device,
     lambda o: f"when a {o.get('kind')} device is {_words(o, 'on', DEVICE_EVENTS)}", needs_display=False,
     fields=("event", "device", "name"),
 ))  # fmt: skip
 
 CHECKS = {k: t.check for k, t in KINDS.items()}
+
+
+def listing(markdown: bool) -> str:
+    """The desktop trigger kinds for ``flowdeck blocks`` (text) and docs/blocks.md (markdown), from KINDS."""
+    if not markdown:
+        out = ["\ntriggers (desktop; armed by the app):\n"]
+        for k in KINDS.values():
+            options = ", ".join(o.name + (f" [{'|'.join(o.choices)}]" if o.choices else "") for o in k.options)
+            out.append(f"  {k.kind}: {k.help} Options: {options}. trigger: {', '.join(k.fields)}\n")
+        return "".join(out)
+    out = [
+        "\n## Desktop triggers\n\nArmed by the app, not by `flowdeck daemon` (see [desktop.md](desktop.md)). "
+        "In a run, `trigger` holds `kind` and the fields listed.\n"
+    ]
+    for k in KINDS.values():
+        out.append(f"\n### `{k.kind}` — {k.title}\n\n{k.help}\n\n| option | values | help |\n|---|---|---|\n")
+        for o in k.options:
+            values = ", ".join(o.choices) + (" (a list)" if o.many else "") if o.choices else "text"
+            out.append(f"| `{o.name}` | {values} | {o.help} |\n")
+        out.append(f"\n`trigger`: {', '.join(f'`{f}`' for f in k.fields)}. Example: `{k.kind}: {_flow(k.new)}`\n")
+    return "".join(out)
+
+
+def _flow(options: dict[str, Any]) -> str:
+    def show(v: Any) -> str:
+        if isinstance(v, list):
+            return "[" + ", ".join(map(str, v)) + "]"
+        return f'"{v}"' if any(c in str(v) for c in "*^:{}[]") else str(v)
+
+    return "{" + ", ".join(f"{k}: {show(v)}" for k, v in options.items()) + "}"
