@@ -47,7 +47,10 @@ class AskDialog(QDialog):
         self.setWindowTitle(question.title or "Flowdeck asks")
         self.setObjectName("askDialog")
         self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint)
+        self.setMinimumWidth(380)
         column = QVBoxLayout(self)
+        column.setContentsMargins(16, 14, 16, 12)
+        column.setSpacing(8)
         head = QLabel(f"<b>{question.title}</b>")
         head.setTextFormat(Qt.TextFormat.RichText)
         column.addWidget(head)
@@ -70,8 +73,10 @@ class AskDialog(QDialog):
         for label in question.buttons if question.kind == "message" else ["OK"]:
             button = self.buttons.addButton(label, QDialogButtonBox.ButtonRole.AcceptRole)
             button.clicked.connect(lambda _c=False, text=label: self._pressed(text))
-            if question.has_default and label == question.default:
-                button.setDefault(True)
+            if question.has_default and question.kind == "message":
+                chosen = label == question.default  # Enter presses it, not the first button
+                button.setAutoDefault(chosen)
+                button.setDefault(chosen)
         column.addWidget(self.buttons)
 
     def button(self, label: str) -> QPushButton:
