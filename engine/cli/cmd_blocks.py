@@ -36,6 +36,10 @@ def main(args: argparse.Namespace) -> int:
         print(json.dumps([declaration(t) for t in types], indent=2, default=repr))
     else:  # third-party blocks write their own help: shown, never obeyed by the terminal
         print(clean(markdown(types) if args.markdown else text(types)), end="")
+        if not args.name:  # and the desktop triggers, from their declarations (engine.desktop.triggers)
+            from engine.desktop.triggers import listing
+
+            print(listing(bool(args.markdown)), end="")
     return 0
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from engine.desktop.triggers import CHECKS as DESKTOP_CHECKS
 from engine.model.durations import parse_duration
 from engine.model.workflow import Trigger
 
@@ -218,6 +219,7 @@ CHECKS: dict[str, Callable[[dict[str, Any]], Found]] = {
     "webhook": _webhook,
     "startup": _startup,
 }
+CHECKS.update(DESKTOP_CHECKS)  # hotkey, window, clipboard, session, device: declared in engine.desktop.triggers
 
 
 def check_trigger(trigger: Trigger) -> Found:

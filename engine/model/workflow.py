@@ -32,7 +32,8 @@ STEP_KEYS = ("do", "title", "description", "with", "next", "retry", "timeout", "
 RETRY_KEYS = ("attempts", "backoff", "factor", "max_delay", "jitter", "on")
 POLICY_KEYS = ("overlap", "misfire_grace", "catch_up", "max_steps", "history", "timeout", "runs_on", "retry_lost")
 OVERLAP_CHOICES = ("skip", "queue", "parallel")
-TRIGGER_KINDS = ("schedule", "watch", "webhook", "startup")
+# the desktop kinds are declared in engine.desktop.triggers (tests/engine/desktop/test_trigger_kinds.py compares)
+TRIGGER_KINDS = ("schedule", "watch", "webhook", "startup", "hotkey", "window", "clipboard", "session", "device")
 MAX_STEPS = 10_000  # steps in one workflow: ten times the largest real one; bigger work is split with workflow.run
 MAX_STEP_ID = 128  # characters in a step id
 

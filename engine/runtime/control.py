@@ -32,6 +32,10 @@ def run_block(run: Run, step: StepPlan, scope: Scope, inputs: dict[str, Any], jo
     output = call_block(run, step, step.block.run, params, scope)
     if step.block.type == "set" and isinstance(output, dict):
         run.vars.update(output.get("values", {}))
+    own = step.block.ports.names != ("next",) or step.block.ports.dynamic  # screen.find, ask.message
+    if own and isinstance(output, dict) and isinstance(output.get("port"), str):
+        port = output["port"]  # the block names the port taken; a dynamic one's port without a wire goes on to next
+        return (port if port in step.ports or not step.block.ports.dynamic else "next"), output
     return "next", output
 
 

@@ -46,13 +46,13 @@ class _Link:
         with self._lock:
             self.conn.send_bytes(data)
 
-    def call(self, run_id: str, target: str, method: str, *args: Any) -> Any:
+    def call(self, run_id: str, target: str, method: str, *args: Any, wait: float | None = CALL_TIMEOUT) -> Any:
         call_id = next(self._ids)
         done, box = threading.Event(), []
         self._waiting[call_id] = (done, box)
         try:
             self.send((wire.CALL, call_id, run_id, target, method, args))
-            if not done.wait(CALL_TIMEOUT):
+            if not done.wait(wait):
                 raise StepError(f"the app did not answer a {target} request ({method}) in time", kind="host")
         finally:
             self._waiting.pop(call_id, None)
@@ -86,6 +86,13 @@ class HostProxy:
 
     def open(self, target: str) -> None:
         self._link.call(self._run_id, "host", "open", target)
+
+    def ask(self, question: dict[str, Any]) -> dict[str, Any]:
+        """An ask block's question (engine.desktop.ask): waits for the person, up to its timeout (or the step's)."""
+        from engine.desktop.ask import ANSWER_MARGIN
+
+        wait = question["timeout"] + ANSWER_MARGIN if question.get("timeout") else None
+        return dict(self._link.call(self._run_id, "host", "ask", question, wait=wait))
 
 
 class StateProxy:

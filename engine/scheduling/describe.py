@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from engine.desktop.triggers import KINDS as DESKTOP_KINDS
 from engine.model.durations import parse_duration
 from engine.model.workflow import Trigger
 
@@ -104,4 +105,6 @@ def describe_trigger(trigger: Trigger) -> str:
         return f"when /hook/{o.get('path', '<name>')} is called"
     if trigger.kind == "startup":
         return "when the service starts"
+    if trigger.kind in DESKTOP_KINDS:
+        return DESKTOP_KINDS[trigger.kind].describe(o)
     return trigger.kind

@@ -18,7 +18,8 @@ SUFFIXES = (".yaml", ".yml", ".flow")
 
 @dataclass
 class ServiceEvent:
-    kind: str  # workflow_added/changed/removed/invalid, armed, disarmed, paused, resumed, skipped, caught_up, error
+    kind: str  # workflow_added/changed/removed/invalid, armed, disarmed, paused, resumed, skipped, caught_up, error,
+    # not_armed (a desktop trigger that cannot be armed: its message says why)
     path: Path | None = None
     message: str = ""
 

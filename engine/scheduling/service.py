@@ -21,6 +21,8 @@ from engine.model.workflow import Trigger
 from engine.runtime import Engine
 from engine.scheduling.clock import ManualClock, SleepWatch, SystemClock
 from engine.scheduling.describe import describe_trigger
+from engine.scheduling.desktop_arm import KINDS as DESKTOP_KINDS
+from engine.scheduling.desktop_arm import DesktopTriggers
 from engine.scheduling.entries import Entry, ServiceEvent, WorkflowInfo, hook_name
 from engine.scheduling.folder import WorkspaceFolder
 from engine.scheduling.hook_tokens import HookTokens
@@ -77,6 +79,7 @@ class Service(WorkspaceFolder, Schedules):
         self._observer: Any = None
         self._watches: Watches | None = None
         self._webhooks: WebhookServer | None = None
+        self._desktop = DesktopTriggers(self._fire, self._not_armed, armed_here=who == APP)  # the app arms them
         self._sleep = SleepWatch(self.clock, self._woke)
         self._warmup = Warmup(self._upcoming, self._engine.warm)
         self._rescan_timer: threading.Timer | None = None
@@ -164,7 +167,7 @@ class Service(WorkspaceFolder, Schedules):
         self._presence.stop()
         self._sleep.stop()
         self._warmup.stop()
-        for part in (self._webhooks, self._watches, self._observer):
+        for part in (self._webhooks, self._watches, self._observer, self._desktop):
             if part is not None:
                 part.stop()
         if self._rescan_timer:
@@ -257,6 +260,8 @@ class Service(WorkspaceFolder, Schedules):
                     self._emit("error", entry.path, problem)
             elif trigger.kind == "webhook":
                 self._arm_hook(entry, trigger)
+            elif trigger.kind in DESKTOP_KINDS:
+                self._desktop.arm(entry.path, trigger)
         self._catch_up(entry, "Flowdeck was not running", until=broken_since)
         self._emit("armed", entry.path)
 
@@ -277,6 +282,10 @@ class Service(WorkspaceFolder, Schedules):
         if trigger.options.get("token") is None:
             self._tokens.token(name)  # made now, so the URL with its token can be given out before the first call
 
+    def _not_armed(self, path: Path, problem: str) -> None:
+        log.error("%s", problem)
+        self._emit("not_armed", path, problem)
+
     def _disarm(self, path: Path) -> None:
         entry = self._entries.get(path)
         if entry is None:
@@ -286,6 +295,7 @@ class Service(WorkspaceFolder, Schedules):
             self._hooks.pop(name, None)
         if self._watches is not None:
             self._watches.disarm(path)
+        self._desktop.disarm(path)
         if entry.jobs or entry.hooks:
             self._emit("disarmed", path)
         entry.jobs.clear()

@@ -23,6 +23,7 @@ CATEGORY_COLOURS = {
     "Web": "#1e88e5",
     "Data": "#8e5cc4",
     "Messages": "#2e9d6a",
+    "Desktop": "#00897b",
     "State": "#6d8a96",
     "Control": "#e0564f",
 }

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from engine.io.triggers import WATCH_EVENTS, check_trigger
 from engine.model.workflow import Trigger
 from engine.scheduling.describe import describe_trigger
+from gui.inspector import desktop_triggers as desktop
 from gui.inspector.widgets import LabelledLine, note
 
 # (menu text, kind, options of a new trigger of that kind)
@@ -36,12 +37,16 @@ NEW = (
     ("Watch a folder", "watch", {"path": "~/Downloads", "pattern": "*.pdf"}),
     ("Webhook", "webhook", {"path": "my-hook"}),
     ("At startup", "startup", {}),
+    *desktop.NEW,
 )
 # Which options a card edits, by kind: (option, caption, placeholder)
 FIELDS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "watch": (("path", "Folder", "~/Downloads"), ("pattern", "File pattern", "*.pdf")),
     "webhook": (("path", "Name in the URL (/hook/<name>)", "my-hook"),),
+    **desktop.FIELDS,
 }
+# the check boxes of a card: kind -> (option, choices, default when the option is not written)
+EVENTS = {"watch": ("events", WATCH_EVENTS, ["created"]), **desktop.EVENTS}
 _SCHEDULE = {"cron": ("Cron", "minute hour day month weekday"), "every": ("Every", "10m"), "at": ("At", "")}
 
 
@@ -101,8 +106,12 @@ class TriggerCard(QFrame):
             self.lines[key] = line
             layout.addWidget(line)
         self.events: dict[str, QCheckBox] = {}
-        if self.kind == "watch":
+        if self.kind in EVENTS:
             layout.addLayout(self._event_boxes())
+        if self.kind == "hotkey":
+            self.recorder = desktop.HotkeyRecorder()
+            self.recorder.recorded.connect(lambda keys: (self.lines["keys"].set_text(keys), self._edited()))
+            layout.addWidget(self.recorder)
         self.words = note()
         layout.addWidget(self.words)
         self.show_trigger(trigger)
@@ -111,7 +120,7 @@ class TriggerCard(QFrame):
         """When a file is created, modified, deleted or moved (created alone is the default); two a row."""
         grid = QGridLayout()
         grid.setHorizontalSpacing(12)
-        for i, event in enumerate(WATCH_EVENTS):
+        for i, event in enumerate(EVENTS[self.kind][1]):
             box = QCheckBox(event)
             box.toggled.connect(lambda _on: self._edited())
             self.events[event] = box
@@ -132,7 +141,8 @@ class TriggerCard(QFrame):
         self.trigger = trigger
         for key, line in self.lines.items():
             line.set_text(str(trigger.options.get(key, "")))
-        chosen = trigger.options.get("events", ["created"])
+        key, _choices, default = EVENTS.get(self.kind, ("events", (), ["created"]))
+        chosen = trigger.options.get(key, default)
         chosen = [chosen] if isinstance(chosen, str) else chosen
         for event, box in self.events.items():
             box.blockSignals(True)
@@ -148,11 +158,12 @@ class TriggerCard(QFrame):
             else:  # an emptied optional field is not written at all
                 options.pop(key, None)
         if self.events:
+            key, _choices, default = EVENTS[self.kind]
             chosen = [event for event, box in self.events.items() if box.isChecked()]
-            if chosen == ["created"]:
-                options.pop("events", None)  # the default, not written
+            if chosen == default:
+                options.pop(key, None)  # the default, not written
             else:
-                options["events"] = chosen
+                options[key] = chosen
         self.trigger = Trigger(self.kind, options)
         self._describe()
         self.changed.emit(self.index, self.trigger, (self.index, typing) if typing else None)

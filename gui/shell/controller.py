@@ -91,6 +91,9 @@ class AppController(TakeOver, Closing, QObject):
         self.relay.run_started.connect(self._run_started)
         self.relay.run_finished.connect(self._run_finished)
         self.relay.service_changed.connect(lambda _e: self._refresh.start())
+        self.relay.service_changed.connect(  # a desktop trigger that could not be armed (a hotkey already taken...)
+            lambda e: self.tray.message("Trigger not armed", e.message, "warning") if e.kind == "not_armed" else None
+        )
         if self.window is None:
             QTimer.singleShot(0, lambda: self._start_or_explain(files or []))
         else:

@@ -38,6 +38,9 @@ class GuiHost(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._call.connect(self._run, Qt.ConnectionType.QueuedConnection)
+        from gui.shell.ask_dialog import AskAnswerer
+
+        self.answerer = AskAnswerer(self)  # the ask blocks' dialogs
 
     # -- Host protocol -------------------------------------------------------------------------
     def notify(self, title: str, message: str, level: str = "info") -> None:
@@ -55,6 +58,10 @@ class GuiHost(QObject):
             raise StepError(f"cannot open {target!r}: not a file, folder or URL", kind="host")
         if not self._in_gui(lambda: QDesktopServices.openUrl(url)):
             raise StepError(f"cannot open {target!r}: the desktop has no program for it", kind="host")
+
+    def ask(self, question: dict[str, Any]) -> dict[str, Any]:
+        """An ask block's question (engine.desktop.ask), answered by the person in a dialog; waits for it."""
+        return self.answerer.ask(question)
 
     # -- marshalling ---------------------------------------------------------------------------
     def _in_gui(self, fn: Callable[[], Any]) -> Any:

@@ -11,7 +11,7 @@ import pytest
 
 from engine.registry import MISSING, BlockType, default_registry
 
-CATEGORIES = {"Files & folders", "Programs", "Web", "Data", "Messages", "State", "Control"}
+CATEGORIES = {"Files & folders", "Programs", "Web", "Data", "Messages", "Desktop", "State", "Control"}
 EXPECTED = {
     "file.read", "file.write", "file.copy", "file.move", "file.delete", "file.list", "folder.create", "file.zip",
     "file.unzip", "file.info", "program.run", "python.run", "open", "http.request", "http.download", "http.changed",
@@ -65,4 +65,4 @@ def test_loading_blocks_does_not_import_heavy_libraries() -> None:
 
 def test_palette_order_of_categories() -> None:
     order = list(default_registry().categories())
-    assert order == ["Files & folders", "Programs", "Web", "Data", "Messages", "State", "Control"]
+    assert order == ["Files & folders", "Programs", "Web", "Data", "Messages", "Desktop", "State", "Control"]

@@ -1,0 +1,66 @@
+"""The Windows backend: pynput for input, pywinauto (UI Automation) for windows, mss (in capture.py) for the screen.
+
+NOT RUN in Flowdeck's tests (no Windows machine here); written against pywinauto 0.6's documented API.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.desktop import missing
+from engine.desktop._pynput import PynputInput
+from engine.desktop.base import Rect, WindowInfo
+
+try:
+    from pywinauto import Desktop
+except ImportError:  # pragma: no cover
+    raise missing("pywinauto", "the Desktop window blocks on Windows") from None
+
+
+class WindowsBackend(PynputInput):
+    name = "windows"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._desktop = Desktop(backend="uia")
+
+    def _wrapper(self, window: WindowInfo) -> Any:
+        return self._desktop.window(handle=window.id).wrapper_object()
+
+    def windows(self) -> list[WindowInfo]:
+        out = []
+        for w in self._desktop.windows(visible_only=True):
+            r = w.rectangle()
+            process = w.element_info.process_id
+            out.append(WindowInfo(int(w.handle), w.window_text(), _exe(process), process,
+                                  Rect(r.left, r.top, r.width(), r.height()), w.has_focus()))  # fmt: skip
+        return out
+
+    def activate(self, window: WindowInfo) -> None:
+        self._wrapper(window).set_focus()
+
+    def move_resize(self, window: WindowInfo, rect: Rect) -> None:
+        self._wrapper(window).move_window(rect.x, rect.y, rect.width, rect.height)
+
+    def set_state(self, window: WindowInfo, state: str) -> None:
+        w = self._wrapper(window)
+        {"minimize": w.minimize, "maximize": w.maximize}.get(state, w.restore)()
+
+    def close(self, window: WindowInfo) -> None:
+        self._wrapper(window).close()
+
+    def screen(self) -> Rect:
+        import mss
+
+        with mss.mss() as shooter:
+            m = shooter.monitors[0]
+        return Rect(m["left"], m["top"], m["width"], m["height"])
+
+
+def _exe(pid: int) -> str:
+    try:
+        import psutil
+
+        return psutil.Process(pid).name().removesuffix(".exe")
+    except Exception:  # psutil missing or the process gone: the app name is only shown
+        return ""

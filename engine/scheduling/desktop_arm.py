@@ -1,0 +1,117 @@
+"""Arming the desktop triggers (hotkey, window, clipboard, session, device) for the scheduling service.
+
+They need the person's desktop session, so only the app arms them. ``flowdeck daemon`` (a server, a container, a
+service started before anyone logs in) says in one line per trigger that it is not armed. A trigger that cannot be
+armed in the app (a hotkey another program holds, no window manager, a Wayland session, a missing library) is
+reported with one line in the log and as a ``not_armed`` service event, which the app shows as a tray message.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from engine.desktop import wayland_problem
+from engine.desktop.base import DesktopUnavailable
+from engine.desktop.keys import parse_combo
+from engine.desktop.triggers import DEVICE_EVENTS, KINDS, SESSION_EVENTS, events
+from engine.model.durations import parse_duration
+from engine.model.workflow import Trigger
+
+log = logging.getLogger("flowdeck.scheduling")
+Fire = Callable[[Path, dict[str, Any]], Any]
+Report = Callable[[Path, str], None]
+DAEMON_LINE = "{file}: the {kind} trigger ({words}) is not armed: desktop triggers need the Flowdeck app on the desktop"
+
+
+class DesktopTriggers:
+    """The armed desktop triggers of every workflow file, each a watcher with its own thread."""
+
+    def __init__(self, fire: Fire, report: Report, *, armed_here: bool) -> None:
+        self._fire, self._report, self.armed_here = fire, report, armed_here
+        self._lock = threading.Lock()
+        self._armed: dict[Path, list[Any]] = {}
+        self._hotkeys: dict[str, Path] = {}
+
+    def arm(self, path: Path, trigger: Trigger) -> None:
+        kind = KINDS[trigger.kind]
+        if not self.armed_here:
+            log.warning(DAEMON_LINE.format(file=path.name, kind=kind.kind, words=kind.describe(trigger.options)))
+            return
+        try:
+            watcher = self._make(path, trigger)
+        except DesktopUnavailable as exc:
+            self._report(path, f"{path.name}: the {kind.kind} trigger is not armed: {exc}")
+            return
+        except Exception as exc:  # a broken library or display must not stop the other triggers
+            log.exception("could not arm the %s trigger of %s", kind.kind, path.name)
+            self._report(path, f"{path.name}: the {kind.kind} trigger is not armed: {type(exc).__name__}: {exc}")
+            return
+        watcher.start()
+        with self._lock:
+            self._armed.setdefault(path, []).append(watcher)
+
+    def _make(self, path: Path, trigger: Trigger) -> Any:
+        o, kind = trigger.options, trigger.kind
+        if sys.platform in ("win32", "darwin"):
+            raise DesktopUnavailable("the desktop triggers work on Linux only so far (docs/desktop.md)")
+        fire = _firing(self._fire, path, kind)
+        if KINDS[kind].needs_display:
+            problem = wayland_problem()
+            if problem:
+                raise DesktopUnavailable(problem)
+            from engine.desktop import x11_watch
+
+            display = os.environ["DISPLAY"]
+            if kind == "hotkey":
+                return self._hotkey(path, display, str(o["keys"]), fire)
+            if kind == "window":
+                on = events(o, "on", ("opened",))
+                return x11_watch.WindowWatch(display, str(o.get("app") or ""), str(o.get("title") or ""), on, fire)
+            return x11_watch.ClipboardWatch(display, o.get("match"), fire)
+        from engine.desktop import dbus_watch
+
+        if kind == "session":
+            idle = parse_duration(o.get("idle", "10m"), "idle time")
+            return dbus_watch.SessionWatch(events(o, "on", SESSION_EVENTS), idle, fire)
+        return dbus_watch.DeviceWatch(str(o["kind"]), events(o, "on", DEVICE_EVENTS), fire)
+
+    def _hotkey(self, path: Path, display: str, keys: str, fire: Callable[[dict[str, Any]], None]) -> Any:
+        from engine.desktop.x11_watch import HotkeyWatch
+
+        combo = str(parse_combo(keys))
+        with self._lock:
+            owner = self._hotkeys.get(combo)
+        if owner is not None and owner != path:
+            raise DesktopUnavailable(f"the hotkey {combo} is already the trigger of {owner.name}")
+        watcher = HotkeyWatch(display, keys, fire)
+        with self._lock:
+            self._hotkeys[combo] = path
+        return watcher
+
+    def disarm(self, path: Path) -> None:
+        with self._lock:
+            watchers = self._armed.pop(path, [])
+            for combo in [c for c, p in self._hotkeys.items() if p == path]:
+                del self._hotkeys[combo]
+        for watcher in watchers:
+            watcher.stop()
+
+    def stop(self) -> None:
+        for path in list(self._armed):
+            self.disarm(path)
+
+
+def _firing(fire: Fire, path: Path, kind: str) -> Callable[[dict[str, Any]], None]:
+    def fired(fields: dict[str, Any]) -> None:
+        try:
+            fire(path, {"kind": kind, **fields})
+        except Exception:  # a failing fire must not end the watcher's thread
+            log.exception("the %s trigger of %s failed to start a run", kind, path.name)
+
+    return fired
