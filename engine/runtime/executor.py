@@ -292,6 +292,8 @@ class Run:
             )
             limit.flowdeck_step = step.id  # type: ignore[attr-defined]
             raise limit
+        if step.disabled:
+            return self._passed_over(step)
         bus = self.bus
         attempt = 0
         t0 = time.perf_counter()
@@ -338,6 +340,12 @@ class Run:
                     {"output": output, "duration": duration, "attempts": attempt, "port": port},
                 )
             return step.ports.get(port, ())
+
+    def _passed_over(self, step: StepPlan) -> tuple[str, ...]:
+        """A disabled step: not run, marked skipped (the history and log say why), and on along its ``next``."""
+        self.log(step.id, "skipped: the step is disabled (disabled: true)")
+        self._emit(ev.STEP_SKIPPED, step.id, {"reason": "disabled"})
+        return step.ports.get("next", ())
 
     def _set_limits(self) -> None:
         """What every render of this run obeys (the template context's LIMITS): its deadline and its cancel."""
