@@ -127,3 +127,26 @@ def snap(value: float) -> float:
 
 
 PEN_CAP = Qt.PenCapStyle.RoundCap
+
+# The named colours of notes and groups (layout: colour: …); any #rrggbb works too.
+DECOR_COLOURS = {
+    "yellow": "#f2c94c",
+    "blue": "#4c8fe0",
+    "green": "#3fae6a",
+    "red": "#e0605a",
+    "purple": "#9b6ad6",
+    "grey": "#8a94a3",
+}
+
+
+def decor_colour(name: str) -> QColor:
+    """The base colour of a note or group."""
+    return QColor(DECOR_COLOURS.get(name, name if name.startswith("#") else DECOR_COLOURS["blue"]))
+
+
+def note_fill(name: str) -> QColor:
+    """A note's paper: a pale tint on light themes, a deep one on dark themes (text stays readable on both)."""
+    base = decor_colour(name)
+    if colours().dark:
+        return QColor.fromHslF(base.hslHueF() % 1.0, min(1.0, base.hslSaturationF() * 0.45), 0.24)
+    return QColor.fromHslF(base.hslHueF() % 1.0, min(1.0, base.hslSaturationF() * 0.9), 0.88)
