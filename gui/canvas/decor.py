@@ -21,13 +21,12 @@ PAD = 22.0  # room around a group's steps
 TITLE_H = 26.0  # a group's name band, which is where it is dragged from
 GRIP = 14.0  # a note's resize corner
 MIN_NOTE = QSizeF(120, 60)
-SKETCH_TEXT = 6.0  # below this many device-independent pixels of text height, a note is drawn as paper only
+SKETCH_TEXT = 5.0  # below this many screen pixels of text height, notes and groups are drawn without text
 
 
 def text_is_legible(painter: QPainter, point_size: float = 9.0) -> bool:
-    """Whether text drawn by ``painter`` would be at least SKETCH_TEXT pixels high, in device-independent pixels
-    (the view's zoom only; a 200 % screen scale does not make zoomed-out text any more readable)."""
-    return painter.worldTransform().m11() * point_size * 1.33 >= SKETCH_TEXT
+    """Whether text drawn by ``painter`` would be at least SKETCH_TEXT screen pixels high (zoom × screen scale)."""
+    return style.on_screen_scale(painter) * point_size * 1.33 >= SKETCH_TEXT
 
 
 class NoteItem(QGraphicsItem):

@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 PORT_HIT = 10.0
 NEW_CASE = "+ case"
 TINY = 0.2
-LOW_DETAIL = 0.45  # below this zoom a node is drawn as coloured boxes only (a thousand steps stay fast)
+# Below this many screen pixels per scene unit (zoom × screen scale) a node is drawn as coloured boxes only: its
+# text would be under ≈ 5 screen pixels high (and a thousand steps stay fast).
+LOW_DETAIL = 0.45
 TITLE_W = style.NODE_W - 38
 
 
@@ -166,7 +168,7 @@ class NodeItem(QGraphicsItem):
 
     # -- painting --------------------------------------------------------------------------------
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        detail = option.levelOfDetailFromTransform(painter.worldTransform())
+        detail = style.on_screen_scale(painter)
         if detail < LOW_DETAIL:
             self._paint_sketch(painter, detail)  # zoomed far out: coloured boxes only, as few calls as possible
             return
@@ -215,11 +217,9 @@ class NodeItem(QGraphicsItem):
             painter.fillRect(rect, QColor(128, 128, 128, 90))
 
     def _paint_text(self, painter: QPainter, c: style.Colours) -> None:
-        painter.drawPixmap(
-            QRectF(8, 6, style.ICON, style.ICON),
-            style.icon_pixmap(self.icon, style.ICON * 2, "#ffffff"),
-            QRectF(0, 0, style.ICON * 2, style.ICON * 2),
-        )
+        pixmap = style.icon_pixmap(self.icon, style.ICON * 2, "#ffffff")
+        # the whole pixmap: its pixels are device pixels, twice as many at 200 % (a fixed source rect cut it)
+        painter.drawPixmap(QRectF(8, 6, style.ICON, style.ICON), pixmap, QRectF(pixmap.rect()))
         font, small = style.fonts()
         painter.setFont(font)
         painter.setPen(QColor("#ffffff"))

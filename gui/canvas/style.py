@@ -150,3 +150,16 @@ def note_fill(name: str) -> QColor:
     if colours().dark:
         return QColor.fromHslF(base.hslHueF() % 1.0, min(1.0, base.hslSaturationF() * 0.45), 0.24)
     return QColor.fromHslF(base.hslHueF() % 1.0, min(1.0, base.hslSaturationF() * 0.9), 0.88)
+
+
+def on_screen_scale(painter: object) -> float:
+    """How many screen pixels one scene unit covers: the view's zoom times the screen's scale (2 at 200 %).
+
+    Level-of-detail choices use this, so a 200 % screen shows text at the zoom where its pixels make it readable,
+    not only where a 100 % screen would (zoom-to-fit on a small canvas there still shows the blocks' text)."""
+    from PySide6.QtGui import QPainter
+
+    assert isinstance(painter, QPainter)
+    device = painter.device()
+    ratio = device.devicePixelRatioF() if device is not None else 1.0
+    return painter.worldTransform().m11() * max(1.0, ratio)

@@ -70,8 +70,11 @@ class StepPage(QWidget):
             layout.addWidget(widget)
         from PySide6.QtWidgets import QCheckBox  # the disabled switch (issue 16, canvas)
 
-        self.disabled = QCheckBox("Disabled: a run passes over this step and goes on along next")
+        self.disabled = QCheckBox("Disabled (a run passes over it)")
         self.disabled.setObjectName("stepDisabled")
+        self.disabled.setToolTip(
+            "disabled: true — the step is skipped when the workflow runs; its next step still runs"
+        )
         self.disabled.toggled.connect(lambda on: self.document.set_disabled([self.step_id], on))
         layout.addWidget(self.disabled)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QContextMenuEvent, QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu
@@ -271,3 +271,39 @@ def test_the_shortcuts_dialog_lists_every_shortcut_from_the_actions_and_searches
     shown.search.setText("ctrl+g")
     assert [r[0] for r in shown.visible_rows()] == ["Group Steps"]
     shown.close()
+
+
+def test_zoom_to_fit_on_a_small_canvas_at_200_percent_still_draws_the_blocks_text(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 200 % screen scale the side panels leave a small canvas; fitted there, the blocks are small in scene
+    units but twice as many screen pixels, so their titles are drawn (a 100 % screen at that zoom shows boxes)."""
+    from PySide6.QtGui import QImage, QPainter
+
+    from gui.canvas import WorkflowScene, WorkflowView
+    from gui.canvas.node import NodeItem
+    from gui.document import WorkflowDocument
+
+    wf, _ = read_text(FLOW)
+    view = WorkflowView(WorkflowScene(WorkflowDocument(wf)))
+    qtbot.addWidget(view)
+    view.resize(220, 260)
+    view.show()
+    qtbot.waitExposed(view)
+    view.zoom_fit()
+    texts: list[str] = []
+    monkeypatch.setattr(NodeItem, "_paint_text", lambda self, painter, c: texts.append(self.step_id))
+
+    def render(ratio: float) -> list[str]:
+        texts.clear()
+        size = view.viewport().size()
+        image = QImage(size * ratio, QImage.Format.Format_ARGB32_Premultiplied)
+        image.setDevicePixelRatio(ratio)
+        painter = QPainter(image)
+        view.render(painter, QRectF(0, 0, size.width(), size.height()), view.viewport().rect())  # as on screen
+        painter.end()
+        return sorted(texts)
+
+    assert view.zoom() < 0.45  # zoomed out further than a 100 % screen shows text at
+    assert render(2.0) == ["fetch", "save", "side"]
+    assert render(1.0) == []
