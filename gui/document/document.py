@@ -272,10 +272,10 @@ class WorkflowDocument(CanvasEdits, QObject):
                 self.wiresChanged.emit(sid)
         for sid in change.moved:
             self.stepMoved.emit(sid)
-        if change.workflow:
-            self.workflowChanged.emit()
         if change.decor:
             self.decorChanged.emit()
+        if change.workflow or change.decor:  # notes and groups are part of the file: the YAML view follows them too
+            self.workflowChanged.emit()
         self._invalidate()
 
     def _clean_changed(self, clean: bool) -> None:
