@@ -1,6 +1,7 @@
 """Screenshots of the canvas comforts: notes, groups, a disabled step, the minimap and a right-click menu.
 
-    DISPLAY=:99 .venv/bin/python tools/canvas_screenshots.py [--dark] [--out FOLDER]   # QT_SCALE_FACTOR=2 for 200 %
+    DISPLAY=:99 .venv/bin/python tools/canvas_screenshots.py [--dark] [--picker] [--out FOLDER]
+    (QT_SCALE_FACTOR=2 for 200 %; --picker shows the block picker of a wire dropped on empty canvas instead)
 
 Needs a real X display (menus are windows of their own): the whole screen is grabbed with the menu open.
 Writes canvas[-dark].png to FOLDER (default docs/images).
@@ -39,7 +40,8 @@ def _workflow():  # -> Workflow
 
 
 def main(argv: list[str]) -> int:
-    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtCore import QPointF, Qt, QTimer
+    from PySide6.QtTest import QTest
     from PySide6.QtGui import QContextMenuEvent, QGuiApplication
     from PySide6.QtWidgets import QApplication
 
@@ -69,12 +71,18 @@ def main(argv: list[str]) -> int:
     point = page.view.mapFromScene(node.mapToScene(node.body_rect().center()))
 
     def open_menu() -> None:
+        if "--picker" in argv:
+            tail = page.scene.nodes["append"]
+            at = tail.mapToScene(tail.body_rect().topRight()) + QPointF(60, 80)
+            page.view.offer_blocks("append", "next", at)
+            QTest.keyClicks(page.view.picker.search, "mess")
+            return
         glob = page.view.viewport().mapToGlobal(point)
         QApplication.sendEvent(page.view.viewport(), QContextMenuEvent(QContextMenuEvent.Reason.Mouse, point, glob))
 
     def shoot() -> None:
         out.mkdir(parents=True, exist_ok=True)
-        target = out / ("canvas-dark.png" if dark else "canvas.png")
+        target = out / f"canvas{'-picker' if '--picker' in argv else ''}{'-dark' if dark else ''}.png"
         shot = QGuiApplication.primaryScreen().grabWindow(0)
         shot.save(str(target))
         print(f"wrote {target}")

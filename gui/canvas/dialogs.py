@@ -121,7 +121,17 @@ class BlockPicker(QFrame):
         self.picked.emit(block_type)
 
     def show_at(self, where: QPoint) -> None:
+        """Show with the top-left corner at ``where`` (global), moved in where it would run off the screen."""
+        from PySide6.QtGui import QGuiApplication
+
         self.adjustSize()
+        screen = QGuiApplication.screenAt(where) or QGuiApplication.primaryScreen()
+        if screen is not None:
+            room = screen.availableGeometry()
+            where = QPoint(
+                max(room.left(), min(where.x(), room.right() - self.width())),
+                max(room.top(), min(where.y(), room.bottom() - self.height())),
+            )
         self.move(where)
         self.show()
         self.search.setFocus()

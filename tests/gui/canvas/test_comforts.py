@@ -307,3 +307,18 @@ def test_zoom_to_fit_on_a_small_canvas_at_200_percent_still_draws_the_blocks_tex
     assert view.zoom() < 0.45  # zoomed out further than a 100 % screen shows text at
     assert render(2.0) == ["fetch", "save", "side"]
     assert render(1.0) == []
+
+
+def test_later_features_add_their_entries_to_the_step_menu(
+    page: EditorPage, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The menus are built in one place (gui.editor.menus) that a feature extends, e.g. a "Run this step"."""
+    from gui.editor import menus
+
+    monkeypatch.setitem(menus._EXTENSIONS, "step", [])
+    ran: list[str] = []
+    menus.extend("step", lambda pg, key, at, menu: menu.addAction("Run This Step", lambda: ran.append(key)))
+    menu = _right_click(page, qtbot, 350, 45)  # 'save'
+    assert _entries(menu)[-1] == "Run This Step"
+    _choose(menu, "Run This Step")
+    assert ran == ["save"]
