@@ -41,8 +41,8 @@ def _workflow():  # -> Workflow
 
 def main(argv: list[str]) -> int:
     from PySide6.QtCore import QPointF, Qt, QTimer
-    from PySide6.QtTest import QTest
     from PySide6.QtGui import QContextMenuEvent, QGuiApplication
+    from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
     from gui.app import create_application
