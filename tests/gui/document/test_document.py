@@ -223,7 +223,8 @@ def test_notes_groups_and_disabled_steps_are_undoable_edits_that_follow_renames_
     from gui.document import WorkflowDocument
 
     wf, _ = read_text(
-        "flowdeck: 1\nname: G\nsteps:\n  a: {do: log, with: {message: x}, next: b}\n  b: {do: log, with: {message: y}}\n"
+        "flowdeck: 1\nname: G\nsteps:\n"
+        "  a: {do: log, with: {message: x}, next: b}\n  b: {do: log, with: {message: y}}\n"
     )
     doc = WorkflowDocument(wf)
     seen: list[str] = []
