@@ -322,3 +322,22 @@ def test_later_features_add_their_entries_to_the_step_menu(
     assert _entries(menu)[-1] == "Run This Step"
     _choose(menu, "Run This Step")
     assert ran == ["save"]
+
+
+def test_a_note_resized_by_its_corner_and_the_yaml_tab_follows(page: EditorPage, qtbot: QtBot) -> None:
+    """Dragging a note's bottom-right corner resizes it (one undo step, snapped to the grid), and the YAML tab
+    shows the note's new size."""
+    note = page.scene.notes["why"]
+    corner = note.mapToScene(QPointF(note.size.width() - 4, note.size.height() - 4))
+    start, end = _at(page, corner.x(), corner.y()), _at(page, corner.x() + 80, corner.y() + 40)
+    viewport = page.view.viewport()
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    QTest.mouseMove(viewport, QPoint(start.x() + 40, start.y() + 20))
+    QTest.mouseMove(viewport, end)
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+    wf = page.document.workflow
+    assert wf.notes["why"].size == [320, 140] and wf.notes["why"].at == [0, -160]
+    page.tabs.setCurrentWidget(page.yaml_view)
+    qtbot.waitUntil(lambda: "size: [320, 140]" in page.yaml_view.toPlainText())
+    page.document.undo_stack.undo()
+    assert wf.notes["why"].size == [240, 100] and note.size.width() == 240
