@@ -200,6 +200,15 @@ class WorkflowView(QGraphicsView):
 
     # -- panning -------------------------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        if (
+            event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
+            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            # Tab walks the steps, so Ctrl+Tab is how the keyboard leaves the canvas
+            forward = event.key() == Qt.Key.Key_Tab and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+            self.focusNextPrevChild(forward)
+            event.accept()
+            return
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space = True
             self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)

@@ -255,6 +255,9 @@ def test_keyboard_only_editing(page: EditorPage, qtbot: QtBot) -> None:
     assert doc.workflow.steps["side"].next == {"next": ["notify"]}  # added after the selected step, wired
     assert doc.workflow.layout["notify"][0] > doc.workflow.layout["side"][0]
     assert doc.undo_stack.undoText().startswith("Add ") and "after side" in doc.undo_stack.undoText()
+    view.setFocus()
+    QTest.keyClick(view, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)  # leaves the canvas
+    assert not view.hasFocus()
 
 
 def test_the_shortcuts_dialog_lists_every_shortcut_from_the_actions_and_searches(page: EditorPage) -> None:
