@@ -259,3 +259,56 @@ def _after_click(fn: Any, scene: WorkflowScene, name: str) -> None:
     if grabber is not None:
         grabber.ungrabMouse()
     QTimer.singleShot(0, lambda: fn(scene, name))
+
+
+class DecorScene:
+    """The scene's part for notes and groups (a mixin of WorkflowScene)."""
+
+    def sync_decor(self: WorkflowScene) -> None:
+        """Make the note and group items match the model (they are few: each is refreshed)."""
+        wf = self.document.workflow
+        for _kind, items, model, make in (
+            ("note", self.notes, wf.notes, NoteItem),
+            ("group", self.groups, wf.groups, GroupItem),
+        ):
+            for name in [n for n in items if n not in model]:
+                self.removeItem(items.pop(name))
+            for name in model:
+                if name in items:
+                    items[name].refresh()
+                else:
+                    items[name] = make(name, self)
+                    self.addItem(items[name])
+        self._group_of = {sid: name for name, g in wf.groups.items() for sid in g.steps}
+
+    def edit_note(self: WorkflowScene, name: str) -> None:
+        """Ask for a note's new Markdown text (tests replace ``ask_note_text``)."""
+        note = self.document.workflow.notes.get(name)
+        if note is None:
+            return
+        text = self.ask_note_text(note.text)
+        if text is not None:
+            self.document.set_note(name, text=text)
+
+    def ask_note_text(self: WorkflowScene, text: str) -> str | None:
+        from gui.canvas.dialogs import note_text
+
+        return note_text(text)
+
+    def rename_group(self: WorkflowScene, name: str) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        new, ok = QInputDialog.getText(None, "Rename group", "Name of the group:", text=name)
+        if not ok or new == name:
+            return
+        problem = self.document.group_name_problem(new, ignore=name)
+        if problem:
+            self.hint.emit(f"Not renamed: {problem}")
+            return
+        self.document.set_group(name, new_name=new)
+
+    def selected_notes(self: WorkflowScene) -> list[str]:
+        return [item.name for item in self.selectedItems() if isinstance(item, NoteItem)]
+
+    def selected_groups(self: WorkflowScene) -> list[str]:
+        return [item.name for item in self.selectedItems() if isinstance(item, GroupItem)]

@@ -1,7 +1,11 @@
-"""Keyboard-only editing on the canvas: move the selection between steps, nudge, walk with Tab, connect."""
+"""Keyboard-only editing on the canvas: move the selection between steps, nudge, walk with Tab, connect.
+
+``KeyboardEditing`` is a mixin of WorkflowView; the editor's actions (arrows, Tab, Ctrl+L) call its methods.
+"""
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF
@@ -11,6 +15,7 @@ from gui.canvas import layout, style
 
 if TYPE_CHECKING:
     from gui.canvas.scene import WorkflowScene
+    from gui.canvas.view import WorkflowView
 
 DIRECTIONS = {"left": (-1, 0), "right": (1, 0), "up": (0, -1), "down": (0, 1)}
 
@@ -69,3 +74,63 @@ def spot_after(scene: WorkflowScene, sid: str) -> tuple[float, float]:
     while any(r.contains(QPointF(x + style.NODE_W / 2, y + style.HEADER_H / 2)) for r in taken):
         y += layout.ROW
     return x, y
+
+
+class KeyboardEditing:
+    """What the keyboard does on the canvas (a mixin of WorkflowView)."""
+
+    def select_towards(self: WorkflowView, direction: str) -> None:
+        """Select the nearest step in ``direction`` (left, right, up, down) from the selected one."""
+        selected = self._scene.selected_steps()
+        target = walk(self._scene) if not selected else nearest(self._scene, selected[-1], direction)
+        self._go_to(target)
+
+    def walk_steps(self: WorkflowView, backwards: bool = False) -> None:
+        self._go_to(walk(self._scene, backwards))
+
+    def _go_to(self: WorkflowView, sid: str | None) -> None:
+        if sid is None:
+            return
+        self._scene.select_steps([sid])
+        self.ensureVisible(self._scene.nodes[sid], 40, 40)
+
+    def nudge(self: WorkflowView, direction: str, distance: float) -> None:
+        """Move the selected steps (and notes) by ``distance`` in ``direction``: one undo step per press."""
+        dx, dy = DIRECTIONS[direction]
+        doc = self._scene.document
+        moves = {}
+        for sid in self._scene.selected_steps():
+            node = self._scene.nodes[sid]
+            moves[sid] = (node.x() + dx * distance, node.y() + dy * distance)
+        if moves:
+            doc.move_steps(moves)
+        for name in self._scene.selected_notes():
+            at = doc.workflow.notes[name].at
+            doc.set_note(name, at=[at[0] + dx * distance, at[1] + dy * distance])
+
+    def connect_selected(self: WorkflowView) -> None:
+        """Wire the selected steps in the order they were selected; with one selected, remember it and wire it to
+        the step selected next when this is pressed again."""
+        scene = self._scene
+        order = scene.selection_order()
+        if len(order) == 1 and scene.connect_from and scene.connect_from != order[0]:
+            order = [scene.connect_from, order[0]]
+        elif len(order) == 1:
+            scene.connect_from = order[0]
+            self.show_hint(f"Now select the step that comes after '{order[0]}' and press Ctrl+L again")
+            return
+        scene.connect_from = None
+        doc = scene.document
+        made = []
+        doc.undo_stack.beginMacro(f"Connect {len(order)} steps")
+        for source, target in itertools.pairwise(order):
+            port = free_port(scene, source)
+            problem = doc.wire_problem(source, port, target)
+            if problem is None:
+                doc.add_wire(source, port, target)
+                made.append(f"{source} → {target}")
+            else:
+                self.show_hint(f"Not connected: {problem}")
+        doc.undo_stack.endMacro()
+        if made:
+            self.show_hint("Connected " + ", ".join(made))

@@ -11,7 +11,7 @@ from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 
 from gui.canvas import layout, style
-from gui.canvas.decor import GroupItem, NoteItem
+from gui.canvas.decor import DecorScene, GroupItem, NoteItem
 from gui.canvas.node import NEW_CASE, NodeItem
 from gui.canvas.wire import DragWire, WireItem
 from gui.document import WorkflowDocument
@@ -20,7 +20,7 @@ _SIGNALS = ("stepAdded", "stepRemoved", "stepChanged", "stepRenamed", "stepMoved
 WIRE_DROP_MIN = 30.0  # a wire dropped this far from its port on empty canvas asks which block comes next
 
 
-class WorkflowScene(QGraphicsScene):
+class WorkflowScene(DecorScene, QGraphicsScene):
     hint = Signal(str)  # why a wire was refused, and similar short messages for the status bar
     wireDroppedOnEmpty = Signal(str, str, QPointF)  # source step, port, where: the view offers a block picker
     stepsMoved = Signal(list)  # the steps one command moved (tidy up, undo of a move): the view keeps them in sight
@@ -97,56 +97,6 @@ class WorkflowScene(QGraphicsScene):
         self.sync_decor()
         self.mark_problems()
         self._fit_rect()
-
-    # -- notes and groups --------------------------------------------------------------------------
-    def sync_decor(self) -> None:
-        """Make the note and group items match the model (they are few: each is refreshed)."""
-        wf = self.document.workflow
-        for _kind, items, model, make in (
-            ("note", self.notes, wf.notes, NoteItem),
-            ("group", self.groups, wf.groups, GroupItem),
-        ):
-            for name in [n for n in items if n not in model]:
-                self.removeItem(items.pop(name))
-            for name in model:
-                if name in items:
-                    items[name].refresh()
-                else:
-                    items[name] = make(name, self)
-                    self.addItem(items[name])
-        self._group_of = {sid: name for name, g in wf.groups.items() for sid in g.steps}
-
-    def edit_note(self, name: str) -> None:
-        """Ask for a note's new Markdown text (tests replace ``ask_note_text``)."""
-        note = self.document.workflow.notes.get(name)
-        if note is None:
-            return
-        text = self.ask_note_text(note.text)
-        if text is not None:
-            self.document.set_note(name, text=text)
-
-    def ask_note_text(self, text: str) -> str | None:
-        from gui.canvas.dialogs import note_text
-
-        return note_text(text)
-
-    def rename_group(self, name: str) -> None:
-        from PySide6.QtWidgets import QInputDialog
-
-        new, ok = QInputDialog.getText(None, "Rename group", "Name of the group:", text=name)
-        if not ok or new == name:
-            return
-        problem = self.document.group_name_problem(new, ignore=name)
-        if problem:
-            self.hint.emit(f"Not renamed: {problem}")
-            return
-        self.document.set_group(name, new_name=new)
-
-    def selected_notes(self) -> list[str]:
-        return [item.name for item in self.selectedItems() if isinstance(item, NoteItem)]
-
-    def selected_groups(self) -> list[str]:
-        return [item.name for item in self.selectedItems() if isinstance(item, GroupItem)]
 
     def _auto_positions(self, missing: list[str]) -> dict[str, tuple[float, float]]:
         """Places for steps the file gives no position: a tidy layout, below whatever has a place."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
@@ -19,8 +18,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QFrame, QGraphicsView, QLabel, QMenu, QWidget
 
-from gui.canvas import navigate, style
+from gui.canvas import style
 from gui.canvas.decor import GroupItem, NoteItem
+from gui.canvas.navigate import KeyboardEditing
 from gui.canvas.node import NodeItem
 from gui.canvas.scene import WorkflowScene
 from gui.canvas.wire import WireItem
@@ -35,7 +35,7 @@ FIT_MAX = 1.2
 EMPTY_TEXT = "Drag a block from the left onto the canvas to start,\nor double-click a block to add it."
 
 
-class WorkflowView(QGraphicsView):
+class WorkflowView(KeyboardEditing, QGraphicsView):
     blockDropped = Signal(str, str)  # block type, new step id
     zoomChanged = Signal(float)  # the zoom factor (1.0 is 100 %)
 
@@ -316,63 +316,6 @@ class WorkflowView(QGraphicsView):
 
         picker.picked.connect(picked)
         picker.show_at(self.viewport().mapToGlobal(self.mapFromScene(at)))
-
-    # -- keyboard-only editing -----------------------------------------------------------------------
-    def select_towards(self, direction: str) -> None:
-        """Select the nearest step in ``direction`` (left, right, up, down) from the selected one."""
-        selected = self._scene.selected_steps()
-        target = navigate.walk(self._scene) if not selected else navigate.nearest(self._scene, selected[-1], direction)
-        self._go_to(target)
-
-    def walk_steps(self, backwards: bool = False) -> None:
-        self._go_to(navigate.walk(self._scene, backwards))
-
-    def _go_to(self, sid: str | None) -> None:
-        if sid is None:
-            return
-        self._scene.select_steps([sid])
-        self.ensureVisible(self._scene.nodes[sid], 40, 40)
-
-    def nudge(self, direction: str, distance: float) -> None:
-        """Move the selected steps (and notes) by ``distance`` in ``direction``: one undo step per press."""
-        dx, dy = navigate.DIRECTIONS[direction]
-        doc = self._scene.document
-        moves = {}
-        for sid in self._scene.selected_steps():
-            node = self._scene.nodes[sid]
-            moves[sid] = (node.x() + dx * distance, node.y() + dy * distance)
-        if moves:
-            doc.move_steps(moves)
-        for name in self._scene.selected_notes():
-            at = doc.workflow.notes[name].at
-            doc.set_note(name, at=[at[0] + dx * distance, at[1] + dy * distance])
-
-    def connect_selected(self) -> None:
-        """Wire the selected steps in the order they were selected; with one selected, remember it and wire it to
-        the step selected next when this is pressed again."""
-        scene = self._scene
-        order = scene.selection_order()
-        if len(order) == 1 and scene.connect_from and scene.connect_from != order[0]:
-            order = [scene.connect_from, order[0]]
-        elif len(order) == 1:
-            scene.connect_from = order[0]
-            self.show_hint(f"Now select the step that comes after '{order[0]}' and press Ctrl+L again")
-            return
-        scene.connect_from = None
-        doc = scene.document
-        made = []
-        doc.undo_stack.beginMacro(f"Connect {len(order)} steps")
-        for source, target in itertools.pairwise(order):
-            port = navigate.free_port(scene, source)
-            problem = doc.wire_problem(source, port, target)
-            if problem is None:
-                doc.add_wire(source, port, target)
-                made.append(f"{source} → {target}")
-            else:
-                self.show_hint(f"Not connected: {problem}")
-        doc.undo_stack.endMacro()
-        if made:
-            self.show_hint("Connected " + ", ".join(made))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
