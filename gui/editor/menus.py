@@ -63,7 +63,7 @@ def _step(page: EditorPage, key: Any, _at: QPointF, menu: QMenu) -> None:
     a = page.actions_
     ids = page.scene.selected_steps() or [key]
     disabled = all(page.document.workflow.steps[sid].disabled for sid in ids if sid in page.document.workflow.steps)
-    a["disable"].setText("&Enable" if disabled else "&Disable")
+    a["disable"].setText("&Enable" if disabled else "&Disable")  # after a toggle, the selection did not change
     if len(ids) == 1:
         menu.addAction(a["rename"])
     menu.addAction(a["duplicate"])

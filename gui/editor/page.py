@@ -163,6 +163,9 @@ class EditorPage(FileHandling, Running, QMainWindow):
         step = steps[0] if len(steps) == 1 else None
         self.inspector.show_step(step)
         self.run_panel.show_step(step)
+        wf = self.document.workflow
+        off = bool(steps) and all(wf.steps[s].disabled for s in steps if s in wf.steps)
+        self.actions_["disable"].setText("&Enable" if off else "&Disable")  # says what Ctrl+E will do
 
     def select_step(self, step_id: str) -> None:
         if step_id in self.scene.nodes:
