@@ -47,7 +47,7 @@ class EditorPage(FileHandling, Running, QMainWindow):
         self.tabs = QTabWidget()
         self._build()
         self.actions_: dict[str, QAction] = make_actions(self)
-        self._status_bar()
+        self._zoom_bar()
         self._connect()
         self.init_files()
         self.init_running()
@@ -86,14 +86,18 @@ class EditorPage(FileHandling, Running, QMainWindow):
         self.addDockWidget(area, dock)
         return dock
 
-    def _status_bar(self) -> None:
+    def _zoom_bar(self) -> None:
+        """The zoom control at the right end of the editor's toolbar (a status bar would take canvas height)."""
+        from PySide6.QtWidgets import QSizePolicy, QToolBar
+
         from gui.editor.zoombar import ZoomBar
 
-        bar = self.statusBar()
-        bar.setObjectName("editorStatus")
-        bar.setSizeGripEnabled(False)
+        bar = self.findChild(QToolBar, "editorToolbar")
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        bar.addWidget(spacer)
         self.zoom_bar = ZoomBar(self.view, self.actions_)
-        bar.addPermanentWidget(self.zoom_bar)
+        bar.addWidget(self.zoom_bar)
 
     def _connect(self) -> None:
         page = weakref.ref(self)  # the view keeps the builder; a strong reference would be a cycle through it
