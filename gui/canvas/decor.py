@@ -213,10 +213,12 @@ class GroupItem(QGraphicsItem):
         painter.drawText(self.title_rect().adjusted(12, 0, -12, 0), Qt.AlignmentFlag.AlignVCenter, text)
 
     def shape(self) -> Any:
+        """Only the name band is the group's to click (and to catch in a selection box): inside the frame, a press
+        starts a selection box as anywhere on the canvas."""
         from PySide6.QtGui import QPainterPath
 
         path = QPainterPath()
-        path.addRect(self._rect)
+        path.addRect(self.title_rect())
         return path
 
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:

@@ -344,3 +344,16 @@ def test_a_note_resized_by_its_corner_and_the_yaml_tab_follows(page: EditorPage,
     qtbot.waitUntil(lambda: "size: [320, 140]" in page.yaml_view.toPlainText())
     page.document.undo_stack.undo()
     assert wf.notes["why"].size == [240, 100] and note.size.width() == 240
+
+
+def test_a_selection_box_drawn_inside_a_group_selects_its_steps_not_the_group(page: EditorPage) -> None:
+    """Inside a group's frame a press starts a selection box as on empty canvas; only the name band is the
+    group's (so Delete after a box does not ungroup)."""
+    viewport = page.view.viewport()
+    start, end = _at(page, 150, 130), _at(page, 420, 20)  # inside the frame, below and right of the steps
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    QTest.mouseMove(viewport, QPoint((start.x() + end.x()) // 2, (start.y() + end.y()) // 2))
+    QTest.mouseMove(viewport, end)
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+    assert sorted(page.scene.selected_steps()) == ["fetch", "save"]
+    assert page.scene.selected_groups() == []
