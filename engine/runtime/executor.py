@@ -344,7 +344,7 @@ class Run:
     def _passed_over(self, step: StepPlan) -> tuple[str, ...]:
         """A disabled step: not run, marked skipped (the history and log say why), and on along its ``next``."""
         self.log(step.id, "skipped: the step is disabled (disabled: true)")
-        self._emit(ev.STEP_SKIPPED, step.id, {"reason": "disabled"})
+        self._emit(ev.STEP_SKIPPED, step.id, {"reason": "disabled", "block": step.block.type})
         return step.ports.get("next", ())
 
     def _set_limits(self) -> None:
