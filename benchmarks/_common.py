@@ -25,8 +25,9 @@ def median_time(fn: Callable[[], object], repeat: int = 7) -> tuple[float, list[
     return statistics.median(times), times
 
 
-def generated_workflow(steps: int = 1000) -> str:
-    """A linear workflow of ``steps`` log/set steps with templates, a layout, and a few branches."""
+def generated_workflow(steps: int = 1000, notes: int = 0, groups: int = 0) -> str:
+    """A linear workflow of ``steps`` log/set steps with templates, a layout, and a few branches; with ``notes``
+    sticky notes (Markdown) and ``groups`` groups of 10 steps each on its canvas."""
     lines = ["flowdeck: 1", f"name: Generated {steps}", "vars:", "  who: world", "steps:"]
     for i in range(steps):
         lines.append(f"  s{i}:")
@@ -41,4 +42,10 @@ def generated_workflow(steps: int = 1000) -> str:
     lines.append("layout:")
     for i in range(steps):
         lines.append(f"  s{i}: [{(i % 20) * 240}, {(i // 20) * 140}]")
+    for n in range(notes):
+        x, y = (n % 10) * 480, (n // 10) * 1400 - 100
+        lines.append(f'  note {n}: {{at: [{x}, {y}], size: [220, 90], text: "**Note {n}**: why *this* part"}}')
+    for g in range(groups):
+        members = ", ".join(f"s{g * 50 + k}" for k in range(10))
+        lines.append(f"  group Part {g}: {{colour: green, steps: [{members}]}}")
     return "\n".join(lines) + "\n"

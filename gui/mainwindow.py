@@ -203,8 +203,11 @@ class MainWindow(QMainWindow):
         edit = self.menu("Edit")
         for name in ("undo", "redo", None, "cut", "copy", "paste", "duplicate", "delete", None, "select_all", "rename"):
             edit.addSeparator() if name is None else edit.addAction(a[name])
+        for name in (None, "disable", "connect", "add_note", "group", "ungroup"):  # the canvas (docs/editor.md)
+            edit.addSeparator() if name is None else edit.addAction(a[name])
+        self.menu("Help").addAction(a["shortcuts"])
         view = self.menu("View")
-        for name in ("zoom_in", "zoom_out", "zoom_fit", None, "tidy", "snap"):
+        for name in ("zoom_in", "zoom_out", "zoom_fit", "zoom_100", "minimap", None, "tidy", "snap"):
             view.addSeparator() if name is None else view.addAction(a[name])
         view.addSeparator()
         panels = view.addMenu("&Panels")

@@ -9,13 +9,20 @@ from engine.io.hints import did_you_mean
 from engine.io.migrate import migrate
 from engine.io.problems import Problem
 from engine.model.workflow import (
+    COLOURS,
     FORMAT_VERSION,
+    GROUP_KEYS,
+    GROUP_PREFIX,
     MAX_STEP_ID,
+    NOTE_KEYS,
+    NOTE_PREFIX,
     POLICY_KEYS,
     RETRY_KEYS,
     STEP_KEYS,
     TOP_KEYS,
     TRIGGER_KINDS,
+    Group,
+    Note,
     Step,
     Trigger,
     Workflow,
@@ -236,6 +243,10 @@ def _step(p: _Parser, sid: str, raw: Any) -> Step | None:
             step.on_error = p.text(value, where) or "fail"
         elif key in ("title", "description"):
             setattr(step, key, p.text(value, where) if value is not None else "")
+        elif key == "disabled":
+            if not isinstance(value, bool):
+                p.problem(where, f"expected true or false, got {_short(value)}")
+            step.disabled = value is True
         else:
             p.problem(where, f"unknown key{did_you_mean(key, STEP_KEYS)} (a step has: {', '.join(STEP_KEYS)})")
     if "do" not in raw:
@@ -296,14 +307,95 @@ def _retry(p: _Parser, value: Any, path: tuple) -> dict[str, Any] | None:
 
 def _layout(p: _Parser, value: Any) -> None:
     layout = p.mapping(value, ("layout",))
+    p.wf.layout_order = [str(k) for k in layout]
     for sid, xy in layout.items():
-        ok = (
-            isinstance(xy, list)
-            and len(xy) == 2
-            and all(isinstance(v, int | float) and not isinstance(v, bool) and abs(v) <= MAX_COORDINATE for v in xy)
-        )
-        if not ok:
+        key = str(sid)
+        if key in (NOTE_PREFIX.strip(), GROUP_PREFIX.strip()) and isinstance(xy, dict):  # `note: {…}`: no name
+            _name(p, key + " ", key + " ")
+            continue
+        if key.startswith(NOTE_PREFIX):
+            _note(p, key, xy)
+            continue
+        if key.startswith(GROUP_PREFIX):
+            _group(p, key, xy)
+            continue
+        if not _point(xy):
             wanted = f"a position [x, y] (each within ±{MAX_COORDINATE:,})"
             p.problem(("layout", sid), f"expected {wanted}, got {_short(xy)}")
             continue
-        p.wf.layout[str(sid)] = [xy[0], xy[1]]
+        p.wf.layout[key] = [xy[0], xy[1]]
+
+
+def _point(xy: Any, positive: bool = False) -> bool:
+    """``[x, y]``: two numbers within MAX_COORDINATE (and above zero for a size)."""
+    return (
+        isinstance(xy, list)
+        and len(xy) == 2
+        and all(isinstance(v, int | float) and not isinstance(v, bool) and abs(v) <= MAX_COORDINATE for v in xy)
+        and (not positive or all(v > 0 for v in xy))
+    )
+
+
+def _name(p: _Parser, key: str, prefix: str) -> str | None:
+    name = key[len(prefix) :].strip()
+    if not name:
+        p.problem(
+            ("layout", key.strip()), f"give the {prefix.strip()} a name after '{prefix.strip()}', e.g. '{prefix}1'"
+        )
+        return None
+    return name
+
+
+def _colour(p: _Parser, path: tuple, value: Any, default: str) -> str:
+    if value is None:
+        return default
+    if isinstance(value, str) and (value in COLOURS or re.fullmatch(r"#[0-9a-fA-F]{6}", value)):
+        return value
+    p.problem(path, f"expected a colour ({', '.join(COLOURS)} or #rrggbb), got {_short(value)}")
+    return default
+
+
+def _parts(p: _Parser, key: str, raw: Any, keys: tuple[str, ...], what: str) -> dict | None:
+    path = ("layout", key)
+    if not isinstance(raw, dict):
+        p.problem(path, f"expected a {what} with {', '.join(keys)}, got {_short(raw)}")
+        return None
+    for k in raw:
+        p.note(raw, k, (*path, k))
+        if k not in keys:
+            p.problem((*path, k), f"unknown key{did_you_mean(str(k), keys)} (a {what} has: {', '.join(keys)})")
+    return raw
+
+
+def _note(p: _Parser, key: str, raw: Any) -> None:
+    name = _name(p, key, NOTE_PREFIX)
+    raw = _parts(p, key, raw, NOTE_KEYS, "note") if name else None
+    if raw is None or name is None:
+        return
+    note = Note(key_order=[str(k) for k in raw])
+    path = ("layout", key)
+    for part, positive in (("at", False), ("size", True)):
+        if part in raw:
+            if _point(raw[part], positive):
+                setattr(note, part, list(raw[part]))
+            else:
+                p.problem(
+                    (*path, part), f"expected [{'width, height' if positive else 'x, y'}], got {_short(raw[part])}"
+                )
+    note.text = p.text(raw["text"], (*path, "text")) if raw.get("text") is not None else ""
+    note.colour = _colour(p, (*path, "colour"), raw.get("colour"), "yellow")
+    p.wf.notes[name] = note
+
+
+def _group(p: _Parser, key: str, raw: Any) -> None:
+    name = _name(p, key, GROUP_PREFIX)
+    raw = _parts(p, key, raw, GROUP_KEYS, "group") if name else None
+    if raw is None or name is None:
+        return
+    path = ("layout", key)
+    steps = raw.get("steps")
+    if not isinstance(steps, list) or not all(isinstance(s, str) for s in steps):
+        p.problem((*path, "steps"), f"expected the list of step ids in the group, got {_short(steps)}")
+        steps = []
+    colour = _colour(p, (*path, "colour"), raw.get("colour"), "blue")
+    p.wf.groups[name] = Group(steps=list(dict.fromkeys(steps)), colour=colour, key_order=[str(k) for k in raw])

@@ -11,7 +11,17 @@ from typing import Any
 import yaml
 
 from engine.io.yamlload import parse_yaml, paused_gc
-from engine.model.workflow import FORMAT_VERSION, STEP_KEYS, TOP_KEYS, Step, Workflow
+from engine.model.workflow import (
+    FORMAT_VERSION,
+    GROUP_KEYS,
+    GROUP_PREFIX,
+    NOTE_KEYS,
+    NOTE_PREFIX,
+    STEP_KEYS,
+    TOP_KEYS,
+    Step,
+    Workflow,
+)
 
 FLOW_WIDTH = 88  # a mapping of plain values shorter than this is written on one line
 
@@ -115,6 +125,8 @@ def step_mapping(step: Step) -> dict[str, Any]:
         present["title"] = step.title
     if step.description:
         present["description"] = step.description
+    if step.disabled:
+        present["disabled"] = True
     if step.params:
         present["with"] = _styled(step.params)
     if any(step.next.values()):
@@ -127,6 +139,28 @@ def step_mapping(step: Step) -> dict[str, Any]:
         present["on_error"] = step.on_error
     present.update({k: _styled(v) for k, v in step.extra.items()})
     return {k: present[k] for k in _ordered(step.key_order, STEP_KEYS, present)}
+
+
+def layout_mapping(wf: Workflow) -> dict[str, Any]:
+    """``layout:``: step positions, then ``note <name>`` and ``group <name>`` entries, in the order written."""
+    present: dict[str, Any] = {sid: _FlowList(xy) for sid, xy in wf.layout.items()}
+    for name, note in wf.notes.items():
+        parts: dict[str, Any] = {"at": _FlowList(note.at), "size": _FlowList(note.size)}
+        if note.colour != "yellow":
+            parts["colour"] = note.colour
+        parts["text"] = note.text
+        present[NOTE_PREFIX + name] = _one_line({k: parts[k] for k in _ordered(note.key_order, NOTE_KEYS, parts)})
+    for name, group in wf.groups.items():
+        parts = {"colour": group.colour, "steps": _FlowList(group.steps)}
+        present[GROUP_PREFIX + name] = _one_line({k: parts[k] for k in _ordered(group.key_order, GROUP_KEYS, parts)})
+    return {k: present[k] for k in _ordered(wf.layout_order, (), present)}
+
+
+def _one_line(parts: dict[str, Any]) -> dict[str, Any]:
+    """A short note or group on one line; a long or multi-line one as a block, one key a line."""
+    if all(not isinstance(v, str) or "\n" not in v for v in parts.values()) and _width(parts) <= FLOW_WIDTH:
+        return _Flow(parts)
+    return parts
 
 
 def _sections(wf: Workflow) -> dict[str, Any]:
@@ -144,8 +178,8 @@ def _sections(wf: Workflow) -> dict[str, Any]:
     if wf.on_failure:
         present["on_failure"] = wf.on_failure
     present["steps"] = wf.steps
-    if wf.layout:
-        present["layout"] = {sid: _FlowList(xy) for sid, xy in wf.layout.items()}
+    if wf.layout or wf.notes or wf.groups:
+        present["layout"] = layout_mapping(wf)
     present.update({k: _styled(v) for k, v in wf.extra.items()})
     order = _ordered(wf.key_order, TOP_KEYS, present)
     if order[0] != "flowdeck":  # the version always leads, so a reader knows the format at once

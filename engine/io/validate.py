@@ -12,7 +12,7 @@ from engine.io.problems import Problem
 from engine.io.references import check_references
 from engine.io.triggers import CATCH_UP, check_trigger
 from engine.model.durations import parse_duration, show_number
-from engine.model.workflow import ERROR_PORT, MAX_STEPS, OVERLAP_CHOICES, Step, Workflow, too_many_steps
+from engine.model.workflow import ERROR_PORT, GROUP_PREFIX, MAX_STEPS, OVERLAP_CHOICES, Step, Workflow, too_many_steps
 from engine.registry.blocks import BlockType, Registry, default_registry
 
 HISTORY_KEYS = ("keep_runs", "keep_days")  # policy.history: retention of this workflow's runs
@@ -54,7 +54,35 @@ def validate(wf: Workflow, registry: Registry | None = None) -> list[Problem]:
     for sid in wf.layout:
         if sid not in wf.steps:
             c.problem(("layout", sid), f"position for a step that does not exist ('{sid}')", "warning")
+    _groups(c)
     return c.problems
+
+
+def _groups(c: _Checker) -> None:
+    """A group names steps that exist, each step in one group at most."""
+    owner: dict[str, str] = {}
+    for name, group in c.wf.groups.items():
+        path = ("layout", GROUP_PREFIX + name, "steps")
+        for sid in group.steps:
+            if sid not in c.wf.steps:
+                c.problem(path, f"'{sid}' is not a step{did_you_mean(sid, c.wf.steps)}", "warning")
+            elif sid in owner:
+                c.problem(
+                    path, f"'{sid}' is in group '{owner[sid]}' already; a step is in one group at most", "warning"
+                )
+            else:
+                owner[sid] = name
+
+
+def _disabled(c: _Checker, step: Step) -> None:
+    """A disabled step is passed over along its ``next``: wires from its other ports are never followed."""
+    other = [port for port in step.next if port != "next"]
+    if other:
+        c.problem(
+            ("steps", step.id, "disabled"),
+            f"a disabled step goes on along 'next' only; its {', '.join(other)} wires are not followed",
+            "warning",
+        )
 
 
 def _step(c: _Checker, step: Step) -> None:
@@ -73,6 +101,8 @@ def _step(c: _Checker, step: Step) -> None:
         _duration(c, (*path, "timeout"), step.timeout, "timeout", positive=True)
     if step.retry:
         _retry(c, step, (*path, "retry"))
+    if step.disabled:
+        _disabled(c, step)
 
 
 def _params(c: _Checker, step: Step, block: BlockType) -> None:

@@ -28,7 +28,7 @@ TOP_KEYS = (
     "steps",
     "layout",
 )
-STEP_KEYS = ("do", "title", "description", "with", "next", "retry", "timeout", "on_error")
+STEP_KEYS = ("do", "title", "description", "disabled", "with", "next", "retry", "timeout", "on_error")
 RETRY_KEYS = ("attempts", "backoff", "factor", "max_delay", "jitter", "on")
 POLICY_KEYS = ("overlap", "misfire_grace", "catch_up", "max_steps", "history", "timeout", "runs_on", "retry_lost")
 OVERLAP_CHOICES = ("skip", "queue", "parallel")
@@ -36,6 +36,12 @@ OVERLAP_CHOICES = ("skip", "queue", "parallel")
 TRIGGER_KINDS = ("schedule", "watch", "webhook", "startup", "hotkey", "window", "clipboard", "session", "device")
 MAX_STEPS = 10_000  # steps in one workflow: ten times the largest real one; bigger work is split with workflow.run
 MAX_STEP_ID = 128  # characters in a step id
+# layout: entries whose key has this word and a space are canvas notes and groups, never step ids (no spaces there)
+NOTE_PREFIX = "note "
+GROUP_PREFIX = "group "
+NOTE_KEYS = ("at", "size", "colour", "text")
+GROUP_KEYS = ("colour", "steps")
+COLOURS = ("yellow", "blue", "green", "red", "purple", "grey")  # named colours of notes and groups
 
 
 def too_many_steps(count: int) -> str:
@@ -76,6 +82,7 @@ class Step:
     retry: dict[str, Any] | None = None
     timeout: str | float | None = None
     on_error: str = "fail"
+    disabled: bool = False  # skipped at run time; its ``next`` is still followed
     extra: dict[str, Any] = field(default_factory=dict)
     key_order: list[str] = field(default_factory=list)
 
@@ -109,6 +116,26 @@ class Step:
 
 
 @dataclass
+class Note:
+    """A sticky note on the canvas (``layout: {note <name>: ...}``): Markdown text in a box; it never runs."""
+
+    at: list[float] = field(default_factory=lambda: [0, 0])
+    size: list[float] = field(default_factory=lambda: [220, 120])
+    text: str = ""
+    colour: str = "yellow"
+    key_order: list[str] = field(default_factory=list, compare=False)
+
+
+@dataclass
+class Group:
+    """A named, coloured frame around some steps (``layout: {group <name>: ...}``); it follows its steps."""
+
+    steps: list[str] = field(default_factory=list)
+    colour: str = "blue"
+    key_order: list[str] = field(default_factory=list, compare=False)
+
+
+@dataclass
 class Workflow:
     """A whole workflow file."""
 
@@ -122,6 +149,9 @@ class Workflow:
     on_failure: str | None = None
     steps: dict[str, Step] = field(default_factory=dict)
     layout: dict[str, list[float]] = field(default_factory=dict)
+    notes: dict[str, Note] = field(default_factory=dict)  # by name (the key without "note ")
+    groups: dict[str, Group] = field(default_factory=dict)  # by name (the key without "group ")
+    layout_order: list[str] = field(default_factory=list)  # the keys of ``layout:`` as written, for saving
     extra: dict[str, Any] = field(default_factory=dict)
     key_order: list[str] = field(default_factory=list)
     header: str = ""  # comment lines at the top of the file, kept on save

@@ -315,6 +315,8 @@ class Run:
             )
             limit.flowdeck_step = step.id  # type: ignore[attr-defined]
             raise limit
+        if step.disabled:
+            return self._passed_over(step)
         if self.debug is not None:
             if self.debugger is not None:
                 self.debugger.before(step, scope)
@@ -379,6 +381,12 @@ class Run:
         self._emit(ev.STEP_FINISHED, step.id,
                    {"output": output, "duration": 0.0, "attempts": 0, "port": port, "pinned": True})  # fmt: skip
         return step.ports.get(port, ())
+
+    def _passed_over(self, step: StepPlan) -> tuple[str, ...]:
+        """A disabled step: not run, marked skipped (the history and log say why), and on along its ``next``."""
+        self.log(step.id, "skipped: the step is disabled (disabled: true)")
+        self._emit(ev.STEP_SKIPPED, step.id, {"reason": "disabled", "block": step.block.type})
+        return step.ports.get("next", ())
 
     def _set_limits(self) -> None:
         """What every render of this run obeys (the template context's LIMITS): its deadline and its cancel."""

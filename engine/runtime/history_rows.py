@@ -62,6 +62,7 @@ class EventRows:
             step.duration, step.attempts = data.get("duration"), int(data.get("attempts", step.attempts))
         elif event.kind == ev.STEP_SKIPPED:
             step.status = "skipped"
+            step.block = data.get("block") or step.block  # a disabled step names its block (it never started)
         elif event.kind == ev.STEP_RETRYING:
             step.status = "retrying"
         elif event.kind == ev.LOG:

@@ -66,6 +66,7 @@ class StepPlan:
     untemplated: frozenset[str] = frozenset()  # parameters the block renders itself (loop conditions)
     inputs: Renderer | None = None  # renders ``params`` against a template context (made once, here)
     defaults: Any = field(default_factory=lambda: MappingProxyType({}))  # block defaults, merged under inputs
+    disabled: bool = False  # passed over: a skipped mark in the history, then on along ``next``
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,7 @@ def compile_plan(wf: Workflow, registry: Registry | None = None, *, check: bool 
             untemplated=untemplated,
             inputs=compile_params(params, untemplated, f"steps.{sid}.with"),
             defaults=MappingProxyType({p.name: p.default for p in block.params if p.has_default}),
+            disabled=s.disabled,
         )
     folder = wf.source.parent if wf.source else Path.cwd()
     return Plan(

@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 PORT_HIT = 10.0
 NEW_CASE = "+ case"
 TINY = 0.2
-LOW_DETAIL = 0.45  # below this zoom a node is drawn as coloured boxes only (a thousand steps stay fast)
+# Below this many screen pixels per scene unit (zoom × screen scale) a node is drawn as coloured boxes only: its
+# text would be under ≈ 5 screen pixels high (and a thousand steps stay fast).
+LOW_DETAIL = 0.45
 TITLE_W = style.NODE_W - 38
 
 
@@ -65,6 +67,7 @@ class NodeItem(QGraphicsItem):
         self.summary = ""
         self.icon = "block"
         self.category = ""
+        self.disabled = False
         self._height = 0.0
         self._scene = scene
         self.setFlags(
@@ -90,13 +93,14 @@ class NodeItem(QGraphicsItem):
         self.summary = summary_text(step, block)
         self.icon = block.icon if block else "block"
         self.category = block.category if block else ""
+        self.disabled = step.disabled
         self._height = style.HEADER_H + style.SUMMARY_H + style.PORT_H * len(self.ports) + 6
         self._bounds = QRectF(-style.PORT_R - 4, -14, style.NODE_W + 2 * style.PORT_R + 8, self._height + 20)
         self._sketch = (
             self.body_rect(),
             QRectF(0, 0, style.NODE_W, style.HEADER_H),
             style.colours().node,
-            style.category_colour(self.category),
+            self.accent(),
         )
         font, small = style.fonts()
         self._elided = (
@@ -106,8 +110,14 @@ class NodeItem(QGraphicsItem):
         self._tooltip(step, block)
         self.update()
 
+    def accent(self) -> QColor:
+        """The header's colour: the category's, grey when the step is disabled."""
+        return style.colours().muted if self.disabled else style.category_colour(self.category)
+
     def _tooltip(self, step: Step, block: BlockType | None) -> None:
         lines = [f"<b>{self.title}</b> <span style='color:gray'>({self.step_id} · {step.do})</span>"]
+        if self.disabled:
+            lines.append("<i>Disabled: a run passes over it and goes on along next</i>")
         if block is not None and block.help:
             lines.append(block.help)
         lines += [f"<span style='color:#d93025'>⚠ {p}</span>" for p in self.problems]
@@ -158,17 +168,22 @@ class NodeItem(QGraphicsItem):
 
     # -- painting --------------------------------------------------------------------------------
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        detail = option.levelOfDetailFromTransform(painter.worldTransform())
+        detail = style.on_screen_scale(painter)
         if detail < LOW_DETAIL:
             self._paint_sketch(painter, detail)  # zoomed far out: coloured boxes only, as few calls as possible
             return
         c = style.colours()
         rect = self.body_rect()
-        accent = style.category_colour(self.category)
+        accent = self.accent()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if self.disabled:
+            painter.setOpacity(0.55)
         self._paint_body(painter, rect, c, accent)
         self._paint_text(painter, c)
         self._paint_ports(painter, c, accent)
+        if self.disabled:
+            painter.setOpacity(1.0)
+            self._paint_tag(painter, c, "disabled")
         if self.status_text or self.status in ("succeeded", "failed"):
             self._paint_badge(painter, c)
 
@@ -202,11 +217,9 @@ class NodeItem(QGraphicsItem):
             painter.fillRect(rect, QColor(128, 128, 128, 90))
 
     def _paint_text(self, painter: QPainter, c: style.Colours) -> None:
-        painter.drawPixmap(
-            QRectF(8, 6, style.ICON, style.ICON),
-            style.icon_pixmap(self.icon, style.ICON * 2, "#ffffff"),
-            QRectF(0, 0, style.ICON * 2, style.ICON * 2),
-        )
+        pixmap = style.icon_pixmap(self.icon, style.ICON * 2, "#ffffff")
+        # the whole pixmap: its pixels are device pixels, twice as many at 200 % (a fixed source rect cut it)
+        painter.drawPixmap(QRectF(8, 6, style.ICON, style.ICON), pixmap, QRectF(pixmap.rect()))
         font, small = style.fonts()
         painter.setFont(font)
         painter.setPen(QColor("#ffffff"))
@@ -233,6 +246,18 @@ class NodeItem(QGraphicsItem):
             painter.setPen(QPen(c.node, 1.5))
             painter.setBrush(colour)
             painter.drawEllipse(p, style.PORT_R, style.PORT_R)
+
+    def _paint_tag(self, painter: QPainter, c: style.Colours, text: str) -> None:
+        """A small grey label on the top edge (``disabled``)."""
+        font = style.fonts()[1]
+        painter.setFont(font)
+        w = QFontMetricsF(font).horizontalAdvance(text) + 14
+        box = QRectF(10, -11, w, 20)
+        painter.setPen(QPen(c.node_border, 1))
+        painter.setBrush(c.node)
+        painter.drawRoundedRect(box, 10, 10)
+        painter.setPen(c.muted)
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
 
     def _paint_badge(self, painter: QPainter, c: style.Colours) -> None:
         ok = self.status != "failed"

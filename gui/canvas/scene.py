@@ -6,20 +6,24 @@ the items follow when the document says what changed.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 
 from gui.canvas import layout, style
+from gui.canvas.decor import DecorScene, GroupItem, NoteItem
 from gui.canvas.node import NEW_CASE, NodeItem
 from gui.canvas.wire import DragWire, WireItem
 from gui.document import WorkflowDocument
 
 _SIGNALS = ("stepAdded", "stepRemoved", "stepChanged", "stepRenamed", "stepMoved", "wiresChanged", "problemsChanged")
+WIRE_DROP_MIN = 30.0  # a wire dropped this far from its port on empty canvas asks which block comes next
 
 
-class WorkflowScene(QGraphicsScene):
+class WorkflowScene(DecorScene, QGraphicsScene):
     hint = Signal(str)  # why a wire was refused, and similar short messages for the status bar
+    wireDroppedOnEmpty = Signal(str, str, QPointF)  # source step, port, where: the view offers a block picker
+    stepsMoved = Signal(list)  # the steps one command moved (tidy up, undo of a move): the view keeps them in sight
 
     def __init__(self, document: WorkflowDocument | None = None, parent: object = None) -> None:
         super().__init__(parent)
@@ -28,7 +32,16 @@ class WorkflowScene(QGraphicsScene):
         self.wires: dict[tuple[str, str, str], WireItem] = {}
         self._touching: dict[str, set[tuple[str, str, str]]] = {}  # step id -> wires from or to it
         self.snapping = True
+        self.notes: dict[str, NoteItem] = {}
+        self.groups: dict[str, GroupItem] = {}
+        self._group_of: dict[str, str] = {}  # step id -> the group it is in
+        self._moved: list[str] = []
+        self._moved_timer = QTimer(self, singleShot=True, interval=0)
+        self._moved_timer.timeout.connect(self._emit_moved)
         self._drag: DragWire | None = None
+        self._order: list[str] = []  # selected steps in the order they were selected (connect with Ctrl+L)
+        self.connect_from: str | None = None  # a step waiting for Ctrl+L on the step that comes after it
+        self.selectionChanged.connect(self._track_order)
         self._rect_set = False
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self._connect(self.document)
@@ -50,6 +63,7 @@ class WorkflowScene(QGraphicsScene):
             "stepMoved": self._step_moved,
             "wiresChanged": self._rewire,
             "problemsChanged": self.mark_problems,
+            "decorChanged": self.sync_decor,
         }
 
     def _connect(self, doc: WorkflowDocument) -> None:
@@ -69,6 +83,9 @@ class WorkflowScene(QGraphicsScene):
         self.clear()
         self.nodes.clear()
         self.wires.clear()
+        self.notes.clear()
+        self.groups.clear()
+        self._group_of.clear()
         self._touching.clear()
         wf = self.document.workflow
         missing = [sid for sid in wf.steps if sid not in wf.layout]
@@ -77,6 +94,7 @@ class WorkflowScene(QGraphicsScene):
             self._add_node(sid, auto.get(sid))
         for sid in wf.steps:
             self._rewire(sid)
+        self.sync_decor()
         self.mark_problems()
         self._fit_rect()
 
@@ -161,6 +179,12 @@ class WorkflowScene(QGraphicsScene):
             snapping, self.snapping = self.snapping, False
             node.setPos(node.model_pos)
             self.snapping = snapping
+        self._moved.append(sid)
+        self._moved_timer.start()
+
+    def _emit_moved(self) -> None:
+        moved, self._moved = list(dict.fromkeys(self._moved)), []
+        self.stepsMoved.emit([sid for sid in moved if sid in self.nodes])
 
     def _rewire(self, sid: str) -> None:
         """Redraw the wires leaving ``sid`` from the model."""
@@ -200,10 +224,25 @@ class WorkflowScene(QGraphicsScene):
     def node_moved(self, node: NodeItem) -> None:
         for key in self._touching.get(node.step_id, ()):
             self.wires[key].update_path()
+        group = self._group_of.get(node.step_id)
+        if group is not None and group in self.groups:
+            self.groups[group].update_frame()
 
     # -- selection and editing ---------------------------------------------------------------------
     def selected_steps(self) -> list[str]:
         return [item.step_id for item in self.selectedItems() if isinstance(item, NodeItem)]
+
+    def _track_order(self) -> None:
+        try:
+            now = self.selected_steps()
+        except RuntimeError:  # the scene is going away
+            return
+        self._order = [sid for sid in self._order if sid in now] + [sid for sid in now if sid not in self._order]
+
+    def selection_order(self) -> list[str]:
+        """The selected steps, in the order they were selected."""
+        now = set(self.selected_steps())
+        return [sid for sid in self._order if sid in now]
 
     def selected_wires(self) -> list[tuple[str, str, str]]:
         return [key for key, wire in self.wires.items() if wire.selected]
@@ -240,12 +279,16 @@ class WorkflowScene(QGraphicsScene):
     def delete_selection(self) -> None:
         """Delete the selected steps and wires: one undo step."""
         steps, wires = self.selected_steps(), self.selected_wires()
-        if not steps and not wires:
+        notes, groups = self.selected_notes(), self.selected_groups()
+        count = len(steps) + len(wires) + len(notes) + len(groups)
+        if not count:
             return
         stack = self.document.undo_stack
-        stack.beginMacro(f"Delete {len(steps) + len(wires)} item{'s' if len(steps) + len(wires) > 1 else ''}")
+        stack.beginMacro(f"Delete {count} item{'s' if count > 1 else ''}")
         self.document.remove_wires(w for w in wires if w[0] not in steps and w[2] not in steps)
         self.document.remove_steps(steps)
+        self.document.remove_notes(notes)
+        self.document.remove_groups(groups)
         stack.endMacro()
 
     def tidy_up(self) -> None:
@@ -264,8 +307,20 @@ class WorkflowScene(QGraphicsScene):
             for node in self.nodes.values()
             if node.isSelected() and node.pos() != node.model_pos
         }
+        notes = {
+            name: [note.pos().x(), note.pos().y()]
+            for name, note in self.notes.items()
+            if note.isSelected() and [note.pos().x(), note.pos().y()] != note.model_at()
+        }
+        if not moved and not notes:
+            return
+        stack = self.document.undo_stack
+        stack.beginMacro(f"Move {len(moved) + len(notes)} items")  # a macro of one command undoes as that one
         if moved:
             self.document.move_steps(moved)
+        for name, at in notes.items():
+            self.document.set_note(name, at=at)
+        stack.endMacro()
 
     # -- drawing a wire ----------------------------------------------------------------------------
     def ask_port_name(self, source: str) -> str:
@@ -303,6 +358,10 @@ class WorkflowScene(QGraphicsScene):
         target = self.node_at(pos)
         if target is None:
             self.hint.emit("")
+            start = drag.source.mapToScene(drag.source.output_pos(drag.port))
+            far = (pos - start).manhattanLength() >= WIRE_DROP_MIN
+            if far and drag.port != NEW_CASE and self.document.workflow.steps.get(drag.source.step_id) is not None:
+                self.wireDroppedOnEmpty.emit(drag.source.step_id, drag.port, pos)
             return None
         source, port = drag.source.step_id, drag.port
         if port == NEW_CASE:

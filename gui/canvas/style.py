@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QPalette, QPixmap
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 
 GRID = 20
 NODE_W = 190
@@ -97,8 +97,6 @@ def icon_pixmap(name: str, size: int = ICON, tint: str = "") -> QPixmap:
     ratio = QGuiApplication.primaryScreen().devicePixelRatio() if QGuiApplication.primaryScreen() else 1.0
     pix = icon(name).pixmap(QSize(size, size), ratio)
     if tint:
-        from PySide6.QtGui import QPainter
-
         painter = QPainter(pix)
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
         painter.fillRect(pix.rect(), QColor(tint))
@@ -128,3 +126,36 @@ def snap(value: float) -> float:
 
 
 PEN_CAP = Qt.PenCapStyle.RoundCap
+
+# The named colours of notes and groups (layout: colour: …); any #rrggbb works too.
+DECOR_COLOURS = {
+    "yellow": "#f2c94c",
+    "blue": "#4c8fe0",
+    "green": "#3fae6a",
+    "red": "#e0605a",
+    "purple": "#9b6ad6",
+    "grey": "#8a94a3",
+}
+
+
+def decor_colour(name: str) -> QColor:
+    """The base colour of a note or group."""
+    return QColor(DECOR_COLOURS.get(name, name if name.startswith("#") else DECOR_COLOURS["blue"]))
+
+
+def note_fill(name: str) -> QColor:
+    """A note's paper: a pale tint on light themes, a deep one on dark themes (text stays readable on both)."""
+    base = decor_colour(name)
+    if colours().dark:
+        return QColor.fromHslF(base.hslHueF() % 1.0, min(1.0, base.hslSaturationF() * 0.45), 0.24)
+    return QColor.fromHslF(base.hslHueF() % 1.0, min(1.0, base.hslSaturationF() * 0.9), 0.88)
+
+
+def on_screen_scale(painter: QPainter) -> float:
+    """How many screen pixels one scene unit covers: the view's zoom times the screen's scale (2 at 200 %).
+
+    Level-of-detail choices use this, so a 200 % screen shows text at the zoom where its pixels make it readable,
+    not only where a 100 % screen would (zoom-to-fit on a small canvas there still shows the blocks' text)."""
+    device = painter.device()
+    ratio = device.devicePixelRatioF() if device is not None else 1.0
+    return painter.worldTransform().m11() * max(1.0, ratio)

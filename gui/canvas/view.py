@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeyEvent, QMouseEvent, QPainter, QWheelEvent
-from PySide6.QtWidgets import QFrame, QGraphicsView, QLabel, QWidget
+from PySide6.QtGui import (
+    QContextMenuEvent,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QResizeEvent,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QFrame, QGraphicsView, QLabel, QMenu, QWidget
 
 from gui.canvas import style
+from gui.canvas.decor import GroupItem, NoteItem
+from gui.canvas.navigate import KeyboardEditing
+from gui.canvas.node import NodeItem
 from gui.canvas.scene import WorkflowScene
+from gui.canvas.wire import WireItem
+
+# What a right-click is on: ("step", id), ("wire", (source, port, target)), ("note", name), ("group", name) or
+# ("canvas", None); the builder (gui.editor.menus) makes the menu for it, with the scene point clicked.
+MenuBuilder = Callable[[str, object, QPointF], QMenu | None]
 
 BLOCK_MIME = "application/x-flowdeck-block"
 MIN_ZOOM, MAX_ZOOM = 0.15, 3.0
@@ -15,8 +35,9 @@ FIT_MAX = 1.2
 EMPTY_TEXT = "Drag a block from the left onto the canvas to start,\nor double-click a block to add it."
 
 
-class WorkflowView(QGraphicsView):
+class WorkflowView(KeyboardEditing, QGraphicsView):
     blockDropped = Signal(str, str)  # block type, new step id
+    zoomChanged = Signal(float)  # the zoom factor (1.0 is 100 %)
 
     def __init__(self, scene: WorkflowScene, parent: QWidget | None = None) -> None:
         super().__init__(scene, parent)
@@ -42,6 +63,16 @@ class WorkflowView(QGraphicsView):
         self._hint_timer = QTimer(self, singleShot=True, interval=4000)
         self._hint_timer.timeout.connect(self._hint.hide)
         scene.hint.connect(self.show_hint)
+        scene.wireDroppedOnEmpty.connect(self.offer_blocks)
+        scene.stepsMoved.connect(self.keep_in_sight)
+        self.menu_builder: MenuBuilder | None = None
+        self.menu: QMenu | None = None  # the context menu last shown
+        self.picker: QWidget | None = None  # the block picker last shown
+        self.registry = scene.document.registry
+        from gui.canvas.minimap import Minimap
+
+        self.minimap = Minimap(self)
+        self.minimap.hide()
 
     def workflow_scene(self) -> WorkflowScene:
         return self._scene
@@ -82,6 +113,15 @@ class WorkflowView(QGraphicsView):
         target = min(MAX_ZOOM, max(MIN_ZOOM, self.zoom() * factor))
         factor = target / self.zoom()
         self.scale(factor, factor)
+        self.zoomChanged.emit(self.zoom())
+
+    def resetTransform(self) -> None:
+        super().resetTransform()
+        self.zoomChanged.emit(self.zoom())
+
+    def set_zoom(self, zoom: float) -> None:
+        """Zoom to ``zoom`` (1.0 is 100 %) around the middle of the view."""
+        self._centre_zoom(zoom / self.zoom())
 
     def zoom_in(self) -> None:
         self._centre_zoom(1.25)
@@ -111,6 +151,32 @@ class WorkflowView(QGraphicsView):
             self.centerOn(rect.center())
         elif self.zoom() < MIN_ZOOM:
             self.zoom_by(1.0)
+        self.zoomChanged.emit(self.zoom())
+
+    def fit_rect(self, rect: QRectF) -> None:
+        """Show ``rect`` (scene coordinates) whole, no larger than FIT_MAX."""
+        self.fitInView(rect.adjusted(-60, -60, 60, 60), Qt.AspectRatioMode.KeepAspectRatio)
+        if self.zoom() > FIT_MAX or self.zoom() < MIN_ZOOM:
+            self.resetTransform()
+            self.scale(min(FIT_MAX, max(MIN_ZOOM, self.zoom())), min(FIT_MAX, max(MIN_ZOOM, self.zoom())))
+            self.centerOn(rect.center())
+        self.zoomChanged.emit(self.zoom())
+
+    def keep_in_sight(self, ids: list[str]) -> None:
+        """After steps moved by a command (Tidy Up, its undo): when they are out of sight, bring them into view."""
+        nodes = [self._scene.nodes[sid] for sid in ids if sid in self._scene.nodes]
+        if not nodes or self.viewport().width() < 10:
+            return
+        rect = QRectF()
+        for node in nodes:
+            rect = rect.united(node.sceneBoundingRect())
+        visible = self.mapToScene(self.viewport().rect()).boundingRect()
+        if visible.contains(rect):
+            return
+        if rect.width() <= visible.width() and rect.height() <= visible.height():
+            self.centerOn(rect.center())
+        else:
+            self.fit_rect(rect)
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
@@ -134,6 +200,15 @@ class WorkflowView(QGraphicsView):
 
     # -- panning -------------------------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        if (
+            event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
+            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            # Tab walks the steps, so Ctrl+Tab is how the keyboard leaves the canvas
+            forward = event.key() == Qt.Key.Key_Tab and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+            self.focusNextPrevChild(forward)
+            event.accept()
+            return
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space = True
             self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
@@ -180,6 +255,76 @@ class WorkflowView(QGraphicsView):
             event.accept()
             return
         super().mouseReleaseEvent(event)
+
+    # -- context menus and the block picker ---------------------------------------------------------
+    def target_at(self, pos: QPointF) -> tuple[str, object]:
+        """What is at scene point ``pos``, for a right-click: the topmost step, wire, note or group."""
+        for item in self._scene.items(pos):
+            if isinstance(item, NodeItem):
+                return "step", item.step_id
+            if isinstance(item, WireItem):
+                return "wire", item.key
+            if isinstance(item, NoteItem):
+                return "note", item.name
+            if isinstance(item, GroupItem):
+                return "group", item.name
+        return "canvas", None
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        if self.menu_builder is None:
+            super().contextMenuEvent(event)
+            return
+        at = self.mapToScene(event.pos())
+        kind, key = self.target_at(at)
+        self._select_for_menu(kind, key)
+        menu = self.menu_builder(kind, key, at)
+        if menu is not None:
+            self.menu = menu
+            menu.popup(event.globalPos())
+        event.accept()
+
+    def _select_for_menu(self, kind: str, key: object) -> None:
+        """A right-click on something not selected selects it alone (the menu acts on the selection)."""
+        scene = self._scene
+        if kind == "step" and key not in scene.selected_steps():
+            scene.select_steps([str(key)])
+        elif kind == "wire":
+            scene.clearSelection()
+            scene.select_wire(key)  # type: ignore[arg-type]
+        elif kind in ("note", "group"):
+            items = scene.notes if kind == "note" else scene.groups
+            item = items[str(key)]
+            if not item.isSelected():
+                scene.clearSelection()
+                item.setSelected(True)
+
+    def offer_blocks(self, source: str, port: str, at: QPointF) -> None:
+        """A wire dropped on empty canvas: a searchable list of blocks there; the one picked is added, wired in."""
+        from gui.canvas.dialogs import BlockPicker
+
+        picker = BlockPicker(self.registry)  # no parent: its slot below refers to this view
+        picker.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.picker = picker
+
+        def picked(block: str) -> None:
+            x, y = at.x(), at.y() - style.HEADER_H / 2
+            if self._scene.snapping:
+                x, y = style.snap(x), style.snap(y)
+            sid = self._scene.document.add_step_after(block, (x, y), source, port)
+            self._scene.select_steps([sid])
+            self.setFocus()
+
+        picker.picked.connect(picked)
+        picker.show_at(self.viewport().mapToGlobal(self.mapFromScene(at)))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.minimap.place()
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        super().scrollContentsBy(dx, dy)
+        if self.minimap.isVisible():
+            self.minimap.update()
 
     # -- dropping blocks from the palette ------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

@@ -13,13 +13,14 @@ from engine.io import Problem, validate
 from engine.model.workflow import ERROR_PORT, Step, Workflow
 from engine.registry import MISSING, Registry, default_registry
 from gui.document import edits
+from gui.document.canvas_edits import CanvasEdits
 from gui.document.commands import EditCommand
 from gui.document.state import WORKFLOW_FIELDS, Change
 
 STEP_FIELDS = ("do", "title", "description", "retry", "timeout", "on_error")
 
 
-class WorkflowDocument(QObject):
+class WorkflowDocument(CanvasEdits, QObject):
     stepAdded = Signal(str)
     stepRemoved = Signal(str)
     stepChanged = Signal(str)
@@ -27,6 +28,7 @@ class WorkflowDocument(QObject):
     stepMoved = Signal(str)
     wiresChanged = Signal(str)
     workflowChanged = Signal()
+    decorChanged = Signal()  # notes or groups (layout: note …/group …) changed
     problemsChanged = Signal()
     modifiedChanged = Signal(bool)
     pathChanged = Signal(object)
@@ -270,7 +272,9 @@ class WorkflowDocument(QObject):
                 self.wiresChanged.emit(sid)
         for sid in change.moved:
             self.stepMoved.emit(sid)
-        if change.workflow:
+        if change.decor:
+            self.decorChanged.emit()
+        if change.workflow or change.decor:  # notes and groups are part of the file: the YAML view follows them too
             self.workflowChanged.emit()
         self._invalidate()
 

@@ -86,6 +86,8 @@ def rename(wf: Workflow, old: str, new: str) -> None:
         layout = [(new if sid == old else sid, xy) for sid, xy in wf.layout.items()]
         wf.layout.clear()
         wf.layout.update(layout)
+    for group in wf.groups.values():
+        group.steps = [new if sid == old else sid for sid in group.steps]
     if _mentions(wf.outputs, pattern):
         wf.outputs = _replace(wf.outputs, pattern, new)
     if wf.comments:  # the person's comments on the step stay with it
@@ -106,6 +108,8 @@ def remove(wf: Workflow, ids: list[str]) -> None:
     for sid in ids:
         wf.steps.pop(sid, None)
         wf.layout.pop(sid, None)
+    for group in wf.groups.values():
+        group.steps = [sid for sid in group.steps if sid not in gone]
     for step in wf.steps.values():
         for port, target in step.targets():
             if target in gone:

@@ -14,6 +14,7 @@ from typing import Any
 
 from engine.model.workflow import Step, Workflow
 
+DECOR_FIELDS = ("notes", "groups", "layout_order")  # the canvas's notes and groups (layout: note …/group …)
 WORKFLOW_FIELDS = ("name", "description", "triggers", "policy", "vars", "outputs", "on_failure", "extra", "header")
 
 
@@ -41,6 +42,7 @@ def capture(wf: Workflow, ids: Iterable[str], *, structural: bool = False, field
     if structural:
         state.order = list(wf.steps)
         state.layout_order = list(wf.layout)
+        state.fields.setdefault("groups", copy.deepcopy(wf.groups))  # groups name steps: they follow renames
     return state
 
 
@@ -85,6 +87,7 @@ class Change:
     wires: list[str] = field(default_factory=list)
     moved: list[str] = field(default_factory=list)
     workflow: bool = False
+    decor: bool = False  # notes or groups changed
 
 
 def diff(before: State, after: State) -> Change:
@@ -104,9 +107,21 @@ def diff(before: State, after: State) -> Change:
     for sid, xy in before.layout.items():
         if xy != after.layout.get(sid) and after.steps.get(sid) is not None:
             change.moved.append(sid)
-    change.workflow = any(before.fields[k] != after.fields.get(k) for k in before.fields)
+    differ = {k for k in before.fields if before.fields[k] != after.fields.get(k)}
+    change.workflow = bool(differ - set(DECOR_FIELDS))
+    change.decor = bool(differ & set(DECOR_FIELDS))
     return change
 
 
 def _body(step: Step) -> tuple:
-    return (step.do, step.params, step.title, step.description, step.retry, step.timeout, step.extra, step.on_error)
+    return (
+        step.do,
+        step.params,
+        step.title,
+        step.description,
+        step.retry,
+        step.timeout,
+        step.extra,
+        step.on_error,
+        step.disabled,
+    )

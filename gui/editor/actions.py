@@ -35,13 +35,51 @@ SPEC: dict[str, tuple[str, list, str, SP | None, str]] = {
     "zoom_fit": ("Zoom to &Fit", ["Ctrl+0"], "zoom-fit-best", None, "Show the whole workflow"),
     "tidy": ("&Tidy Up", ["Ctrl+Shift+L"], "format-justify-left", None, "Arrange the steps in columns"),
     "snap": ("Snap to &Grid", [], "", None, "Moved steps snap to the grid"),
+    "zoom_100": ("&Actual Size (100 %)", ["Ctrl+1"], "zoom-original", None, "Zoom to 100 %"),
+    "minimap": ("&Minimap", ["Ctrl+M"], "", None, "Show a small map of the whole workflow"),
+    "add_note": ("Add &Note", ["Ctrl+Shift+N"], "", None, "Add a sticky note (Markdown) in the middle of the canvas"),
+    "group": ("&Group Steps", ["Ctrl+G"], "", None, "Put the selected steps in a named, coloured frame"),
+    "ungroup": ("U&ngroup", ["Ctrl+Shift+G"], "", None, "Take the selected steps out of their group"),
+    "disable": ("&Disable", ["Ctrl+E"], "", None, "Disable or enable the selected steps (a run passes over them)"),
+    "select_left": ("Select Step to the Left", ["Left"], "", None, "Select the nearest step to the left"),
+    "select_right": ("Select Step to the Right", ["Right"], "", None, "Select the nearest step to the right"),
+    "select_up": ("Select Step Above", ["Up"], "", None, "Select the nearest step above"),
+    "select_down": ("Select Step Below", ["Down"], "", None, "Select the nearest step below"),
+    "nudge_left": ("Move Left", ["Shift+Left"], "", None, "Move the selected steps left by a grid step"),
+    "fine_left": ("Move Left by 1 px", ["Alt+Left"], "", None, "Move the selected steps left by one pixel"),
+    "nudge_right": ("Move Right", ["Shift+Right"], "", None, "Move the selected steps right by a grid step"),
+    "fine_right": ("Move Right by 1 px", ["Alt+Right"], "", None, "Move the selected steps right by one pixel"),
+    "nudge_up": ("Move Up", ["Shift+Up"], "", None, "Move the selected steps up by a grid step"),
+    "fine_up": ("Move Up by 1 px", ["Alt+Up"], "", None, "Move the selected steps up by one pixel"),
+    "nudge_down": ("Move Down", ["Shift+Down"], "", None, "Move the selected steps down by a grid step"),
+    "fine_down": ("Move Down by 1 px", ["Alt+Down"], "", None, "Move the selected steps down by one pixel"),
+    "next_step": ("Next Step", ["Tab"], "", None, "Select the next step in the file's order"),
+    "prev_step": ("Previous Step", ["Shift+Tab", "Backtab"], "", None, "Select the previous step"),
+    "connect": ("&Connect Steps", ["Ctrl+L"], "", None, "Wire the selected step to the one selected next"),
+    "shortcuts": ("&Keyboard Shortcuts", ["Ctrl+/"], "", None, "Every shortcut of the editor, searchable"),
     "run": ("&Run", ["F5", "Ctrl+R"], "media-playback-start", SP.SP_MediaPlay, "Run this workflow now (F5)"),
     "stop": ("&Stop", ["Shift+F5"], "media-playback-stop", SP.SP_MediaStop, "Stop the run (Shift+F5)"),
 }
 
 
 # Their keys act only while the canvas has the focus (Delete in an inspector field must not delete steps).
-CANVAS_ONLY = ("cut", "copy", "paste", "duplicate", "delete", "select_all", "rename")
+CANVAS_ONLY = (
+    "cut",
+    "copy",
+    "paste",
+    "duplicate",
+    "delete",
+    "select_all",
+    "rename",
+    "group",
+    "ungroup",
+    "disable",
+    *(f"{verb}_{d}" for verb in ("select", "nudge", "fine") for d in ("left", "right", "up", "down")),
+    "next_step",
+    "prev_step",
+    "connect",
+)
+NUDGE = (20.0, 1.0)  # Shift+arrow moves a grid step, Alt+arrow one pixel
 
 
 def _handlers(page: EditorPage) -> dict[str, Callable[[], object]]:
@@ -63,6 +101,16 @@ def _handlers(page: EditorPage) -> dict[str, Callable[[], object]]:
         "zoom_out": page.view.zoom_out,
         "zoom_fit": page.view.zoom_fit,
         "tidy": page.scene.tidy_up,
+        "zoom_100": lambda: page.view.set_zoom(1.0),
+        "add_note": lambda: page.add_note(None),
+        "group": page.group_selected,
+        "ungroup": lambda: page.ungroup_steps(page.scene.selected_steps()),
+        "disable": lambda: page.document.toggle_disabled(page.scene.selected_steps()),
+        **{f"select_{d}": (lambda d=d: page.view.select_towards(d)) for d in ("left", "right", "up", "down")},
+        "next_step": lambda: page.view.walk_steps(),
+        "prev_step": lambda: page.view.walk_steps(backwards=True),
+        "connect": lambda: page.view.connect_selected(),
+        "shortcuts": page.show_shortcuts,
         "run": page.run,
         "stop": page.stop,
     }
@@ -91,12 +139,23 @@ def make_actions(page: EditorPage) -> dict[str, QAction]:
             page.view.addAction(action)
         else:
             page.addAction(action)
+    _nudges(page, actions)
+    minimap = actions["minimap"]
+    minimap.setCheckable(True)
+    minimap.toggled.connect(page.view.minimap.setVisible)
     snap = actions["snap"]
     snap.setCheckable(True)
     snap.setChecked(page.scene.snapping)
     snap.toggled.connect(lambda on: setattr(page.scene, "snapping", on))
     page.addToolBar(_toolbar(page, actions))
     return actions
+
+
+def _nudges(page: EditorPage, actions: dict[str, QAction]) -> None:
+    """Shift+arrow nudges the selection by a grid step, Alt+arrow by one pixel."""
+    for d in ("left", "right", "up", "down"):
+        for verb, distance in zip(("nudge", "fine"), NUDGE, strict=True):
+            actions[f"{verb}_{d}"].triggered.connect(lambda _c=False, d=d, n=distance: page.view.nudge(d, n))
 
 
 def _unique_shortcuts(keys: list, taken: frozenset[str] = frozenset()) -> list[QKeySequence]:

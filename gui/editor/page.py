@@ -5,9 +5,10 @@ It is a QMainWindow of its own inside the app's window, so its panels can be doc
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import QByteArray, QPointF, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QTabWidget, QWidget
 
@@ -15,7 +16,7 @@ from engine.model.workflow import Workflow
 from engine.registry import Registry, default_registry
 from gui.canvas import RunStatus, WorkflowScene, WorkflowView
 from gui.document import WorkflowDocument
-from gui.editor import parts
+from gui.editor import menus, parts
 from gui.editor.actions import make_actions
 from gui.editor.files import FileHandling
 from gui.editor.problems import ProblemsList
@@ -46,6 +47,7 @@ class EditorPage(FileHandling, Running, QMainWindow):
         self.tabs = QTabWidget()
         self._build()
         self.actions_: dict[str, QAction] = make_actions(self)
+        self._zoom_bar()
         self._connect()
         self.init_files()
         self.init_running()
@@ -84,8 +86,23 @@ class EditorPage(FileHandling, Running, QMainWindow):
         self.addDockWidget(area, dock)
         return dock
 
+    def _zoom_bar(self) -> None:
+        """The zoom control at the right end of the editor's toolbar (a status bar would take canvas height)."""
+        from PySide6.QtWidgets import QSizePolicy, QToolBar
+
+        from gui.editor.zoombar import ZoomBar
+
+        bar = self.findChild(QToolBar, "editorToolbar")
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        bar.addWidget(spacer)
+        self.zoom_bar = ZoomBar(self.view, self.actions_)
+        bar.addWidget(self.zoom_bar)
+
     def _connect(self) -> None:
-        self.palette.blockActivated.connect(lambda block: self.view.add_block(block))
+        page = weakref.ref(self)  # the view keeps the builder; a strong reference would be a cycle through it
+        self.view.menu_builder = lambda kind, key, at: menus.build(page(), kind, key, at)  # type: ignore[arg-type]
+        self.palette.blockActivated.connect(self.add_from_palette)
         self.scene.selectionChanged.connect(self._selection_changed)
         self.problems.stepActivated.connect(self.select_step)
         if hasattr(self.run_panel, "stepActivated"):
@@ -150,6 +167,9 @@ class EditorPage(FileHandling, Running, QMainWindow):
         step = steps[0] if len(steps) == 1 else None
         self.inspector.show_step(step)
         self.run_panel.show_step(step)
+        wf = self.document.workflow
+        off = bool(steps) and all(wf.steps[s].disabled for s in steps if s in wf.steps)
+        self.actions_["disable"].setText("&Enable" if off else "&Disable")  # says what Ctrl+E will do
 
     def select_step(self, step_id: str) -> None:
         if step_id in self.scene.nodes:
@@ -169,10 +189,11 @@ class EditorPage(FileHandling, Running, QMainWindow):
         if self.copy():
             self.document.remove_steps(self.scene.selected_steps())
 
-    def paste(self) -> None:
+    def paste(self, at: QPointF | None = None) -> None:
+        """Paste the clipboard's steps (at scene point ``at``, from the canvas menu, or beside their old place)."""
         text = QGuiApplication.clipboard().text()
         try:
-            ids = self.document.paste_yaml(text)
+            ids = self.document.paste_yaml(text, (at.x(), at.y()) if at is not None else None)
         except ValueError as exc:
             self.view.show_hint(str(exc))
             return
@@ -189,6 +210,87 @@ class EditorPage(FileHandling, Running, QMainWindow):
     def select_all(self) -> None:
         for node in self.scene.nodes.values():
             node.setSelected(True)
+
+    # -- canvas comforts ---------------------------------------------------------------------------
+    def add_from_palette(self, block: str) -> None:
+        """Double-click or Enter on a block: with one step selected, the new step comes after it, wired in."""
+        from gui.canvas import navigate
+
+        selected = self.scene.selected_steps()
+        if len(selected) != 1:
+            self.view.add_block(block)
+            return
+        source = selected[0]
+        sid = self.document.add_step_after(
+            block, navigate.spot_after(self.scene, source), source, navigate.free_port(self.scene, source)
+        )
+        self.scene.select_steps([sid])
+        self.view.ensureVisible(self.scene.nodes[sid], 40, 40)
+
+    def pick_block_at(self, at: QPointF, wire: tuple[str, str, str] | None = None) -> None:
+        """The block picker at ``at``: the block chosen is added there (in the middle of ``wire`` if given)."""
+        from gui.canvas import style
+        from gui.canvas.dialogs import BlockPicker
+
+        picker = BlockPicker(self.registry)
+        picker.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.view.picker = picker
+        page = weakref.ref(self)
+
+        def picked(block: str) -> None:
+            me = page()
+            if me is None:
+                return
+            x, y = style.snap(at.x() - style.NODE_W / 2), style.snap(at.y() - style.HEADER_H / 2)
+            if wire is not None:
+                sid = me.document.insert_on_wire(block, (x, y), wire)
+            else:
+                sid = me.document.add_step(block, (x, y))
+            me.scene.select_steps([sid])
+
+        picker.picked.connect(picked)
+        picker.show_at(self.view.viewport().mapToGlobal(self.view.mapFromScene(at)))
+
+    def add_note(self, at: QPointF | None) -> str:
+        """A new note at ``at`` (default: the middle of the view), opened for its text."""
+        if at is None:
+            at = self.view.mapToScene(self.view.viewport().rect().center())
+        name = self.document.add_note((at.x(), at.y()))
+        self.scene.clearSelection()
+        self.scene.notes[name].setSelected(True)
+        self.scene.edit_note(name)
+        return name
+
+    def group_selected(self) -> None:
+        ids = self.scene.selected_steps()
+        if not ids:
+            self.view.show_hint("Select the steps to group first")
+            return
+        name = self.document.add_group(ids)
+        self.scene.clearSelection()
+        self.scene.groups[name].setSelected(True)
+        self.view.show_hint(f"Grouped as '{name}': double-click its name to rename it")
+
+    def ungroup_steps(self, ids: list[str]) -> None:
+        """Take ``ids`` out of their groups; a group left empty goes away."""
+        doc = self.document
+        touched = {doc.group_of(sid) for sid in ids} - {None}
+        if not touched:
+            return
+        doc.undo_stack.beginMacro("Ungroup")
+        for name in touched:
+            rest = [sid for sid in doc.workflow.groups[name].steps if sid not in ids]
+            colour = doc.workflow.groups[name].colour
+            doc.remove_groups([name])
+            if rest:
+                doc.add_group(rest, name, colour)
+        doc.undo_stack.endMacro()
+
+    def show_shortcuts(self) -> Any:
+        from gui.editor import shortcuts
+
+        self.shortcuts_dialog = shortcuts.show(self.actions_, self)
+        return self.shortcuts_dialog
 
     def rename_selected(self) -> None:
         from PySide6.QtWidgets import QInputDialog

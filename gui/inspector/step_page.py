@@ -68,6 +68,15 @@ class StepPage(QWidget):
         self.description.line.textEdited.connect(lambda t: self._field("description", t))
         for widget in (self.title, self.id_line, self.description):
             layout.addWidget(widget)
+        from PySide6.QtWidgets import QCheckBox  # the disabled switch (issue 16, canvas)
+
+        self.disabled = QCheckBox("Disabled (a run passes over it)")
+        self.disabled.setObjectName("stepDisabled")
+        self.disabled.setToolTip(
+            "disabled: true — the step is skipped when the workflow runs; its next step still runs"
+        )
+        self.disabled.toggled.connect(lambda on: self.document.set_disabled([self.step_id], on))
+        layout.addWidget(self.disabled)
 
     def _params(self, layout: QVBoxLayout) -> None:
         """Required and written parameters first; the optional rest folds under "More settings"."""
@@ -158,6 +167,9 @@ class StepPage(QWidget):
         self.title.set_text(step.title)
         self.id_line.set_text(self.step_id)
         self.description.set_text(step.description)
+        self.disabled.blockSignals(True)
+        self.disabled.setChecked(step.disabled)
+        self.disabled.blockSignals(False)
         for name, row in self.rows.items():
             row.show_value(step.params.get(name, MISSING))
         retry = step.retry or {}

@@ -214,3 +214,40 @@ def test_a_renamed_step_keeps_its_comments_and_undo_puts_them_back() -> None:
     assert saved[at - 1] == "  # Ask the shop for yesterday's numbers."
     _undo_all_gives_back(doc, before)
     assert "  fetch:  # the slow one" in before.splitlines()
+
+
+def test_notes_groups_and_disabled_steps_are_undoable_edits_that_follow_renames_and_deletes(qtbot) -> None:
+    """Each edit of a note, a group or a disabled step is one undo step; a group follows its steps' renames and
+    deletions, and undo brings them back into it."""
+    from engine.io import dumps, read_text
+    from gui.document import WorkflowDocument
+
+    wf, _ = read_text(
+        "flowdeck: 1\nname: G\nsteps:\n"
+        "  a: {do: log, with: {message: x}, next: b}\n  b: {do: log, with: {message: y}}\n"
+    )
+    doc = WorkflowDocument(wf)
+    seen: list[str] = []
+    doc.decorChanged.connect(lambda: seen.append("decor"))
+    name = doc.add_group(["a", "b"], "Both", "red")
+    note = doc.add_note((10, 20), "*hi*")
+    doc.set_note(note, text="*hi* there")
+    doc.set_note(note, text="*hi* there!")  # typing into one note's text: one undo step
+    doc.set_disabled(["b"], True)
+    doc.rename_step("a", "first")
+    assert wf.groups[name].steps == ["first", "b"] and wf.steps["b"].disabled
+    doc.remove_steps(["b"])
+    assert wf.groups[name].steps == ["first"]
+    assert "  group Both: {colour: red, steps: [first]}" in dumps(wf)
+    doc.undo_stack.undo()
+    assert wf.groups[name].steps == ["first", "b"]
+    doc.undo_stack.undo()
+    assert wf.groups[name].steps == ["a", "b"]
+    doc.undo_stack.undo()
+    assert not wf.steps["b"].disabled
+    doc.undo_stack.undo()
+    assert wf.notes[note].text == "*hi*"
+    doc.undo_stack.undo()
+    assert wf.notes == {}
+    doc.undo_stack.undo()
+    assert wf.groups == {} and seen

@@ -104,3 +104,30 @@ def test_real_drag_from_palette_and_real_wire(driver: Driver, tmp_path: Path) ->
     assert wf is not None
     assert wf.steps["log"].next == {"next": ["notify"]}, saved.read_text()
     assert wf.layout["log"][0] < wf.layout["notify"][0]
+
+
+@pytest.mark.xdisplay
+def test_real_right_click_menu_and_a_wire_dropped_on_empty_canvas(driver: Driver) -> None:
+    """A real right-click on a step opens its menu, whose Disable greys it; a real wire dragged from its output and
+    let go on empty canvas opens the block picker there, and typing a name and Enter adds that block, wired."""
+    driver.drag(driver.ask("palette log"), driver.ask("scene 80 100"))
+    assert list(driver.wait_steps(lambda s: len(s) == 1)) == ["log"]
+    driver.xdo("mousemove", *driver.ask("node log"))
+    time.sleep(0.2)
+    driver.xdo("click", 3)
+    time.sleep(0.5)
+    assert driver.ask("popup") == "stepMenu"
+    where = driver.ask("action Disable")
+    assert where is not None
+    driver.xdo("mousemove", *where)
+    time.sleep(0.2)
+    driver.xdo("click", 1)
+    assert driver.wait_steps(lambda s: s["log"]["disabled"])["log"]["disabled"] is True
+    driver.drag(driver.ask("port log next"), driver.ask("scene 520 120"))
+    assert driver.ask("popup") == "blockPicker"
+    driver.xdo("type", "--delay", "40", "notify")
+    driver.xdo("key", "Return")
+    steps = driver.wait_steps(lambda s: len(s) == 2)
+    assert steps["log"]["next"] == {"next": ["notify"]}, steps
+    x, y = steps["notify"]["at"]
+    assert 500 <= x <= 540 and 80 <= y <= 120, steps  # where the wire was let go

@@ -59,7 +59,23 @@ def main() -> int:
             answer(glob(view.viewport(), view.mapFromScene(node.mapToScene(QPointF(90, 50)))))
         elif cmd == "steps":
             wf = page.document.workflow
-            answer({sid: {"do": s.do, "at": wf.layout.get(sid)} for sid, s in wf.steps.items()})
+            answer(
+                {
+                    sid: {"do": s.do, "at": wf.layout.get(sid), "disabled": s.disabled, "next": s.next}
+                    for sid, s in wf.steps.items()
+                }
+            )
+        elif cmd == "popup":  # the open popup (a menu, the block picker), by its object name
+            popup = QApplication.activePopupWidget()
+            answer(popup.objectName() if popup is not None else None)
+        elif cmd == "action":  # where the open menu's entry starting with ARGS is, on the screen
+            from PySide6.QtWidgets import QMenu
+
+            menu = QApplication.activePopupWidget()
+            text = " ".join(args)
+            found = [a for a in menu.actions() if a.text().replace("&", "").startswith(text)] if menu else []
+            ok = isinstance(menu, QMenu) and found
+            answer(glob(menu, menu.actionGeometry(found[0]).center()) if ok else None)
         elif cmd == "save":
             answer(page._write(Path(args[0])))
         elif cmd == "shot":
