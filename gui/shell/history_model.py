@@ -11,6 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from engine.errors import LONG, one_line
 from gui.shell.icons import status_icon
 
 PAGE = 200
@@ -104,8 +105,8 @@ def error_message(record: Any) -> str:
     error = get(record, "error")
     if isinstance(error, dict):
         where = f"{error.get('step')}: " if error.get("step") else ""
-        return where + str(error.get("message", ""))
-    return str(error or "")
+        return one_line(where + str(error.get("message", "")), LONG)
+    return one_line(error or "", LONG)
 
 
 class RunsModel(QAbstractTableModel):
