@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from engine.io import dumps, errors, read_file, read_text, save_workflow
 from engine.model.workflow import Workflow
 from gui.editor.recovery import Leftover, Recovery
+from gui.editor.watch import DIFF, RELOAD, FileWatch, ask_outside_change, show_difference
 
 if TYPE_CHECKING:
     from gui.editor.page import EditorPage
@@ -31,6 +32,15 @@ class FileHandling:
         self.autosave_timer.timeout.connect(self.autosave)
         self.autosave_timer.start()
         self.recent_changed_callbacks: list = []
+        self.file_watch = FileWatch(self)
+        self.file_watch.changed.connect(self._changed_outside)
+        self._asking_outside = False
+        self.documentChanged.connect(self._document_shown)
+
+    def _document_shown(self: EditorPage, document: object) -> None:
+        """A new document (New, Open, reload...): watch its file, and the run panel forgets the last one's run."""
+        self.file_watch.watch(self.document.path)
+        self.run_panel.clear()
 
     # -- asking (tests replace these) -------------------------------------------------------------
     def ask_open_path(self: EditorPage) -> str:
@@ -188,10 +198,51 @@ class FileHandling:
         if self.document.path != path.resolve():
             self.document.path = path.resolve()
         self.document.mark_saved()
+        self.file_watch.watch(self.document.path)  # what is on disk now is ours
         self.recovery.discard()
         self.add_recent(str(self.document.path))
         self._update_title()
         return True
+
+    # -- changes made outside the app ---------------------------------------------------------------
+    def ask_outside_change(self: EditorPage) -> str:
+        return ask_outside_change(self, self.title())
+
+    def _changed_outside(self: EditorPage, text: str) -> None:
+        """Another program changed the open file: reload it, or (with unsaved edits) ask first."""
+        path = self.document.path
+        if path is None or path != self.file_watch.path or self._asking_outside:
+            return
+        if not self.document.is_modified():
+            self._reload(path, text)
+            return
+        self._asking_outside = True
+        try:
+            answer = self.ask_outside_change()
+            while answer == DIFF:
+                show_difference(self, dumps(self.document.workflow), text, path.name)
+                answer = self.ask_outside_change()
+        finally:
+            self._asking_outside = False
+        if answer == RELOAD:
+            self._reload(path, text)
+        else:
+            self.file_watch.accept(text)  # keep mine: the next save replaces theirs, as the person chose
+        self.file_watch._look()  # it may have changed again while the question was open
+
+    def _reload(self: EditorPage, path: Path, text: str) -> None:
+        wf, problems = read_text(text, str(path), self.registry, check=False)
+        if wf is None:  # half written, or broken by hand: keep what the editor shows and say why
+            self.file_watch.accept(text)
+            first = str(problems[0]) if problems else "it cannot be read"
+            self.view.show_hint(f"{path.name} changed on disk but was not reloaded: {first}")
+            return
+        document = self.new_document(wf)
+        document.path = path
+        document.load_problems = problems
+        self.set_document(document)
+        self.file_watch.watch(path, text)
+        self.view.show_hint(f"Reloaded {path.name}: it was changed outside Flowdeck")
 
     # -- recent files -----------------------------------------------------------------------------
     def recent_files(self: EditorPage) -> list[str]:

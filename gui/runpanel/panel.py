@@ -122,6 +122,17 @@ class RunPanel(QWidget):
         self.detail.show_record(None)
         self._update_status()
 
+    def clear(self) -> None:
+        """Show no run (New and Open: the last workflow's run is not this one's); its records are kept."""
+        self.run_id = None
+        self.selected = None
+        self.log.clear_log()
+        self.table.setRowCount(0)
+        self._rows = {}
+        self._dirty.clear()
+        self.detail.show_record(None)
+        self._update_status()
+
     def show_step(self, step_id: str | None) -> None:
         """Show the last rendered inputs, output and log of ``step_id`` in the watched run."""
         self.selected = step_id
