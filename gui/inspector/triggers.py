@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -45,25 +46,33 @@ FIELDS: dict[str, tuple[tuple[str, str, str], ...]] = {
 _SCHEDULE = {"cron": ("Cron", "minute hour day month weekday"), "every": ("Every", "10m"), "at": ("At", "")}
 
 
-def next_times(trigger: Trigger, count: int = 5) -> list[datetime]:
-    """The next ``count`` fire times of a schedule trigger, the way the scheduler arms it (empty if invalid)."""
-    from engine.scheduling.service import make_trigger
+def next_times(trigger: Trigger, count: int = 5, path: Path | None = None) -> list[datetime]:
+    """The next ``count`` fire times of a schedule trigger as the scheduler will fire them (empty if invalid): an
+    ``every`` of a saved, armed file keeps the rhythm the scheduler remembers for it (counted from its last fire)."""
+    from engine.scheduling.jobs import make_trigger, next_fires
 
     try:
-        armed = make_trigger(trigger)
-        now = datetime.now(armed.timezone)
-        times: list[datetime] = []
-        previous = None
-        while len(times) < count:
-            fire = armed.get_next_fire_time(previous, now if previous is None else previous)
-            if fire is None:
-                break
-            times.append(fire)
-            previous = fire
-            now = fire
-        return times
-    except (ValueError, TypeError, LookupError):
+        zone = make_trigger(trigger).timezone
+        return next_fires(trigger, _seen(trigger, path), datetime.now(zone), count)
+    except (ValueError, TypeError, LookupError, OverflowError):
         return []
+
+
+def _seen(trigger: Trigger, path: Path | None) -> datetime | None:
+    """Up to when the scheduler has handled ``trigger`` of ``path`` (read from its state file; None: not armed)."""
+    if path is None or "every" not in trigger.options:
+        return None
+    from engine.scheduling.jobs import trigger_key
+    from engine.scheduling.service import _default_state_dir
+    from engine.scheduling.state import SchedulerState
+
+    return SchedulerState(_default_state_dir()).seen(trigger_key(Path(path).resolve(), trigger))
+
+
+def times_text(times: list[datetime]) -> str:
+    """Fire times to read at a glance; with seconds when they are less than a minute apart (or off the minute)."""
+    seconds = any(t.second for t in times) or any((b - a).total_seconds() < 60 for a, b in zip(times, times[1:]))
+    return ", ".join(t.strftime("%a %d %b %H:%M:%S" if seconds else "%a %d %b %H:%M") for t in times)
 
 
 class TriggerCard(QFrame):
@@ -75,9 +84,10 @@ class TriggerCard(QFrame):
     changed = Signal(int, object, object)
     removed = Signal(int)
 
-    def __init__(self, index: int, trigger: Trigger) -> None:
+    def __init__(self, index: int, trigger: Trigger, path: Callable[[], Path | None] = lambda: None) -> None:
         super().__init__()
         self.index = index
+        self._path = path
         self.kind = trigger.kind
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.lines: dict[str, LabelledLine] = {}
@@ -169,9 +179,9 @@ class TriggerCard(QFrame):
         text = describe_trigger(self.trigger)
         text = text[:1].upper() + text[1:]
         if self.kind == "schedule":
-            times = next_times(self.trigger)
+            times = next_times(self.trigger, path=self._path())
             if times:
-                text += "<br>Next: " + ", ".join(t.strftime("%a %d %b %H:%M") for t in times)
+                text += "<br>Next: " + times_text(times)
         self.words.setText(text)
 
 
@@ -180,9 +190,10 @@ class TriggerList(QWidget):
 
     edited = Signal(object, object)
 
-    def __init__(self, triggers: Callable[[], list[Trigger]]) -> None:
+    def __init__(self, triggers: Callable[[], list[Trigger]], path: Callable[[], Path | None] = lambda: None) -> None:
         super().__init__()
         self._triggers = triggers
+        self._path = path
         self.cards: list[TriggerCard] = []
         self.column = QVBoxLayout(self)
         self.column.setContentsMargins(0, 0, 0, 0)
@@ -210,7 +221,7 @@ class TriggerList(QWidget):
             card.deleteLater()
         self.cards = []
         for i, trigger in enumerate(triggers):
-            card = TriggerCard(i, trigger)
+            card = TriggerCard(i, trigger, self._path)
             card.changed.connect(self._changed)
             card.removed.connect(self._removed)
             self.column.insertWidget(i, card)

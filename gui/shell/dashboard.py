@@ -64,6 +64,8 @@ def when(ts: datetime | float | None, now: float | None = None) -> str:
     moment = ts.timestamp() if isinstance(ts, datetime) else float(ts)
     now = time.time() if now is None else now
     delta = moment - now
+    if 0 <= delta < 60:  # an every-few-seconds schedule: "in 1 min" would be wrong
+        return f"in {max(1, round(delta))} s"
     if 0 <= delta < 3600:
         minutes = max(1, round(delta / 60))
         return "in 1 h" if minutes == 60 else f"in {minutes} min"
