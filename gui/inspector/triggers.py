@@ -6,6 +6,7 @@ Every edit hands a new list of new Trigger objects to the document (the model is
 from __future__ import annotations
 
 import html
+import itertools
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -71,7 +72,7 @@ def _seen(trigger: Trigger, path: Path | None) -> datetime | None:
 
 def times_text(times: list[datetime]) -> str:
     """Fire times to read at a glance; with seconds when they are less than a minute apart (or off the minute)."""
-    seconds = any(t.second for t in times) or any((b - a).total_seconds() < 60 for a, b in zip(times, times[1:]))
+    seconds = any(t.second for t in times) or any((b - a).total_seconds() < 60 for a, b in itertools.pairwise(times))
     return ", ".join(t.strftime("%a %d %b %H:%M:%S" if seconds else "%a %d %b %H:%M") for t in times)
 
 

@@ -3,6 +3,7 @@ less than a minute apart show their seconds."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -52,7 +53,7 @@ def test_times_under_a_minute_apart_show_seconds(qtbot: QtBot, tmp_path: Path) -
     page, _ = _page(qtbot, tmp_path, "1s")
     times = _shown(page)
     assert len(times) == 5 and len(set(times)) == 5
-    assert [round((b - a).total_seconds()) for a, b in zip(times, times[1:])] == [1] * 4
+    assert [round((b - a).total_seconds()) for a, b in itertools.pairwise(times)] == [1] * 4
 
 
 def test_the_workflows_page_says_seconds_under_a_minute() -> None:
