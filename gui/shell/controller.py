@@ -185,6 +185,7 @@ class AppController(TakeOver, Closing, QObject):
         self.dashboard.enable_changed.connect(self.set_enabled)
         self.dashboard.template_chosen.connect(self.new_from_template)
         self.dashboard.history_requested.connect(self.show_workflow_history)
+        self.dashboard.resume_requested.connect(lambda: self.set_paused(False))
         self.dashboard.banner.take_over_requested.connect(self.take_over_when_free)
         from gui.shell.saved_values import attach
 
@@ -199,6 +200,8 @@ class AppController(TakeOver, Closing, QObject):
         self.tray.set_workflows([TrayWorkflow(i.name, str(i.path), i.valid) for i in infos])
         self._update_tray()
         if self.window is not None and self.dashboard is not None and self.window.isVisible():
+            self.dashboard.paused = bool(self.service.paused)
+            self.dashboard.paused_bar.setVisible(self.dashboard.paused)
             self.dashboard.set_rows([self.status.row(info, self.history) for info in infos])
             problem = self.service.workspace_problem  # the folder was removed: say so instead of "no workflows yet"
             self.dashboard.show_problem(problem[:1].upper() + problem[1:])
@@ -282,6 +285,8 @@ class AppController(TakeOver, Closing, QObject):
             self.service.resume_all()
         log.info("triggers %s", "paused" if paused else "resumed")
         self._update_tray()
+        if self.dashboard is not None:
+            self.dashboard.set_paused(paused)
 
     def new_from_template(self, template: str) -> None:
         from gui.shell.templates import new_from_template
