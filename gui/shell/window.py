@@ -11,7 +11,7 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QMainWindow, QMenu, QTabWidget, QWidget
 
-from gui.shell.icons import app_icon
+from gui.shell.icons import app_icon, fit_toolbar_icons
 
 
 def takes_engine_later() -> bool:
@@ -33,6 +33,7 @@ def make_window(engine: Any = None, bridge: Any = None) -> QMainWindow:
     except TypeError:  # an editor window from before the page interface: pages go in tabs (see _Pages)
         window = MainWindow()
     window.setWindowIcon(app_icon())
+    _ReadableIcons(window)
     after_first_paint(window, lambda: _editor_when_idle(window))
     return window
 
@@ -41,6 +42,7 @@ def ensure_editor(window: QMainWindow) -> None:
     """Make the window's editor page now if it was left for later (its menus come with it)."""
     if getattr(window, "editor_made", True) is False:
         window.editor  # noqa: B018 (the property makes it)
+        fit_toolbar_icons(window)  # its tool bar came with it
 
 
 def _editor_when_idle(window: QMainWindow) -> None:
@@ -95,6 +97,22 @@ class _Pages(QTabWidget):
             pages.addTab(central, "Editor")
         window.setCentralWidget(pages)
         return pages
+
+
+class _ReadableIcons(QObject):
+    """Tool bar icons follow the theme: on every palette change they are made readable again."""
+
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
+        window.installEventFilter(self)
+        fit_toolbar_icons(window)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            fit_toolbar_icons(watched)  # type: ignore[arg-type]
+        elif event.type() == QEvent.Type.ChildAdded:  # a page made later (the editor) brings its tool bar
+            QTimer.singleShot(0, lambda: fit_toolbar_icons(watched))  # type: ignore[arg-type]
+        return False
 
 
 class _FirstPaint(QObject):
