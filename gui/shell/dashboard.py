@@ -109,7 +109,10 @@ class DashboardPage(QWidget):
         self.new_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.templates_menu = QMenu(self.new_button)
         for name, path in list_templates():
-            self.templates_menu.addAction(name, lambda p=str(path): self.template_chosen.emit(p))
+            action = self.templates_menu.addAction(name, lambda p=str(path): self.template_chosen.emit(p))
+            action.setData(str(path))
+        self.templates_menu.setToolTipsVisible(True)  # each one's description and steps, to read before picking
+        self.templates_menu.aboutToShow.connect(self._describe_templates)
         self.new_button.setMenu(self.templates_menu)
         head = QHBoxLayout()
         head.addWidget(title)
@@ -177,6 +180,13 @@ class DashboardPage(QWidget):
         self.banner.show_busy(message, waiting=waiting)
         self.set_rows([])
         self.empty.setText("Its workflows are listed here once Flowdeck runs this workspace.")
+
+    def _describe_templates(self) -> None:
+        from gui.shell.templates import preview
+
+        for action in self.templates_menu.actions():
+            if action.data() and not action.toolTip().startswith("<b>"):
+                action.setToolTip(preview(Path(action.data())))
 
     def set_paused(self, paused: bool) -> None:
         """Pause all (tray menu): every switch is shown held and nothing says when it runs next, until Resume."""
