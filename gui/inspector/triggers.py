@@ -39,6 +39,8 @@ NEW = (
     ("Webhook", "webhook", {"path": "my-hook"}),
     ("At startup", "startup", {}),
 )
+# A card's title: the same words as the Add trigger menu and the history's "folder watch"
+TITLES = {"schedule": "Schedule", "watch": "Watch a folder", "webhook": "Webhook", "startup": "At startup"}
 # Which options a card edits, by kind: (option, caption, placeholder)
 FIELDS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "watch": (("path", "Folder", "~/Downloads"), ("pattern", "File pattern", "*.pdf")),
@@ -170,7 +172,7 @@ class TriggerCard(QFrame):
 
     def _describe(self) -> None:
         found = [(f[0], f[1]) for f in check_trigger(self.trigger)]  # (option, message[, severity])
-        self.title.setText(self.kind.capitalize() if self.kind != "startup" else "At startup")
+        self.title.setText(TITLES.get(self.kind, self.kind.capitalize()))
         for key, line in self.lines.items():
             line.show_problem(next((m for k, m in found if k == key), None))
         general = [m for k, m in found if k is None or k not in self.lines]

@@ -70,8 +70,14 @@ def timestamp(value: Any) -> float | None:
     return float(value)
 
 
-_SHORT = {"manual": "you", "cli": "command line", "rerun": "re-run", "watch": "file watch", "startup": "app start"}
-_SOURCES = {"manual": "by hand", "cli": "from the command line", "rerun": "as a re-run", "tray": "from the tray"}
+_SHORT = {"manual": "you", "cli": "command line", "rerun": "re-run", "watch": "folder watch", "startup": "app start"}
+_SOURCES = {
+    "manual": "by hand",
+    "cli": "from the command line",
+    "rerun": "as a re-run",
+    "tray": "from the tray",
+    "watch": "by a folder watch",
+}
 
 
 def source_text(source: str | None) -> str:

@@ -46,6 +46,7 @@ def ensure_editor(window: QMainWindow) -> None:
         QTimer.singleShot(0, lambda: fit_to_screen(window))  # once the new page is laid out in the window
 
 
+ROOMY = (1000, 600)  # logical pixels of a window where the panels keep their usual sizes
 SHORT_SCREEN = 520  # logical pixels of height under which the Run panel waits for the first run to show
 
 
@@ -63,7 +64,8 @@ def fit_to_screen(window: QMainWindow) -> None:
     free = screen.availableGeometry()
     editor = window.editor if getattr(window, "editor_made", False) else None
     first = qsettings().value("editor/layout") is None
-    if editor is not None and first:
+    roomy = window.width() >= ROOMY[0] and window.height() >= ROOMY[1]  # the usual panel sizes leave room enough
+    if editor is not None and first and not roomy:
         width, height = min(window.width(), free.width()), min(window.height(), free.height())
         if height < SHORT_SCREEN:
             editor.run_dock.hide()  # Run shows it (gui/editor/runs.py); the canvas gets the height meanwhile

@@ -62,3 +62,13 @@ def test_the_workflows_page_says_seconds_under_a_minute() -> None:
     assert when(1000.4, 1000.0) == "in 1 s"
     assert when(1042.0, 1000.0) == "in 42 s"
     assert when(1100.0, 1000.0) == "in 2 min"
+
+
+def test_a_folder_watch_is_called_the_same_in_the_inspector_and_the_history(qtbot: QtBot) -> None:
+    from gui.inspector.triggers import NEW, TriggerCard
+    from gui.shell.history_model import source_text
+
+    card = TriggerCard(0, Trigger("watch", {"path": "~/Downloads", "pattern": "*.pdf"}))
+    qtbot.addWidget(card)
+    assert card.title.text() == "Watch a folder" == next(text for text, kind, _ in NEW if kind == "watch")
+    assert source_text("watch") == "by a folder watch"
