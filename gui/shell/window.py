@@ -65,7 +65,9 @@ def fit_to_screen(window: QMainWindow) -> None:
     editor = window.editor if getattr(window, "editor_made", False) else None
     first = qsettings().value("editor/layout") is None
     roomy = window.width() >= ROOMY[0] and window.height() >= ROOMY[1]  # the usual panel sizes leave room enough
-    if editor is not None and first and not roomy:
+    if editor is not None and first and roomy:  # the usual sizes (made before the page was laid out, they were lost)
+        editor.resizeDocks([editor.palette_dock, editor.inspector_dock], [230, 320], Qt.Orientation.Horizontal)
+    elif editor is not None and first:
         width, height = min(window.width(), free.width()), min(window.height(), free.height())
         if height < SHORT_SCREEN:
             editor.run_dock.hide()  # Run shows it (gui/editor/runs.py); the canvas gets the height meanwhile
