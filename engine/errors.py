@@ -49,3 +49,30 @@ class StepTimeout(StepError):
 
 class Cancelled(FlowdeckError):
     """The run was cancelled by a person or by shutdown."""
+
+
+SHORT = 200  # characters of one error line where space is short: the run panel's status line, a toast, a tray tip
+LONG = 400  # characters of a run's or step's error message (history, CLI, log); longer text stays in its details
+
+
+def one_line(text: object, limit: int = SHORT) -> str:
+    """``text`` as one line of at most ``limit`` characters (runs of whitespace become one space, the rest is cut
+    with an ellipsis): how every error is shown; the whole text stays in the error's details."""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: max(limit - 1, 0)].rstrip() + "…"
+
+
+def excerpt(body: str, limit: int = 120) -> str:
+    """A short, readable piece of an answer's body for an error line: an HTML page gives its words, not its tags."""
+    import html
+    import re
+
+    head = body[:20000]
+    if re.search(r"<\s*(!doctype|html|head|body|p|div|h\d)\b", head[:2000], re.IGNORECASE):
+        head = re.sub(r"(?is)<(script|style|head)\b.*?</\1\s*>", " ", head)
+        title = re.search(r"(?is)<title[^>]*>(.*?)</title>", body[:20000])
+        head = re.sub(r"(?s)<[^>]*>", " ", head)
+        head = html.unescape(head)
+        if not head.strip() and title:
+            head = html.unescape(title.group(1))
+    return one_line(head, limit)

@@ -60,7 +60,7 @@ def render(dark: bool, target: Path) -> None:
     from gui.bridge import EngineBridge
     from gui.mainwindow import MainWindow
     from gui.shell.dashboard import DashboardPage
-    from gui.shell.icons import app_icon
+    from gui.shell.icons import app_icon, fit_toolbar_icons
     from gui.shell.theme import apply_theme
 
     app = create_application()
@@ -78,6 +78,7 @@ def render(dark: bool, target: Path) -> None:
         page.set_document(document)
         window.resize(1440, 900)
         window.show()
+        fit_toolbar_icons(window)  # as the app's window does (gui/shell/window.py)
         page.resizeDocks([page.palette_dock, page.inspector_dock], [220, 340], Qt.Orientation.Horizontal)
         page.resizeDocks([page.run_dock], [190], Qt.Orientation.Vertical)
         app.processEvents()

@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from engine.errors import Cancelled, StepError, StepTimeout
+from engine.errors import Cancelled, StepError, StepTimeout, excerpt, one_line
 from engine.registry import Kind, Param
 from engine.registry.context import StepContext
 
 AUTH_CHOICES = ("none", "basic", "bearer")
+MAX_DETAIL = 100_000  # characters of a failed answer's body kept in the error's data (the history keeps it)
 
 AUTH_PARAMS = [
     Param("auth", Kind.CHOICE, default="none", choices=AUTH_CHOICES, help="Log in: basic (user + password) or bearer."),
@@ -181,11 +182,14 @@ def read_body(response: Any, stopped: Callable[[], bool], limit: int, on_chunk: 
     return bytes(data)
 
 
-def status_error(method: str, url: str, status: int, reason: str, text: str) -> StepError:
-    snippet = " ".join(text.split())[:200]
+def status_error(
+    method: str, url: str, status: int, reason: str, text: str, headers: dict[str, str] | None = None
+) -> StepError:
+    """A 4xx/5xx answer: one line with the status and a short excerpt of the body; the whole answer (status,
+    headers, body) is the error's data, which the run panel shows as the step's output and ``{{ error.details }}``
+    holds."""
+    snippet = excerpt(text)
     detail = f": {snippet}" if snippet else ""
-    return StepError(
-        f"{method} {url} answered {status} {reason}{detail}",
-        kind="http",
-        details={"status": status, "text": text[:10000]},
-    )
+    body = text[:MAX_DETAIL]
+    data = {"status": status, "reason": reason, "url": url, "headers": dict(headers or {}), "body": body, "text": body}
+    return StepError(one_line(f"{method} {url} answered {status} {reason}{detail}"), kind="http", details=data)

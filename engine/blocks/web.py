@@ -85,7 +85,7 @@ def http_request(
     out = _http.perform(ctx, req, handle)
     out["elapsed"] = round(time.monotonic() - started, 3)
     if out["status"] >= 400 and not allow_errors:
-        raise _http.status_error(method, req.url, out["status"], out.pop("_reason"), out["text"])
+        raise _http.status_error(method, req.url, out["status"], out.pop("_reason"), out["text"], out["headers"])
     out.pop("_reason", None)
     return out
 
@@ -182,7 +182,8 @@ def http_download(
     def handle(response: Any, stopped: Any) -> dict[str, Any]:
         if response.status_code >= 400:
             text = _http.read_body(response, stopped, 64 * 1024 * 1024, None).decode("utf-8", "replace")
-            raise _http.status_error("GET", req.url, response.status_code, response.reason_phrase, text)
+            headers = {k.lower(): v for k, v in response.headers.items()}
+            raise _http.status_error("GET", req.url, response.status_code, response.reason_phrase, text, headers)
         dest = target / _file_name(response) if into_folder else target
         if dest.exists() and not overwrite:
             raise StepError(f"{dest} already exists (turn on 'overwrite' to replace it)", kind="file")
@@ -288,7 +289,7 @@ def http_changed(
 
     got = _http.perform(ctx, req, handle)
     if got["status"] >= 400:
-        raise _http.status_error("GET", req.url, got["status"], got["_reason"], got["text"])
+        raise _http.status_error("GET", req.url, got["status"], got["_reason"], got["text"], got["headers"])
     import hashlib
 
     digest = hashlib.sha256(got["text"].encode("utf-8")).hexdigest()

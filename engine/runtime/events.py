@@ -36,7 +36,8 @@ class Event:
 
     run_started: trigger, source, path · run_finished: status, error, duration, outputs
     step_started: block, inputs, attempt · step_finished: output, duration, attempts, port
-    step_failed: error, kind, duration, attempts, handled · step_retrying: error, attempt, delay
+    step_failed: error, kind, duration, attempts, handled, details (a failed answer's status, headers, body...)
+    step_retrying: error, attempt, delay
     log: message, level · progress: done, total
     run_paused (step: where): block, vars, steps, loop, error, trigger · run_resumed: command, target
     """

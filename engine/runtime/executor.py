@@ -9,7 +9,7 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from engine.errors import Cancelled, StepError
+from engine.errors import LONG, Cancelled, StepError, one_line
 from engine.runtime import bounds
 from engine.runtime import events as ev
 from engine.runtime.branches import Branches
@@ -352,7 +352,7 @@ class Run:
                     self._emit(
                         ev.STEP_RETRYING,
                         step.id,
-                        {"error": str(error), "attempt": attempt, "delay": round(delay, 3)},
+                        {"error": one_line(error, LONG), "attempt": attempt, "delay": round(delay, 3)},
                     )
                     if self.cancel_event.wait(delay):
                         raise Cancelled("cancelled while waiting to retry") from None
@@ -417,6 +417,7 @@ class Run:
                 "duration": duration,
                 "attempts": attempts,
                 "handled": handled,
+                "details": info.get("details"),
             },
         )
         if step.on_error == "fail":

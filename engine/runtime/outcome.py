@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.errors import Cancelled, FlowdeckError, StepError
+from engine.errors import LONG, Cancelled, FlowdeckError, StepError, one_line
 
 SUCCEEDED, FAILED, CANCELLED = "succeeded", "failed", "cancelled"
 
@@ -47,7 +47,10 @@ def error_info(exc: BaseException, step: str | None) -> dict[str, Any]:
         message = str(exc) or f"{type(exc).__name__} (no message)"
     else:
         message = f"{type(exc).__name__}: {exc}" if str(exc) else f"{type(exc).__name__} (the error gave no message)"
-    info = {"message": message, "kind": kind, "step": step}
-    if isinstance(exc, StepError) and exc.details:
-        info["details"] = exc.details
+    info: dict[str, Any] = {"message": one_line(message, LONG), "kind": kind, "step": step}
+    details = dict(exc.details) if isinstance(exc, StepError) and exc.details else {}
+    if info["message"] != message:
+        details.setdefault("message", message)  # the whole text, when the one line had to cut or join it
+    if details:
+        info["details"] = details
     return info

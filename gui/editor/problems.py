@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
@@ -12,10 +14,13 @@ STEP_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def problem_text(problem: Problem) -> str:
+    """One row: line, step, message; a message that starts with a file's absolute path starts with its name
+    (the whole path is in the row's tooltip)."""
     where = f"line {problem.line}: " if problem.line else ""
     step = f"[{problem.step}] " if problem.step else ""
     kind = "warning: " if problem.severity == "warning" else ""
-    return f"{where}{step}{kind}{problem.message}"
+    message = re.sub(r"^(?:[A-Za-z]:)?[/\\](?:[^\s:/\\]+[/\\])+([^\s:/\\]+)", r"\1", problem.message)
+    return f"{where}{step}{kind}{message}"
 
 
 class ProblemsList(QListWidget):

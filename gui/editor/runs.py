@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from engine.errors import SHORT, one_line
 from engine.io import WorkflowError, errors
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ class Running:
         self.run_id = None
         status = event.data.get("status", "finished")
         error = event.data.get("error") or {}
-        text = f"Run {status}" + (f": {error.get('message')}" if error.get("message") else "")
+        text = one_line(f"Run {status}" + (f": {error.get('message')}" if error.get("message") else ""), SHORT)
         self.view.show_hint(text)
         self._update_run_actions()
 

@@ -6,8 +6,10 @@ Every edit hands a new list of new Trigger objects to the document (the model is
 from __future__ import annotations
 
 import html
+import itertools
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -39,6 +41,8 @@ NEW = (
     ("At startup", "startup", {}),
     *desktop.NEW,
 )
+# A card's title: the same words as the Add trigger menu and the history's "folder watch"
+TITLES = {"schedule": "Schedule", "watch": "Watch a folder", "webhook": "Webhook", "startup": "At startup"}
 # Which options a card edits, by kind: (option, caption, placeholder)
 FIELDS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "watch": (("path", "Folder", "~/Downloads"), ("pattern", "File pattern", "*.pdf")),
@@ -50,25 +54,33 @@ EVENTS = {"watch": ("events", WATCH_EVENTS, ["created"]), **desktop.EVENTS}
 _SCHEDULE = {"cron": ("Cron", "minute hour day month weekday"), "every": ("Every", "10m"), "at": ("At", "")}
 
 
-def next_times(trigger: Trigger, count: int = 5) -> list[datetime]:
-    """The next ``count`` fire times of a schedule trigger, the way the scheduler arms it (empty if invalid)."""
-    from engine.scheduling.service import make_trigger
+def next_times(trigger: Trigger, count: int = 5, path: Path | None = None) -> list[datetime]:
+    """The next ``count`` fire times of a schedule trigger as the scheduler will fire them (empty if invalid): an
+    ``every`` of a saved, armed file keeps the rhythm the scheduler remembers for it (counted from its last fire)."""
+    from engine.scheduling.jobs import make_trigger, next_fires
 
     try:
-        armed = make_trigger(trigger)
-        now = datetime.now(armed.timezone)
-        times: list[datetime] = []
-        previous = None
-        while len(times) < count:
-            fire = armed.get_next_fire_time(previous, now if previous is None else previous)
-            if fire is None:
-                break
-            times.append(fire)
-            previous = fire
-            now = fire
-        return times
-    except (ValueError, TypeError, LookupError):
+        zone = make_trigger(trigger).timezone
+        return next_fires(trigger, _seen(trigger, path), datetime.now(zone), count)
+    except (ValueError, TypeError, LookupError, OverflowError):
         return []
+
+
+def _seen(trigger: Trigger, path: Path | None) -> datetime | None:
+    """Up to when the scheduler has handled ``trigger`` of ``path`` (read from its state file; None: not armed)."""
+    if path is None or "every" not in trigger.options:
+        return None
+    from engine.scheduling.jobs import trigger_key
+    from engine.scheduling.service import _default_state_dir
+    from engine.scheduling.state import SchedulerState
+
+    return SchedulerState(_default_state_dir()).seen(trigger_key(Path(path).resolve(), trigger))
+
+
+def times_text(times: list[datetime]) -> str:
+    """Fire times to read at a glance; with seconds when they are less than a minute apart (or off the minute)."""
+    seconds = any(t.second for t in times) or any((b - a).total_seconds() < 60 for a, b in itertools.pairwise(times))
+    return ", ".join(t.strftime("%a %d %b %H:%M:%S" if seconds else "%a %d %b %H:%M") for t in times)
 
 
 class TriggerCard(QFrame):
@@ -80,9 +92,10 @@ class TriggerCard(QFrame):
     changed = Signal(int, object, object)
     removed = Signal(int)
 
-    def __init__(self, index: int, trigger: Trigger) -> None:
+    def __init__(self, index: int, trigger: Trigger, path: Callable[[], Path | None] = lambda: None) -> None:
         super().__init__()
         self.index = index
+        self._path = path
         self.kind = trigger.kind
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.lines: dict[str, LabelledLine] = {}
@@ -170,7 +183,7 @@ class TriggerCard(QFrame):
 
     def _describe(self) -> None:
         found = [(f[0], f[1]) for f in check_trigger(self.trigger)]  # (option, message[, severity])
-        self.title.setText(self.kind.capitalize() if self.kind != "startup" else "At startup")
+        self.title.setText(TITLES.get(self.kind, self.kind.capitalize()))
         for key, line in self.lines.items():
             line.show_problem(next((m for k, m in found if k == key), None))
         general = [m for k, m in found if k is None or k not in self.lines]
@@ -180,9 +193,9 @@ class TriggerCard(QFrame):
         text = describe_trigger(self.trigger)
         text = text[:1].upper() + text[1:]
         if self.kind == "schedule":
-            times = next_times(self.trigger)
+            times = next_times(self.trigger, path=self._path())
             if times:
-                text += "<br>Next: " + ", ".join(t.strftime("%a %d %b %H:%M") for t in times)
+                text += "<br>Next: " + times_text(times)
         self.words.setText(text)
 
 
@@ -191,9 +204,10 @@ class TriggerList(QWidget):
 
     edited = Signal(object, object)
 
-    def __init__(self, triggers: Callable[[], list[Trigger]]) -> None:
+    def __init__(self, triggers: Callable[[], list[Trigger]], path: Callable[[], Path | None] = lambda: None) -> None:
         super().__init__()
         self._triggers = triggers
+        self._path = path
         self.cards: list[TriggerCard] = []
         self.column = QVBoxLayout(self)
         self.column.setContentsMargins(0, 0, 0, 0)
@@ -221,7 +235,7 @@ class TriggerList(QWidget):
             card.deleteLater()
         self.cards = []
         for i, trigger in enumerate(triggers):
-            card = TriggerCard(i, trigger)
+            card = TriggerCard(i, trigger, self._path)
             card.changed.connect(self._changed)
             card.removed.connect(self._removed)
             self.column.insertWidget(i, card)

@@ -50,7 +50,7 @@ class WorkflowPage(QWidget):
         layout.addWidget(self.vars)
         layout.addWidget(note("Steps read them as {{ vars.<name> }}.", "fieldHelp"))
         layout.addWidget(section("Triggers"))
-        self.triggers = TriggerList(lambda: self.document.workflow.triggers)
+        self.triggers = TriggerList(lambda: self.document.workflow.triggers, lambda: self.document.path)
         self.triggers.edited.connect(
             lambda new, typing: self.document.set_workflow_field("triggers", new, typing=typing)
         )

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -41,6 +42,7 @@ class StepDetail(QWidget):
         self.error = QLabel()
         self.error.setObjectName("stepError")
         self.error.setWordWrap(True)
+        self.error.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # a long address: no wider
         self.error.setStyleSheet("color: #d9534f;")
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)

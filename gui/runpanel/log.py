@@ -13,6 +13,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor, QFont, QPalette, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
+from engine.errors import LONG, one_line
 from engine.runtime import events as ev
 from gui.inspector.widgets import monospace_font
 from gui.runpanel.record import MAX_LOG
@@ -32,7 +33,7 @@ def event_line(event: ev.Event) -> tuple[str, str] | None:
     if kind == ev.RUN_STARTED:
         return "info", f"Run started ({d.get('source') or 'manual'})"
     if kind == ev.RUN_FINISHED:
-        error = (d.get("error") or {}).get("message")
+        error = one_line((d.get("error") or {}).get("message") or "", LONG)
         level = "ok" if d.get("status") == "succeeded" else "error" if d.get("status") == "failed" else "warning"
         return level, f"Run {d.get('status')} in {duration_text(d.get('duration'))}" + (f": {error}" if error else "")
     if kind == ev.STEP_FINISHED:
@@ -40,9 +41,10 @@ def event_line(event: ev.Event) -> tuple[str, str] | None:
         return "ok", f"done in {duration_text(d.get('duration'))}{port}"
     if kind == ev.STEP_FAILED:
         how = " (handled)" if d.get("handled") else ""
-        return ("warning" if how else "error"), f"failed{how}: {d.get('error')}"
+        return ("warning" if how else "error"), f"failed{how}: {one_line(d.get('error'), LONG)}"
     if kind == ev.STEP_RETRYING:
-        return "warning", f"attempt {d.get('attempt')} failed: {d.get('error')}; retrying in {d.get('delay')}s"
+        error = one_line(d.get("error"), LONG)
+        return "warning", f"attempt {d.get('attempt')} failed: {error}; retrying in {d.get('delay')}s"
     if kind == ev.STEP_SKIPPED:
         return "debug", f"skipped{': ' + str(d['reason']) if d.get('reason') else ''}"
     return None  # step_started: the status line says which step runs; a line each would double a loop's log

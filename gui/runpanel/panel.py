@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -57,6 +58,9 @@ class RunPanel(QWidget):
     def _build(self) -> None:
         self.status = QLabel(run_line(None))
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # However long a message, the status line never widens the window: it is cut, the whole is its tooltip.
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.status.setMinimumWidth(1)
         self.stop = QPushButton("Stop")
         self.stop.setToolTip("Cancel the run (a running program is killed)")
         self.stop.setEnabled(False)
@@ -115,6 +119,17 @@ class RunPanel(QWidget):
         run = self._record(run_id)
         for step in run.steps.values():
             self._update_row(step)
+        self.detail.show_record(None)
+        self._update_status()
+
+    def clear(self) -> None:
+        """Show no run (New and Open: the last workflow's run is not this one's); its records are kept."""
+        self.run_id = None
+        self.selected = None
+        self.log.clear_log()
+        self.table.setRowCount(0)
+        self._rows = {}
+        self._dirty.clear()
         self.detail.show_record(None)
         self._update_status()
 
@@ -214,6 +229,8 @@ class RunPanel(QWidget):
     def _update_status(self) -> None:
         run = self.current()
         self.status.setText(run_line(run))
+        message = (run.error or {}).get("message") if run is not None else None
+        self.status.setToolTip(str(message) if message else "")
         self.stop.setEnabled(run is not None and run.status == "running" and self.bridge is not None)
 
     def _clicked(self, row: int, _col: int) -> None:

@@ -87,6 +87,8 @@ def _step_failed(run: RunRecord, e: ev.Event) -> StepRecord:
     rec = run.step(e.step or "?")
     rec.status = "handled" if e.data.get("handled") else "failed"
     rec.error = str(e.data.get("error", ""))
+    if e.data.get("details"):
+        rec.output = e.data["details"]  # the error's data (a failed answer: status, headers, body) is what it gave
     rec.duration = e.data.get("duration")
     rec.attempts = e.data.get("attempts", rec.attempts)
     return rec

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor
 
+from engine.errors import SHORT, one_line
 from gui.runpanel.record import RunRecord
 from gui.runpanel.values import duration_text
 
@@ -49,4 +50,4 @@ def run_line(run: RunRecord | None) -> str:
 def _escape(text: str) -> str:
     import html
 
-    return html.escape(text if len(text) < 300 else text[:300] + "…")
+    return html.escape(one_line(text, SHORT))

@@ -13,6 +13,7 @@ from gui.shell.settings import save_settings
 
 log = logging.getLogger("flowdeck.app")
 
+TRAY_CHECK_MS = 2000  # how often a hidden window looks whether the tray is still there
 TRAY_HINT = "Flowdeck keeps running in the tray and runs your workflows on schedule. Quit it from the tray menu."
 
 
@@ -37,9 +38,10 @@ class Closing:
     def close_window(self) -> None:
         """The window's close button: hide to the tray, or without a tray ask whether to quit or minimise."""
         assert self.window is not None
-        if self.tray_available:
+        if self.tray_now():
             self.window.hide()
             log.info("window closed; still running in the tray")
+            self._watch_the_tray()
             if not self.settings.tray_hint_shown:
                 self.tray.message("Flowdeck is still running", TRAY_HINT)
                 self.settings = self.settings.with_(tray_hint_shown=True)
@@ -52,6 +54,39 @@ class Closing:
             self.quit()
         elif choice == MINIMISE:
             self.window.showMinimized()
+
+    def tray_now(self) -> bool:
+        """Whether there is a tray to live in now: the panel that hosts it may have gone (or come) since the start."""
+        from gui.shell.tray import Tray
+
+        available = Tray.available()
+        if available and not self.tray_available:
+            self.tray.show()
+        if available != self.tray_available:
+            log.info("the system tray %s", "is back" if available else "went away")
+        self.tray_available = available
+        return available
+
+    def _watch_the_tray(self) -> None:
+        """While the window is hidden, the tray is its only way back: if the tray goes, the window comes back
+        minimised (in the task bar) rather than leaving the app running out of reach."""
+        from PySide6.QtCore import QTimer
+
+        timer = getattr(self, "_tray_timer", None)
+        if timer is None:
+            timer = self._tray_timer = QTimer(interval=TRAY_CHECK_MS)
+            timer.timeout.connect(self._check_the_tray)
+        timer.start()
+
+    def _check_the_tray(self) -> None:
+        window = self.window
+        if window is None or window.isVisible() or self.quitting:
+            self._tray_timer.stop()
+            return
+        if not self.tray_now():
+            self._tray_timer.stop()
+            window.showMinimized()
+            log.info("no tray to go back to: the window is shown minimised")
 
     def quit(self) -> None:
         """Stop triggers, let runs finish (or stop them, as the person says), and leave promptly."""

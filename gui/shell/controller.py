@@ -51,6 +51,7 @@ class AppController(TakeOver, Closing, QObject):
         self.history: Any = None  # a reader of its own, used on the GUI thread only
         self.window: QWidget | None = None
         self.dashboard: DashboardPage | None = None
+        self._unsaved_templates: set[str] = set()  # copies of templates, switched off until saved in the editor
         self.history_page: Any = None
         self.status = RunStatus()
         self.quitting = False
@@ -188,6 +189,7 @@ class AppController(TakeOver, Closing, QObject):
         self.dashboard.enable_changed.connect(self.set_enabled)
         self.dashboard.template_chosen.connect(self.new_from_template)
         self.dashboard.history_requested.connect(self.show_workflow_history)
+        self.dashboard.resume_requested.connect(lambda: self.set_paused(False))
         self.dashboard.banner.take_over_requested.connect(self.take_over_when_free)
         from gui.shell.saved_values import attach
 
@@ -202,6 +204,8 @@ class AppController(TakeOver, Closing, QObject):
         self.tray.set_workflows([TrayWorkflow(i.name, str(i.path), i.valid) for i in infos])
         self._update_tray()
         if self.window is not None and self.dashboard is not None and self.window.isVisible():
+            self.dashboard.paused = bool(self.service.paused)
+            self.dashboard.paused_bar.setVisible(self.dashboard.paused)
             self.dashboard.set_rows([self.status.row(info, self.history) for info in infos])
             problem = self.service.workspace_problem  # the folder was removed: say so instead of "no workflows yet"
             self.dashboard.show_problem(problem[:1].upper() + problem[1:])
@@ -285,14 +289,37 @@ class AppController(TakeOver, Closing, QObject):
             self.service.resume_all()
         log.info("triggers %s", "paused" if paused else "resumed")
         self._update_tray()
+        if self.dashboard is not None:
+            self.dashboard.set_paused(paused)
 
     def new_from_template(self, template: str) -> None:
         from gui.shell.templates import new_from_template
 
-        target = new_from_template(Path(template), self.settings.workspace_path)
-        log.info("new workflow %s from template %s", target, template)
+        def switched_off(target: Path) -> None:  # until the person saves it: its placeholder must not fire
+            if self.service is not None:
+                self.service.set_enabled(target, False)
+
+        target = new_from_template(Path(template), self.settings.workspace_path, switched_off)
+        log.info("new workflow %s from template %s (switched off until saved)", target, template)
         self._refresh.start()
         self.open_file(str(target))
+        self._unsaved_templates.add(str(target.resolve()))
+        editor = self.window.editor if self.window is not None and getattr(self.window, "editor_made", False) else None
+        if editor is not None and self._saved_in_editor not in editor.recent_changed_callbacks:
+            editor.recent_changed_callbacks.append(self._saved_in_editor)  # called on every save
+
+    def _saved_in_editor(self) -> None:
+        """A template's copy saved in the editor for the first time: its triggers are switched on."""
+        if self.window is None or not getattr(self.window, "editor_made", False):
+            return
+        document = self.window.editor.document
+        key = str(document.path.resolve()) if document.path else ""
+        if key in self._unsaved_templates and not document.is_modified():
+            self._unsaved_templates.discard(key)
+            if self.service is not None:
+                self.service.set_enabled(Path(key), True)
+                log.info("enabled %s: saved from its template", key)
+            self._refresh.start()
 
     def open_file(self, path: str) -> bool:
         self.show_window()

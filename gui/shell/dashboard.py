@@ -64,6 +64,8 @@ def when(ts: datetime | float | None, now: float | None = None) -> str:
     moment = ts.timestamp() if isinstance(ts, datetime) else float(ts)
     now = time.time() if now is None else now
     delta = moment - now
+    if 0 <= delta < 60:  # an every-few-seconds schedule: "in 1 min" would be wrong
+        return f"in {max(1, round(delta))} s"
     if 0 <= delta < 3600:
         minutes = max(1, round(delta / 60))
         return "in 1 h" if minutes == 60 else f"in {minutes} min"
@@ -85,12 +87,14 @@ class DashboardPage(QWidget):
     enable_changed = Signal(str, bool)
     template_chosen = Signal(str)  # template file
     history_requested = Signal(str)  # workflow name
+    resume_requested = Signal()
 
     def __init__(self, workspace: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("dashboard")
         self.workspace = workspace
         self.rows: list[DashboardRow] = []
+        self.paused = False
         title = QLabel("Workflows")
         font = QFont(title.font())
         font.setPointSizeF(font.pointSizeF() * 1.5)
@@ -105,13 +109,27 @@ class DashboardPage(QWidget):
         self.new_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.templates_menu = QMenu(self.new_button)
         for name, path in list_templates():
-            self.templates_menu.addAction(name, lambda p=str(path): self.template_chosen.emit(p))
+            action = self.templates_menu.addAction(name, lambda p=str(path): self.template_chosen.emit(p))
+            action.setData(str(path))
+        self.templates_menu.setToolTipsVisible(True)  # each one's description and steps, to read before picking
+        self.templates_menu.aboutToShow.connect(self._describe_templates)
         self.new_button.setMenu(self.templates_menu)
         head = QHBoxLayout()
         head.addWidget(title)
         head.addSpacing(12)
         head.addWidget(self.where, 1)
         head.addWidget(self.new_button)
+        self.paused_note = QLabel("All triggers are paused: workflows run only when you run them.")
+        self.paused_note.setObjectName("pausedNote")
+        self.resume = QPushButton("Resume all")
+        self.resume.setObjectName("resumeAll")
+        self.resume.clicked.connect(self.resume_requested.emit)
+        self.paused_bar = QWidget()
+        bar = QHBoxLayout(self.paused_bar)
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.addWidget(self.paused_note, 1)
+        bar.addWidget(self.resume)
+        self.paused_bar.hide()
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.verticalHeader().hide()
@@ -141,6 +159,7 @@ class DashboardPage(QWidget):
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addLayout(head)
         layout.addWidget(self.banner)
+        layout.addWidget(self.paused_bar)
         layout.addWidget(self.problem)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty, 1)
@@ -161,6 +180,21 @@ class DashboardPage(QWidget):
         self.banner.show_busy(message, waiting=waiting)
         self.set_rows([])
         self.empty.setText("Its workflows are listed here once Flowdeck runs this workspace.")
+
+    def _describe_templates(self) -> None:
+        from gui.shell.templates import preview
+
+        for action in self.templates_menu.actions():
+            if action.data() and not action.toolTip().startswith("<b>"):
+                action.setToolTip(preview(Path(action.data())))
+
+    def set_paused(self, paused: bool) -> None:
+        """Pause all (tray menu): every switch is shown held and nothing says when it runs next, until Resume."""
+        if paused == self.paused:
+            return
+        self.paused = paused
+        self.paused_bar.setVisible(paused)
+        self.set_rows(self.rows)
 
     def set_workspace(self, workspace: Path) -> None:
         self.workspace = workspace
@@ -188,7 +222,14 @@ class DashboardPage(QWidget):
         switch = Switch()
         switch.setChecked(row.enabled)
         switch.setEnabled(row.valid)
-        switch.setToolTip("Triggers on" if row.enabled else "Triggers off: runs only when you run it")
+        switch.set_paused(self.paused)
+        switch.setToolTip(
+            "Paused with all triggers (Resume all turns it back on)"
+            if self.paused and row.enabled
+            else "Triggers on"
+            if row.enabled
+            else "Triggers off: runs only when you run it"
+        )
         switch.toggled.connect(lambda on, p=row.path: self.enable_changed.emit(p, on))
         self.table.setCellWidget(i, ON, _centered(switch))
         name = QTableWidgetItem(row.name)
@@ -207,7 +248,8 @@ class DashboardPage(QWidget):
             item.setForeground(Qt.GlobalColor.red)
         self.table.setItem(i, TRIGGERS, item)
         nxt = row.next_run if row.enabled and row.valid else None
-        self.table.setItem(i, NEXT, QTableWidgetItem(when(nxt, now) if nxt else "—"))
+        shown = "paused" if self.paused and nxt else when(nxt, now) if nxt else "—"
+        self.table.setItem(i, NEXT, QTableWidgetItem(shown))
         last = QTableWidgetItem(f"{row.last_status} {when(row.last_time, now)}" if row.last_status else "never run")
         if row.last_status:
             last.setIcon(status_icon(row.last_status))

@@ -11,6 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from engine.errors import LONG, one_line
 from gui.shell.icons import status_icon
 
 PAGE = 200
@@ -69,8 +70,14 @@ def timestamp(value: Any) -> float | None:
     return float(value)
 
 
-_SHORT = {"manual": "you", "cli": "command line", "rerun": "re-run", "watch": "file watch", "startup": "app start"}
-_SOURCES = {"manual": "by hand", "cli": "from the command line", "rerun": "as a re-run", "tray": "from the tray"}
+_SHORT = {"manual": "you", "cli": "command line", "rerun": "re-run", "watch": "folder watch", "startup": "app start"}
+_SOURCES = {
+    "manual": "by hand",
+    "cli": "from the command line",
+    "rerun": "as a re-run",
+    "tray": "from the tray",
+    "watch": "by a folder watch",
+}
 
 
 def source_text(source: str | None) -> str:
@@ -104,8 +111,8 @@ def error_message(record: Any) -> str:
     error = get(record, "error")
     if isinstance(error, dict):
         where = f"{error.get('step')}: " if error.get("step") else ""
-        return where + str(error.get("message", ""))
-    return str(error or "")
+        return one_line(where + str(error.get("message", "")), LONG)
+    return one_line(error or "", LONG)
 
 
 class RunsModel(QAbstractTableModel):

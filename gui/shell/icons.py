@@ -6,7 +6,19 @@ from functools import cache
 from pathlib import Path
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QIcon, QLinearGradient, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QIcon,
+    QImage,
+    QLinearGradient,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPixmap,
+    QPolygonF,
+)
+from PySide6.QtWidgets import QWidget
 
 IDLE, RUNNING, PAUSED, FAILED = "idle", "running", "paused", "failed"
 STATES = (IDLE, RUNNING, PAUSED, FAILED)
@@ -130,3 +142,66 @@ def _status_icon(status: str) -> QIcon:
     p.drawEllipse(QRectF(2, 2, 12, 12))
     p.end()
     return QIcon(pix)
+
+
+def _darkness(image: QImage) -> float | None:
+    """How dark and grey an icon's visible pixels are (0 light .. 1 black), None for a coloured or empty one."""
+    total = weight = sat = 0.0
+    for y in range(0, image.height(), 2):
+        for x in range(0, image.width(), 2):
+            c = image.pixelColor(x, y)
+            if c.alphaF() < 0.3:
+                continue
+            total += c.alphaF() * (1 - c.lightnessF())
+            sat += c.alphaF() * c.hsvSaturationF()
+            weight += c.alphaF()
+    if not weight or sat / weight > 0.35:  # colours (a yellow folder, a blue disk) read on any background
+        return None
+    return total / weight
+
+
+def readable_icon(icon: QIcon, background: QColor, text: QColor, size: int = 24) -> QIcon | None:
+    """``icon`` drawn in ``text`` colour when it is a dark grey glyph on a dark ``background`` (the style's
+    fallback icons are drawn for light themes); None when it reads well as it is."""
+    if icon.isNull() or background.lightnessF() > 0.5:
+        return None
+    darkness = _darkness(icon.pixmap(size, size).toImage())
+    if darkness is None or darkness < 0.55:
+        return None
+    out = QIcon()
+    for px in (16, 22, 24, 32, 48):
+        pix = icon.pixmap(px, px)
+        if pix.isNull():
+            continue
+        tinted = QPixmap(pix.size())
+        tinted.setDevicePixelRatio(pix.devicePixelRatio())
+        tinted.fill(Qt.GlobalColor.transparent)
+        p = QPainter(tinted)
+        p.drawPixmap(0, 0, pix)
+        p.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
+        p.fillRect(tinted.rect(), text)
+        p.end()
+        out.addPixmap(tinted)
+    return out
+
+
+def fit_toolbar_icons(window: QWidget) -> int:
+    """Make every tool bar icon of ``window`` readable on its palette: dark glyphs on a dark theme are drawn in
+    the text colour; the originals come back on a light one. Returns how many were tinted."""
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QToolBar
+
+    palette = window.palette()
+    background = palette.color(QPalette.ColorRole.Window)
+    text = palette.color(QPalette.ColorRole.WindowText)
+    tinted = 0
+    for bar in window.findChildren(QToolBar):
+        for action in bar.actions():
+            original = action.property("flowdeckIcon")
+            if original is None:
+                original = action.icon()
+                action.setProperty("flowdeckIcon", original)
+            better = readable_icon(original, background, text)
+            action.setIcon(better or original)
+            tinted += better is not None
+    return tinted

@@ -13,6 +13,11 @@ class Switch(QAbstractButton):
         self.setCheckable(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.paused = False  # Pause all: the switch keeps its place but is drawn held (grey, with a pause mark)
+
+    def set_paused(self, paused: bool) -> None:
+        self.paused = paused
+        self.update()
 
     def sizeHint(self) -> QSize:
         return QSize(38, 22)
@@ -23,8 +28,8 @@ class Switch(QAbstractButton):
         h = 18.0
         track = QRectF(2, (self.height() - h) / 2, 34, h)
         on = self.isChecked()
-        color = QColor("#2e9d55") if on else self.palette().mid().color()
-        if not self.isEnabled():
+        color = QColor("#2e9d55") if on and not self.paused else self.palette().mid().color()
+        if not self.isEnabled() or self.paused:
             color.setAlpha(90)
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(color)
@@ -33,6 +38,10 @@ class Switch(QAbstractButton):
         x = track.right() - knob - 2 if on else track.left() + 2
         p.setBrush(QColor("white"))
         p.drawEllipse(QRectF(x, track.top() + 2, knob, knob))
+        if self.paused:  # two bars on the knob: held by Pause all, whatever its own setting
+            p.setBrush(QColor("#6b7078"))
+            for dx in (4.0, 8.0):
+                p.drawRect(QRectF(x + dx - 0.5, track.top() + 6, 2, knob - 8))
         if self.hasFocus():
             p.setPen(self.palette().highlight().color())
             p.setBrush(Qt.BrushStyle.NoBrush)

@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
+from engine.errors import one_line
 from gui.shell.icons import FAILED, IDLE, PAUSED, RUNNING, state_icon, status_icon
 
 RECENT_RUNS = 5
@@ -153,7 +154,7 @@ class Tray(QObject):
             "error": QSystemTrayIcon.MessageIcon.Critical,
             "warning": QSystemTrayIcon.MessageIcon.Warning,
         }.get(level, QSystemTrayIcon.MessageIcon.Information)
-        self.icon.showMessage(title, text, icon, 15000)
+        self.icon.showMessage(one_line(title, 80), one_line(text), icon, 15000)
 
     def _message_clicked(self) -> None:
         if self._message_run:

@@ -11,7 +11,7 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QMainWindow, QMenu, QTabWidget, QWidget
 
-from gui.shell.icons import app_icon
+from gui.shell.icons import app_icon, fit_toolbar_icons
 
 
 def takes_engine_later() -> bool:
@@ -33,6 +33,7 @@ def make_window(engine: Any = None, bridge: Any = None) -> QMainWindow:
     except TypeError:  # an editor window from before the page interface: pages go in tabs (see _Pages)
         window = MainWindow()
     window.setWindowIcon(app_icon())
+    _ReadableIcons(window)
     after_first_paint(window, lambda: _editor_when_idle(window))
     return window
 
@@ -41,6 +42,67 @@ def ensure_editor(window: QMainWindow) -> None:
     """Make the window's editor page now if it was left for later (its menus come with it)."""
     if getattr(window, "editor_made", True) is False:
         window.editor  # noqa: B018 (the property makes it)
+        fit_toolbar_icons(window)  # its tool bar came with it
+        QTimer.singleShot(0, lambda: fit_to_screen(window))  # once the new page is laid out in the window
+
+
+ROOMY = (1000, 600)  # logical pixels of a window where the panels keep their usual sizes
+SHORT_SCREEN = 520  # logical pixels of height under which the Run panel waits for the first run to show
+
+
+def fit_to_screen(window: QMainWindow) -> None:
+    """The first window on a small or scaled screen (200 %: a 1366×768 screen is 683×384): the window fits the
+    screen, and the side panels take a share of it (not their usual pixels) so the canvas stays usable. A layout
+    the person arranged (saved) is left as it is; the window is only kept on the screen."""
+    from PySide6.QtCore import Qt
+
+    from gui.shell.settings import qsettings
+
+    screen = window.screen()
+    if screen is None:
+        return
+    free = screen.availableGeometry()
+    editor = window.editor if getattr(window, "editor_made", False) else None
+    first = qsettings().value("editor/layout") is None
+    roomy = window.width() >= ROOMY[0] and window.height() >= ROOMY[1]  # the usual panel sizes leave room enough
+    if editor is not None and first and roomy:  # the usual sizes (made before the page was laid out, they were lost)
+        editor.resizeDocks([editor.palette_dock, editor.inspector_dock], [230, 320], Qt.Orientation.Horizontal)
+    elif editor is not None and first:
+        width, height = min(window.width(), free.width()), min(window.height(), free.height())
+        if height < SHORT_SCREEN:
+            editor.run_dock.hide()  # Run shows it (gui/editor/runs.py); the canvas gets the height meanwhile
+            editor.problems_dock.hide()
+        else:
+            editor.resizeDocks([editor.run_dock], [max(110, min(170, int(height * 0.25)))], Qt.Orientation.Vertical)
+        sides = [max(140, min(230, int(width * 0.2))), max(180, min(320, int(width * 0.28)))]
+        for dock, side in zip((editor.palette_dock, editor.inspector_dock), sides, strict=True):
+            if dock.widget().minimumWidth() > side:  # its fields scroll rather than squeeze the canvas
+                dock.widget().setMinimumWidth(side)
+        editor.resizeDocks([editor.palette_dock, editor.inspector_dock], sides, Qt.Orientation.Horizontal)
+    # a main window relayouts its docks on a later turn of the event loop: resize once the smaller minimum holds
+    QTimer.singleShot(100, lambda: _keep_on_screen(window, first))
+
+
+def _keep_on_screen(window: QMainWindow, first: bool) -> None:
+    screen = window.screen()
+    if screen is None:
+        return
+    free = screen.availableGeometry()
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest.value)  # the minimum the new panel sizes allow
+    frame = window.frameGeometry()
+    extra_w, extra_h = frame.width() - window.width(), frame.height() - window.height()
+    width, height = window.width(), window.height()
+    if first:  # the first window: most of the screen, as the window means to be, now that its minimum allows it
+        share = 0.85 if free.width() >= 1000 else 1.0  # a small screen: all of it, the canvas needs every pixel
+        width = max(width, min(1280, int(free.width() * share)))
+        height = max(height, min(800, int(free.height() * share)))
+    width, height = min(width, free.width() - extra_w), min(height, free.height() - extra_h)
+    if (width, height) != (window.width(), window.height()):
+        window.resize(width, height)
+    if not free.contains(window.frameGeometry()):
+        window.move(free.topLeft())
 
 
 def _editor_when_idle(window: QMainWindow) -> None:
@@ -95,6 +157,22 @@ class _Pages(QTabWidget):
             pages.addTab(central, "Editor")
         window.setCentralWidget(pages)
         return pages
+
+
+class _ReadableIcons(QObject):
+    """Tool bar icons follow the theme: on every palette change they are made readable again."""
+
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
+        window.installEventFilter(self)
+        fit_toolbar_icons(window)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            fit_toolbar_icons(watched)  # type: ignore[arg-type]
+        elif event.type() == QEvent.Type.ChildAdded:  # a page made later (the editor) brings its tool bar
+            QTimer.singleShot(0, lambda: fit_toolbar_icons(watched))  # type: ignore[arg-type]
+        return False
 
 
 class _FirstPaint(QObject):

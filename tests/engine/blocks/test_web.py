@@ -161,3 +161,17 @@ def test_tls_certificate_checked_unless_turned_off(ctx: Ctx, https_server: Local
         http_request(ctx, f"{https_server.url}/json")
     assert e.value.kind == "http"
     assert http_request(ctx, f"{https_server.url}/json", verify_tls=False)["json"]["total"] == 42
+
+
+def test_an_html_error_page_is_one_short_line_and_the_whole_answer_is_data() -> None:
+    from engine.blocks._http import status_error
+
+    page = "<!DOCTYPE HTML>\n<html><head><title>Error</title><style>p {color: red}</style></head>\n<body>\n" + (
+        "<h1>Not Found</h1>\n<p>The page\nis gone.</p>" + "<p>filler</p>" * 500 + "</body></html>"
+    )
+    error = status_error("GET", "http://127.0.0.1:1/x", 404, "Not Found", page, {"content-type": "text/html"})
+    assert "\n" not in str(error) and len(str(error)) <= 200
+    assert str(error).startswith("GET http://127.0.0.1:1/x answered 404 Not Found: Not Found The page is gone.")
+    assert "<" not in str(error) and "color" not in str(error)
+    assert error.details["status"] == 404 and error.details["headers"] == {"content-type": "text/html"}
+    assert error.details["body"] == page

@@ -237,3 +237,15 @@ def test_slow_listener_never_stalls_a_run(engine: Engine) -> None:
     t0 = time.monotonic()
     assert engine.run(wf).status == "succeeded"
     assert time.monotonic() - t0 < 0.5  # ~8 events x 0.2 s would be 1.6 s if the run waited for the listener
+
+
+def test_one_line_joins_and_cuts_and_error_info_keeps_the_whole_text() -> None:
+    from engine.errors import LONG, StepError, one_line
+    from engine.runtime.outcome import error_info
+
+    assert one_line("a\n  b\tc") == "a b c"
+    assert one_line("x" * 300, 10) == "x" * 9 + "…"
+    long = "first line\n" + "word " * 200
+    info = error_info(StepError(long, kind="program", details={"exit_code": 2}), "build")
+    assert "\n" not in info["message"] and len(info["message"]) <= LONG
+    assert info["details"] == {"exit_code": 2, "message": long}

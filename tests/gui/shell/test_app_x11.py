@@ -177,3 +177,34 @@ def test_started_minimised_lives_in_the_tray_until_opened(
         assert app.proc.wait(15) == 0
     finally:
         app.stop()
+
+
+def test_when_the_tray_host_goes_away_closing_asks_instead_of_hiding(tmp_path: Path) -> None:
+    """The panel with the tray crashed or was closed: the close button may no longer hide Flowdeck out of reach."""
+    bare = start_xvfb()
+    tray = subprocess.Popen(
+        ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request", "--height", "32"],
+        env=bare.env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        time.sleep(0.5)
+        app = App(bare, Home(tmp_path))
+        window = app.main_window()
+        app.wait_log("started \\(window shown\\)")
+        app.wait_for(lambda: app.tray_icon() is not None, "the tray icon is embedded in trayer")
+        tray.terminate()
+        tray.wait(10)
+        time.sleep(0.5)
+        request_close(bare.display, window)
+        app.wait_for(lambda: app.window_named("Close Flowdeck") is not None, "closing asks what to do")
+        assert "still running in the tray" not in app.log_text()
+        app.press_in("Close Flowdeck", "alt+q")
+        assert app.proc.wait(15) == 0
+        app.stop()
+    finally:
+        if tray.poll() is None:
+            tray.terminate()
+        bare.proc.terminate()
+        bare.proc.wait(10)

@@ -192,3 +192,39 @@ def test_run_now_while_it_runs_says_it_is_refused(
     qtbot.waitUntil(lambda: bool(controller.engine.active()), timeout=10000)
     controller.run_now(str(path))  # overlap: skip — the second is refused, and the person is told why
     assert shown and shown[-1][0] == "Cannot run workflow" and "slow.yaml" in shown[-1][1]
+
+
+def test_pause_all_shows_the_switches_paused_until_resumed(qtbot: QtBot, controller: AppController) -> None:
+    page = controller.dashboard
+    path = str(controller.settings.workspace_path / "morning.yaml")
+    controller.tray.pause_action.trigger()  # the tray menu's "Pause all"
+    assert controller.service.paused
+    switch = page.switch_at(page.row_of(path))
+    assert switch.paused and switch.isChecked() and "Paused" in switch.toolTip()
+    assert page.table.item(page.row_of(path), NEXT).text() == "paused"
+    assert page.paused_bar.isVisible()
+    controller.refresh()  # a workspace change re-reads the rows: they stay paused
+    assert page.switch_at(page.row_of(path)).paused
+    page.resume.click()
+    assert not controller.service.paused and not page.paused_bar.isVisible()
+    assert not page.switch_at(page.row_of(path)).paused
+    assert page.table.item(page.row_of(path), NEXT).text() not in ("paused", "—")
+
+
+def test_a_template_is_previewed_and_starts_switched_off_until_saved(qtbot: QtBot, controller: AppController) -> None:
+    page = controller.dashboard
+    page.templates_menu.aboutToShow.emit()  # opening the menu fills in each template's preview
+    daily = next(a for a in page.templates_menu.actions() if a.text() == "Daily sales report")
+    tip = daily.toolTip()
+    assert "Appends yesterday" in tip and "weekday" in tip.lower() and "Fetch the report" in tip
+    daily.trigger()
+    added = controller.settings.workspace_path / "daily-sales-report.yaml"
+    qtbot.waitUntil(lambda: page.row_of(str(added)) >= 0, timeout=20000)
+    info = next(i for i in controller.service.workflows() if i.path == added.resolve())
+    assert not info.enabled and not page.switch_at(page.row_of(str(added))).isChecked()
+    assert page.table.item(page.row_of(str(added)), NEXT).text() == "—"
+    editor = controller.window.editor
+    assert editor.document.path == added.resolve()
+    assert editor.save()
+    qtbot.waitUntil(lambda: next(i for i in controller.service.workflows() if i.path == added.resolve()).enabled)
+    qtbot.waitUntil(lambda: page.switch_at(page.row_of(str(added))).isChecked(), timeout=5000)
