@@ -56,10 +56,16 @@ LONG = 400  # characters of a run's or step's error message (history, CLI, log);
 
 
 def one_line(text: object, limit: int = SHORT) -> str:
-    """``text`` as one line of at most ``limit`` characters (runs of whitespace become one space, the rest is cut
-    with an ellipsis): how every error is shown; the whole text stays in the error's details."""
+    """``text`` as one line of at most ``limit`` characters (runs of whitespace become one space): how every error is
+    shown; the whole text stays in the error's details. A longer one keeps its start and its end with " … " between:
+    a chained error ("the workflow a.yaml failed: the workflow b.yaml failed: …") names its cause last."""
     flat = " ".join(str(text).split())
-    return flat if len(flat) <= limit else flat[: max(limit - 1, 0)].rstrip() + "…"
+    if len(flat) <= limit:
+        return flat
+    if limit < 40:
+        return flat[: max(limit - 1, 0)].rstrip() + "…"
+    tail = (limit - 3) * 2 // 5
+    return flat[: limit - 3 - tail].rstrip() + " … " + flat[len(flat) - tail :].lstrip()
 
 
 def excerpt(body: str, limit: int = 120) -> str:

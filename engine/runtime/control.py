@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -310,8 +311,29 @@ def run_workflow_file(run: Run, where: str, variables: dict[str, Any], step_id: 
         run.disown(child)
     if result.status != "succeeded":
         message = (result.error or {}).get("message", result.status)
-        raise StepError(f"the workflow {path.name} {result.status}: {message}", kind="workflow")
+        raise StepError(_child_failed(path.name, result.status, message), kind="workflow")
     return result
+
+
+_CHAINED = re.compile(r"the workflow (?P<name>\S+) (?:failed|cancelled)(?: \(in (?P<via>[^)]*)\))?: (?P<rest>.*)", re.S)
+
+
+def _child_failed(name: str, status: str, message: str) -> str:
+    """``the workflow a.yaml failed: <why>``; a failure that came up through more workflows names them once, in
+    brackets, so the cause stays near the start of the line (not after 30 "the workflow … failed:")."""
+    found = _CHAINED.fullmatch(message)
+    if found is None:
+        return f"the workflow {name} {status}: {message}"
+    via = [found["name"], *(found["via"].split(" → ") if found["via"] and "deep" not in found["via"] else [])]
+    if found["via"] and "deep" in found["via"]:  # already shortened: "b.yaml → … → y.yaml, 30 deep"
+        first, _, rest = found["via"].partition(" → … → ")
+        last, _, depth = rest.partition(", ")
+        via = [found["name"], first, last] if depth else via
+        count = int(depth.split()[0]) + 1 if depth else len(via)
+    else:
+        count = len(via)
+    shown = " → ".join(via) if count <= 4 else f"{via[0]} → … → {via[-1]}, {count} deep"
+    return f"the workflow {name} {status} (in {shown}): {found['rest']}"
 
 
 def _child_state(run: Run, path: Path, name: str) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QItemSelectionModel
 from pytestqt.qtbot import QtBot
 
 from engine.runtime.state import StateDB
@@ -29,7 +30,10 @@ def test_dialog_lists_and_forgets_one_workflows_values(qtbot: QtBot, tmp_path: P
     assert dialog.keys() == ["runs", "seen"]  # not the other workflow's
     assert [dialog.table.item(i, VALUE).text() for i in range(2)] == ["3", '{"title": "Ü"}']
     assert not dialog.forget.isEnabled() and dialog.forget_all.isEnabled()
-    dialog.table.selectRow(0)
+    # not selectRow: it reads the keyboard's modifiers, which a Ctrl left down by an earlier test turns into a toggle
+    model = dialog.table.selectionModel()
+    flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+    model.select(dialog.table.model().index(0, 0), flags)
     assert dialog.forget.isEnabled()
     dialog.forget.click()
     assert dialog.keys() == ["seen"]
