@@ -17,7 +17,9 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-_REQUIREMENT = re.compile(r"^\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(?P<spec>[^;]*)(;(?P<marker>.*))?$")
+_REQUIREMENT = re.compile(
+    r"^\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(?P<spec>[^;]*)(;(?P<marker>.*))?$"
+)
 _LOWEST = re.compile(r"(?:>=|==)\s*(?P<version>[0-9][^,\s]*)")
 
 
@@ -40,7 +42,8 @@ def constraints(pyproject: Path, extras: list[str]) -> list[str]:
     optional = project.get("optional-dependencies", {})
     for extra in extras:
         if extra not in optional:
-            raise SystemExit(f"lowest_deps: pyproject.toml has no extra named {extra!r} (it has: {', '.join(optional)})")
+            names = ", ".join(optional)
+            raise SystemExit(f"lowest_deps: pyproject.toml has no extra named {extra!r} (it has: {names})")
         requirements += optional[extra]
     return [pin for pin in map(lowest_pin, requirements) if pin is not None]
 
