@@ -50,7 +50,14 @@ def _metadata(text: str) -> email.message.Message:
 
 def test_sdist_holds_the_licence_docs_tests_and_packaging(built: Path) -> None:
     names = _sdist_names(built)
-    for path in ("LICENSE", "README.md", "pyproject.toml", "dev", "tools/lowest_deps.py"):
+    for path in (
+        "LICENSE",
+        "README.md",
+        "pyproject.toml",
+        "dev",
+        "tools/lowest_deps.py",
+        ".github/workflows/desktop.yml",
+    ):
         assert path in names, path
     tracked = {p.relative_to(ROOT).as_posix() for d in ("docs", "tests", "packaging") for p in (ROOT / d).rglob("*")}
     wanted = {p for p in tracked if (ROOT / p).is_file() and "__pycache__" not in p and "_artifacts" not in p}
