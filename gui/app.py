@@ -59,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
 
     setup_logging()
     app = create_application([])
+    from gui.shell.fileopen import FileOpenRelay
+
+    finder = FileOpenRelay(app)  # macOS: files opened in Finder arrive as events, not as arguments
     instance.listen()
     from gui.shell.controller import AppController
     from gui.shell.icons import app_icon
@@ -69,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     controller = AppController(app, instance, settings)
     minimized = args.minimized or (args.autostart and settings.start_minimized)
     controller.start(args.files, minimized=minimized)
+    finder.deliver_to(controller.open_file)
     _mark_first_paint(controller)
     return app.exec()
 

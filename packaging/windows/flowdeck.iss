@@ -13,10 +13,12 @@ AppId={{6F1C2B0E-5D7A-4C2E-9B1F-F10DECF10DEC}
 AppName={#AppName}
 AppVersion={#AppVersion}
 AppPublisher=Flowdeck developers
+; Per user, no administrator: {autopf} is the user's own Programs folder, and start-at-login lands in that user's
+; HKCU Run key (an all-users install run by an administrator would write the administrator's key instead).
+PrivilegesRequired=lowest
 DefaultDirName={autopf}\{#AppName}
 DefaultGroupName={#AppName}
 DisableProgramGroupPage=yes
-PrivilegesRequiredOverridesAllowed=dialog
 OutputDir=..\..\dist
 OutputBaseFilename=Flowdeck-Setup-{#AppVersion}
 SetupIconFile=flowdeck.ico
@@ -36,6 +38,7 @@ Name: "startatlogin"; Description: "Start Flowdeck in the tray when I log in"; G
 [Files]
 ; The PyInstaller one-folder bundle (dist\flowdeck\ built on Windows).
 Source: "..\..\dist\flowdeck\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
+Source: "stop-flowdeck.ps1"; DestDir: "{app}"; Flags: ignoreversion
 
 [Icons]
 Name: "{group}\{#AppName}"; Filename: "{app}\{#AppExe}"; AppUserModelID: "io.github.flowdeck.Flowdeck"
@@ -51,7 +54,10 @@ Root: HKCU; Subkey: "Software\Microsoft\Windows\CurrentVersion\Run"; ValueType: 
 Filename: "{app}\{#AppExe}"; Description: "{cm:LaunchProgram,{#AppName}}"; Flags: nowait postinstall skipifsilent
 
 [UninstallRun]
-Filename: "{cmd}"; Parameters: "/C taskkill /IM {#AppExe} /F & taskkill /IM flowdeck.exe /F"; Flags: runhidden; RunOnceId: "StopFlowdeck"
+; Stops only this user's app started from this folder: not another user's Flowdeck, not a flowdeck.exe CLI or daemon.
+Filename: "powershell.exe"; \
+  Parameters: "-NoProfile -ExecutionPolicy Bypass -File ""{app}\stop-flowdeck.ps1"" -AppDir ""{app}"""; \
+  Flags: runhidden waituntilterminated; RunOnceId: "StopFlowdeck"
 
 [UninstallDelete]
 Type: filesandordirs; Name: "{app}"
