@@ -70,7 +70,7 @@ class StepPage(QWidget):
             layout.addWidget(widget)
 
     def _params(self, layout: QVBoxLayout) -> None:
-        """Required and written parameters first; the optional rest folds under "More settings"."""
+        """Required, main and written parameters first; the optional rest folds under "More settings"."""
         declared = list(self.block.params) if self.block else []
         known = {p.name for p in declared}
         extra = [Param(name, Kind.ANY, help="not a parameter of this block") for name in self.step.params]
@@ -82,7 +82,7 @@ class StepPage(QWidget):
             row = FieldRow(param, self.step.params.get(param.name, MISSING), self._names)
             row.edited.connect(self._param)
             self.rows[param.name] = row
-            main = param.required or param.name in self.step.params
+            main = param.required or param.main or param.name in self.step.params
             (layout if main else more_layout).addWidget(row)
         count = more_layout.count()
         self.more = QToolButton()
