@@ -1,6 +1,10 @@
 """The one kind of undo command every edit uses: run a change on the model, remember before and after.
 
 Commands change only the model; the document turns the difference into signals and the views follow.
+
+Typing into one field merges into one undo step, but only within one typing session: moving the keyboard focus
+(leaving the field, clicking the canvas) or a one-shot edit (a checkbox, a choice, a reset) ends the session, so
+two separate edits of one field stay two undo steps.
 """
 
 from __future__ import annotations
@@ -8,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtGui import QUndoCommand
+from PySide6.QtGui import QGuiApplication, QUndoCommand
 
 from engine.model.workflow import Workflow
 from gui.document.state import State, capture, diff, restore
@@ -17,6 +21,28 @@ if TYPE_CHECKING:
     from gui.document.document import WorkflowDocument
 
 MERGE_ID = 0x46D  # commands with the same merge key (typing into one field) merge into one undo step
+_session: dict[str, Any] = {"epoch": 0, "app": None, "focus": None}
+
+
+def end_typing() -> None:
+    """End the typing session: the next edit is an undo step of its own, even into the same field."""
+    _session["epoch"] += 1
+
+
+def _epoch() -> int:
+    """The current typing session; the first call starts following the application's focus changes."""
+    app = QGuiApplication.instance()
+    if isinstance(app, QGuiApplication) and _session["app"] is not app:
+        _session["app"] = app
+        app.focusObjectChanged.connect(_focus_moved)
+    return _session["epoch"]
+
+
+def _focus_moved(obj: object) -> None:
+    """Focus on another widget ends the session; losing it to nothing (the window lost focus) does not."""
+    if obj is not None and obj is not _session["focus"]:
+        _session["focus"] = obj
+        end_typing()
 
 
 class EditCommand(QUndoCommand):
@@ -42,6 +68,7 @@ class EditCommand(QUndoCommand):
         self.fields = tuple(fields)
         self.merge_key = merge_key
         self.renamed = renamed
+        self.session = _epoch() if merge_key is not None else None
         self.before = self._capture()
         self.after: State | None = None
 
@@ -53,6 +80,8 @@ class EditCommand(QUndoCommand):
 
     def mergeWith(self, other: QUndoCommand) -> bool:
         if not isinstance(other, EditCommand) or other.merge_key != self.merge_key or self.merge_key is None:
+            return False
+        if other.session != self.session:  # the person left the field in between: a separate edit
             return False
         self.after = other.after
         return True

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QIcon, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QStyle, QToolBar
 
 if TYPE_CHECKING:
@@ -96,7 +96,22 @@ def make_actions(page: EditorPage) -> dict[str, QAction]:
     snap.setChecked(page.scene.snapping)
     snap.toggled.connect(lambda on: setattr(page.scene, "snapping", on))
     page.addToolBar(_toolbar(page, actions))
+    page.documentChanged.connect(lambda document: _follow_undo_stack(actions, document.undo_stack))
     return actions
+
+
+def _follow_undo_stack(actions: dict[str, QAction], stack: QUndoStack) -> None:
+    """Undo and Redo say what they would undo ("Undo Change message of log"), in the menu and the tooltip."""
+
+    def show(name: str, verb: str, text: str) -> None:
+        label = f"{verb} {text}".strip()
+        actions[name].setText(f"&{label.replace('&', '&&')}")
+        actions[name].setToolTip(label)
+
+    stack.undoTextChanged.connect(lambda text: show("undo", "Undo", text))
+    stack.redoTextChanged.connect(lambda text: show("redo", "Redo", text))
+    show("undo", "Undo", stack.undoText())
+    show("redo", "Redo", stack.redoText())
 
 
 def _unique_shortcuts(keys: list, taken: frozenset[str] = frozenset()) -> list[QKeySequence]:

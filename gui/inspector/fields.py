@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QToolButton, QWidget
 
 from engine.registry import MISSING, Kind, Param
+from gui.document.commands import end_typing
 from gui.inspector import completion
 from gui.inspector.editors import (
     AnyEditor,
@@ -40,6 +41,7 @@ _BY_KIND: dict[Kind, type[FieldEditor]] = {
     Kind.ANY: AnyEditor,
 }
 _TEXT_ONLY = (Kind.NUMBER, Kind.INTEGER, Kind.BOOL, Kind.CHOICE)
+_ONE_SHOT = (Kind.BOOL, Kind.CHOICE)  # edited by one click, not by typing
 
 
 def make_editor(param: Param, value: Any) -> FieldEditor:
@@ -69,7 +71,7 @@ class FieldRow(QWidget):
         self.reset.setText("↺")
         self.reset.setAutoRaise(True)
         self.reset.setToolTip("Back to the default" if param.has_default else "Clear")
-        self.reset.clicked.connect(lambda: self._write(MISSING))
+        self.reset.clicked.connect(self._reset)
         self.problem = QLabel()
         self.problem.setObjectName("fieldProblem")
         self.problem.setWordWrap(True)
@@ -129,6 +131,12 @@ class FieldRow(QWidget):
         self.show_problem(None)
         if self.editor.parse_problem() is None:
             self.edited.emit(self.param.name, value)
+        if self.param.kind in _ONE_SHOT:
+            end_typing()  # a click is a whole edit: the next one is an undo step of its own
+
+    def _reset(self) -> None:
+        self._write(MISSING)
+        end_typing()
 
     def _update_reset(self) -> None:
         self.reset.setVisible(self._written and self.param.kind not in (Kind.LIST, Kind.MAPPING))
