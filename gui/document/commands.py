@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QGuiApplication, QUndoCommand
 
+from engine.io import Fix
 from engine.model.workflow import Workflow
+from gui.document import edits
 from gui.document.state import State, capture, diff, restore
 
 if TYPE_CHECKING:
@@ -99,3 +101,18 @@ class EditCommand(QUndoCommand):
         restore(self.document.workflow, self.before)
         renamed = (self.renamed[1], self.renamed[0]) if self.renamed else None
         self.document._changed(diff(self.after, self.before), renamed)
+
+
+def apply_fix(document: WorkflowDocument, fix: Fix) -> None:
+    """Apply a problem's fix as one undoable edit ("Undo Rename to message in say")."""
+    problem = edits.fix_problem(fix)
+    if problem:
+        raise ValueError(problem)
+    step_id = str(fix.path[1])
+    if step_id not in document.workflow.steps:
+        raise ValueError(f"no step called '{step_id}'")
+    end_typing()
+    command = EditCommand(
+        document, f"{fix.label} in {step_id}", lambda wf: edits.apply_fix(wf, fix), [step_id], fields=("comments",)
+    )
+    document.undo_stack.push(command)
