@@ -9,6 +9,8 @@ two separate edits of one field stay two undo steps.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +19,7 @@ from PySide6.QtGui import QGuiApplication, QUndoCommand
 from engine.io import Fix
 from engine.model.workflow import Workflow
 from gui.document import edits
-from gui.document.state import State, capture, diff, restore
+from gui.document.state import WORKFLOW_FIELDS, State, capture, diff, restore
 
 if TYPE_CHECKING:
     from gui.document.document import WorkflowDocument
@@ -116,3 +118,53 @@ def apply_fix(document: WorkflowDocument, fix: Fix) -> None:
         document, f"{fix.label} in {step_id}", lambda wf: edits.apply_fix(wf, fix), [step_id], fields=("comments",)
     )
     document.undo_stack.push(command)
+
+
+class ReplaceCommand(QUndoCommand):
+    """The whole workflow replaced by another (text typed in the YAML tab): one undo step, merged while the
+    person keeps typing in the same session. Comments, key order and positions come with the new workflow."""
+
+    def __init__(self, document: WorkflowDocument, workflow: Workflow, text: str = "Edit YAML") -> None:
+        super().__init__(text)
+        self.document = document
+        self.before = copy.deepcopy(document.workflow)
+        self.after = copy.deepcopy(workflow)
+        self.session = _epoch()
+
+    def id(self) -> int:
+        return MERGE_ID + 1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, ReplaceCommand) or other.session != self.session:
+            return False
+        self.after = other.after
+        return True
+
+    def redo(self) -> None:
+        self._show(self.before, self.after)
+
+    def undo(self) -> None:
+        self._show(self.after, self.before)
+
+    def _show(self, old: Workflow, new: Workflow) -> None:
+        ids = list(dict.fromkeys([*old.steps, *new.steps]))
+        change = diff(
+            capture(old, ids, structural=True, fields=WORKFLOW_FIELDS),
+            capture(new, ids, structural=True, fields=WORKFLOW_FIELDS),
+        )
+        assign(self.document.workflow, new)
+        self.document._changed(change, None)
+
+
+def assign(target: Workflow, source: Workflow) -> None:
+    """Make ``target`` a copy of ``source`` in place (views keep their reference); its file stays its own."""
+    for f in dataclasses.fields(Workflow):
+        if f.name == "source":
+            continue
+        value = copy.deepcopy(getattr(source, f.name))
+        current = getattr(target, f.name)
+        if isinstance(current, dict) and f.name in ("steps", "layout"):
+            current.clear()
+            current.update(value)
+        else:
+            setattr(target, f.name, value)
