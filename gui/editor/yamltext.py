@@ -186,7 +186,7 @@ class YamlText(QPlainTextEdit):
             sel.format = fmt
             while block.isValid() and not block.text().strip() and block.blockNumber() > 0:
                 block = block.previous()  # the end of the file: underline the last line written
-                col = len(block.text())
+                col = 1
             cursor = QTextCursor(block)
             text = block.text()
             if not text.strip():

@@ -36,7 +36,6 @@ class YamlView(QWidget):
         self.status.setWordWrap(True)
         self.problem_list = ProblemsList(self)
         self.problem_list.setObjectName("yamlProblems")
-        self.problem_list.setMaximumHeight(110)
         self.problem_list.lineActivated.connect(self.text.go_to_line)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -159,6 +158,8 @@ class YamlView(QWidget):
         self.problem_list.setVisible(broken)
         if broken:
             self.problem_list.show_problems(self.problems)
+            rows = sum(self.problem_list.sizeHintForRow(i) for i in range(min(self.problem_list.count(), 5)))
+            self.problem_list.setFixedHeight(rows + 2 * self.problem_list.frameWidth() + 4)
             self.status.setText(
                 "⚠ The text does not read as a workflow yet; the canvas shows the last version that did. "
                 "Undo (Ctrl+Z) goes back to it."
