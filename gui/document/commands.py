@@ -122,13 +122,14 @@ def apply_fix(document: WorkflowDocument, fix: Fix) -> None:
 
 class ReplaceCommand(QUndoCommand):
     """The whole workflow replaced by another (text typed in the YAML tab): one undo step, merged while the
-    person keeps typing in the same session. Comments, key order and positions come with the new workflow."""
+    person keeps typing in the same session. Comments, key order and positions come with the new workflow,
+    which the command takes over (the caller made it and lets it go)."""
 
     def __init__(self, document: WorkflowDocument, workflow: Workflow, text: str = "Edit YAML") -> None:
         super().__init__(text)
         self.document = document
-        self.before = copy.deepcopy(document.workflow)
-        self.after = copy.deepcopy(workflow)
+        self.before = snapshot(document.workflow)
+        self.after = workflow
         self.session = _epoch()
 
     def id(self) -> int:
@@ -147,21 +148,37 @@ class ReplaceCommand(QUndoCommand):
         self._show(self.after, self.before)
 
     def _show(self, old: Workflow, new: Workflow) -> None:
-        ids = list(dict.fromkeys([*old.steps, *new.steps]))
-        change = diff(
-            capture(old, ids, structural=True, fields=WORKFLOW_FIELDS),
-            capture(new, ids, structural=True, fields=WORKFLOW_FIELDS),
-        )
+        change = diff(_state(old, new), _state(new, old))
         assign(self.document.workflow, new)
         self.document._changed(change, None)
 
 
+def _state(wf: Workflow, other: Workflow) -> State:
+    """A read-only view of ``wf`` for ``diff`` (no copies: nothing is restored from it)."""
+    ids = list(dict.fromkeys([*wf.steps, *other.steps]))
+    return State(
+        steps={sid: wf.steps.get(sid) for sid in ids},
+        layout={sid: wf.layout.get(sid) for sid in ids},
+        fields={name: getattr(wf, name) for name in WORKFLOW_FIELDS},
+    )
+
+
+def snapshot(wf: Workflow) -> Workflow:
+    """A copy of ``wf`` that later edits cannot touch; the positions and comments (immutable values) are shared."""
+    shared = {"positions": wf.positions, "comments": wf.comments}
+    copied = copy.deepcopy(dataclasses.replace(wf, positions={}, comments={}))
+    copied.positions = dict(shared["positions"])
+    copied.comments = dict(shared["comments"])
+    return copied
+
+
 def assign(target: Workflow, source: Workflow) -> None:
     """Make ``target`` a copy of ``source`` in place (views keep their reference); its file stays its own."""
+    fresh = snapshot(source)
     for f in dataclasses.fields(Workflow):
         if f.name == "source":
             continue
-        value = copy.deepcopy(getattr(source, f.name))
+        value = getattr(fresh, f.name)
         current = getattr(target, f.name)
         if isinstance(current, dict) and f.name in ("steps", "layout"):
             current.clear()

@@ -48,6 +48,7 @@ class YamlView(QWidget):
         self._own = False  # the model is changing because of the text: do not rewrite it
         self._typed = False  # the text holds edits the model does not have yet
         self.problems: list[Problem] = []  # of the typed text, while it does not read as a workflow
+        self._shown: tuple[str, dict] = ("", {})  # the shown text and where its keys are (for the marks)
         self._timer = QTimer(self, singleShot=True, interval=150)
         self._timer.timeout.connect(self.refresh)
         self._parse = QTimer(self, singleShot=True, interval=PARSE_DELAY_MS)
@@ -138,7 +139,8 @@ class YamlView(QWidget):
             return False
         self.problems = []
         self._typed = False
-        if dumps(wf) != dumps(document.workflow) or wf.comments != document.workflow.comments:
+        self._shown = (self.text.toPlainText(), wf.positions)
+        if wf != document.workflow or wf.comments != document.workflow.comments:
             self._replace(document, wf)
         self._show_state()
         self.applied.emit()
@@ -168,6 +170,14 @@ class YamlView(QWidget):
             self.status.setText("Edit the text to change the workflow; the canvas follows as you type.")
         self._marks()
 
+    def _positions(self) -> dict:
+        """Where the keys of the shown text are, read once per text."""
+        text = self.text.toPlainText()
+        if self._shown[0] != text:
+            wf, _ = read_text(text, check=False)
+            self._shown = (text, wf.positions if wf is not None else {})
+        return self._shown[1]
+
     def _marks(self) -> None:
         """Marks for the problems of the typed text, or else the model's problems placed on the shown text."""
         marks: dict[int, list[tuple[int, str, str]]] = {}
@@ -176,9 +186,9 @@ class YamlView(QWidget):
                 if p.line:
                     marks.setdefault(p.line, []).append((p.col or 1, p.message, p.severity))
         elif self.document_ is not None and not self._typed and self.isVisible():
-            shown, _ = read_text(self.text.toPlainText(), check=False)
+            shown = Workflow(positions=self._positions())
             for p in self.document_.problems():
-                where = shown.position(*p.path) if shown is not None and p.path else None
+                where = shown.position(*p.path) if p.path else None
                 if where:
                     marks.setdefault(where[0], []).append((where[1], p.message, p.severity))
         self.text.show_marks(marks)
