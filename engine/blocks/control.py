@@ -100,8 +100,8 @@ block(
     icon="wait",
     help="Pause for a duration, or until a date and time.",
     params=[
-        Param("duration", Kind.DURATION, help="How long, e.g. 30s or 5m."),
-        Param("until", Kind.TEXT, help="Or a date and time, e.g. 2026-12-01 09:00 or 17:30."),
+        Param("duration", Kind.DURATION, help="How long, e.g. 30s or 5m.", main=True),
+        Param("until", Kind.TEXT, help="Or a date and time, e.g. 2026-12-01 09:00 or 17:30.", main=True),
     ],
     outputs=[Output("waited", "seconds waited")],
     control=True,
@@ -113,7 +113,7 @@ block(
     category="Control",
     icon="stop",
     help="End the run successfully here, whatever else is still running.",
-    params=[Param("message", Kind.TEXT, default="", help="Why the run stopped.")],
+    params=[Param("message", Kind.TEXT, default="", help="Why the run stopped.", main=True)],
     ports=Ports(()),
     control=True,
 )(_control)

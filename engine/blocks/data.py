@@ -196,7 +196,7 @@ def regex_match(
     params=[
         Param("text", Kind.MULTILINE, required=True, help="The text to change."),
         Param("pattern", Kind.TEXT, required=True, help="The regular expression."),
-        Param("replacement", Kind.TEXT, default="", help="What to put instead (empty removes the match)."),
+        Param("replacement", Kind.TEXT, default="", help="What to put instead (empty removes the match).", main=True),
         Param("count", Kind.INTEGER, default=0, minimum=0, help="Replace at most this many (0 = all)."),
         *_FLAG_PARAMS,
     ],

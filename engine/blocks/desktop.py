@@ -24,7 +24,7 @@ LEVELS = ("info", "warning", "error")
     help="Show a desktop notification (from the tray). Without a desktop it is written to the log instead.",
     params=[
         Param("title", Kind.TEXT, required=True, help="The headline."),
-        Param("message", Kind.MULTILINE, default="", help="The text under it; may use {{ expressions }}."),
+        Param("message", Kind.MULTILINE, default="", help="The text under it; may use {{ expressions }}.", main=True),
         Param("level", Kind.CHOICE, default="info", choices=LEVELS, help="How it looks: info, warning or error."),
     ],
     outputs=[Output("title"), Output("message")],

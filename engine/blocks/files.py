@@ -86,6 +86,7 @@ def read_file(ctx: StepContext, path: str, encoding: str = "utf-8", binary: bool
             default="",
             help="What to write; lists and mappings are written as JSON.",
             data=True,
+            main=True,
         ),
         Param("append", Kind.BOOL, default=False, help="Add to the end instead of replacing the file."),
         Param("newline", Kind.BOOL, default=False, help="End the content with a line break if it has none."),

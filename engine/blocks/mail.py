@@ -26,7 +26,7 @@ MAX_ATTACHMENTS = 50 * 1024 * 1024  # most mail servers refuse far less; fail ea
     params=[
         Param("to", Kind.TEXT, required=True, help="Recipient address; several separated by commas."),
         Param("subject", Kind.TEXT, required=True, help="The subject line."),
-        Param("body", Kind.MULTILINE, default="", help="The message; may use {{ expressions }}."),
+        Param("body", Kind.MULTILINE, default="", help="The message; may use {{ expressions }}.", main=True),
         Param("html", Kind.BOOL, default=False, help="The body is HTML (a plain-text version is added)."),
         Param("attachments", Kind.LIST, default=[], help="Files to attach, e.g. [report.csv]."),
         Param("cc", Kind.TEXT, default="", help="Copy to; several separated by commas."),

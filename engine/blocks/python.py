@@ -40,6 +40,7 @@ CONTEXT_NAMES = ("vars", "steps", "trigger", "run", "loop")
             Kind.CODE,
             default="",
             templated=False,
+            main=True,
             placeholder="result = len(steps.fetch.json['items'])",
             help="The code. Either this or 'file'.",
         ),

@@ -46,7 +46,10 @@ def state_get(ctx: StepContext, key: str, default: Any = None) -> dict[str, Any]
     help="Save a value for later runs of this workflow. 'changed' tells whether it differs from what was saved, "
     "which makes 'only notify once' easy: save the thing you would notify about and continue only if changed. "
     "An empty value (null) forgets the key. Values are kept as JSON (text, number, true/false, list, mapping).",
-    params=[_KEY, Param("value", Kind.ANY, default=None, help="What to save (text, number, list, mapping).")],
+    params=[
+        _KEY,
+        Param("value", Kind.ANY, default=None, help="What to save (text, number, list, mapping).", main=True),
+    ],
     outputs=[
         Output("value"),
         Output("previous", "what was saved before (null if nothing)"),

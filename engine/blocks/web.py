@@ -27,7 +27,7 @@ MAX_BODY = 64 * 1024 * 1024  # a response kept in a step's output; bigger files 
     "(so retry: {on: [http]} retries it) unless 'allow_errors' is on.",
     params=[
         Param("url", Kind.TEXT, required=True, placeholder="https://example.com/api", help="The address."),
-        Param("method", Kind.CHOICE, default="GET", choices=METHODS, help="GET reads, POST sends, ..."),
+        Param("method", Kind.CHOICE, default="GET", choices=METHODS, help="GET reads, POST sends, ...", main=True),
         Param("query", Kind.MAPPING, default={}, help="Query parameters added to the address (?a=1&b=2)."),
         Param("headers", Kind.MAPPING, default={}, help="Extra request headers."),
         Param("json", Kind.ANY, default=None, help="A body sent as JSON (a mapping or a list)."),

@@ -56,6 +56,7 @@ def declaration(t: BlockType) -> dict[str, Any]:
                 "name": p.name,
                 "kind": p.kind.value,
                 "required": p.required,
+                "main": p.main,
                 **({"default": p.default} if p.has_default else {}),
                 "choices": list(p.choices),
                 "help": p.help,
@@ -79,6 +80,7 @@ def text(types: list[BlockType]) -> str:
         out.append(f"{t.type}  ({t.category}) — {t.title}: {t.help}\n")
         for p in t.params:
             flag = "required" if p.required else f"default {_default(p.default)}" if p.has_default else "optional"
+            flag += ", main setting" if p.main else ""
             choices = f" [{'|'.join(p.choices)}]" if p.choices else ""
             out.append(f"    {p.name}: {p.kind.value}{choices}, {flag} — {p.help}\n")
         out.append(f"    ports: {ports or 'none'}")

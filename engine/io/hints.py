@@ -11,6 +11,8 @@ import difflib
 import threading
 from collections.abc import Iterable
 
+from engine.io.problems import Fix
+
 HINT_BUDGET = 200_000  # names compared for did-you-mean hints per file (≈ 0.3 s)
 _state = threading.local()
 
@@ -33,5 +35,22 @@ def closest(word: str, options: Iterable[object]) -> str | None:
 
 def did_you_mean(word: object, options: Iterable[object]) -> str:
     """`` — did you mean 'x'?`` for the closest option, or nothing."""
-    found = closest(str(word), options)
+    return hint_text(closest(str(word), options))
+
+
+def hint_text(found: str | None) -> str:
+    """`` — did you mean 'x'?`` for a found option, or nothing."""
     return f" — did you mean '{found}'?" if found else ""
+
+
+def rename_fix(path: tuple, found: str | None, taken: Iterable[object] = ()) -> Fix | None:
+    """The fix renaming the key at ``path`` to ``found`` ("Rename to message"); none when that name is written
+    already (renaming would lose one of the two values)."""
+    if not found or found in {str(t) for t in taken}:
+        return None
+    return Fix(f"Rename to {found}", tuple(path), found, "rename")
+
+
+def value_fix(path: tuple, found: str | None) -> Fix | None:
+    """The fix replacing the value at ``path`` with ``found`` ("Change to http.request")."""
+    return Fix(f"Change to {found}", tuple(path), found) if found else None

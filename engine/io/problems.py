@@ -3,9 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from engine.errors import FlowdeckError
+
+FIX_KINDS = ("value", "rename")
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A change that mends a problem, for an editor to offer as one click ("Change to http.request").
+
+    ``kind`` "value" sets the value at ``path`` to ``value``; "rename" renames the key at ``path`` (a parameter, a
+    port) to ``value``, keeping its value and place."""
+
+    label: str
+    path: tuple
+    value: str
+    kind: str = "value"
 
 
 @dataclass(frozen=True)
@@ -18,6 +33,7 @@ class Problem:
     file: str | None = None
     severity: str = "error"  # "error" or "warning"
     path: tuple = ()  # where in the model: ("steps", "save", "with", "path")
+    fix: Fix | None = field(default=None, compare=False)  # a likely mend (a typo's did-you-mean), if any
 
     @property
     def is_error(self) -> bool:

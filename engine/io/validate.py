@@ -6,9 +6,9 @@ import re
 from typing import Any
 
 from engine.errors import ERROR_KINDS
-from engine.io.hints import closest, did_you_mean, reset_hints
+from engine.io.hints import closest, did_you_mean, hint_text, rename_fix, reset_hints, value_fix
 from engine.io.parse import dotted
-from engine.io.problems import Problem
+from engine.io.problems import Fix, Problem
 from engine.io.references import check_references
 from engine.io.triggers import CATCH_UP, check_trigger
 from engine.model.durations import parse_duration, show_number
@@ -28,10 +28,10 @@ class _Checker:
         self.registry = registry
         self.problems: list[Problem] = []
 
-    def problem(self, path: tuple, message: str, severity: str = "error") -> None:
+    def problem(self, path: tuple, message: str, severity: str = "error", fix: Fix | None = None) -> None:
         line, col = self.wf.position(*path) or (None, None)
         file = str(self.wf.source) if self.wf.source else None
-        self.problems.append(Problem(f"{dotted(path)}: {message}", line, col, file, severity, path))
+        self.problems.append(Problem(f"{dotted(path)}: {message}", line, col, file, severity, path, fix))
 
 
 def validate(wf: Workflow, registry: Registry | None = None) -> list[Problem]:
@@ -93,7 +93,7 @@ def _step(c: _Checker, step: Step) -> None:
     if block is None:
         hint = closest(step.do, [t.type for t in c.registry])
         tip = f" — did you mean '{hint}'?" if hint else " (run 'flowdeck blocks' to list them)"
-        c.problem((*path, "do"), f"unknown block '{step.do}'{tip}")
+        c.problem((*path, "do"), f"unknown block '{step.do}'{tip}", fix=value_fix((*path, "do"), hint))
     else:
         _params(c, step, block)
         _ports(c, step, block)
@@ -111,9 +111,11 @@ def _params(c: _Checker, step: Step, block: BlockType) -> None:
         param = block.param(name)
         if param is None:
             known = ", ".join(block.param_names) or "none"
+            hint = closest(name, block.param_names)
             c.problem(
                 (*path, name),
-                f"unknown parameter for {block.type}{did_you_mean(name, block.param_names)} (it takes: {known})",
+                f"unknown parameter for {block.type}{hint_text(hint)} (it takes: {known})",
+                fix=rename_fix((*path, name), hint, step.params),
             )
             continue
         message = param.check(value)
@@ -131,9 +133,11 @@ def _ports(c: _Checker, step: Step, block: BlockType) -> None:
     for port in step.next:
         if port not in block.ports.names:
             names = ", ".join(block.ports.names) or "none (this step ends its path)"
+            hint = closest(port, block.ports.names)
             c.problem(
                 ("steps", step.id, "next", port),
-                f"{block.type} has no port '{port}'{did_you_mean(port, block.ports.names)} (its ports: {names})",
+                f"{block.type} has no port '{port}'{hint_text(hint)} (its ports: {names})",
+                fix=rename_fix(("steps", step.id, "next", port), hint, step.next),
             )
 
 

@@ -61,6 +61,8 @@ class Param:
     many: bool = False
     # A text parameter that also takes a list or mapping written in the file (file.write writes it as JSON).
     data: bool = False
+    # The block's main setting: the inspector shows it at the top even when optional (Write file's content).
+    main: bool = False
 
     @property
     def has_default(self) -> bool:

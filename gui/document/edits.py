@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from engine.io import comments
+from engine.io import Fix, comments
 from engine.model.workflow import ERROR_PORT, ON_ERROR_ACTIONS, Step, Workflow
 from engine.registry import MISSING
 
@@ -141,3 +141,35 @@ def wire_problem(doc: WorkflowDocument, source: str, port: str, target: str) -> 
     if port == ERROR_PORT and steps[source].on_error not in ON_ERROR_ACTIONS:
         return None  # the error route moves to the new target
     return None
+
+
+def fix_problem(fix: Fix) -> str | None:
+    """Why ``fix`` cannot be applied by the editor (a kind or place it does not know), or None."""
+    path = fix.path
+    if len(path) == 3 and path[0] == "steps" and path[2] == "do" and fix.kind == "value":
+        return None
+    if len(path) == 4 and path[0] == "steps" and path[2] in ("with", "next") and fix.kind == "rename":
+        return None
+    return f"cannot apply '{fix.label}' here"
+
+
+def apply_fix(wf: Workflow, fix: Fix) -> None:
+    """Make the change a problem's fix describes: a block type changed, a parameter or port renamed in place."""
+    problem = fix_problem(fix)
+    if problem:
+        raise ValueError(problem)
+    step = wf.steps[fix.path[1]]
+    if fix.path[2] == "do":
+        step.do = fix.value
+        return
+    old, section = fix.path[3], fix.path[2]
+    if section == "with":
+        step.params = _renamed_key(step.params, old, fix.value)
+    else:
+        step.next = _renamed_key(step.next, old, fix.value)
+    if wf.comments:  # the comment written beside the key stays with it
+        wf.comments = comments.renamed(wf.comments, fix.path, (*fix.path[:3], fix.value))
+
+
+def _renamed_key(mapping: dict[str, Any], old: str, new: str) -> dict[str, Any]:
+    return {(new if key == old else key): value for key, value in mapping.items()}

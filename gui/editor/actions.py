@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QIcon, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QStyle, QToolBar
 
 if TYPE_CHECKING:
@@ -148,6 +148,8 @@ def make_actions(page: EditorPage) -> dict[str, QAction]:
     snap.setChecked(page.scene.snapping)
     snap.toggled.connect(lambda on: setattr(page.scene, "snapping", on))
     page.addToolBar(_toolbar(page, actions))
+    labels = _UndoLabels(actions, page)
+    page.documentChanged.connect(lambda document: labels.follow(document.undo_stack))
     return actions
 
 
@@ -156,6 +158,33 @@ def _nudges(page: EditorPage, actions: dict[str, QAction]) -> None:
     for d in ("left", "right", "up", "down"):
         for verb, distance in zip(("nudge", "fine"), NUDGE, strict=True):
             actions[f"{verb}_{d}"].triggered.connect(lambda _c=False, d=d, n=distance: page.view.nudge(d, n))
+
+
+class _UndoLabels(QObject):
+    """Undo and Redo say what they would undo ("Undo Change message of log"), in the menu and the tooltip.
+
+    A QObject of the page, so the stack's signals stop reaching it when the page goes."""
+
+    def __init__(self, actions: dict[str, QAction], parent: QObject) -> None:
+        super().__init__(parent)
+        self.actions = actions
+
+    def follow(self, stack: QUndoStack) -> None:
+        stack.undoTextChanged.connect(self.undo_text)
+        stack.redoTextChanged.connect(self.redo_text)
+        self.undo_text(stack.undoText())
+        self.redo_text(stack.redoText())
+
+    def undo_text(self, text: str) -> None:
+        self._show("undo", "Undo", text)
+
+    def redo_text(self, text: str) -> None:
+        self._show("redo", "Redo", text)
+
+    def _show(self, name: str, verb: str, text: str) -> None:
+        label = f"{verb} {text}".strip()
+        self.actions[name].setText(f"&{label.replace('&', '&&')}")
+        self.actions[name].setToolTip(label)
 
 
 def _unique_shortcuts(keys: list, taken: frozenset[str] = frozenset()) -> list[QKeySequence]:

@@ -16,6 +16,7 @@ from engine.model.workflow import Workflow
 from engine.registry import Registry, default_registry
 from gui.canvas import RunStatus, WorkflowScene, WorkflowView
 from gui.document import WorkflowDocument
+from gui.document.commands import apply_fix
 from gui.editor import menus, parts
 from gui.editor.actions import make_actions
 from gui.editor.files import FileHandling
@@ -105,6 +106,7 @@ class EditorPage(FileHandling, Running, QMainWindow):
         self.palette.blockActivated.connect(self.add_from_palette)
         self.scene.selectionChanged.connect(self._selection_changed)
         self.problems.stepActivated.connect(self.select_step)
+        self.problems.fixRequested.connect(lambda fix: apply_fix(self.document, fix))
         if hasattr(self.run_panel, "stepActivated"):
             self.run_panel.stepActivated.connect(self.select_step)
 

@@ -8,7 +8,9 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QToolButton, QWidget
 
+from engine.io import Fix
 from engine.registry import MISSING, Kind, Param
+from gui.document.commands import end_typing
 from gui.inspector import completion
 from gui.inspector.editors import (
     AnyEditor,
@@ -40,6 +42,7 @@ _BY_KIND: dict[Kind, type[FieldEditor]] = {
     Kind.ANY: AnyEditor,
 }
 _TEXT_ONLY = (Kind.NUMBER, Kind.INTEGER, Kind.BOOL, Kind.CHOICE)
+_ONE_SHOT = (Kind.BOOL, Kind.CHOICE)  # edited by one click, not by typing
 
 
 def make_editor(param: Param, value: Any) -> FieldEditor:
@@ -55,6 +58,7 @@ class FieldRow(QWidget):
     """One parameter in the form. ``edited(name, value)`` carries the value to write (MISSING = remove)."""
 
     edited = Signal(str, object)
+    fixRequested = Signal(object)  # the engine.io.Fix of the problem shown
 
     def __init__(self, param: Param, value: Any, names: Callable[[], list[str]] | None = None) -> None:
         super().__init__()
@@ -69,10 +73,15 @@ class FieldRow(QWidget):
         self.reset.setText("↺")
         self.reset.setAutoRaise(True)
         self.reset.setToolTip("Back to the default" if param.has_default else "Clear")
-        self.reset.clicked.connect(lambda: self._write(MISSING))
+        self.reset.clicked.connect(self._reset)
         self.problem = QLabel()
         self.problem.setObjectName("fieldProblem")
         self.problem.setWordWrap(True)
+        self.fix_button = QToolButton()  # a typo's mend ("Rename to message"), shown with the problem
+        self.fix_button.setObjectName("fixButton")
+        self.fix_button.clicked.connect(lambda: self.fixRequested.emit(self._fix))
+        self.fix_button.hide()
+        self._fix: Fix | None = None
         self.help = QLabel(param.help)
         self.help.setObjectName("fieldHelp")
         self.help.setWordWrap(True)
@@ -93,7 +102,8 @@ class FieldRow(QWidget):
         grid.addWidget(self.reset, 0, 1, Qt.AlignmentFlag.AlignRight)
         grid.addWidget(self.editor, 1, 0, 1, 2)
         grid.addWidget(self.problem, 2, 0, 1, 2)
-        grid.addWidget(self.help, 3, 0, 1, 2)
+        grid.addWidget(self.fix_button, 3, 0, 1, 2, Qt.AlignmentFlag.AlignLeft)
+        grid.addWidget(self.help, 4, 0, 1, 2)
         grid.setColumnStretch(0, 1)
         if self.param.kind == Kind.BOOL:
             grid.addWidget(self.editor, 0, 0)
@@ -105,11 +115,16 @@ class FieldRow(QWidget):
         self.editor.set_value(value)
         self._update_reset()
 
-    def show_problem(self, message: str | None) -> None:
+    def show_problem(self, message: str | None, fix: Fix | None = None) -> None:
         own = self.local_problem()
         text = own or message or ""
         self.problem.setText(text)
         self.problem.setVisible(bool(text))
+        self._fix = fix if not own else None
+        if self._fix is not None:
+            self.fix_button.setText(self._fix.label)
+            self.fix_button.setToolTip(f"{self._fix.label} (can be undone)")
+        self.fix_button.setVisible(self._fix is not None)
 
     def local_problem(self) -> str | None:
         """What is wrong with the field's value right now, without waiting for the validator."""
@@ -129,6 +144,12 @@ class FieldRow(QWidget):
         self.show_problem(None)
         if self.editor.parse_problem() is None:
             self.edited.emit(self.param.name, value)
+        if self.param.kind in _ONE_SHOT:
+            end_typing()  # a click is a whole edit: the next one is an undo step of its own
+
+    def _reset(self) -> None:
+        self._write(MISSING)
+        end_typing()
 
     def _update_reset(self) -> None:
         self.reset.setVisible(self._written and self.param.kind not in (Kind.LIST, Kind.MAPPING))

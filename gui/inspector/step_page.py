@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QToolButton, QVBoxLayout, QWidget
 
+from engine.io import Fix
 from engine.model.workflow import Step
 from engine.registry import MISSING, Kind, Param
+from gui.document.commands import apply_fix
 from gui.inspector import completion
 from gui.inspector.fields import FieldRow
 from gui.inspector.widgets import LabelledLine, compact, duration_problem, note, section
@@ -60,6 +62,11 @@ class StepPage(QWidget):
         self.general = note(name="stepProblems")  # what no single field below can show
         self.general.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.general)
+        self.fixes = QWidget()  # the fixes of those problems ("Change to http.request")
+        self.fix_layout = QHBoxLayout(self.fixes)
+        self.fix_layout.setContentsMargins(0, 0, 0, 0)
+        self.fixes.hide()
+        layout.addWidget(self.fixes)
         self.title = LabelledLine("Title", placeholder=title)
         self.title.line.textEdited.connect(lambda t: self._field("title", t))
         self.id_line = LabelledLine("Id", check=self._id_problem, help="Other steps read its output as steps.<id>.")
@@ -79,7 +86,7 @@ class StepPage(QWidget):
         layout.addWidget(self.disabled)
 
     def _params(self, layout: QVBoxLayout) -> None:
-        """Required and written parameters first; the optional rest folds under "More settings"."""
+        """Required, main and written parameters first; the optional rest folds under "More settings"."""
         declared = list(self.block.params) if self.block else []
         known = {p.name for p in declared}
         extra = [Param(name, Kind.ANY, help="not a parameter of this block") for name in self.step.params]
@@ -90,8 +97,9 @@ class StepPage(QWidget):
         for param in declared + [p for p in extra if p.name not in known]:
             row = FieldRow(param, self.step.params.get(param.name, MISSING), self._names)
             row.edited.connect(self._param)
+            row.fixRequested.connect(self._apply_fix)
             self.rows[param.name] = row
-            main = param.required or param.name in self.step.params
+            main = param.required or param.main or param.name in self.step.params
             (layout if main else more_layout).addWidget(row)
         count = more_layout.count()
         self.more = QToolButton()
@@ -201,7 +209,9 @@ class StepPage(QWidget):
 
     def show_problems(self) -> None:
         by_field: dict[tuple, str] = {}
+        fixes: dict[tuple, Fix] = {}
         general: list[str] = []
+        general_fixes: list[Fix] = []
         shown = {("with", name) for name in self.rows} | {("retry", "backoff"), ("timeout",)}
         for p in self.document.problems():
             if p.step != self.step_id or p.path[:1] != ("steps",):
@@ -209,17 +219,42 @@ class StepPage(QWidget):
             key, message = tuple(p.path[2:4]), p.message.split(": ", 1)[-1]
             if key in shown:
                 by_field.setdefault(key, message)
+                if p.fix is not None:
+                    fixes.setdefault(key, p.fix)
             else:
+                if p.fix is not None:
+                    general_fixes.append(p.fix)
                 colour = "#d9534f" if p.is_error else "#d08a1c"
                 general.append(f"<span style='color:{colour}'>{'⚠' if not p.is_error else '✗'} {_esc(message)}</span>")
         self.general.setText("<br>".join(general))
         self.general.setVisible(bool(general))
+        self._show_fixes(general_fixes)
         for name, row in self.rows.items():
-            row.show_problem(by_field.get(("with", name)))
+            row.show_problem(by_field.get(("with", name)), fixes.get(("with", name)))
         self.backoff.show_problem(self.backoff.validate() or by_field.get(("retry", "backoff")))
         self.timeout.show_problem(self.timeout.validate() or by_field.get(("timeout",)))
 
+    def _show_fixes(self, found: list[Fix]) -> None:
+        layout = self.fix_layout
+        while layout.count():
+            widget = layout.takeAt(0).widget()
+            if widget is not None:
+                widget.deleteLater()
+        for fix in found:
+            button = QToolButton()
+            button.setObjectName("fixButton")
+            button.setText(fix.label)
+            button.setToolTip(f"{fix.label} (can be undone)")
+            button.clicked.connect(lambda _checked=False, f=fix: self._apply_fix(f))
+            layout.addWidget(button)
+        if found:
+            layout.addStretch(1)
+        self.fixes.setVisible(bool(found))
+
     # -- widgets -> model ------------------------------------------------------------------------
+    def _apply_fix(self, fix: Fix) -> None:
+        apply_fix(self.document, fix)
+
     def _names(self) -> list[str]:
         return completion.expressions(self.document.workflow, self.document.registry, self.step_id)
 

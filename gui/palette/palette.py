@@ -11,8 +11,11 @@ from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QTreeWidget, QTreeWi
 from engine.registry import BlockType, Registry, default_registry
 from gui.canvas import style
 from gui.canvas.view import BLOCK_MIME
+from gui.palette import search
 
 TYPE_ROLE = Qt.ItemDataRole.UserRole + 1
+ORDER_ROLE = Qt.ItemDataRole.UserRole + 2  # declaration order, restored when the search is cleared
+RANK_ROLE = Qt.ItemDataRole.UserRole + 3
 
 
 def block_tooltip(block: BlockType) -> str:
@@ -69,37 +72,46 @@ class BlockPalette(QWidget):
 
     def populate(self) -> None:
         self.tree.clear()
-        for category, blocks in self.registry.categories().items():
+        for index, (category, blocks) in enumerate(self.registry.categories().items()):
             group = QTreeWidgetItem(self.tree, [category])
+            group.setData(0, ORDER_ROLE, index)
             group.setFlags(Qt.ItemFlag.ItemIsEnabled)
             font = group.font(0)
             font.setBold(True)
             group.setFont(0, font)
             group.setForeground(0, style.category_colour(category))
             tint = style.category_colour(category).name()
-            for block in blocks:
+            for order, block in enumerate(blocks):
                 item = QTreeWidgetItem(group, [block.title])
                 item.setData(0, TYPE_ROLE, block.type)
+                item.setData(0, ORDER_ROLE, order)
                 item.setIcon(0, QIcon(style.icon_pixmap(block.icon, 40, tint)))
                 item.setToolTip(0, block_tooltip(block))
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled)
         self.tree.expandAll()
 
     def filter(self, text: str) -> None:
-        """Show only blocks whose title, type, category or help mention every word typed."""
-        words = text.lower().split()
-        for i in range(self.tree.topLevelItemCount()):
-            group = self.tree.topLevelItem(i)
-            shown = 0
+        """Show only the blocks matching every word typed, best match first (exact name, prefix, word, help).
+
+        The groups stay, but reorder: the group holding the best match comes first, and the first entry is
+        selected, so Enter adds what the person sees on top."""
+        ranks = {b.type: r for r, b in search.ranked(list(self.registry), text)}
+        groups = [self.tree.takeTopLevelItem(0) for _ in range(self.tree.topLevelItemCount())]
+        for group in groups:
+            children = group.takeChildren()
+            children.sort(key=lambda item: (ranks.get(item.data(0, TYPE_ROLE), 99), item.data(0, ORDER_ROLE)))
+            group.addChildren(children)
+            best = min((ranks.get(item.data(0, TYPE_ROLE), 99) for item in children), default=99)
+            group.setData(0, RANK_ROLE, best)
+        groups.sort(key=lambda g: (g.data(0, RANK_ROLE), g.data(0, ORDER_ROLE)))
+        self.tree.addTopLevelItems(groups)
+        for group in groups:  # hiding sticks only once the items are in the tree again
             for j in range(group.childCount()):
-                item = group.child(j)
-                block = self.registry.get(item.data(0, TYPE_ROLE))
-                hay = f"{block.title} {block.type} {block.category} {block.help}".lower() if block else ""
-                hide = not all(w in hay for w in words)
-                item.setHidden(hide)
-                shown += not hide
-            group.setHidden(shown == 0)
+                group.child(j).setHidden(group.child(j).data(0, TYPE_ROLE) not in ranks)
+            group.setHidden(group.data(0, RANK_ROLE) == 99)
             group.setExpanded(True)
+        first = self.visible_blocks()[:1]
+        self.tree.setCurrentItem(self.item_for(first[0]) if first and text.strip() else None)
 
     def visible_blocks(self) -> list[str]:
         found = []

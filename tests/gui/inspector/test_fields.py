@@ -212,3 +212,33 @@ def test_choice_without_default_and_hand_written_values(qtbot: QtBot) -> None:
     assert bare.value() == "b"
     bare.set_value("zzz")  # written by hand in the file: shown as it is, not replaced by a choice
     assert bare.combo.currentText() == "zzz (not a choice)" and bare.value() == "zzz"
+
+
+def test_two_separate_edits_of_one_field_are_two_undo_steps(
+    qtbot: QtBot, inspector: Inspector, document: WorkflowDocument
+) -> None:
+    line = _row(inspector, "title").editor.line
+    line.setFocus()
+    qtbot.waitUntil(line.hasFocus)
+    line.end(False)
+    qtbot.keyClicks(line, " there")  # one typing session: one undo step
+    inspector.page.description.line.setFocus()  # the person leaves the field...
+    qtbot.waitUntil(lambda: not line.hasFocus())
+    line.setFocus()  # ...and comes back for a second edit
+    qtbot.waitUntil(line.hasFocus)
+    qtbot.keyClicks(line, "!")
+    assert params(document)["title"] == "Hello there!"
+    assert document.undo_stack.count() == 2
+    document.undo_stack.undo()
+    assert params(document)["title"] == "Hello there"
+    document.undo_stack.undo()
+    assert params(document)["title"] == "Hello"
+
+
+def test_each_click_on_a_checkbox_is_its_own_undo_step(
+    qtbot: QtBot, inspector: Inspector, document: WorkflowDocument
+) -> None:
+    box = _row(inspector, "enabled").editor.box
+    box.click()
+    box.click()
+    assert document.undo_stack.count() == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from engine.registry import default_registry
@@ -56,3 +57,34 @@ def test_drag_carries_the_block_type_and_double_click_adds(qtbot: QtBot) -> None
     with qtbot.waitSignal(palette.blockActivated) as activated:
         palette.search.returnPressed.emit()
     assert activated.args == ["notify"]
+
+
+def test_ranking_puts_exact_names_and_prefixes_first() -> None:
+    from gui.palette.search import EXACT, HELP, PREFIX, rank, ranked
+
+    registry = default_registry()
+    order = [b.type for _r, b in ranked(list(registry), "if")]
+    assert order[0] == "if"
+    assert order.index("if") < order.index("http.changed")  # "Check for change" only says "if" in its help
+    assert rank(registry["if"], "IF") == EXACT
+    assert rank(registry["http.request"], "http") == PREFIX
+    assert rank(registry["http.changed"], "if") == HELP
+    assert rank(registry["log"], "no such thing") is None
+    assert [b.type for _r, b in ranked(list(registry), "write")][:3] == ["file.write", "csv.write", "clipboard.write"]
+
+
+def test_search_shows_the_best_match_on_top_and_enter_adds_it(qtbot: QtBot) -> None:
+    palette = BlockPalette()
+    qtbot.addWidget(palette)
+    palette.show()
+    added: list[str] = []
+    palette.blockActivated.connect(added.append)
+    qtbot.keyClicks(palette.search, "if")
+    assert palette.visible_blocks()[0] == "if"
+    assert palette.tree.topLevelItem(0).text(0) == default_registry()["if"].category
+    assert palette.tree.currentItem() is palette.item_for("if")
+    qtbot.keyClick(palette.search, Qt.Key.Key_Return)
+    assert added == ["if"]
+    palette.search.clear()  # the declaration order comes back
+    registry = default_registry()
+    assert palette.visible_blocks() == [b.type for group in registry.categories().values() for b in group]
