@@ -15,12 +15,20 @@ from pathlib import Path
 COMMON = {
     "Apache-2.0": "Apache-2.0",
     "LGPL-3.0-only": "LGPL-3",
+    "LGPL-3.0-or-later": "LGPL-3",
+    "LGPL-2.1-or-later": "LGPL-2.1",
     "GPL-3.0-only": "GPL-3",
     "GPL-2.0-only": "GPL-2",
     "MPL-2.0": "MPL-2.0",
 }
-# Distributions whose metadata names no licence the way the others do (PySide6's says "LGPL"; Qt's is LGPL-3).
-KNOWN = {"pyside6_essentials": "LGPL-3.0-only", "shiboken6": "LGPL-3.0-only", "pyside6": "LGPL-3.0-only"}
+# Distributions whose metadata names no licence the way the others do (PySide6's says "LGPL"; Qt's is LGPL-3;
+# python-xlib's says "LGPLv2+").
+KNOWN = {
+    "pyside6_essentials": "LGPL-3.0-only",
+    "shiboken6": "LGPL-3.0-only",
+    "pyside6": "LGPL-3.0-only",
+    "python_xlib": "LGPL-2.1-or-later",
+}
 CLASSIFIERS = {
     "MIT License": "MIT",
     "BSD License": "BSD-3-Clause",
@@ -28,6 +36,7 @@ CLASSIFIERS = {
     "Python Software Foundation License": "PSF-2.0",
     "Mozilla Public License 2.0 (MPL 2.0)": "MPL-2.0",
     "GNU Lesser General Public License v3 (LGPLv3)": "LGPL-3.0-only",
+    "GNU Lesser General Public License v3 or later (LGPLv3+)": "LGPL-3.0-or-later",
     "GNU General Public License v3 (GPLv3)": "GPL-3.0-only",
     "ISC License (ISCL)": "ISC",
 }
