@@ -273,6 +273,7 @@ def test_blocks_lists_shows_one_and_writes_markdown_and_json(product: Product) -
         "name": "message",
         "kind": "text",
         "required": True,
+        "main": False,
         "choices": [],
         "help": "What to write; may use {{ expressions }}.",
     }
