@@ -9,9 +9,10 @@ Retention (applied to a file whenever it gets a new version): every version from
 newest ``KEEP_LATEST`` whatever their age; an older one goes, and a content no version names any more goes with it.
 Numbers are never reused: v7 stays v7 after v1-v6 are gone.
 
-What records a version: every save in the app (source ``app``), and every run of a workflow file by the daemon, the
-app or ``flowdeck run`` when the file's content is not a version yet (source ``run``: a file edited in another editor
-gets a version the first time it runs) - the run history names the version each run ran.
+What records a version: every save in the app (source ``app``; just before it, the file's content on disk when it
+is not a version yet, e.g. edited in another editor: source ``disk``), and every run of a workflow file by the daemon,
+the app or ``flowdeck run`` when the file's content is not a version yet (source ``run``: a file edited in another
+editor gets a version the first time it runs) - the run history names the version each run ran.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ class Version:
     number: int
     digest: str
     saved: float
-    source: str  # app (a save in the app) or run (a run found the file's content new)
+    source: str  # app (a save in the app), disk (found on disk before a save) or run (found new by a run)
     summary: str  # what changed since the version before, in one line
     size: int
 
@@ -230,6 +231,12 @@ def record_file(file: str | os.PathLike[str], source: str = "app", store: Versio
     finally:
         if own:
             store.close()
+
+
+def keep_before_save(file: str | os.PathLike[str]) -> Version | None:
+    """Before the app overwrites ``file``: keep what is on disk if it is not a version yet (a file never saved by the
+    app, or edited in another editor since), so that no content is lost to a save. Never raises."""
+    return record_file(file, "disk") if Path(file).is_file() else None
 
 
 def said(message: str, kind: str) -> None:

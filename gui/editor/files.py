@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from engine.io import dumps, errors, read_file, read_text, save_workflow
 from engine.model.workflow import Workflow
+from engine.versions.store import keep_before_save, record_file
 from gui.editor.recovery import Leftover, Recovery
 
 if TYPE_CHECKING:
@@ -122,6 +123,7 @@ class FileHandling:
         return self._write(Path(path))
 
     def _write(self: EditorPage, path: Path) -> bool:
+        keep_before_save(path)  # an outside edit (or a file never saved here) is kept as a version first
         try:
             save_workflow(self.document.workflow, path)
         except OSError as exc:
@@ -130,6 +132,7 @@ class FileHandling:
         if self.document.path != path.resolve():
             self.document.path = path.resolve()
         self.document.mark_saved()
+        record_file(self.document.path, "app")  # every save keeps a version (File ▸ Version History…); never fails
         self.recovery.discard()
         self.add_recent(str(self.document.path))
         self._update_title()

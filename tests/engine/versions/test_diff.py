@@ -38,7 +38,8 @@ def test_compare_names_steps_added_removed_changed_and_moved() -> None:
     assert change.workflow == ["triggers"]
     assert change.moved == ["save"]
     assert change.line() == (
-        "added alert (notify); removed old; changed fetch (with.url, next); changed triggers; moved 1 step on the canvas"
+        "added alert (notify); removed old; changed fetch (with.url, next); changed triggers; "
+        "moved 1 step on the canvas"
     )
 
 
@@ -51,7 +52,7 @@ def test_compare_first_version_bad_yaml_and_comments_only() -> None:
 
 def test_text_diff_and_side_by_side_rows() -> None:
     diff = text_diff(OLD, NEW, "v1", "v2")
-    assert diff.startswith("--- v1\n+++ v2\n") and '-  old: {do: log}\n' in diff
+    assert diff.startswith("--- v1\n+++ v2\n") and "-  old: {do: log}\n" in diff
     rows = side_by_side("a\nb\nc\n", "a\nB\nc\nd\n")
     assert [(r.kind, r.left_no, r.right_no) for r in rows] == [
         ("equal", 1, 1), ("changed", 2, 2), ("equal", 3, 3), ("added", None, 4)
