@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import time
+from html import escape
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
@@ -81,7 +82,7 @@ class VersionsDialog(QDialog):
         self.heading = QLabel()
         self.heading.setObjectName("versionsHeading")
         self.heading.setWordWrap(True)
-        self.heading.setTextFormat(Qt.TextFormat.PlainText)
+        self.heading.setTextFormat(Qt.TextFormat.RichText)
         self.diff = _diff_table()
         self.restore_button = QPushButton("&Restore")
         self.restore_button.setObjectName("versionsRestore")
@@ -99,6 +100,7 @@ class VersionsDialog(QDialog):
         split.addWidget(self.list)
         split.addWidget(right)
         split.setStretchFactor(1, 3)
+        split.setSizes([self.fontMetrics().height() * 9, self.fontMetrics().height() * 30])
         layout = QVBoxLayout(self)
         layout.addWidget(split, 1)
         layout.addWidget(buttons)
@@ -127,7 +129,7 @@ class VersionsDialog(QDialog):
         if self.versions:
             self.list.setCurrentItem(self.list.topLevelItem(0))
         else:
-            self.heading.setText(
+            self.heading.setText(  # plain words: nothing of the person's in it
                 "No versions kept yet: every save keeps one." if self.file else "Save the workflow to keep versions."
             )
         self._selected()
@@ -160,15 +162,15 @@ class VersionsDialog(QDialog):
         new_text = self.store.text(new)
         change = compare(old_text if old is not None else None, new_text)
         left = f"{old.label} ({_when(old.saved)})" if old is not None else "nothing"
-        lines = [f"{left} → {new.label} ({_when(new.saved)}): {change.line()}"]
+        lines = [f"<b>{escape(left)} → {new.label} ({_when(new.saved)})</b>: {escape(change.line())}"]
         for label, items in (
             ("Added", [f"{sid} ({block})" for sid, block in change.added.items()]),
             ("Removed", [f"{sid} ({block})" for sid, block in change.removed.items()]),
             ("Changed", [f"{sid}: {', '.join(keys)}" for sid, keys in change.changed.items()]),
         ):
             if items and (old is not None or label != "Added"):
-                lines.append(f"{label}: " + " · ".join(items))
-        self.heading.setText("\n".join(lines))
+                lines.append(f"{label}: " + escape(" · ".join(items)))
+        self.heading.setText("<br>".join(lines))
         self.diff.setHorizontalHeaderLabels(["", left, "", f"{new.label} ({_when(new.saved)})"])
         _fill(self.diff, side_by_side(old_text, new_text))
 
