@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 KEEP_DAYS = 30  # every version younger than this is kept
 KEEP_LATEST = 100  # and the newest this many of each file, whatever their age
 FILE_NAME = "versions.sqlite3"
+# a version's one-line summary is worked out when it is kept, for files up to this size; a bigger file's when it is
+# first listed (a save or a run of a 1,000-step file does not wait the ~0.1 s two parses take)
+SUMMARY_NOW_BYTES = 32_000
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS contents (digest TEXT PRIMARY KEY, size INTEGER NOT NULL, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS versions (
@@ -134,7 +137,12 @@ class VersionStore:
                     "SELECT max(number) FROM versions WHERE file = ? AND digest = ?", (key, digest)
                 ).fetchone()[0]
                 previous = self._text(db, latest.digest) if latest is not None else None
-                summary = f"back to v{earlier}" if earlier else compare(previous, text).line()
+                if earlier:
+                    summary = f"back to v{earlier}"
+                elif len(data) <= SUMMARY_NOW_BYTES and len(previous or "") <= SUMMARY_NOW_BYTES:
+                    summary = compare(previous, text).line()
+                else:
+                    summary = ""  # worked out when listed (_summarise)
                 db.execute("INSERT OR IGNORE INTO contents VALUES (?,?,?)", (digest, len(data), zlib.compress(data)))
                 number = (latest.number if latest is not None else 0) + 1
                 saved = time.time() if when is None else when
@@ -154,13 +162,13 @@ class VersionStore:
     def for_run(self, file: str | os.PathLike[str]) -> int | None:
         """The number of the version of ``file`` a run starting now runs (recorded first if the content is new).
         A file unchanged since the last call (same modification time and size) is not read again."""
-        key = file_key(file)
-        stat = os.stat(key)
-        seen = self._seen.get(key)
+        name = os.fspath(file)
+        stat = os.stat(name)
+        seen = self._seen.get(name)
         if seen is not None and seen[:2] == (stat.st_mtime_ns, stat.st_size):
             return seen[2]
-        version = self.record_path(key, "run")
-        self._seen[key] = (stat.st_mtime_ns, stat.st_size, version.number)
+        version = self.record_path(name, "run")
+        self._seen[name] = (stat.st_mtime_ns, stat.st_size, version.number)
         return version.number
 
     def _prune(self, db: sqlite3.Connection, key: str) -> None:
@@ -182,7 +190,27 @@ class VersionStore:
         if limit is not None:
             sql, args = sql + " LIMIT ?", (*args, limit)
         with self._lock:
-            return [Version(*row) for row in self._db.execute(sql, args).fetchall()]
+            found = [Version(*row) for row in self._db.execute(sql, args).fetchall()]
+        return [self._summarise(v) if not v.summary else v for v in found]
+
+    def _summarise(self, version: Version) -> Version:
+        """A version kept without its summary (a big file): what changed since the version before, stored now."""
+        from dataclasses import replace
+
+        from engine.versions.diff import compare
+
+        with self._lock:
+            db = self._db
+            row = db.execute(
+                "SELECT digest FROM versions WHERE file = ? AND number < ? ORDER BY number DESC LIMIT 1",
+                (version.file, version.number),
+            ).fetchone()
+            previous = self._text(db, row[0]) if row else None
+            summary = compare(previous, self._text(db, version.digest)).line()
+            db.execute(
+                "UPDATE versions SET summary = ? WHERE file = ? AND number = ?", (summary, version.file, version.number)
+            )
+        return replace(version, summary=summary)
 
     def get(self, file: str | os.PathLike[str], number: int) -> Version | None:
         with self._lock:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from engine.runtime.history import History
 from engine.versions import KEEP_DAYS, KEEP_LATEST, VersionStore, record_file
+from engine.versions.store import SUMMARY_NOW_BYTES
 
 ONE = "flowdeck: 1\nname: W\nsteps:\n  a: {do: log, with: {message: one}}\n"
 TWO = "flowdeck: 1\nname: W\nsteps:\n  a: {do: log, with: {message: two}}\n"
@@ -42,6 +43,17 @@ def test_retention_keeps_the_last_days_and_the_newest_versions(tmp_path: Path) -
     assert store.get(w, 6) is None and store.get(w, 7) is not None
     with sqlite3.connect(store.path) as db:  # contents no version names are gone too
         assert db.execute("SELECT count(*) FROM contents").fetchone()[0] == KEEP_LATEST
+
+
+def test_a_big_file_gets_its_summary_when_listed(tmp_path: Path) -> None:
+    store = VersionStore(tmp_path / "versions.sqlite3")
+    w = tmp_path / "w.yaml"
+    padding = "x-notes: '" + "n" * (SUMMARY_NOW_BYTES + 10) + "'\n"
+    store.record(w, ONE + padding, "app")
+    assert store.record(w, TWO + padding, "app").summary == ""  # not worked out on the save's path
+    assert [v.summary for v in store.versions(w)] == ["changed a (with.message)", "added a (log)"]
+    with sqlite3.connect(store.path) as db:  # and kept
+        assert db.execute("SELECT count(*) FROM versions WHERE summary = ''").fetchone()[0] == 0
 
 
 def test_record_file_never_raises(tmp_path: Path) -> None:
