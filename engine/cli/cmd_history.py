@@ -63,9 +63,9 @@ def _list(history: Any, args: argparse.Namespace) -> int:
         return 0
     for r in runs:
         error = f"  {r.error.get('message', '')}" if r.error else ""
-        version = f" v{r.version}" if r.version else ""  # the version of its file it ran (flowdeck versions FILE)
-        echo(f"{r.run_id}  {_when(r.started)}  {r.status:<11} {_dur(r.started, r.finished):>9}  {r.workflow}{version}"
-             f"{error}")  # fmt: skip
+        version = f"v{r.version}" if r.version else "-"  # the version of its file it ran (flowdeck versions FILE)
+        echo(f"{r.run_id}  {_when(r.started)}  {r.status:<11} {_dur(r.started, r.finished):>9}  {version:<4} "
+             f"{r.workflow}{error}")  # fmt: skip
     return 0
 
 

@@ -50,6 +50,6 @@ def test_runs_keep_versions_that_versions_lists_diffs_and_history_names(product:
     runs = product.history()
     assert [(r["trigger"].get("kind"), r["version"]) for r in runs] == [("startup", 3), (None, 2), (None, 1)]
     text = product.run("history").stdout.splitlines()
-    assert [line.split()[-1] for line in text] == ["v3", "v2", "v1"]
+    assert [line.split()[6] for line in text] == ["v3", "v2", "v1"]  # id, date, time, status, duration (2), version
     as_json = json.loads(product.run("versions", str(path), "--json").stdout)
     assert [(v["number"], v["source"]) for v in as_json] == [(3, "run"), (2, "run"), (1, "run")]
