@@ -200,6 +200,9 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         file.insertAction(first, a["save"])
         file.insertAction(first, a["save_as"])
+        file.insertAction(first, a["versions"])
+        if first is not None:
+            file.insertSeparator(first)
         edit = self.menu("Edit")
         for name in ("undo", "redo", None, "cut", "copy", "paste", "duplicate", "delete", None, "select_all", "rename"):
             edit.addSeparator() if name is None else edit.addAction(a[name])

@@ -63,7 +63,9 @@ def _list(history: Any, args: argparse.Namespace) -> int:
         return 0
     for r in runs:
         error = f"  {r.error.get('message', '')}" if r.error else ""
-        echo(f"{r.run_id}  {_when(r.started)}  {r.status:<11} {_dur(r.started, r.finished):>9}  {r.workflow}{error}")
+        version = f"v{r.version}" if r.version else "-"  # the version of its file it ran (flowdeck versions FILE)
+        echo(f"{r.run_id}  {_when(r.started)}  {r.status:<11} {_dur(r.started, r.finished):>9}  {version:<4} "
+             f"{r.workflow}{error}")  # fmt: skip
     return 0
 
 
@@ -78,6 +80,8 @@ def _show(history: Any, run_id: str, as_json: bool) -> int:
     echo(f"run {record.run_id}: {record.workflow} ({record.path or 'no file'})")
     echo(f"  {record.status}, started {_when(record.started)}, took {_dur(record.started, record.finished)}")
     echo(f"  trigger: {record.source} {json.dumps(record.trigger, default=str)}")
+    if record.version:
+        echo(f"  version: v{record.version} of the file (flowdeck versions FILE --show {record.version})")
     if record.error:
         echo(f"  error: {record.error.get('message')}")
     for s in record.steps:

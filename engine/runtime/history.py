@@ -50,7 +50,7 @@ _UNUSED_OWNER = "pid NOT IN (SELECT pid FROM runs WHERE status = 'running' AND p
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY, workflow TEXT NOT NULL, path TEXT, trigger TEXT, source TEXT, status TEXT NOT NULL,
-    started REAL, finished REAL, error TEXT, outputs TEXT, pid INTEGER);
+    started REAL, finished REAL, error TEXT, outputs TEXT, pid INTEGER, version INTEGER);
 CREATE INDEX IF NOT EXISTS runs_by_workflow ON runs (workflow, started);
 CREATE INDEX IF NOT EXISTS runs_by_start ON runs (started);
 CREATE TABLE IF NOT EXISTS steps (
@@ -62,6 +62,7 @@ CREATE TABLE IF NOT EXISTS owners (pid INTEGER PRIMARY KEY, boot TEXT, started T
 # ``owners``: the process behind each pid of ``runs.pid`` (engine.runtime.owner), written in the same transaction as
 # the process's rows, so that a later process with the same pid (PID 1 in a container, a reboot) is not taken for a
 # run's owner; an owner no running row names is forgotten at the next open.
+# ``runs.version``: the version of the workflow file the run ran (engine.versions), added to older files on open.
 
 
 class _Begun:
@@ -117,6 +118,7 @@ class History(EventRows, HistoryQueries):
         self._begun_lock = threading.Lock()
         self._checkpointer: sqlite3.Connection | None = None  # the writer thread's, for _checkpoint
         self._conn: sqlite3.Connection | None = None
+        self._versions: Any = None  # engine.versions.VersionStore, opened by the first run of a file
         self._conn = self._open()
         self._retention = self._read_retention()  # workflow -> its policy.history, as the database holds it
         self._thread = threading.Thread(target=self._write_loop, name="flowdeck-history", daemon=True)
@@ -176,6 +178,7 @@ class History(EventRows, HistoryQueries):
             # (a copy and two fsyncs): the writer thread does it instead, on a connection of its own (_checkpoint)
             db.execute("PRAGMA wal_autocheckpoint = 0")
             db.executescript(SCHEMA)
+            _migrate(db)
             db.execute("SELECT count(*) FROM runs").fetchone()
             self._mark_interrupted(db)
         except BaseException:
@@ -296,6 +299,7 @@ class History(EventRows, HistoryQueries):
         step may execute, so a process killed a moment later leaves the run recorded: 'interrupted' at the next
         open). Never raises; while the history is down, the row waits with the others."""
         run = RunRecord(run_id, workflow, path, dict(trigger or {}), source, "running", time.time())
+        run.version = self._version_of(path)
         if self._fault is None and self._live.setdefault(run_id, (run, {}))[0] is run:
             ticket = _Begun(self._run_row(run))
             with self._begun_lock:
@@ -315,6 +319,24 @@ class History(EventRows, HistoryQueries):
             if ticket.written:
                 return
         self._queue.put(run)  # down: the writer keeps it and tries at once ("and on the next run"); no waiting here
+
+    def _version_of(self, path: str) -> int | None:
+        """The version of the workflow file a run starting now runs (kept first if its content is new); None when
+        there is no file or it cannot be told (a run never fails for it; the fault is logged once)."""
+        if not path:
+            return None
+        try:
+            from engine.versions.store import FILE_NAME, VersionStore, said
+
+            if self._versions is None:
+                self._versions = VersionStore(self.path.with_name(FILE_NAME))
+            return self._versions.for_run(path)
+        except (OSError, sqlite3.Error, UnicodeError) as exc:
+            said(f"the run history cannot name the version of {path}: {exc}", type(exc).__name__)
+            return None
+        except Exception:  # a bug here must never keep a run from starting
+            log.exception("run history: could not tell the version of %s", path)
+            return None
 
     def _add_begun(self, run: RunRecord) -> None:
         """A run begun while the history was down: its row waits with the others (writer thread)."""
@@ -471,7 +493,7 @@ class History(EventRows, HistoryQueries):
             db = self._connection()
             db.execute("BEGIN IMMEDIATE")
             try:
-                db.executemany("INSERT OR REPLACE INTO runs VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows.runs)
+                db.executemany("INSERT OR REPLACE INTO runs VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows.runs)
                 if rows.steps:
                     db.executemany("INSERT OR REPLACE INTO steps VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows.steps)
                 if rows.kept:
@@ -525,6 +547,8 @@ class History(EventRows, HistoryQueries):
                 if conn is not None:
                     conn.close()  # the last connection to close checkpoints the WAL and removes it
             self._conn = self._checkpointer = None
+        if self._versions is not None:
+            self._versions.close()
 
     def record_skipped(
         self,
@@ -559,6 +583,18 @@ class History(EventRows, HistoryQueries):
              ev.Event(ev.RUN_FINISHED, run_id, workflow, None, finished, first)]
         )  # fmt: skip
         return run_id
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Bring a history file written by an older Flowdeck up to ``SCHEMA``: the ``runs.version`` column."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(runs)")}
+    if "version" in columns:
+        return
+    try:
+        db.execute("ALTER TABLE runs ADD COLUMN version INTEGER")
+    except sqlite3.OperationalError as exc:  # a read-only file can still be read (records.run_record copes)
+        if "readonly" not in str(exc).replace("-", "").replace(" ", ""):
+            raise
 
 
 SKIPPED = "skipped"  # the status of a fire that did not run (History.record_skipped)

@@ -32,6 +32,8 @@ class EventRows:
                 event.run_id, event.workflow, str(data.get("path") or ""), dict(data.get("trigger") or {}),
                 str(data.get("source") or ""), "running", event.time,
             )  # fmt: skip
+            begun = self._live.get(event.run_id)
+            run.version = begun[0].version if begun is not None else None  # found by History.begin
             self._live[event.run_id] = (run, {})
             return run, None
         live = self._live.get(event.run_id)
@@ -102,6 +104,7 @@ class EventRows:
         return (
             r.run_id, r.workflow, r.path, json.dumps(r.trigger, default=str), r.source, r.status, r.started,
             r.finished, json.dumps(r.error, default=str) if r.error else None, self._dump(r.outputs), os.getpid(),
+            r.version,
         )  # fmt: skip
 
     def _step_row(self, run_id: str, s: StepRecord) -> tuple[Any, ...]:

@@ -42,6 +42,7 @@ class RunRecord:
     error: dict[str, Any] | None = None
     outputs: Any = None
     steps: list[StepRecord] = field(default_factory=list)
+    version: int | None = None  # the version of its file it ran (engine.versions); None: no file, or not known
 
 
 def load_json(text: str | None) -> Any:
@@ -49,7 +50,7 @@ def load_json(text: str | None) -> Any:
 
 
 def run_record(row: tuple[Any, ...]) -> RunRecord:
-    run_id, workflow, path, trigger, source, status, started, finished, error, outputs, _pid = row
+    run_id, workflow, path, trigger, source, status, started, finished, error, outputs, _pid, *more = row
     return RunRecord(
         run_id,
         workflow,
@@ -61,6 +62,7 @@ def run_record(row: tuple[Any, ...]) -> RunRecord:
         finished,
         load_json(error),
         load_json(outputs),
+        version=more[0] if more else None,  # a file not migrated yet (opened read-only) has no version column
     )
 
 

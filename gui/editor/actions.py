@@ -21,6 +21,7 @@ SPEC: dict[str, tuple[str, list, str, SP | None, str]] = {
     "open": ("&Open…", [Key.Open], "document-open", SP.SP_DialogOpenButton, "Open a workflow file"),
     "save": ("&Save", [Key.Save], "document-save", SP.SP_DialogSaveButton, "Save the workflow"),
     "save_as": ("Save &As…", ["Ctrl+Shift+S", Key.SaveAs], "document-save-as", None, "Save under a new name"),
+    "versions": ("&Version History…", [], "document-open-recent", None, "Earlier versions: compare, restore"),
     "undo": ("&Undo", [Key.Undo], "edit-undo", SP.SP_ArrowBack, "Undo"),
     "redo": ("&Redo", [Key.Redo, "Ctrl+Y"], "edit-redo", SP.SP_ArrowForward, "Redo"),
     "cut": ("Cu&t", [Key.Cut], "edit-cut", None, "Cut the selected steps"),
@@ -88,6 +89,7 @@ def _handlers(page: EditorPage) -> dict[str, Callable[[], object]]:
         "open": page.open_dialog,
         "save": page.save,
         "save_as": page.save_as,
+        "versions": lambda: _versions(page),
         "undo": lambda: page.document.undo_stack.undo(),
         "redo": lambda: page.document.undo_stack.redo(),
         "cut": page.cut,
@@ -114,6 +116,12 @@ def _handlers(page: EditorPage) -> dict[str, Callable[[], object]]:
         "run": page.run,
         "stop": page.stop,
     }
+
+
+def _versions(page: EditorPage) -> object:
+    from gui.editor.versions import open_versions  # the dialog and the versions database load on first use
+
+    return open_versions(page)
 
 
 def make_actions(page: EditorPage) -> dict[str, QAction]:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from engine.io import dumps, errors, read_file, read_text, save_workflow
 from engine.model.workflow import Workflow
+from engine.versions.store import keep_before_save, record_file
 from gui.editor.recovery import Leftover, Recovery
 from gui.editor.watch import DIFF, RELOAD, FileWatch, ask_outside_change, show_difference
 
@@ -190,6 +191,7 @@ class FileHandling:
             path.unlink(missing_ok=True)
 
     def _write(self: EditorPage, path: Path) -> bool:
+        keep_before_save(path)  # an outside edit (or a file never saved here) is kept as a version first
         try:
             save_workflow(self.document.workflow, path)
         except OSError as exc:
@@ -198,6 +200,7 @@ class FileHandling:
         if self.document.path != path.resolve():
             self.document.path = path.resolve()
         self.document.mark_saved()
+        record_file(self.document.path, "app")  # every save keeps a version (File ▸ Version History…); never fails
         self.file_watch.watch(self.document.path)  # what is on disk now is ours
         self.recovery.discard()
         self.add_recent(str(self.document.path))

@@ -15,8 +15,8 @@ from engine.errors import LONG, one_line
 from gui.shell.icons import status_icon
 
 PAGE = 200
-COLUMNS = ("Status", "Workflow", "Started", "Duration", "Started by", "Result")
-STATUS, WORKFLOW, STARTED, DURATION, SOURCE, RESULT = range(len(COLUMNS))
+COLUMNS = ("Status", "Workflow", "Version", "Started", "Duration", "Started by", "Result")
+STATUS, WORKFLOW, VERSION, STARTED, DURATION, SOURCE, RESULT = range(len(COLUMNS))
 RUN_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 2
 
@@ -85,6 +85,12 @@ def source_text(source: str | None) -> str:
     if not source:
         return "somehow (not recorded)"
     return _SOURCES.get(source, f"by {source}")
+
+
+def version_text(record: Any) -> str:
+    """The version of its file the run ran (engine.versions: File ▸ Version History…), as ``v3``; '' if unknown."""
+    number = get(record, "version")
+    return f"v{number}" if number else ""
 
 
 def duration_text(seconds: float | None) -> str:
@@ -186,6 +192,8 @@ class RunsModel(QAbstractTableModel):
             return self._text(record, col)
         if role == Qt.ItemDataRole.DecorationRole and col == STATUS:
             return status_icon(str(get(record, "status", "")))
+        if role == Qt.ItemDataRole.ToolTipRole and col == VERSION and get(record, "version"):
+            return "The version of the workflow file this run ran (File ▸ Version History…)"
         if role == Qt.ItemDataRole.ToolTipRole and col == RESULT:
             return error_message(record) or None
         if role == RUN_ID_ROLE:
@@ -199,6 +207,8 @@ class RunsModel(QAbstractTableModel):
             return str(get(record, "status", ""))
         if col == WORKFLOW:
             return str(get(record, "workflow", ""))
+        if col == VERSION:
+            return version_text(record)
         if col == STARTED:
             ts = timestamp(get(record, "started"))
             return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M:%S") if ts else "—"

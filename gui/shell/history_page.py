@@ -37,6 +37,7 @@ from gui.shell.history_model import (
     step_name,
     step_status,
     timestamp,
+    version_text,
 )
 from gui.shell.icons import status_icon
 
@@ -94,7 +95,7 @@ class HistoryPage(QWidget):
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        for col, width in enumerate((100, 170, 150, 80, 90)):
+        for col, width in enumerate((100, 170, 60, 150, 80, 90)):
             self.table.setColumnWidth(col, width)
         self.table.selectionModel().selectionChanged.connect(self._run_selected)
         self.detail = RunDetail()
@@ -243,6 +244,7 @@ class RunDetail(QWidget):
         self.title.setText(
             f"<b>{_esc(get(record, 'workflow', ''))}</b> — {_esc(status)} · {when} · "
             f"{duration_text(run_duration(record))} · started {_esc(source_text(get(record, 'source')))}"
+            + (f" · ran {version_text(record)} of its file" if version_text(record) else "")
             + (f"<br><span style='color:#c0392b'>{_esc(error)}</span>" if error else "")
         )
         for step in get(record, "steps", None) or []:

@@ -172,7 +172,7 @@ def test_the_app_window_makes_its_editor_after_the_first_paint(qtbot: QtBot) -> 
     window.show()
     qtbot.waitUntil(lambda: window.editor_made, timeout=5000)
     file_texts = [a.text().replace("&", "") for a in window.menu("File").actions() if a.text()]
-    assert file_texts == ["New", "Open…", "Open Recent", "Save", "Save As…", "Quit Flowdeck"]
+    assert file_texts == ["New", "Open…", "Open Recent", "Save", "Save As…", "Version History…", "Quit Flowdeck"]
     assert window.windowTitle().startswith("Flowdeck — ")
     # a widget put in the layout of a shown window is shown by Qt on the next turn of the event loop
     qtbot.waitUntil(lambda: window.editor.isVisibleTo(window), timeout=5000)

@@ -35,3 +35,11 @@ def test_time_filters_go_to_the_history_as_epoch_seconds() -> None:
 
     when = datetime(2026, 1, 2, 3, 4)
     assert RunFilter(workflow="W", since=when).query() == {"workflow": "W", "since": when.timestamp()}
+
+
+def test_version_column_names_the_version_a_run_ran(qapp) -> None:
+    from gui.shell.history_model import COLUMNS, VERSION
+
+    model = RunsModel(history=None)
+    assert COLUMNS[VERSION] == "Version"
+    assert model._text({"version": 3}, VERSION) == "v3" and model._text({"version": None}, VERSION) == ""
