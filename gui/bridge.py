@@ -32,6 +32,8 @@ class EngineBridge(QObject):
     stepSkipped = Signal(object)
     logLine = Signal(object)
     progress = Signal(object)
+    runPaused = Signal(object)  # a debug run stopped before a step (event.data: step, vars, steps, loop, trigger)
+    runResumed = Signal(object)
     event = Signal(object)  # every event, whatever its kind
 
     _wake = Signal()  # emitted from the dispatcher thread; delivered queued to _drain on the GUI thread
@@ -54,17 +56,23 @@ class EngineBridge(QObject):
             ev.STEP_SKIPPED: self.stepSkipped,
             ev.LOG: self.logLine,
             ev.PROGRESS: self.progress,
+            ev.RUN_PAUSED: self.runPaused,
+            ev.RUN_RESUMED: self.runResumed,
         }
         self._wake.connect(self._drain, Qt.ConnectionType.QueuedConnection)
         self._unsubscribe = engine.subscribe(self._on_engine_event)
 
-    def run(self, workflow: Any, *, source: str = "editor") -> str:
-        """Start ``workflow`` on the engine's pool; returns the run id (raises WorkflowError if it is invalid)."""
+    def run(self, workflow: Any, *, source: str = "editor", debug: Any = None) -> str:
+        """Start ``workflow`` on the engine's pool; returns the run id (raises WorkflowError if it is invalid).
+
+        ``debug``: an engine.runtime.debug.Debug (start at a step, run one step, pins, breakpoints), or None.
+        """
         run_id = new_run_id()
         with self._lock:  # known before the run can emit anything
             self._mine.add(run_id)
         try:
-            return self.engine.submit(workflow, source=source, run_id=run_id).run_id
+            extra = {"debug": debug} if debug is not None else {}  # a broker's engine takes no debug runs
+            return self.engine.submit(workflow, source=source, run_id=run_id, **extra).run_id
         except BaseException:
             with self._lock:
                 self._mine.discard(run_id)
@@ -73,6 +81,15 @@ class EngineBridge(QObject):
     def cancel(self, run_id: str) -> bool:
         """Ask the run to stop (a running program is killed); False when no such run is active."""
         return bool(self.engine.cancel(run_id))
+
+    def debug(self, run_id: str, command: str, target: str | None = None) -> bool:
+        """Tell a paused debug run to ``continue``, ``step``, ``run_to`` ``target`` or ``stop``; False when no
+        such run is active."""
+        handle = self.engine.get(run_id)
+        if handle is None:
+            return False
+        handle.debug(command, target)
+        return True
 
     def close(self) -> None:
         """Stop listening; events already queued are dropped."""
