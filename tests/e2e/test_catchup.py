@@ -93,8 +93,10 @@ def test_catch_up_last_runs_the_newest_and_records_the_others(product: Product) 
     missed = int(re.search(r"(\d+) fire\(s\) missed since", log).group(1))
     assert "running 1, the newest (catch_up: last)" in log
     assert len(caught) == 1 and caught[0]["status"] == "succeeded"
-    skipped = product.history("--status", "skipped")
-    assert len(skipped) == 1, skipped
+    rows = product.history("--status", "skipped")
+    # on a loaded machine an on-time fire can come while the caught-up run still runs: skipped for the overlap
+    skipped = [r for r in rows if not r["error"]["message"].startswith("overlap")]
+    assert len(skipped) == 1, [(s["trigger"], s["error"]) for s in rows]
     assert skipped[0]["error"]["count"] == missed - 1
     assert skipped[0]["error"]["message"].startswith(
         "catch_up: last — only the newest missed fire runs (missed because Flowdeck was not running)"
