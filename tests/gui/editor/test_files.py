@@ -19,17 +19,6 @@ EXAMPLES = Path(__file__).resolve().parents[3] / "resources" / "examples"
 
 
 @pytest.fixture
-def window(qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> MainWindow:
-    monkeypatch.setattr(EditorPage, "ask_unsaved", lambda self: files_mod.DISCARD)  # no modal box in tests
-    win = MainWindow()
-    win.editor.recovery = Recovery(tmp_path / "recovery")
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
-
-
-@pytest.fixture
 def sales(tmp_path: Path) -> Path:
     target = tmp_path / "sales.yaml"
     shutil.copy(EXAMPLES / "daily-sales-report.yaml", target)

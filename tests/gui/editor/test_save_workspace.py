@@ -14,8 +14,6 @@ from pytestqt.qtbot import QtBot
 
 from engine.io import read_file, read_text
 from gui.editor import EditorPage
-from gui.editor import files as files_mod
-from gui.editor.recovery import Recovery
 from gui.mainwindow import MainWindow
 from gui.shell.settings import qsettings
 
@@ -36,14 +34,8 @@ def workspace(tmp_path: Path) -> Iterator[Path]:
 
 
 @pytest.fixture
-def page(qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> EditorPage:
-    monkeypatch.setattr(EditorPage, "ask_unsaved", lambda self: files_mod.DISCARD)
-    win = MainWindow()
-    win.editor.recovery = Recovery(tmp_path / "recovery")
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    return win.editor
+def page(window: MainWindow) -> EditorPage:
+    return window.editor
 
 
 def _when_modal(qtbot: QtBot, kind: type, act: Callable) -> list:

@@ -6,30 +6,15 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from engine.io import read_file
 from engine.versions import VersionStore
-from gui.editor import EditorPage
-from gui.editor import files as files_mod
-from gui.editor.recovery import Recovery
 from gui.editor.versions import VersionsDialog
 from gui.mainwindow import MainWindow
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "resources" / "examples"
-
-
-@pytest.fixture
-def window(qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> MainWindow:
-    monkeypatch.setattr(EditorPage, "ask_unsaved", lambda self: files_mod.DISCARD)
-    win = MainWindow()
-    win.editor.recovery = Recovery(tmp_path / "recovery")
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
 
 
 def test_saves_keep_versions_and_restore_is_one_undoable_edit(window: MainWindow, tmp_path: Path, qtbot: QtBot) -> None:

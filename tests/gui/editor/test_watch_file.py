@@ -13,22 +13,14 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
 from gui.editor import EditorPage
-from gui.editor import files as files_mod
-from gui.editor.recovery import Recovery
 from gui.mainwindow import MainWindow
 
 FLOW = "flowdeck: 1\nname: Watched\nsteps:\n  hello: {do: log, with: {message: %s}}\n"
 
 
 @pytest.fixture
-def page(qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> EditorPage:
-    monkeypatch.setattr(EditorPage, "ask_unsaved", lambda self: files_mod.DISCARD)
-    win = MainWindow()
-    win.editor.recovery = Recovery(tmp_path / "recovery")
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    return win.editor
+def page(window: MainWindow) -> EditorPage:
+    return window.editor
 
 
 @pytest.fixture
