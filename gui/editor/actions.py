@@ -63,7 +63,7 @@ SPEC: dict[str, tuple[str, list, str, SP | None, str]] = {
     # debugging (gui/editor/debugging.py): F5 moves from Run to Continue while a run is paused
     "continue": ("&Continue", [], "media-seek-forward", SP.SP_MediaSeekForward, "Continue the paused run (F5)"),
     "step_over": ("S&tep", ["F10"], "media-skip-forward", SP.SP_MediaSkipForward, "Run one step, then pause (F10)"),
-    "run_step": ("Run &This Step", [], "", None, "Run the selected step alone, earlier outputs from the last run"),
+    "run_step": ("Run T&his Step", [], "", None, "Run the selected step alone, earlier outputs from the last run"),
     "run_from": ("Run &From Here", [], "", None, "Run from the selected step, earlier outputs from the last run"),
     "breakpoint": ("Toggle &Breakpoint", ["F9"], "", None, "Pause runs from the editor before the selected step"),
     "pin": ("&Pin Output", [], "", None, "Use the selected step's output in the last run instead of running it"),

@@ -254,9 +254,9 @@ def _step_menu(page: EditorPage, key: Any, _at: QPointF, menu: QMenu) -> None:
     menu.addSeparator()
     running = page.run_id is not None
     entries = [
-        ("Run &This Step", "menu_run_step", lambda: page.run_step(key), not running),
+        ("Run T&his Step", "menu_run_step", lambda: page.run_step(key), not running),
         ("Run &From Here", "menu_run_from", lambda: page.run_from(key), not running),
-        ("Run &to Here", "menu_run_to", lambda: page.debug_command("run_to", key), page.paused is not None),
+        ("Run t&o Here", "menu_run_to", lambda: page.debug_command("run_to", key), page.paused is not None),
     ]
     for text, name, fn, enabled in entries:
         action = menu.addAction(text, fn)
@@ -270,12 +270,12 @@ def _step_menu(page: EditorPage, key: Any, _at: QPointF, menu: QMenu) -> None:
     pin_menu.addAction("&Type a Value…", lambda: page.pin_typed(key)).setObjectName("menu_pin_typed")
     pin_menu.setEnabled(page.document.path is not None)
     if pinned:
-        menu.addAction("&Unpin", lambda: page.unpin_step(key)).setObjectName("menu_unpin")
+        menu.addAction("Unp&in", lambda: page.unpin_step(key)).setObjectName("menu_unpin")
     toggle = menu.addAction(a["breakpoint"].text(), lambda: page.toggle_breakpoint(key))
     toggle.setShortcut(a["breakpoint"].shortcut())
     toggle.setObjectName("menu_breakpoint")
     if key in page.breakpoints:
-        condition = menu.addAction("Breakpoint &Condition…", lambda: page.edit_condition(key))
+        condition = menu.addAction("Brea&kpoint Condition…", lambda: page.edit_condition(key))
         condition.setObjectName("menu_condition")
 
 
