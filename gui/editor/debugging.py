@@ -193,7 +193,14 @@ class Debugging:
     def _new_document_marks(self: EditorPage, document: Any) -> None:
         self.breakpoints.clear()  # they belong to the session of the document that was open
         document.pathChanged.connect(lambda _path: self.refresh_debug_marks())  # saved as: that file's pins
+        document.stepRenamed.connect(self._step_renamed)
         self.refresh_debug_marks()
+
+    def _step_renamed(self: EditorPage, old: str, new: str) -> None:
+        """A breakpoint follows its step's new id (a pin stays under the id it was made for, as for the CLI)."""
+        if old in self.breakpoints:
+            self.breakpoints[new] = self.breakpoints.pop(old)
+            self.refresh_debug_marks()
 
     # -- a paused run --------------------------------------------------------------------------------------
     def run_or_continue(self: EditorPage) -> str | None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 
 from engine.registry import default_registry
@@ -75,12 +76,11 @@ def paused_at(page: EditorPage, qtbot: QtBot, step: str) -> None:
     qtbot.waitUntil(lambda: page.paused is not None and page.paused.step == step, timeout=30000)
 
 
-def row(page: EditorPage, *path: str):
-    tree = page.variables.tree
-    item = next(
-        tree.topLevelItem(i) for i in range(tree.topLevelItemCount()) if tree.topLevelItem(i).text(0) == path[0]
-    )
-    for name in path[1:]:
+def row(page: EditorPage, *path: str) -> QTreeWidgetItem:
+    """The Variables pane's row at ``path``, opening the rows on the way as a person clicks their arrows."""
+    item = page.variables.tree.invisibleRootItem()
+    for name in path:
+        item.setExpanded(True)
         item = next(item.child(i) for i in range(item.childCount()) if item.child(i).text(0) == name)
     return item
 
@@ -108,9 +108,12 @@ def test_breakpoint_pauses_variables_copy_path_step_continue(page: EditorPage, q
     qtbot.keyClick(page.variables.tree, Qt.Key.Key_C, modifiers)
     assert QGuiApplication.clipboard().text() == "total 12", "Ctrl+Shift+C copies the value"
     page.variables.search.setText("finished")  # in no value yet: nothing matches
-    assert row(page, "steps").isHidden()
+    assert row(page, "steps").isHidden() and row(page, "vars").isHidden()
     page.variables.search.setText("total")
     assert not row(page, "steps", "fetch", "message").isHidden() and row(page, "vars").isHidden()
+    assert row(page, "steps", "fetch").isExpanded(), "the way to a match is opened"
+    page.variables.search.setText("")
+    assert not row(page, "vars").isHidden()
     page.actions_["step_over"].trigger()  # F10: save runs, the run pauses before done
     paused_at(page, qtbot, "done")
     assert out.read_text() == "total 12"
@@ -137,6 +140,9 @@ def test_breakpoint_condition_pauses_only_when_it_holds(page: EditorPage, qtbot:
     dialog.edit.setText("steps.fetch.message == 'other'")  # a bare expression is taken as {{ … }}
     dialog._accept()
     assert page.breakpoints == {"save": "{{ steps.fetch.message == 'other' }}"}
+    page.document.rename_step("save", "write")
+    assert page.breakpoints == {"write": "{{ steps.fetch.message == 'other' }}"}, "it follows a renamed step"
+    assert page.scene.debug_marks.breakpoints == page.breakpoints
     page.run()
     finished(page, qtbot)
     assert (tmp_path / "saved.txt").read_text() == "total 12", "the condition did not hold: no pause"
@@ -230,3 +236,23 @@ def test_a_run_of_the_apps_service_uses_no_pins_and_never_pauses(
         service.stop()
     assert (tmp_path / "saved.txt").read_text() == "total 12", "fetch ran for real: the pin is for the editor's runs"
     assert page.paused is None and page.run_id is None
+
+
+def test_variables_pane_makes_rows_when_opened_and_searches_the_values(qtbot: QtBot) -> None:
+    from gui.editor.variables import VariablesPane
+
+    pane = VariablesPane()
+    qtbot.addWidget(pane)
+    big = {"vars": {}, "steps": {f"s{i}": {"json": {"items": list(range(400)), "total": i}} for i in range(50)}}
+    pane.show_paused("held", big)
+    assert len(pane._items) == 3 + 50, "only the open rows are made (vars, steps, trigger, the steps)"
+    pane.search.setText("391")
+    tree = pane.tree
+    s7 = next(tree.topLevelItem(1).child(i) for i in range(50) if tree.topLevelItem(1).child(i).text(0) == "s7")
+    assert not s7.isHidden() and s7.isExpanded()
+    items = s7.child(0).child(0)
+    assert items.text(0) == "items" and items.isExpanded()
+    shown = [items.child(i).text(0) for i in range(items.childCount()) if not items.child(i).isHidden()]
+    assert shown == ["391"]
+    tree.setCurrentItem(next(items.child(i) for i in range(items.childCount()) if items.child(i).text(0) == "391"))
+    assert pane.current_path() == "{{ steps.s7.json.items[391] }}"
