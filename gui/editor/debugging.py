@@ -188,7 +188,10 @@ class Debugging:
         return steps[0] if len(steps) == 1 else None
 
     def refresh_debug_marks(self: EditorPage) -> None:
-        self.scene.set_debug_marks(breakpoints=dict(self.breakpoints), pins=set(self.pins()))
+        pins = self.pins()
+        self.scene.set_debug_marks(breakpoints=dict(self.breakpoints), pins=set(pins))
+        self.actions_["pin"].setEnabled(self.document.path is not None)  # pins are kept beside the file
+        self.actions_["unpin"].setEnabled(bool(pins))
 
     def _new_document_marks(self: EditorPage, document: Any) -> None:
         self.breakpoints.clear()  # they belong to the session of the document that was open

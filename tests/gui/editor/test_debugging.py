@@ -124,6 +124,21 @@ def test_breakpoint_pauses_variables_copy_path_step_continue(page: EditorPage, q
     assert page.actions_["run"].shortcut().toString() == "F5", "F5 runs again"
 
 
+def test_run_to_here_pauses_at_that_step(page: EditorPage, qtbot: QtBot, tmp_path: Path) -> None:
+    page.toggle_breakpoint("fetch")
+    page.run()
+    paused_at(page, qtbot, "fetch")
+    menu = menus.build(page, "step", "done", page.scene.nodes["done"].pos())
+    run_to = next(a for a in menu.actions() if a.objectName() == "menu_run_to")
+    assert run_to.isEnabled()
+    run_to.trigger()
+    paused_at(page, qtbot, "done")
+    assert (tmp_path / "saved.txt").read_text() == "total 12", "fetch and save ran on the way"
+    page.run_or_continue()  # F5 continues
+    finished(page, qtbot)
+    assert "succeeded" in page.view.hint_text()
+
+
 def test_stop_while_paused_cancels(page: EditorPage, qtbot: QtBot, tmp_path: Path) -> None:
     page.toggle_breakpoint("save")
     page.run()
@@ -218,6 +233,10 @@ def test_step_menu_has_the_debug_entries(page: EditorPage) -> None:
     pin(page.document.path, "save", {"path": "x"})
     menu = menus.build(page, "step", "save", page.scene.nodes["save"].pos())
     assert {"menu_unpin", "menu_condition"} <= {a.objectName() for a in menu.actions()}
+    assert not next(a for a in menu.actions() if a.objectName() == "menu_run_to").isEnabled(), "nothing is paused"
+    page.new_workflow()
+    assert page.breakpoints == {} and page.scene.debug_marks.breakpoints == {}, "another document: none"
+    assert not page.actions_["pin"].isEnabled(), "an unsaved workflow has no file to keep pins beside"
 
 
 def test_a_run_of_the_apps_service_uses_no_pins_and_never_pauses(
