@@ -142,7 +142,7 @@ def main(argv: list[str]) -> int:
     page.document.set_param("save", "content", "Total: {{ steps.fetch.json.total }}")
     page.run()  # fixed: fetch's pinned output stands in for it, save writes the report
     wait(10000, lambda: page.run_id is None)
-    page.run_panel.show_step("save")
+    page.run_panel.show_step("fetch")  # its pinned output
     wait(300)
     shoot("ran")
     engine.shutdown(2)
