@@ -219,11 +219,15 @@ class MainWindow(QMainWindow):
             self.editor.inspector_dock,
             self.editor.run_dock,
             self.editor.problems_dock,
+            self.editor.variables_dock,
         ):
             panels.addAction(dock.toggleViewAction())
         run = self.menu("Run")
         run.addAction(a["run"])
         run.addAction(a["stop"])
+        run.addSeparator()  # debugging (docs/debugging.md)
+        for name in ("continue", "step_over", "run_step", "run_from", "breakpoint", "pin", "unpin"):
+            run.addAction(a[name])
         a["run"].triggered.connect(self._run_started)
 
     def _run_started(self) -> None:

@@ -78,21 +78,15 @@ def _value(args: argparse.Namespace, workflow: str) -> tuple[Any, str | None]:
         except yaml.YAMLError as exc:
             raise _NoValue(f"--value is neither YAML nor JSON: {str(exc).splitlines()[0]}") from None
     from engine.runtime.history import History, default_history_path
+    from engine.runtime.pastruns import NoPastRun, step_output
 
     history = History(default_history_path())
     try:
-        runs = [history.run(args.from_run)] if args.from_run else [history.run(r.run_id) for r in
-                                                                    history.runs(workflow, limit=50)]  # fmt: skip
+        return step_output(history, workflow, args.step, args.from_run)
+    except NoPastRun as exc:
+        raise _NoValue(f"{exc} (run it once, or give --value)") from None
     finally:
         history.close()
-    for record in runs:
-        if record is None:
-            break
-        for step in record.steps:
-            if step.step == args.step and step.status == "succeeded":
-                return step.output, record.run_id
-    which = f"run {args.from_run}" if args.from_run else f"the last runs of {workflow}"
-    raise _NoValue(f"no output of step '{args.step}' in {which} (run it once, or give --value)")
 
 
 def _list(pins: dict[str, Any], as_json: bool) -> int:

@@ -89,21 +89,16 @@ def options(args: argparse.Namespace, wf: Workflow, history: Any) -> tuple[Debug
 
 def _past_outputs(history: Any, wf: Workflow, run_id: str | None) -> tuple[dict[str, Any], str | None]:
     """The outputs of the steps that succeeded in a past run: ``run_id`` or this workflow's last run."""
+    from engine.runtime.pastruns import NoPastRun, past_outputs
+
     if history is None:
         if run_id:
             raise DebugOptionError("--using-run needs the run history (leave out --no-history)")
         return {}, None
-    if run_id:
-        record = history.run(run_id)
-        if record is None:
-            raise DebugOptionError(f"--using-run {run_id}: no such run in the history (flowdeck history lists them)")
-    else:
-        last = history.last_run(wf.name)
-        record = history.run(last.run_id) if last is not None else None
-        if record is None:
-            return {}, None
-    outputs = {s.step: s.output for s in record.steps if s.status == "succeeded"}
-    return outputs, record.run_id
+    try:
+        return past_outputs(history, wf.name, run_id)
+    except NoPastRun as exc:
+        raise DebugOptionError(str(exc)) from None
 
 
 class Pauses:

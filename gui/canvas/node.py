@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsSceneMouseEvent, QStyleOpt
 from engine.model.workflow import ERROR_PORT, Step
 from engine.registry import BlockType
 from gui.canvas import style
+from gui.canvas.debugmarks import paused_colour
 
 if TYPE_CHECKING:
     from gui.canvas.scene import WorkflowScene
@@ -183,11 +184,20 @@ class NodeItem(QGraphicsItem):
         self._paint_ports(painter, c, accent)
         if self.disabled:
             painter.setOpacity(1.0)
-            self._paint_tag(painter, c, "disabled")
-        if self.status_text or self.status in ("succeeded", "failed"):
+        self._paint_tags(painter, c)
+        if self._paused():
+            self._paint_badge(painter, c, "paused", paused_colour(c.dark))
+        elif self.status_text or self.status in ("succeeded", "failed"):
             self._paint_badge(painter, c)
+        if self.step_id in self._scene.debug_marks.breakpoints:
+            self._paint_breakpoint(painter, c)
+
+    def _paused(self) -> bool:
+        return self._scene.debug_marks.paused == self.step_id
 
     def _outline(self, c: style.Colours) -> QPen:
+        if self._paused():
+            return QPen(paused_colour(c.dark), 3, Qt.PenStyle.DashLine)
         if self.status == "running":
             return QPen(c.running, 3)
         if self.isSelected():
@@ -203,7 +213,7 @@ class NodeItem(QGraphicsItem):
         else:
             painter.fillRect(body, fill)
             painter.fillRect(header, accent)
-        if self.isSelected() or self.problems or self.status:
+        if self.isSelected() or self.problems or self.status or self._paused():
             painter.setPen(self._outline(style.colours()))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(body)
@@ -247,21 +257,42 @@ class NodeItem(QGraphicsItem):
             painter.setBrush(colour)
             painter.drawEllipse(p, style.PORT_R, style.PORT_R)
 
-    def _paint_tag(self, painter: QPainter, c: style.Colours, text: str) -> None:
-        """A small grey label on the top edge (``disabled``)."""
+    def _paint_tags(self, painter: QPainter, c: style.Colours) -> None:
+        """Small labels on the top edge, left to right: ``disabled``, ``pinned`` (its output stands in for it)."""
+        x = 18.0 if self.step_id in self._scene.debug_marks.breakpoints else 10.0  # clear of the breakpoint dot
+        if self.disabled:
+            x = self._paint_tag(painter, c, "disabled", x, c.muted)
+        if self.step_id in self._scene.debug_marks.pins:
+            self._paint_tag(painter, c, "pinned", x, c.selection)
+
+    def _paint_tag(self, painter: QPainter, c: style.Colours, text: str, x: float, colour: QColor) -> float:
+        """A small label at ``x`` on the top edge; returns where the next one may start."""
         font = style.fonts()[1]
         painter.setFont(font)
         w = QFontMetricsF(font).horizontalAdvance(text) + 14
-        box = QRectF(10, -11, w, 20)
-        painter.setPen(QPen(c.node_border, 1))
+        box = QRectF(x, -11, w, 20)
+        painter.setPen(QPen(colour if colour != c.muted else c.node_border, 1))
         painter.setBrush(c.node)
         painter.drawRoundedRect(box, 10, 10)
-        painter.setPen(c.muted)
+        painter.setPen(colour)
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        return x + w + 4
 
-    def _paint_badge(self, painter: QPainter, c: style.Colours) -> None:
+    def _paint_breakpoint(self, painter: QPainter, c: style.Colours) -> None:
+        """A red dot on the top left corner, as in code editors; hollow in the middle when it has a condition."""
+        painter.setPen(QPen(c.node, 2))
+        painter.setBrush(c.failed)
+        painter.drawEllipse(QPointF(4, 0), 7, 7)
+        if self._scene.debug_marks.breakpoints[self.step_id]:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(c.node)
+            painter.drawEllipse(QPointF(4, 0), 2.5, 2.5)
+
+    def _paint_badge(self, painter: QPainter, c: style.Colours, text: str = "", fill: QColor | None = None) -> None:
         ok = self.status != "failed"
-        text = ("✓ " if ok else "✗ ") + self.status_text if self.status in ("succeeded", "failed") else self.status_text
+        if not text:
+            done = self.status in ("succeeded", "failed")
+            text = ("✓ " if ok else "✗ ") + self.status_text if done else self.status_text
         font = style.fonts()[1]
         painter.setFont(font)
         w = QFontMetricsF(font).horizontalAdvance(text) + 14
@@ -270,6 +301,8 @@ class NodeItem(QGraphicsItem):
         painter.setBrush(c.ok if ok else c.failed)
         if self.status == "running":
             painter.setBrush(c.running)
+        if fill is not None:
+            painter.setBrush(fill)
         painter.drawRoundedRect(box, 10, 10)
         painter.setPen(QColor("#ffffff"))
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)

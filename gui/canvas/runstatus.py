@@ -64,7 +64,8 @@ class RunStatus(QObject):
 
     def _finished(self, event: Any) -> None:
         if self._mine(event):
-            self.scene.set_status(event.step, "succeeded", duration_text(event.data.get("duration")))
+            text = "pinned" if event.data.get("pinned") else duration_text(event.data.get("duration"))
+            self.scene.set_status(event.step, "succeeded", text)
 
     def _failed(self, event: Any) -> None:
         if self._mine(event):

@@ -11,6 +11,7 @@ from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 
 from gui.canvas import layout, style
+from gui.canvas.debugmarks import DebugMarks
 from gui.canvas.decor import DecorScene, GroupItem, NoteItem
 from gui.canvas.node import NEW_CASE, NodeItem
 from gui.canvas.wire import DragWire, WireItem
@@ -32,6 +33,7 @@ class WorkflowScene(DecorScene, QGraphicsScene):
         self.wires: dict[tuple[str, str, str], WireItem] = {}
         self._touching: dict[str, set[tuple[str, str, str]]] = {}  # step id -> wires from or to it
         self.snapping = True
+        self.debug_marks = DebugMarks()  # breakpoints, pins, the paused step (gui/editor/debugging.py sets them)
         self.notes: dict[str, NoteItem] = {}
         self.groups: dict[str, GroupItem] = {}
         self._group_of: dict[str, str] = {}  # step id -> the group it is in
@@ -382,6 +384,13 @@ class WorkflowScene(DecorScene, QGraphicsScene):
         node = self.nodes.get(sid)
         if node is not None:
             node.set_status(status, text)
+
+    def set_debug_marks(self, **changes: object) -> None:
+        """Change ``breakpoints``, ``pins`` or ``paused`` and repaint the nodes."""
+        for name, value in changes.items():
+            setattr(self.debug_marks, name, value)
+        for node in self.nodes.values():
+            node.update()
 
     def clear_status(self) -> None:
         for node in self.nodes.values():

@@ -60,6 +60,14 @@ SPEC: dict[str, tuple[str, list, str, SP | None, str]] = {
     "shortcuts": ("&Keyboard Shortcuts", ["Ctrl+/"], "", None, "Every shortcut of the editor, searchable"),
     "run": ("&Run", ["F5", "Ctrl+R"], "media-playback-start", SP.SP_MediaPlay, "Run this workflow now (F5)"),
     "stop": ("&Stop", ["Shift+F5"], "media-playback-stop", SP.SP_MediaStop, "Stop the run (Shift+F5)"),
+    # debugging (gui/editor/debugging.py): F5 moves from Run to Continue while a run is paused
+    "continue": ("&Continue", [], "media-seek-forward", SP.SP_MediaSeekForward, "Continue the paused run (F5)"),
+    "step_over": ("S&tep", ["F10"], "media-skip-forward", SP.SP_MediaSkipForward, "Run one step, then pause (F10)"),
+    "run_step": ("Run T&his Step", [], "", None, "Run the selected step alone, earlier outputs from the last run"),
+    "run_from": ("Run &From Here", [], "", None, "Run from the selected step, earlier outputs from the last run"),
+    "breakpoint": ("Toggle &Breakpoint", ["F9"], "", None, "Pause runs from the editor before the selected step"),
+    "pin": ("&Pin Output", [], "", None, "Use the selected step's output in the last run instead of running it"),
+    "unpin": ("&Unpin", [], "", None, "Run the selected step again instead of using its pinned output"),
 }
 
 
@@ -113,9 +121,25 @@ def _handlers(page: EditorPage) -> dict[str, Callable[[], object]]:
         "prev_step": lambda: page.view.walk_steps(backwards=True),
         "connect": lambda: page.view.connect_selected(),
         "shortcuts": page.show_shortcuts,
-        "run": page.run,
+        "run": page.run_or_continue,
         "stop": page.stop,
+        "continue": lambda: page.debug_command("continue"),
+        "step_over": lambda: page.debug_command("step"),
+        "run_step": lambda: _on_selected(page, page.run_step),
+        "run_from": lambda: _on_selected(page, page.run_from),
+        "breakpoint": page.toggle_breakpoint,
+        "pin": lambda: _on_selected(page, page.pin_last_output),
+        "unpin": lambda: _on_selected(page, page.unpin_step),
     }
+
+
+def _on_selected(page: EditorPage, fn: Callable[[str], object]) -> object:
+    """``fn`` of the one selected step, or a hint saying to select one."""
+    steps = page.scene.selected_steps()
+    if len(steps) != 1:
+        page.view.show_hint("Select one step first")
+        return None
+    return fn(steps[0])
 
 
 def _versions(page: EditorPage) -> object:
@@ -218,7 +242,8 @@ def _toolbar(page: EditorPage, actions: dict[str, QAction]) -> QToolBar:
     bar = QToolBar("Editor", page)
     bar.setObjectName("editorToolbar")
     bar.setMovable(False)
-    groups = [["new", "open", "save"], ["undo", "redo"], ["delete"], ["zoom_fit", "tidy"], ["run", "stop"]]
+    groups = [["new", "open", "save"], ["undo", "redo"], ["delete"], ["zoom_fit", "tidy"]]
+    groups.append(["run", "continue", "step_over", "stop"])
     for i, group in enumerate(groups):
         if i:
             bar.addSeparator()

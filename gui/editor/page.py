@@ -19,6 +19,7 @@ from gui.document import WorkflowDocument
 from gui.document.commands import apply_fix
 from gui.editor import menus, parts
 from gui.editor.actions import make_actions
+from gui.editor.debugging import Debugging
 from gui.editor.files import FileHandling
 from gui.editor.problems import ProblemsList
 from gui.editor.runs import Running
@@ -26,7 +27,7 @@ from gui.editor.yamlview import YamlView
 from gui.palette import BlockPalette
 
 
-class EditorPage(FileHandling, Running, QMainWindow):
+class EditorPage(FileHandling, Running, Debugging, QMainWindow):
     titleChanged = Signal(str)
     documentChanged = Signal(object)  # the new WorkflowDocument (New / Open)
 
@@ -51,6 +52,7 @@ class EditorPage(FileHandling, Running, QMainWindow):
         self._zoom_bar()
         self._connect()
         self.init_files()
+        self.init_debugging()
         self.init_running()
         self.set_document(self.document)
 

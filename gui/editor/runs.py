@@ -29,6 +29,7 @@ class Running:
                 pass
         self.bridge = bridge
         self._connected_bridge = bridge
+        self.connect_debugging(old, bridge)
         self.run_status.set_bridge(bridge)
         self.run_panel.set_bridge(bridge)
         if bridge is not None:
@@ -38,8 +39,9 @@ class Running:
     def running(self: EditorPage) -> bool:
         return self.run_id is not None
 
-    def run(self: EditorPage) -> str | None:
-        """Run the workflow as it is now in the editor; returns the run id, or None (and says why)."""
+    def run(self: EditorPage, start: str | None = None, only: bool = False) -> str | None:
+        """Run the workflow as it is now in the editor (from step ``start``, or ``only`` that step, with the
+        pins and breakpoints: gui/editor/debugging.py); returns the run id, or None (and says why)."""
         if self.bridge is None:
             self.view.show_hint("The engine is still starting; try again in a moment.")
             return None
@@ -49,17 +51,22 @@ class Running:
         if found:
             self._refuse(found)
             return None
+        debug, hint = self.debug_for(start, only)
         try:
-            run_id = self.bridge.run(self.document.workflow.snapshot(), source="editor")
+            run_id = self.bridge.run(self.document.workflow.snapshot(), source="step" if only else "editor",
+                                     debug=debug)  # fmt: skip
         except WorkflowError as exc:
             self._refuse(exc.problems)
+            return None
+        except ValueError as exc:  # the debug run names a step the engine does not know
+            self.view.show_hint(one_line(f"Not run: {exc}", SHORT))
             return None
         self.run_id = run_id
         self.run_status.watch(run_id)
         self.run_panel.watch(run_id)
         self.run_dock.show()
         self.run_dock.raise_()
-        self.view.show_hint("Running…")
+        self.view.show_hint(hint or "Running…")
         self._update_run_actions()
         return run_id
 
@@ -78,6 +85,7 @@ class Running:
         if event.run_id != self.run_id:
             return
         self.run_id = None
+        self.unpause()
         status = event.data.get("status", "finished")
         error = event.data.get("error") or {}
         text = one_line(f"Run {status}" + (f": {error.get('message')}" if error.get("message") else ""), SHORT)
@@ -90,3 +98,6 @@ class Running:
             return
         actions["run"].setEnabled(self.bridge is not None and self.run_id is None)
         actions["stop"].setEnabled(self.run_id is not None)
+        for name in ("run_step", "run_from"):
+            actions[name].setEnabled(self.bridge is not None and self.run_id is None)
+        self.update_debug_actions()

@@ -75,7 +75,7 @@ def _step_started(run: RunRecord, e: ev.Event) -> StepRecord:
 
 def _step_finished(run: RunRecord, e: ev.Event) -> StepRecord:
     rec = run.step(e.step or "?")
-    rec.status = "succeeded"
+    rec.status = "pinned" if e.data.get("pinned") else "succeeded"  # a pinned step's output stood in for a run
     rec.output = e.data.get("output")
     rec.duration = e.data.get("duration")
     rec.attempts = e.data.get("attempts", rec.attempts)

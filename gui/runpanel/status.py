@@ -13,6 +13,7 @@ STATUS = {
     "running": ("●", "Running", "#3f8fd2"),
     "retrying": ("↻", "Retrying", "#d08a1c"),
     "succeeded": ("✓", "Succeeded", "#3c9a5f"),
+    "pinned": ("✓", "Pinned", "#2f7de1"),
     "failed": ("✗", "Failed", "#d9534f"),
     "handled": ("⚑", "Failed, handled", "#d08a1c"),
     "skipped": ("–", "Skipped", "#8a8f98"),
@@ -36,7 +37,7 @@ def run_line(run: RunRecord | None) -> str:
         return "<span style='color:gray'>No run yet: press Run to try the workflow.</span>"
     if run.status == "running":
         where = f" — step <b>{run.current}</b>" if run.current else ""
-        done = sum(1 for s in run.steps.values() if s.status in ("succeeded", "handled", "skipped"))
+        done = sum(1 for s in run.steps.values() if s.status in ("succeeded", "pinned", "handled", "skipped"))
         progress = f" ({run.progress[0]}/{run.progress[1]})" if run.progress and run.progress[1] else ""
         return f"{badge_html('running')}{where}{progress} · {done} step{'s' if done != 1 else ''} done"
     text = f"{badge_html(run.status)} in {duration_text(run.duration)}"
