@@ -21,6 +21,8 @@ from typing import Any
 
 from engine.distributed import broker as b
 from engine.distributed import message as m
+from engine.distributed import routing
+from engine.distributed.bundle import Unsendable
 from engine.distributed.events import Reader
 from engine.runtime import events as ev
 from engine.runtime.engine import Engine, RunHandle
@@ -68,6 +70,7 @@ class BrokerRun:
         self.engine, self.plan, self.run_id = engine, plan, run_id
         self.trigger, self.variables, self.source = trigger, variables, source
         self.worker: str | None = None  # who claimed it
+        self.queued: float | None = None  # time.monotonic() it was put on the queue
         self.secret_values: frozenset[str] = frozenset()  # secrets stay on the worker (its events come redacted)
         self.cancelled = False
 
@@ -100,6 +103,7 @@ class BrokerEngine(Engine):
         self._outbox_lock = threading.Lock()
         self._unsent = False
         self._reachable_since = time.monotonic()  # lost workers are judged only after a heartbeat timeout of this
+        self._told: set[tuple[str, tuple[str, ...]]] = set()  # workflows whose runs wait for a worker with tags
 
     def connect(self) -> None:
         """Reach the broker (a BrokerError otherwise) and start reading events and watching workers."""
@@ -145,9 +149,12 @@ class BrokerEngine(Engine):
         if self.history is not None:
             self.history.retain(plan.name, plan.history)
         run = BrokerRun(self, plan, run_id or new_run_id(), dict(trigger or {}), variables, source)
-        body = m.build(plan, run_id=run.run_id, trigger=run.trigger, variables=variables, source=source, fence=0,
-                       root=self.root)  # fmt: skip
         handle = RunHandle(run, Future())  # type: ignore[arg-type]
+        try:
+            body = m.build(plan, run_id=run.run_id, trigger=run.trigger, variables=variables, source=source,
+                           fence=0, root=self.root)  # fmt: skip
+        except Unsendable as exc:
+            return self._not_sent(handle, str(exc))
         standby = self.lease is not None and not self.lease.holding()  # (a leader cut off from the broker waits)
         item = _Out(body, handle, fire_key(body, run.trigger), time.monotonic(), standby=standby)
         if item.standby and item.fire is None:
@@ -203,7 +210,36 @@ class BrokerEngine(Engine):
         if item.standby:
             with self._lock:
                 self._active[body["run_id"]] = item.handle  # tracked from now (its handle already ended here)
+        item.handle.run.queued = time.monotonic()
+        if body["needs"]:
+            self._tell_if_nobody(body)
         return True
+
+    def _tell_if_nobody(self, body: dict) -> None:
+        """One line in the log when no connected worker has the tags the run needs (it waits in the queue)."""
+        import redis
+
+        try:
+            nobody = not routing.able(self.client, body["needs"])
+        except redis.RedisError:
+            return
+        key = (body["workflow"], tuple(body["needs"]))
+        if nobody and key not in self._told:
+            log.warning("%s: %s", body["workflow"], routing.why_waiting(body))
+        self._told.discard(key) if not nobody else self._told.add(key)
+
+    def _not_sent(self, handle: RunHandle, why: str) -> RunHandle:
+        """A run that cannot go to a worker: recorded as failed here, with ``why``, as one line."""
+        run: Any = handle.run
+        log.error("%s: not sent to a worker: %s", run.plan.name, why)
+        with self._lock:
+            self._active[run.run_id] = handle
+        begun = {"trigger": run.trigger, "source": run.source, "path": str(run.plan.path or "")}
+        self.bus.emit(ev.Event(ev.RUN_STARTED, run.run_id, run.plan.name, None, begun))
+        error = {"message": why, "kind": "worker", "step": None}
+        data = {"status": FAILED, "error": error, "duration": 0.0, "outputs": {}, "message": why}
+        self._arrived(ev.Event(ev.RUN_FINISHED, run.run_id, run.plan.name, None, data))
+        return handle
 
     def _claim_fire(self, key: str, run_id: str) -> bool:
         """True when this run may send the fire: nobody had, or this run claimed it on an attempt that failed."""
@@ -340,6 +376,28 @@ class BrokerEngine(Engine):
             settled = time.monotonic() - self._reachable_since >= self.settings.heartbeat_timeout
             if claim and alive.get(claim) is None and settled:
                 self._lost(handle, claim)
+            elif not claim:
+                self._waited(handle)
+
+    def _waited(self, handle: RunHandle) -> None:
+        """A run no worker took within its policy.timeout is failed (timeout) with the reason it waited; claimed
+        here so that a worker that connects later drops it."""
+        run: Any = handle.run
+        timeout = run.plan.timeout
+        if timeout is None or run.queued is None or time.monotonic() - run.queued < timeout:
+            return
+        if not self.client.set(b.claim_key(handle.run_id), "expired@daemon", nx=True, ex=7 * 86400):
+            return  # a worker took it just now
+        body = m.build(run.plan, run_id=handle.run_id, trigger={}, variables=None, source="", fence=0)
+        able = routing.able(self.client, body["needs"])
+        why = f"the workers that could take it ({', '.join(able)}) were busy" if able else routing.lack(body)
+        how = f"the run did not start within {timeout:g}s (policy.timeout): {why}"
+        log.error("run %s of %s: %s", handle.run_id, handle.workflow, how)
+        error = {"message": how, "kind": "timeout", "step": None}
+        data = {"status": FAILED, "error": error, "duration": 0.0, "outputs": {}, "message": how}
+        begun = {"trigger": run.trigger, "source": run.source, "path": str(run.plan.path or "")}
+        self.bus.emit(ev.Event(ev.RUN_STARTED, handle.run_id, handle.workflow, None, begun))
+        self._arrived(ev.Event(ev.RUN_FINISHED, handle.run_id, handle.workflow, None, data))
 
     def _lost(self, handle: RunHandle, worker: str) -> None:
         """``worker`` stopped heart-beating with the run: interrupted (worker lost); again only under retry_lost."""
