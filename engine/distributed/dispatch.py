@@ -10,6 +10,8 @@ thread checks the claims of the runs in flight: a run whose worker's heartbeat s
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 import time
 import uuid
@@ -46,7 +48,10 @@ class _Out:
 
 def fire_key(body: dict, trigger: dict) -> str | None:
     """The key of one fire of a schedule, the same on every daemon of the broker: a cron or ``at`` fire by its
-    time, an ``every`` fire by the interval it falls in (each daemon counts its rhythm from its own start)."""
+    time, an ``every`` fire by the interval it falls in (each daemon counts its rhythm from its own start); a watch
+    fire by its file's path, event and modification (watch_key)."""
+    if trigger.get("kind") == "watch":
+        return watch_key(body, trigger)
     if trigger.get("kind") != "schedule" or not trigger.get("scheduled"):
         return None
     from datetime import datetime
@@ -61,6 +66,19 @@ def fire_key(body: dict, trigger: dict) -> str | None:
         slot = f"{int(scheduled // every)}"
     identity = body["files"][body["main"]]["state"]
     return f"{b.PREFIX}fired:{identity}:{spec}:{slot}"
+
+
+def watch_key(body: dict, trigger: dict) -> str:
+    """One change of one file, as both daemons watching a shared folder see it: its path, the event and the file's
+    modification time and size (a deleted file: the 10 s it was seen in)."""
+    path = str(trigger.get("path") or "")
+    try:
+        stat = os.stat(path)
+        seen = f"{stat.st_mtime_ns}:{stat.st_size}"
+    except OSError:
+        seen = f"gone:{int(time.time() // 10)}"
+    identity = body["files"][body["main"]]["state"]
+    return f"{b.PREFIX}fired:{identity}:watch:{trigger.get('event')}:{path}:{seen}"
 
 
 class BrokerRun:
@@ -93,7 +111,7 @@ class BrokerEngine(Engine):
         self.root = root  # the workspace: files are known relative to it, the same on every daemon
         self.client = b.redis_client(settings.url)
         self.fence = 0  # the leader's fencing token, sent with every run (engine.distributed.lease)
-        self._consumer = f"daemon-{uuid.uuid4().hex[:8]}"
+        self._consumer = f"daemon@{socket.gethostname().split('.')[0]} (pid {os.getpid()}, {uuid.uuid4().hex[:6]})"
         self._lead = lead  # take part in the leader election (False: component tests of one engine)
         self.lease: Any = None
         self._broker: Any = None
@@ -117,7 +135,7 @@ class BrokerEngine(Engine):
 
             self.lease = Lease(self.client, self._consumer, self.settings.heartbeat_timeout, self._leading)
             if not self.lease.try_take():
-                holder = self.lease.leader().split("|", 1)[-1] or "another daemon"
+                holder = self.leader_name()
                 log.info("%s leads on this broker; this daemon waits and takes over when its lease expires", holder)
             self.lease.start()
         threads = ((self._read_events, "flowdeck-events-in"), (self._watch, "flowdeck-lost-runs"),
@@ -158,11 +176,12 @@ class BrokerEngine(Engine):
         standby = self.lease is not None and not self.lease.holding()  # (a leader cut off from the broker waits)
         item = _Out(body, handle, fire_key(body, run.trigger), time.monotonic(), standby=standby)
         if item.standby and item.fire is None:
-            log.info("%s: a %s trigger came to this daemon, which does not lead; it is not run here",
-                     plan.name, run.trigger.get("kind", "?"))  # fmt: skip
-            handle.future.set_result(RunResult(run.run_id, plan.name, "skipped", message="not the leader"))
-            return handle
+            return self._elsewhere(handle)
         if item.standby:  # held: sent when this daemon takes over, unless the leader sent that fire
+            if run.trigger.get("kind") == "watch":
+                log.info("%s: a watch trigger (%s) came to this daemon, which does not lead; held: sent if this "
+                         "daemon takes over within %g s and the leader did not run it", plan.name,
+                         run.trigger.get("path"), 3 * self.settings.heartbeat_timeout)  # fmt: skip
             handle.future.set_result(RunResult(run.run_id, plan.name, "skipped", message="held by a standby"))
         else:
             with self._lock:
@@ -175,6 +194,32 @@ class BrokerEngine(Engine):
             with self._outbox_lock:
                 self._outbox.appendleft(item)
         return handle
+
+    def _elsewhere(self, handle: RunHandle) -> RunHandle:
+        """A trigger this standby does not run (a webhook, a startup): said in the log; a webhook is answered 503
+        with Retry-After and the leader's name (``handle.elsewhere``, read by engine.scheduling.webhook)."""
+        run: Any = handle.run
+        kind = run.trigger.get("kind", "?")
+        holder = self.leader_name()
+        log.info("%s: a %s trigger came to this daemon, which does not lead (%s leads); it is not run here",
+                 run.plan.name, kind, holder)  # fmt: skip
+        if kind == "webhook":
+            retry = max(1, int(self.settings.heartbeat_timeout + 0.999))
+            answer = {"error": f"not run: this daemon does not lead on its broker; {holder} leads: send the webhook "
+                      "there (this one takes over if the leader's lease expires)", "leader": holder,
+                      "status": "standby"}  # fmt: skip
+            handle.elsewhere = {"answer": answer, "retry_after": retry}  # type: ignore[attr-defined]
+        handle.future.set_result(RunResult(run.run_id, run.plan.name, "skipped", message="not the leader"))
+        return handle
+
+    def leader_name(self) -> str:
+        """Who leads the broker's daemons now (``daemon@HOST (pid N, …)``), or 'another daemon'."""
+        import redis
+
+        try:
+            return (self.lease.leader().split("|", 1)[-1] if self.lease else "") or "another daemon"
+        except redis.RedisError:
+            return "another daemon"
 
     def _leads(self) -> bool:
         return self.lease is None or self.lease.held()
@@ -194,6 +239,10 @@ class BrokerEngine(Engine):
         body = item.body
         try:
             if item.standby and time.monotonic() - item.held > 3 * self.settings.heartbeat_timeout:
+                if body["trigger"].get("kind") == "watch":
+                    log.info("%s: the held watch trigger (%s) is dropped: it came %.0f s before this daemon led "
+                             "(the leader of that time had it)", body["workflow"], body["trigger"].get("path"),
+                             time.monotonic() - item.held)  # fmt: skip
                 return True  # fired long before this daemon led: the leader of that time owned it
             if item.fire and not self._claim_fire(item.fire, body["run_id"]):
                 return True  # the other daemon sent this fire (before a hand-over)
