@@ -26,6 +26,7 @@ from engine.distributed import message as m
 from engine.distributed import routing
 from engine.distributed.bundle import Unsendable
 from engine.distributed.events import Reader
+from engine.distributed.fires import fire_key
 from engine.runtime import events as ev
 from engine.runtime.engine import Engine, RunHandle
 from engine.runtime.executor import new_run_id
@@ -44,41 +45,6 @@ class _Out:
     fire: str | None  # the key that makes a schedule's fire run once among the daemons (fire_key)
     held: float  # time.monotonic() it came
     standby: bool  # it came while this daemon did not lead
-
-
-def fire_key(body: dict, trigger: dict) -> str | None:
-    """The key of one fire of a schedule, the same on every daemon of the broker: a cron or ``at`` fire by its
-    time, an ``every`` fire by the interval it falls in (each daemon counts its rhythm from its own start); a watch
-    fire by its file's path, event and modification (watch_key)."""
-    if trigger.get("kind") == "watch":
-        return watch_key(body, trigger)
-    if trigger.get("kind") != "schedule" or not trigger.get("scheduled"):
-        return None
-    from datetime import datetime
-
-    from engine.model.durations import parse_duration
-
-    scheduled = datetime.fromisoformat(str(trigger["scheduled"])).timestamp()
-    spec = trigger.get("cron") or trigger.get("at") or trigger.get("every")
-    slot = f"{scheduled:.0f}"
-    if trigger.get("every"):
-        every = max(1.0, float(parse_duration(trigger["every"])))
-        slot = f"{int(scheduled // every)}"
-    identity = body["files"][body["main"]]["state"]
-    return f"{b.PREFIX}fired:{identity}:{spec}:{slot}"
-
-
-def watch_key(body: dict, trigger: dict) -> str:
-    """One change of one file, as both daemons watching a shared folder see it: its path, the event and the file's
-    modification time and size (a deleted file: the 10 s it was seen in)."""
-    path = str(trigger.get("path") or "")
-    try:
-        stat = os.stat(path)
-        seen = f"{stat.st_mtime_ns}:{stat.st_size}"
-    except OSError:
-        seen = f"gone:{int(time.time() // 10)}"
-    identity = body["files"][body["main"]]["state"]
-    return f"{b.PREFIX}fired:{identity}:watch:{trigger.get('event')}:{path}:{seen}"
 
 
 class BrokerRun:
@@ -283,12 +249,19 @@ class BrokerEngine(Engine):
         log.error("%s: not sent to a worker: %s", run.plan.name, why)
         with self._lock:
             self._active[run.run_id] = handle
-        begun = {"trigger": run.trigger, "source": run.source, "path": str(run.plan.path or "")}
-        self.bus.emit(ev.Event(ev.RUN_STARTED, run.run_id, run.plan.name, None, begun))
-        error = {"message": why, "kind": "worker", "step": None}
-        data = {"status": FAILED, "error": error, "duration": 0.0, "outputs": {}, "message": why}
-        self._arrived(ev.Event(ev.RUN_FINISHED, run.run_id, run.plan.name, None, data))
+        self._ended_here(handle, FAILED, why, "worker", begun=True)
         return handle
+
+    def _ended_here(self, handle: RunHandle, status: str, why: str, kind: str, *, begun: bool) -> None:
+        """Record the end of a run that the daemon ends itself (not sent, never taken, worker lost); ``begun``: also
+        its start, for a run no worker began."""
+        run: Any = handle.run
+        if begun:
+            started = {"trigger": run.trigger, "source": run.source, "path": str(run.plan.path or "")}
+            self.bus.emit(ev.Event(ev.RUN_STARTED, handle.run_id, handle.workflow, None, started))
+        error = {"message": why, "kind": kind, "step": None}
+        data = {"status": status, "error": error, "duration": 0.0, "outputs": {}, "message": why}
+        self._arrived(ev.Event(ev.RUN_FINISHED, handle.run_id, handle.workflow, None, data))
 
     def _claim_fire(self, key: str, run_id: str) -> bool:
         """True when this run may send the fire: nobody had, or this run claimed it on an attempt that failed."""
@@ -442,11 +415,7 @@ class BrokerEngine(Engine):
         why = f"the workers that could take it ({', '.join(able)}) were busy" if able else routing.lack(body)
         how = f"the run did not start within {timeout:g}s (policy.timeout): {why}"
         log.error("run %s of %s: %s", handle.run_id, handle.workflow, how)
-        error = {"message": how, "kind": "timeout", "step": None}
-        data = {"status": FAILED, "error": error, "duration": 0.0, "outputs": {}, "message": how}
-        begun = {"trigger": run.trigger, "source": run.source, "path": str(run.plan.path or "")}
-        self.bus.emit(ev.Event(ev.RUN_STARTED, handle.run_id, handle.workflow, None, begun))
-        self._arrived(ev.Event(ev.RUN_FINISHED, handle.run_id, handle.workflow, None, data))
+        self._ended_here(handle, FAILED, how, "timeout", begun=True)
 
     def _lost(self, handle: RunHandle, worker: str) -> None:
         """``worker`` stopped heart-beating with the run: interrupted (worker lost); again only under retry_lost."""
@@ -457,9 +426,7 @@ class BrokerEngine(Engine):
                "was stopped there")  # fmt: skip
         log.error("run %s of %s: %s", handle.run_id, handle.workflow, how)
         policy = dict(m.workflow_of(run.plan).policy)
-        error = {"message": how, "kind": "worker", "step": None}
-        data = {"status": INTERRUPTED, "error": error, "duration": 0.0, "outputs": {}, "message": how}
-        self._arrived(ev.Event(ev.RUN_FINISHED, handle.run_id, handle.workflow, None, data))
+        self._ended_here(handle, INTERRUPTED, how, "worker", begun=False)
         if policy.get("retry_lost") and not self._closed:
             log.info("%s: policy retry_lost: the run is sent again", handle.workflow)
             trigger = {**run.trigger, "retry_of": handle.run_id}

@@ -2,8 +2,9 @@
 
 A message is a JSON object: the frozen workflow as YAML text and every workflow file its ``workflow.run`` steps
 reach (engine.distributed.bundle), each with its SHA-256, the trigger data, the variables, the policy, the worker
-tags it needs, and the leader's fencing token. Never a path to open on the daemon's disk, never a pickled object, never a secret: the
-worker re-validates and compiles the text with its own blocks and reads secrets from its own sources.
+tags it needs, and the leader's fencing token. Never a path to open on the daemon's disk, never a pickled object,
+never a secret: the worker re-validates and compiles the text with its own blocks and reads secrets from its own
+sources.
 """
 
 from __future__ import annotations
