@@ -13,6 +13,8 @@ from typing import Any
 from engine.distributed import broker as b
 from engine.distributed.bundle import DESKTOP
 
+WORKERS = b.PREFIX + "workers"  # the names of the workers that connected (each alive while its heartbeat key is)
+
 
 def heartbeat(tags: list[str]) -> str:
     """The value of a worker's heartbeat key: when it beat and its tags."""
@@ -25,12 +27,19 @@ def tags_of(value: str | None) -> set[str]:
     return {t for t in value.split("|", 1)[1].split(",") if t}
 
 
+def joined(client: Any, name: str) -> None:
+    """Note a worker in the set of workers (read by ``workers``; a name whose heartbeat expired is pruned there)."""
+    client.sadd(WORKERS, name)
+
+
 def workers(client: Any) -> dict[str, set[str]]:
-    """Every connected worker (its heartbeat is alive) with its tags."""
-    keys = sorted(client.scan_iter(match=b.worker_key("*"), count=500))
-    values = client.mget(keys) if keys else []
-    prefix = b.worker_key("")
-    return {k.removeprefix(prefix): tags_of(v) for k, v in zip(keys, values, strict=False) if v is not None}
+    """Every connected worker (its heartbeat is alive) with its tags: two commands, whatever else Redis holds."""
+    names = sorted(client.smembers(WORKERS))
+    values = client.mget([b.worker_key(n) for n in names]) if names else []
+    gone = [n for n, v in zip(names, values, strict=False) if v is None]
+    if gone:
+        client.srem(WORKERS, *gone)
+    return {n: tags_of(v) for n, v in zip(names, values, strict=False) if v is not None}
 
 
 def able(client: Any, needs: list[str]) -> list[str]:

@@ -91,6 +91,7 @@ class Node:
         for n in range(1, 1000):
             name = wanted or (f"worker@{host}" if n == 1 else f"worker-{n}@{host}")
             if self.client.set(b.worker_key(name), routing.heartbeat(self.tags), nx=True, px=ttl):
+                routing.joined(self.client, name)
                 return name
             if wanted:
                 raise b.BrokerError(
@@ -105,6 +106,7 @@ class Node:
         while not self._stop.wait(self.settings.heartbeat_every):
             try:
                 self.client.set(b.worker_key(self.name), routing.heartbeat(self.tags), px=ttl)
+                routing.joined(self.client, self.name)  # again each time: a Redis that lost the set learns it back
             except redis.RedisError as exc:
                 log.warning("heartbeat: the broker does not answer (%s)", exc)
 

@@ -212,9 +212,7 @@ def test_two_daemons_one_leads_and_the_other_takes_over_with_no_fire_twice_or_lo
 
 
 @pytest.mark.promise("scaling.md", "When Redis restarts")
-def test_runs_waiting_in_the_queue_survive_a_redis_restart(
-    product: Product, redis_url: str, redis_server: Any
-) -> None:
+def test_runs_waiting_in_the_queue_survive_a_redis_restart(product: Product, redis_url: str, redis_server: Any) -> None:
     """Five runs sent while no worker is connected wait in the queue; Redis is restarted (AOF on); a worker that
     connects afterwards runs every one of them, once."""
     marks = product.home / "marks"
