@@ -48,12 +48,16 @@ class Bundle:
 def identity(path: Path, root: Path | None = None) -> str:
     """The key a workflow file's saved values (and its fires) are known by in the broker, not a path a worker could
     open: its path relative to the workspace ``root`` (the same on two daemons of one broker), else its full path."""
+    return known(path, root.resolve() if root is not None else None)[0]
+
+
+def known(path: Path, top: Path | None) -> tuple[str, str]:
+    """``path``'s identity and label (below) in the workspace ``top`` (resolved): one resolve for both."""
     path = path.resolve()
-    if root is not None and path.is_relative_to(root.resolve()):
-        name = "ws:" + path.relative_to(root.resolve()).as_posix()
-    else:
-        name = str(path)
-    return "wf-" + hashlib.sha256(name.encode()).hexdigest()[:20]
+    if top is not None and path.is_relative_to(top):
+        inside = path.relative_to(top).as_posix()
+        return "wf-" + hashlib.sha256(("ws:" + inside).encode()).hexdigest()[:20], inside
+    return "wf-" + hashlib.sha256(str(path).encode()).hexdigest()[:20], path.name
 
 
 def sha(text: str) -> str:
@@ -84,10 +88,11 @@ def build(
     main = plan.path.name if plan.path else "workflow.yaml"
     found = collect(workflow, plan.path, main)
     files = {}
+    top = root.resolve() if root is not None else None
     for rel, text in found.texts.items():
         origin = found.sources.get(rel)
-        files[rel] = {"text": text, "sha256": sha(text), "state": identity(origin, root) if origin else run_id,
-                      "label": label(origin, root) if origin else plan.name}  # fmt: skip
+        state, shown = known(origin, top) if origin else (run_id, plan.name)  # label: how `flowdeck state` names it
+        files[rel] = {"text": text, "sha256": sha(text), "state": state, "label": shown}
     policy = dict(workflow.policy)
     needs = {str(t) for t in policy.get("runs_on") or []}
     if found.desktop:
@@ -107,15 +112,6 @@ def build(
         "fence": fence,
         "sent": time.time(),
     }
-
-
-def label(path: Path, root: Path | None) -> str:
-    """How ``flowdeck state --broker`` names a file's saved values: its path in the workspace, else its name (no
-    path of the daemon's disk goes in the broker)."""
-    path = path.resolve()
-    if root is not None and path.is_relative_to(root.resolve()):
-        return path.relative_to(root.resolve()).as_posix()
-    return path.name
 
 
 def encode(message: dict) -> str:
