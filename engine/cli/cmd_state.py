@@ -21,6 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--key", metavar="K", help="only the value saved under K")
     parser.add_argument("--clear", action="store_true", help="forget the values of WORKFLOW (only K with --key)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+    parser.add_argument("--broker", metavar="URL", help="the values kept in this Redis server (redis://HOST:PORT/DB) "
+                        "by runs on workers, instead of this machine's (docs/scaling.md)")  # fmt: skip
 
 
 def _usage(message: str) -> int:
@@ -39,7 +41,9 @@ def main(args: argparse.Namespace) -> int:
 
     if args.clear and not args.workflow:
         return _usage("--clear needs the WORKFLOW whose values to forget (its file or its name)")
-    db = StateDB.default()
+    db = _broker_db(args.broker) if args.broker else StateDB.default()
+    if db is None:
+        return 1
     try:
         workflows = _workflows(db, args.workflow) if args.workflow else None
         if workflows == []:
@@ -55,13 +59,45 @@ def main(args: argparse.Namespace) -> int:
         db.close()
 
 
+def _broker_db(url: str) -> Any:
+    """The saved values in the broker's Redis (imported only with --broker), or None (said in one line)."""
+    from engine.distributed import broker as b
+
+    try:
+        b.require()
+        client = b.redis_client(b.check_url(url))
+        b.reach(client, url)
+    except b.BrokerError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return None
+    from engine.distributed.store import RedisStateDB
+
+    return RedisStateDB(client)
+
+
 def _workflows(db: Any, given: str) -> list[str]:
     """The identities ``given`` names: a workflow file (also one that is gone, if it has saved values), or the name
     of workflows that have saved values."""
+    if hasattr(db, "client"):  # the broker's values: known by the file's identity in the workspace
+        return _broker_workflows(db, given)
     path = Path(given).expanduser()
     resolved = str(path.resolve())
     if path.is_file() or db.entries([resolved]):
         return [resolved]
+    return db.workflows_named(given)
+
+
+def _broker_workflows(db: Any, given: str) -> list[str]:
+    """A file (by its identity in the default workspace, else by its full path) or a workflow name or file label."""
+    from engine.distributed.message import identity
+    from engine.scheduling.workspace import default_workspace
+
+    path = Path(given).expanduser()
+    if path.is_file():
+        for root in (Path.cwd(), default_workspace(), None):
+            ident = identity(path, root)
+            if (root is None or path.resolve().is_relative_to(root.resolve())) and db.entries([ident]):
+                return [ident]
     return db.workflows_named(given)
 
 

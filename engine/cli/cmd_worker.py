@@ -20,6 +20,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--broker", required=True, metavar="URL", help="the Redis server: redis://HOST:PORT/DB")
     parser.add_argument("--tags", default="", help="comma-separated tags: runs with policy.runs_on come only to "
                         "workers that have all of them")  # fmt: skip
+    parser.add_argument("--desktop", action=argparse.BooleanOptionalAction, default=None,
+                        help="this worker runs Desktop blocks (the 'desktop' tag); default: when DISPLAY or "
+                        "WAYLAND_DISPLAY says it is in a desktop session")  # fmt: skip
     parser.add_argument("--workers", type=int, default=4, help="runs at the same time on this machine (default 4)")
     parser.add_argument("--name", default=None, help="how the history names this worker (default worker@HOST)")
     parser.add_argument("--grace", type=float, default=10.0, help="seconds running runs get to finish on stop")
@@ -38,6 +41,16 @@ def bad_tag(text: str) -> str | None:
     return None
 
 
+def desktop_tag(wanted: bool | None) -> set[str]:
+    """{'desktop'} for a worker in a desktop session (or started with --desktop); --no-desktop: never."""
+    import os
+
+    from engine.distributed.bundle import DESKTOP
+
+    session = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return {DESKTOP} if (session if wanted is None else wanted) else set()
+
+
 def main(args: argparse.Namespace) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -54,7 +67,7 @@ def main(args: argparse.Namespace) -> int:
     if bad_tag(args.tags) is not None:
         print(f"flowdeck worker: --tags: {bad_tag(args.tags)!r} is not a tag (letters, digits, _ . -)", file=sys.stderr)
         return 2
-    tags = sorted({t.strip() for t in args.tags.split(",") if t.strip()})
+    tags = sorted({t.strip() for t in args.tags.split(",") if t.strip()} | desktop_tag(args.desktop))
     try:
         b.require()
         settings = b.Settings(b.check_url(args.broker), b.heartbeat_timeout(args.heartbeat_timeout))

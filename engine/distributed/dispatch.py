@@ -10,6 +10,8 @@ thread checks the claims of the runs in flight: a run whose worker's heartbeat s
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 import time
 import uuid
@@ -21,7 +23,10 @@ from typing import Any
 
 from engine.distributed import broker as b
 from engine.distributed import message as m
+from engine.distributed import routing
+from engine.distributed.bundle import Unsendable
 from engine.distributed.events import Reader
+from engine.distributed.fires import fire_key
 from engine.runtime import events as ev
 from engine.runtime.engine import Engine, RunHandle
 from engine.runtime.executor import new_run_id
@@ -42,25 +47,6 @@ class _Out:
     standby: bool  # it came while this daemon did not lead
 
 
-def fire_key(body: dict, trigger: dict) -> str | None:
-    """The key of one fire of a schedule, the same on every daemon of the broker: a cron or ``at`` fire by its
-    time, an ``every`` fire by the interval it falls in (each daemon counts its rhythm from its own start)."""
-    if trigger.get("kind") != "schedule" or not trigger.get("scheduled"):
-        return None
-    from datetime import datetime
-
-    from engine.model.durations import parse_duration
-
-    scheduled = datetime.fromisoformat(str(trigger["scheduled"])).timestamp()
-    spec = trigger.get("cron") or trigger.get("at") or trigger.get("every")
-    slot = f"{scheduled:.0f}"
-    if trigger.get("every"):
-        every = max(1.0, float(parse_duration(trigger["every"])))
-        slot = f"{int(scheduled // every)}"
-    identity = body["files"][body["main"]]["state"]
-    return f"{b.PREFIX}fired:{identity}:{spec}:{slot}"
-
-
 class BrokerRun:
     """A run sent to the broker; duck-types what the service and handles use of an executor.Run."""
 
@@ -68,6 +54,7 @@ class BrokerRun:
         self.engine, self.plan, self.run_id = engine, plan, run_id
         self.trigger, self.variables, self.source = trigger, variables, source
         self.worker: str | None = None  # who claimed it
+        self.queued: float | None = None  # time.monotonic() it was put on the queue
         self.secret_values: frozenset[str] = frozenset()  # secrets stay on the worker (its events come redacted)
         self.cancelled = False
 
@@ -90,7 +77,7 @@ class BrokerEngine(Engine):
         self.root = root  # the workspace: files are known relative to it, the same on every daemon
         self.client = b.redis_client(settings.url)
         self.fence = 0  # the leader's fencing token, sent with every run (engine.distributed.lease)
-        self._consumer = f"daemon-{uuid.uuid4().hex[:8]}"
+        self._consumer = f"daemon@{socket.gethostname().split('.')[0]} (pid {os.getpid()}, {uuid.uuid4().hex[:6]})"
         self._lead = lead  # take part in the leader election (False: component tests of one engine)
         self.lease: Any = None
         self._broker: Any = None
@@ -100,6 +87,7 @@ class BrokerEngine(Engine):
         self._outbox_lock = threading.Lock()
         self._unsent = False
         self._reachable_since = time.monotonic()  # lost workers are judged only after a heartbeat timeout of this
+        self._told: set[tuple[str, tuple[str, ...]]] = set()  # workflows whose runs wait for a worker with tags
 
     def connect(self) -> None:
         """Reach the broker (a BrokerError otherwise) and start reading events and watching workers."""
@@ -113,7 +101,7 @@ class BrokerEngine(Engine):
 
             self.lease = Lease(self.client, self._consumer, self.settings.heartbeat_timeout, self._leading)
             if not self.lease.try_take():
-                holder = self.lease.leader().split("|", 1)[-1] or "another daemon"
+                holder = self.leader_name()
                 log.info("%s leads on this broker; this daemon waits and takes over when its lease expires", holder)
             self.lease.start()
         threads = ((self._read_events, "flowdeck-events-in"), (self._watch, "flowdeck-lost-runs"),
@@ -145,17 +133,21 @@ class BrokerEngine(Engine):
         if self.history is not None:
             self.history.retain(plan.name, plan.history)
         run = BrokerRun(self, plan, run_id or new_run_id(), dict(trigger or {}), variables, source)
-        body = m.build(plan, run_id=run.run_id, trigger=run.trigger, variables=variables, source=source, fence=0,
-                       root=self.root)  # fmt: skip
         handle = RunHandle(run, Future())  # type: ignore[arg-type]
+        try:
+            body = m.build(plan, run_id=run.run_id, trigger=run.trigger, variables=variables, source=source,
+                           fence=0, root=self.root)  # fmt: skip
+        except Unsendable as exc:
+            return self._not_sent(handle, str(exc))
         standby = self.lease is not None and not self.lease.holding()  # (a leader cut off from the broker waits)
         item = _Out(body, handle, fire_key(body, run.trigger), time.monotonic(), standby=standby)
         if item.standby and item.fire is None:
-            log.info("%s: a %s trigger came to this daemon, which does not lead; it is not run here",
-                     plan.name, run.trigger.get("kind", "?"))  # fmt: skip
-            handle.future.set_result(RunResult(run.run_id, plan.name, "skipped", message="not the leader"))
-            return handle
+            return self._elsewhere(handle)
         if item.standby:  # held: sent when this daemon takes over, unless the leader sent that fire
+            if run.trigger.get("kind") == "watch":
+                log.info("%s: a watch trigger (%s) came to this daemon, which does not lead; held: sent if this "
+                         "daemon takes over within %g s and the leader did not run it", plan.name,
+                         run.trigger.get("path"), 3 * self.settings.heartbeat_timeout)  # fmt: skip
             handle.future.set_result(RunResult(run.run_id, plan.name, "skipped", message="held by a standby"))
         else:
             with self._lock:
@@ -168,6 +160,32 @@ class BrokerEngine(Engine):
             with self._outbox_lock:
                 self._outbox.appendleft(item)
         return handle
+
+    def _elsewhere(self, handle: RunHandle) -> RunHandle:
+        """A trigger this standby does not run (a webhook, a startup): said in the log; a webhook is answered 503
+        with Retry-After and the leader's name (``handle.elsewhere``, read by engine.scheduling.webhook)."""
+        run: Any = handle.run
+        kind = run.trigger.get("kind", "?")
+        holder = self.leader_name()
+        log.info("%s: a %s trigger came to this daemon, which does not lead (%s leads); it is not run here",
+                 run.plan.name, kind, holder)  # fmt: skip
+        if kind == "webhook":
+            retry = max(1, int(self.settings.heartbeat_timeout + 0.999))
+            answer = {"error": f"not run: this daemon does not lead on its broker; {holder} leads: send the webhook "
+                      "there (this one takes over if the leader's lease expires)", "leader": holder,
+                      "status": "standby"}  # fmt: skip
+            handle.elsewhere = {"answer": answer, "retry_after": retry}  # type: ignore[attr-defined]
+        handle.future.set_result(RunResult(run.run_id, run.plan.name, "skipped", message="not the leader"))
+        return handle
+
+    def leader_name(self) -> str:
+        """Who leads the broker's daemons now (``daemon@HOST (pid N, …)``), or 'another daemon'."""
+        import redis
+
+        try:
+            return (self.lease.leader().split("|", 1)[-1] if self.lease else "") or "another daemon"
+        except redis.RedisError:
+            return "another daemon"
 
     def _leads(self) -> bool:
         return self.lease is None or self.lease.held()
@@ -187,6 +205,10 @@ class BrokerEngine(Engine):
         body = item.body
         try:
             if item.standby and time.monotonic() - item.held > 3 * self.settings.heartbeat_timeout:
+                if body["trigger"].get("kind") == "watch":
+                    log.info("%s: the held watch trigger (%s) is dropped: it came %.0f s before this daemon led "
+                             "(the leader of that time had it)", body["workflow"], body["trigger"].get("path"),
+                             time.monotonic() - item.held)  # fmt: skip
                 return True  # fired long before this daemon led: the leader of that time owned it
             if item.fire and not self._claim_fire(item.fire, body["run_id"]):
                 return True  # the other daemon sent this fire (before a hand-over)
@@ -203,7 +225,43 @@ class BrokerEngine(Engine):
         if item.standby:
             with self._lock:
                 self._active[body["run_id"]] = item.handle  # tracked from now (its handle already ended here)
+        item.handle.run.queued = time.monotonic()
+        if body["needs"]:
+            self._tell_if_nobody(body)
         return True
+
+    def _tell_if_nobody(self, body: dict) -> None:
+        """One line in the log when no connected worker has the tags the run needs (it waits in the queue)."""
+        import redis
+
+        try:
+            nobody = not routing.able(self.client, body["needs"])
+        except redis.RedisError:
+            return
+        key = (body["workflow"], tuple(body["needs"]))
+        if nobody and key not in self._told:
+            log.warning("%s: %s", body["workflow"], routing.why_waiting(body))
+        self._told.discard(key) if not nobody else self._told.add(key)
+
+    def _not_sent(self, handle: RunHandle, why: str) -> RunHandle:
+        """A run that cannot go to a worker: recorded as failed here, with ``why``, as one line."""
+        run: Any = handle.run
+        log.error("%s: not sent to a worker: %s", run.plan.name, why)
+        with self._lock:
+            self._active[run.run_id] = handle
+        self._ended_here(handle, FAILED, why, "worker", begun=True)
+        return handle
+
+    def _ended_here(self, handle: RunHandle, status: str, why: str, kind: str, *, begun: bool) -> None:
+        """Record the end of a run that the daemon ends itself (not sent, never taken, worker lost); ``begun``: also
+        its start, for a run no worker began."""
+        run: Any = handle.run
+        if begun:
+            started = {"trigger": run.trigger, "source": run.source, "path": str(run.plan.path or "")}
+            self.bus.emit(ev.Event(ev.RUN_STARTED, handle.run_id, handle.workflow, None, started))
+        error = {"message": why, "kind": kind, "step": None}
+        data = {"status": status, "error": error, "duration": 0.0, "outputs": {}, "message": why}
+        self._arrived(ev.Event(ev.RUN_FINISHED, handle.run_id, handle.workflow, None, data))
 
     def _claim_fire(self, key: str, run_id: str) -> bool:
         """True when this run may send the fire: nobody had, or this run claimed it on an attempt that failed."""
@@ -340,6 +398,24 @@ class BrokerEngine(Engine):
             settled = time.monotonic() - self._reachable_since >= self.settings.heartbeat_timeout
             if claim and alive.get(claim) is None and settled:
                 self._lost(handle, claim)
+            elif not claim:
+                self._waited(handle)
+
+    def _waited(self, handle: RunHandle) -> None:
+        """A run no worker took within its policy.timeout is failed (timeout) with the reason it waited; claimed
+        here so that a worker that connects later drops it."""
+        run: Any = handle.run
+        timeout = run.plan.timeout
+        if timeout is None or run.queued is None or time.monotonic() - run.queued < timeout:
+            return
+        if not self.client.set(b.claim_key(handle.run_id), "expired@daemon", nx=True, ex=7 * 86400):
+            return  # a worker took it just now
+        body = m.build(run.plan, run_id=handle.run_id, trigger={}, variables=None, source="", fence=0)
+        able = routing.able(self.client, body["needs"])
+        why = f"the workers that could take it ({', '.join(able)}) were busy" if able else routing.lack(body)
+        how = f"the run did not start within {timeout:g}s (policy.timeout): {why}"
+        log.error("run %s of %s: %s", handle.run_id, handle.workflow, how)
+        self._ended_here(handle, FAILED, how, "timeout", begun=True)
 
     def _lost(self, handle: RunHandle, worker: str) -> None:
         """``worker`` stopped heart-beating with the run: interrupted (worker lost); again only under retry_lost."""
@@ -350,9 +426,7 @@ class BrokerEngine(Engine):
                "was stopped there")  # fmt: skip
         log.error("run %s of %s: %s", handle.run_id, handle.workflow, how)
         policy = dict(m.workflow_of(run.plan).policy)
-        error = {"message": how, "kind": "worker", "step": None}
-        data = {"status": INTERRUPTED, "error": error, "duration": 0.0, "outputs": {}, "message": how}
-        self._arrived(ev.Event(ev.RUN_FINISHED, handle.run_id, handle.workflow, None, data))
+        self._ended_here(handle, INTERRUPTED, how, "worker", begun=False)
         if policy.get("retry_lost") and not self._closed:
             log.info("%s: policy retry_lost: the run is sent again", handle.workflow)
             trigger = {**run.trigger, "retry_of": handle.run_id}

@@ -1,9 +1,10 @@
 """The run as data: what the daemon sends a worker, and how the worker checks it before running anything.
 
-A message is a JSON object: the frozen workflow as YAML text (and every file a ``workflow.run`` step names with a
-plain path, each with its SHA-256), the trigger data, the variables, the policy, the worker tags it needs, and the
-leader's fencing token. Never a path to open on the daemon's disk, never a pickled object, never a secret: the
-worker re-validates and compiles the text with its own blocks and reads secrets from its own sources.
+A message is a JSON object: the frozen workflow as YAML text and every workflow file its ``workflow.run`` steps
+reach (engine.distributed.bundle), each with its SHA-256, the trigger data, the variables, the policy, the worker
+tags it needs, and the leader's fencing token. Never a path to open on the daemon's disk, never a pickled object,
+never a secret: the worker re-validates and compiles the text with its own blocks and reads secrets from its own
+sources.
 """
 
 from __future__ import annotations
@@ -13,13 +14,12 @@ import json
 import os
 import pickle
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 SCHEMA = 1  # bumped when a message changes in a way an older worker would misread
-MAX_DEPTH = 8  # ``..`` levels a bundled file may sit above the workflow's folder
-MAX_FILES = 200  # files of one bundle (a workflow.run chain longer than this is a design problem)
+MAX_DEPTH = 8  # ``..`` levels a bundled file may sit above the workflow's folder (engine.distributed.bundle)
 
 
 class Refused(ValueError):
@@ -42,17 +42,22 @@ class Bundle:
     needs: list[str]
     fence: int
     sent: float
+    labels: dict[str, str] = field(default_factory=dict)  # identity → how `flowdeck state --broker` names it
 
 
 def identity(path: Path, root: Path | None = None) -> str:
     """The key a workflow file's saved values (and its fires) are known by in the broker, not a path a worker could
     open: its path relative to the workspace ``root`` (the same on two daemons of one broker), else its full path."""
+    return known(path, root.resolve() if root is not None else None)[0]
+
+
+def known(path: Path, top: Path | None) -> tuple[str, str]:
+    """``path``'s identity and label (below) in the workspace ``top`` (resolved): one resolve for both."""
     path = path.resolve()
-    if root is not None and path.is_relative_to(root.resolve()):
-        name = "ws:" + path.relative_to(root.resolve()).as_posix()
-    else:
-        name = str(path)
-    return "wf-" + hashlib.sha256(name.encode()).hexdigest()[:20]
+    if top is not None and path.is_relative_to(top):
+        inside = path.relative_to(top).as_posix()
+        return "wf-" + hashlib.sha256(("ws:" + inside).encode()).hexdigest()[:20], inside
+    return "wf-" + hashlib.sha256(str(path).encode()).hexdigest()[:20], path.name
 
 
 def sha(text: str) -> str:
@@ -76,17 +81,22 @@ def build(
     fence: int,
     root: Path | None = None,
 ) -> dict:
-    """The message of one run of ``plan``."""
-    from engine.io.save import dumps
+    """The message of one run of ``plan``; bundle.Unsendable when a child workflow is named by a template."""
+    from engine.distributed.bundle import DESKTOP, collect
 
     workflow = workflow_of(plan)
     main = plan.path.name if plan.path else "workflow.yaml"
-    files = {main: {"text": dumps(workflow), "state": identity(plan.path, root) if plan.path else run_id}}
-    if plan.path is not None:
-        _children(workflow, plan.path.parent, plan.path.parent, files, root)
-    for entry in files.values():
-        entry["sha256"] = sha(entry["text"])
+    found = collect(workflow, plan.path, main)
+    files = {}
+    top = root.resolve() if root is not None else None
+    for rel, text in found.texts.items():
+        origin = found.sources.get(rel)
+        state, shown = known(origin, top) if origin else (run_id, plan.name)  # label: how `flowdeck state` names it
+        files[rel] = {"text": text, "sha256": sha(text), "state": state, "label": shown}
     policy = dict(workflow.policy)
+    needs = {str(t) for t in policy.get("runs_on") or []}
+    if found.desktop:
+        needs.add(DESKTOP)
     return {
         "schema": SCHEMA,
         "run_id": run_id,
@@ -97,32 +107,11 @@ def build(
         "variables": variables,
         "source": source,
         "policy": policy,
-        "needs": [str(t) for t in policy.get("runs_on") or []],
+        "needs": sorted(needs),
+        "desktop_blocks": sorted(found.desktop),
         "fence": fence,
         "sent": time.time(),
     }
-
-
-def _children(workflow: Any, folder: Path, top: Path, files: dict[str, dict], root: Path | None) -> None:
-    """Add every file a ``workflow.run`` step of ``workflow`` names with a plain path (no template), recursively."""
-    from engine.io.load import read_text
-
-    for step in workflow.steps.values():
-        target = step.params.get("path") if step.do == "workflow.run" else None
-        if not isinstance(target, str) or "{{" in target or len(files) >= MAX_FILES:
-            continue
-        path = (folder / Path(target).expanduser()).resolve()
-        rel = PurePosixPath(Path(os.path.relpath(path, top)).as_posix()).as_posix()
-        if rel in files or rel.split("/").count("..") > MAX_DEPTH:
-            continue
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue  # the run fails on the worker the way it would here: the file is not there
-        files[rel] = {"text": text, "state": identity(path, root)}
-        child, _problems = read_text(text, str(path), check=False)
-        if child is not None:
-            _children(child, path.parent, top, files, root)
 
 
 def encode(message: dict) -> str:
@@ -158,6 +147,7 @@ def check(message: Any, worker: str) -> Bundle:
             needs=[str(t) for t in message.get("needs") or []],
             fence=int(message.get("fence") or 0),
             sent=float(message.get("sent") or 0.0),
+            labels={states[rel]: str(entry.get("label") or rel) for rel, entry in dict(message["files"]).items()},
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         if isinstance(exc, Refused):

@@ -19,6 +19,7 @@ from typing import Any
 
 from engine.distributed import broker as b
 from engine.distributed import message as m
+from engine.distributed import routing
 from engine.distributed.events import Publisher
 from engine.distributed.store import RedisStateDB
 from engine.runtime import Engine
@@ -89,7 +90,8 @@ class Node:
         ttl = int(self.settings.heartbeat_timeout * 1000)
         for n in range(1, 1000):
             name = wanted or (f"worker@{host}" if n == 1 else f"worker-{n}@{host}")
-            if self.client.set(b.worker_key(name), str(time.time()), nx=True, px=ttl):
+            if self.client.set(b.worker_key(name), routing.heartbeat(self.tags), nx=True, px=ttl):
+                routing.joined(self.client, name)
                 return name
             if wanted:
                 raise b.BrokerError(
@@ -103,7 +105,8 @@ class Node:
         ttl = int(self.settings.heartbeat_timeout * 1000)
         while not self._stop.wait(self.settings.heartbeat_every):
             try:
-                self.client.set(b.worker_key(self.name), str(time.time()), px=ttl)
+                self.client.set(b.worker_key(self.name), routing.heartbeat(self.tags), px=ttl)
+                routing.joined(self.client, self.name)  # again each time: a Redis that lost the set learns it back
             except redis.RedisError as exc:
                 log.warning("heartbeat: the broker does not answer (%s)", exc)
 
@@ -214,7 +217,7 @@ class Node:
         aliases: dict[Path, str] = {}
         try:
             aliases = m.write(bundle, folder)
-            self.engine.state_db.alias(aliases)  # type: ignore[union-attr]
+            self.engine.state_db.alias(aliases, bundle.labels)  # type: ignore[union-attr]
             path = m.main_path(bundle, folder)
             workflow, problems = read_text(bundle.files[bundle.main], str(path))
             if workflow is None or errors(problems):

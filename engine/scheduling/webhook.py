@@ -144,7 +144,7 @@ class _Handler(BaseHTTPRequestHandler):
         text = message or self.responses.get(code, ("refused",))[0]
         self._send(code, {"error": f"{text} ({explain})" if explain else text})
 
-    def _send(self, status: int, body: dict[str, Any], allow: tuple[str, ...] = ()) -> None:
+    def _send(self, status: int, body: dict[str, Any], allow: tuple[str, ...] = (), retry_after: int = 0) -> None:
         data = json.dumps(body, default=str).encode()
         self._answered = True
         try:
@@ -154,6 +154,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(data)))
             if allow:
                 self.send_header("Allow", ", ".join(allow))
+            if retry_after:
+                self.send_header("Retry-After", str(retry_after))
             if status >= 400:
                 self.send_header("Connection", "close")
                 self.close_connection = True
@@ -237,6 +239,9 @@ class _Handler(BaseHTTPRequestHandler):
             return self._not_started(hook, trigger["name"])
         if handle == QUEUED:
             return self._send(202, {"queued": True, "status": "queued"})
+        elsewhere = getattr(handle, "elsewhere", None)  # a standby daemon of a broker: the leader runs hooks
+        if elsewhere is not None:
+            return self._send(503, elsewhere["answer"], retry_after=elsewhere["retry_after"])
         if not wait:
             return self._send(202, {"run_id": handle.run_id, "status": "accepted"})
         try:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 
 from tests.support.flows import tick
 from tests.support.product import Product, wait_until
@@ -208,3 +209,21 @@ def test_two_daemons_one_leads_and_the_other_takes_over_with_no_fire_twice_or_lo
     seconds = sorted(int(_when(line).timestamp()) for line in _lines(marks))
     assert len(seconds) == len(set(seconds)), seconds  # none twice
     assert seconds == list(range(seconds[0], seconds[-1] + 1)), seconds  # none lost across the hand-over
+
+
+@pytest.mark.promise("scaling.md", "When Redis restarts")
+def test_runs_waiting_in_the_queue_survive_a_redis_restart(product: Product, redis_url: str, redis_server: Any) -> None:
+    """Five runs sent while no worker is connected wait in the queue; Redis is restarted (AOF on); a worker that
+    connects afterwards runs every one of them, once."""
+    marks = product.home / "marks"
+    for n in range(5):
+        product.write(f"q{n}.yaml", SLOW.format(name=f"Queued {n}", policy="{}", mark=f"{marks}-{n}", sleep=0))
+    queue = redis.Redis.from_url(redis_url)
+    with _daemon(product, redis_url) as daemon:
+        assert wait_until(lambda: queue.hlen("flowdeck-queue:flowdeck.msgs") == 5, 30), daemon.log
+        redis_server.restart(down=0.5)
+        assert queue.hlen("flowdeck-queue:flowdeck.msgs") == 5
+        with worker(product, redis_url, "--workers", "2"):
+            assert wait_until(lambda: len([r for r in _runs(product) if r["status"] == "succeeded"]) == 5, 30)
+    assert sorted(r["workflow"] for r in _runs(product)) == [f"Queued {n}" for n in range(5)]
+    assert [Path(f"{marks}-{n}").read_text() for n in range(5)] == ["first\n"] * 5

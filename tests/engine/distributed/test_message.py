@@ -72,3 +72,50 @@ def test_policy_runs_on_and_retry_lost_are_checked() -> None:
     messages = [p.message for p in problems]
     assert any("expected a list of worker tags" in msg for msg in messages), messages
     assert any("expected true or false, got 'sometimes'" in msg for msg in messages), messages
+
+
+def _compiled(path: Path):
+    workflow = load_workflow(path)
+    return dataclasses.replace(compile_plan(workflow), snapshot=pickle.dumps(workflow))
+
+
+def test_a_child_far_away_is_bundled_under_outside_and_its_step_rewritten(tmp_path: Path) -> None:
+    far = tmp_path / "a" / "b" / "c" / "d" / "e" / "f" / "g" / "h" / "i" / "far.yaml"
+    far.parent.mkdir(parents=True)
+    far.write_text(CHILD)
+    flows = tmp_path / "x" / "y" / "z" / "q" / "r" / "s" / "t" / "u" / "v" / "flows"
+    flows.mkdir(parents=True)
+    (flows / "main.yaml").write_text(
+        f"flowdeck: 1\nname: Main\nsteps:\n  go: {{do: workflow.run, with: {{path: {far}}}}}\n"
+    )
+    body = m.build(_compiled(flows / "main.yaml"), run_id="r", trigger={}, variables=None, source="manual", fence=0)
+    (outside,) = [rel for rel in body["files"] if rel != "main.yaml"]
+    assert outside.startswith("_outside/") and outside.endswith("/far.yaml"), outside
+    assert str(tmp_path) not in m.encode(body)
+    bundle = m.check(json.loads(m.encode(body)), "w@h")
+    m.write(bundle, tmp_path / "worker")
+    main = load_workflow(m.main_path(bundle, tmp_path / "worker"))
+    target = main.steps["go"].params["path"]
+    assert (m.main_path(bundle, tmp_path / "worker").parent / target).read_text() == CHILD
+
+
+def test_desktop_blocks_in_a_child_make_the_run_need_the_desktop_tag(tmp_path: Path) -> None:
+    (tmp_path / "typing.yaml").write_text("flowdeck: 1\nname: T\nsteps:\n  t: {do: keys.type, with: {text: hi}}\n")
+    (tmp_path / "main.yaml").write_text(
+        "flowdeck: 1\nname: M\nsteps:\n  c: {do: workflow.run, with: {path: typing.yaml}}\n"
+    )
+    body = m.build(_compiled(tmp_path / "main.yaml"), run_id="r", trigger={}, variables=None, source="manual", fence=0)
+    assert body["needs"] == ["desktop"] and body["desktop_blocks"] == ["keys.type"]
+    (tmp_path / "p").mkdir()
+    plain = m.build(_plan(tmp_path / "p"), run_id="r", trigger={}, variables=None, source="m", fence=0)
+    assert plain["needs"] == ["office"] and plain["desktop_blocks"] == []
+
+
+def test_a_templated_child_path_cannot_be_sent(tmp_path: Path) -> None:
+    from engine.distributed.bundle import Unsendable
+
+    (tmp_path / "main.yaml").write_text(
+        'flowdeck: 1\nname: M\nsteps:\n  c: {do: workflow.run, with: {path: "{{ vars.x }}.yaml"}}\n'
+    )
+    with pytest.raises(Unsendable, match=r"^main.yaml: steps.c.with.path is a template \('\{\{ vars.x \}\}.yaml'\)"):
+        m.build(_compiled(tmp_path / "main.yaml"), run_id="r", trigger={}, variables=None, source="m", fence=0)
