@@ -1,0 +1,65 @@
+"""The inspector's "In run 3f2a9c" section: what a past run gave one step (inputs, output), read-only, with Copy.
+
+Shown while the editor shows a past run (gui.editor.pastrun); the values are the history's, never the form's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QToolButton, QVBoxLayout, QWidget
+
+from gui.inspector.widgets import monospace_font, note, section
+from gui.runpanel.values import duration_text, for_view, pretty
+
+MAX_HEIGHT = 150  # pixels of one value's box; longer values scroll
+
+
+class RunValues(QWidget):
+    """One step's record in a past run: status and duration, then its inputs and output."""
+
+    def __init__(self, run_id: str, record: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("runValues")
+        self.texts: dict[str, str] = {}
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(section(f"In run {run_id[:6]}"))
+        if record is None:
+            self.status = note("This step did not run in this run.")
+            layout.addWidget(self.status)
+            return
+        self.status = note(f"{record.status} · {duration_text(record.duration)}", "fieldHelp")
+        layout.addWidget(self.status)
+        for title, value in (("Inputs", record.inputs), ("Output", record.output)):
+            layout.addLayout(self._value(title, value))
+
+    def _value(self, title: str, value: Any) -> QVBoxLayout:
+        text = pretty(value, "yaml") if value not in (None, {}) else ""
+        self.texts[title] = text
+        caption = QLabel(title)
+        caption.setObjectName("fieldLabel")
+        copy = QToolButton()
+        copy.setObjectName(f"copy{title}")
+        copy.setText("Copy")
+        copy.setAutoRaise(True)
+        copy.setToolTip(f"Copy the whole {title.lower()} of this run")
+        copy.setEnabled(bool(text))
+        copy.clicked.connect(lambda _checked=False, t=text: QGuiApplication.clipboard().setText(t))
+        head = QHBoxLayout()
+        head.addWidget(caption)
+        head.addStretch(1)
+        head.addWidget(copy)
+        box = QPlainTextEdit()
+        box.setObjectName(f"run{title}")
+        box.setReadOnly(True)
+        box.setFont(monospace_font())
+        box.setPlainText(for_view(text)[0] if text else "(none)")
+        box.setMaximumHeight(MAX_HEIGHT)
+        column = QVBoxLayout()
+        column.setSpacing(2)
+        column.addLayout(head)
+        column.addWidget(box)
+        return column
