@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 
 from engine.model.workflow import ERROR_PORT
 from gui.canvas.scene import WorkflowScene
@@ -49,6 +49,9 @@ def duration_text(seconds: float | None) -> str:
 
 
 class RunStatus(QObject):
+    watching = Signal(object)  # the run id now shown live (None: a past run, or nothing)
+    finished = Signal(str)  # the run shown live ended (its path is drawn)
+
     def __init__(self, scene: WorkflowScene, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.scene = scene
@@ -87,6 +90,7 @@ class RunStatus(QObject):
         self.scene.clear_status()
         self._left.clear()
         self._taken.clear()
+        self.watching.emit(run_id)
 
     def show_record(self, record: Any) -> None:
         """Show a past run: each step's badge, its path, and the steps it did not run dimmed."""
@@ -178,3 +182,4 @@ class RunStatus(QObject):
             if node.status == "running":  # cancelled while it ran
                 node.set_status("failed", "stopped")
         self.show_trail()
+        self.finished.emit(event.run_id)
