@@ -35,7 +35,9 @@ TEMPLATES = {
 
 def big_output() -> dict:
     """About 1 MB as JSON: 10,000 invoices."""
-    invoices = [{"id": i, "customer": f"Customer {i:05d} Ltd", "total": i % 997, "note": "x" * 48} for i in range(10_000)]
+    invoices = [
+        {"id": i, "customer": f"Customer {i:05d} Ltd", "total": i % 997, "note": "x" * 48} for i in range(10_000)
+    ]
     return {"status": 200, "json": {"invoices": invoices}}
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QLabel, QPushButton, QToolBar, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QToolBar, QToolButton, QWidget
 
 if TYPE_CHECKING:
     from gui.editor.page import EditorPage
@@ -60,7 +60,7 @@ class RunView(QObject):
         self.bar.toggleViewAction().setVisible(False)  # not one of the toolbars a person switches on
         self.label = QLabel()
         self.label.setObjectName("runViewTitle")
-        self.label.setContentsMargins(8, 0, 12, 0)
+        self.label.setContentsMargins(8, 0, 0, 0)
         self.run_here = QPushButton("Run from here with this run's data")
         self.run_here.setObjectName("runFromHere")
         self.run_here.setToolTip(
@@ -68,15 +68,18 @@ class RunView(QObject):
             "their outputs come from this run"
         )
         self.run_here.clicked.connect(self.run_from_here)
-        self.back = QPushButton("Back to editing")
+        self.back = QToolButton()  # right after the title, like a link: "Showing run 3f2a9c of 2 Dec 14:05 — Back…"
+        self.back.setText("Back to editing")
         self.back.setObjectName("backToEditing")
+        self.back.setAutoRaise(True)
+        self.back.setStyleSheet("QToolButton { color: palette(link); text-decoration: underline; }")
         self.back.clicked.connect(lambda: self.leave())
         self.bar.addWidget(self.label)
+        self.bar.addWidget(self.back)
         spacer = QWidget()
         spacer.setSizePolicy(spacer.sizePolicy().Policy.Expanding, spacer.sizePolicy().Policy.Preferred)
         self.bar.addWidget(spacer)
         self.bar.addWidget(self.run_here)
-        self.bar.addWidget(self.back)
         page.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
         page.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.bar)
         self.bar.hide()
@@ -139,7 +142,7 @@ class RunView(QObject):
         page.run_status.show_record(record)
         page.previewer.load(page.document.workflow, page.document.path, None, record)
         page.inspector.set_past_run(lambda step: (record.run_id, self._steps.get(step)))
-        self.label.setText(f"{run_title(record)}{note} — Back to editing")
+        self.label.setText(f"{run_title(record)}{note} —")
         self.label.setToolTip(f"Run {record.run_id}: {record.status}")
         self.bar.show()
         self._update_button()

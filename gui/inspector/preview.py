@@ -172,7 +172,7 @@ def _say_missing(names: tuple[str, ...], depth: int, where: Mapping[str, Any], d
         return f"'{names[1]}' has no output '{name}'{hint}"
     if names[0] == "vars" and depth == 1:
         return f"no variable '{name}'{hint}"
-    return f"'{'.'.join(names[:depth])}' has no '{name}'{hint}"
+    return f"{'.'.join(names[:depth])} has no '{name}'{hint}"
 
 
 def _did_you_mean(name: str, choices: Any) -> str:

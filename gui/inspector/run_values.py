@@ -14,6 +14,7 @@ from gui.inspector.widgets import monospace_font, note, section
 from gui.runpanel.values import duration_text, for_view, pretty
 
 MAX_HEIGHT = 150  # pixels of one value's box; longer values scroll
+WRAP = 36  # characters a line of the box holds at the inspector's usual width (the box's height is guessed)
 
 
 class RunValues(QWidget):
@@ -56,8 +57,10 @@ class RunValues(QWidget):
         box.setObjectName(f"run{title}")
         box.setReadOnly(True)
         box.setFont(monospace_font())
-        box.setPlainText(for_view(text)[0] if text else "(none)")
-        box.setMaximumHeight(MAX_HEIGHT)
+        shown = for_view(text)[0] if text else "(none)"
+        box.setPlainText(shown)
+        lines = sum(len(line) // WRAP + 1 for line in shown.splitlines()[:40])  # as tall as a short value needs
+        box.setFixedHeight(min(MAX_HEIGHT, box.fontMetrics().lineSpacing() * (lines + 1) + 12))
         column = QVBoxLayout()
         column.setSpacing(2)
         column.addLayout(head)

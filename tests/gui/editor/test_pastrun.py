@@ -166,7 +166,7 @@ def test_open_a_past_run_shows_its_path_badges_and_values(page: EditorPage, qtbo
     assert page.open_run(_record(page, run_id)) is None
     assert page.run_view.active and page.run_view.bar.isVisible()
     assert page.run_view.label.text().startswith(f"Showing run {run_id[:6]} of ")
-    assert page.run_view.label.text().endswith("— Back to editing")
+    assert page.run_view.label.text().endswith(" —") and page.run_view.back.text() == "Back to editing"
     assert page.run_status.trail() == (TAKEN, {"shout"})
     assert page.scene.nodes["fetch"].status == "succeeded" and page.scene.nodes["fetch"].status_text.endswith("ms")
     page.select_step("save")
