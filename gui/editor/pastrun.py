@@ -28,8 +28,9 @@ def file_problem(record: Any) -> str | None:
     short = record.run_id[:6]
     if not record.path:
         return f"Run {short} has no workflow file (it was started without one)."
-    if not Path(record.path).is_file():
-        return f"The workflow file of run {short} is gone: {record.path}"
+    path = Path(record.path)
+    if not path.is_file():
+        return f"The workflow file of run {short}, {path.name}, is gone (it was in {path.parent})"
     return None
 
 

@@ -44,7 +44,9 @@ layout:
 
 
 HISTORY_PAGE = (40, 100)
-FIRST_RUN = (300, 90)
+NEWEST_RUN, OLDER_RUN = (300, 90), (300, 116)
+PROBLEM = (96, 432, 700, 20)
+GONE_ROW = (198, 80, 168, 20)  # the newest row's Workflow cell  # the line under the run's header on the History page
 OPEN_IN_EDITOR = (935, 418)
 SAVE_NODE = (650, 215)  # the file.write step on the fitted canvas (run view: the bar takes 30 px from the top)
 RUN_FROM_HERE = (970, 72)
@@ -77,7 +79,8 @@ def read(app: Desktop, rect: tuple[int, int, int, int], tmp_path: Path) -> str:
 def test_open_a_past_run_from_history_and_run_from_a_step_with_its_data(
     xdisplay: XDisplay, tray_host: subprocess.Popen, product: Product, tmp_path: Path
 ) -> None:
-    """History ▸ Open in editor shows the run of `flowdeck run` on the canvas: the bar says "Showing run <id> of
+    """History ▸ Open in editor says in one line when a run's file is gone; for a file that is there it shows the
+    run of `flowdeck run` on the canvas: the bar says "Showing run <id> of
     <date>", the step it did not run is faded (its colour is gone) while the others keep theirs; selecting the
     file.write step and pressing Run from here with this run's data writes the file again from that run's outputs,
     the new run in the history ran that step alone, and after it the step it did not run is still faded."""
@@ -87,10 +90,19 @@ def test_open_a_past_run_from_history_and_run_from_a_step_with_its_data(
     assert done.returncode == 0, done.stderr
     (first,) = product.history()
     out.unlink()
+    gone = product.write("gone.yaml", FLOW.format(out=out).replace("Invoices", "Gone"))
+    assert product.run("run", str(gone)).returncode == 0
+    gone.unlink()
+    out.unlink()
     app = started(xdisplay, product)
     try:
         click(app, HISTORY_PAGE)
-        click(app, FIRST_RUN)
+        assert wait_until(lambda: click(app, HISTORY_PAGE) or "Gone" in read(app, GONE_ROW, tmp_path), timeout=20)
+        click(app, NEWEST_RUN)  # the run of gone.yaml, whose file is gone
+        click(app, OPEN_IN_EDITOR)
+        said = wait_until(lambda: "is gone" in (t := read(app, PROBLEM, tmp_path)) and t, timeout=10)
+        assert said and "gone.yaml" in said, read(app, PROBLEM, tmp_path)
+        click(app, OLDER_RUN)
         click(app, OPEN_IN_EDITOR)
         app.wait_title(app.main_window(), "Flowdeck — invoices.yaml")
         time.sleep(1)

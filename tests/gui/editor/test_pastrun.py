@@ -230,7 +230,8 @@ def test_a_file_that_is_gone_is_said_in_one_line(page: EditorPage, qtbot: QtBot)
     record = _record(page, run_id)
     Path(record.path).unlink()
     problem = page.open_run(record)
-    assert problem == f"The workflow file of run {run_id[:6]} is gone: {record.path}"
+    gone = Path(record.path)
+    assert problem == f"The workflow file of run {run_id[:6]}, {gone.name}, is gone (it was in {gone.parent})"
     assert not page.run_view.active
 
 
