@@ -63,9 +63,7 @@ class PreviewData:
             "env": env_snapshot(),
             "secrets": _Masked(),
             "now": datetime.now(),
-            "run": self.run,
-            "loop": None,
-            "error": None,
+            "run": self.run,  # no loop, no error: they have values only while a step runs (said so when read)
             bounds.LIMITS: (time.monotonic() + DEADLINE, _SLOW, None),
         }
 
@@ -119,7 +117,7 @@ def render_preview(template: str, data: PreviewData | None) -> Preview:
     try:
         value = render(template, ctx)
     except StepError as exc:
-        message = missing_name(parsed.refs, ctx, data) or _engine_line(str(exc), template)
+        message = missing_name(parsed.refs, ctx, data) or _engine_line(str(exc), template, parsed.refs)
         return Preview(message, message, True)
     except Exception as exc:  # whatever the renderer raises is the person's template's problem
         message = f"{type(exc).__name__}: {exc}"
@@ -127,9 +125,13 @@ def render_preview(template: str, data: PreviewData | None) -> Preview:
     return Preview("→ " + value_line(value), value_tip(value))
 
 
-def _engine_line(message: str, template: str) -> str:
-    """The engine's message without the template it repeats (it is right above, in the field)."""
-    return message.removesuffix(f" in {template!r}").splitlines()[0] if message else "cannot be computed"
+def _engine_line(message: str, template: str, refs: Any) -> str:
+    """The engine's message without the template it repeats (it is right above, in the field); a list's missing
+    element names the list the template reads."""
+    line = message.removesuffix(f" in {template!r}").splitlines()[0] if message else "cannot be computed"
+    if line.startswith("list object has no element") and len(refs) == 1:
+        line = f"{'.'.join(refs[0].names)}{line.removeprefix('list object')}"
+    return line
 
 
 def missing_name(refs: Any, ctx: Mapping[str, Any], data: PreviewData) -> str | None:
@@ -141,11 +143,6 @@ def missing_name(refs: Any, ctx: Mapping[str, Any], data: PreviewData) -> str | 
             if isinstance(value, Mapping) and name in value:
                 value = value[name]
                 continue
-            if isinstance(value, list) and name.isdigit():
-                if int(name) < len(value):
-                    value = value[int(name)]
-                    continue
-                return f"'{'.'.join(names[:depth])}' has {len(value)} items, no item {name}"
             if not isinstance(value, Mapping) or ref.may_lack(depth) or (depth == 0 and name in _globals()):
                 break  # an attribute of a value (a text's method...) or a guarded name: not a missing key
             return _say_missing(names, depth, value, data)
