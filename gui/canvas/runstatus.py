@@ -112,8 +112,9 @@ class RunStatus(QObject):
             if not node.status:
                 node.set_status("skipped", NOT_RUN)
                 self._dimmed.add(sid)
-        self._stack = self.scene.document.undo_stack
-        self._stack.indexChanged.connect(self._edited)
+        if self._stack is None:
+            self._stack = self.scene.document.undo_stack
+            self._stack.indexChanged.connect(self._edited)
 
     def trail(self) -> tuple[set[Key], set[str]]:
         """The wires highlighted and the steps dimmed now."""

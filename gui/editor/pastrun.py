@@ -222,6 +222,11 @@ class RunView(QObject):
         except WorkflowError as exc:
             page._refuse(exc.problems)
             return None
+        except Exception as exc:  # an engine that takes no debug runs (a broker's): one line, not a traceback
+            from engine.errors import SHORT, one_line
+
+            page.view.show_hint(one_line(f"Not run: {exc}", SHORT))
+            return None
         self.leave(quiet=True)
         page.run_id = run_id  # from here on it is the editor's run, shown as Run shows one (gui.editor.runs)
         page.run_status.watch(run_id)

@@ -129,7 +129,7 @@ class FieldRow(QWidget):
 
     def update_preview(self) -> None:
         """Render the field's value as it is now (every key press: the last text typed is the one shown)."""
-        if self.previewer is None or self.param.kind == Kind.SECRET:
+        if self.previewer is None or self.param.kind == Kind.SECRET or not self.param.templated:
             self.preview.show_preview(None)
             return
         value = self.editor.value()
