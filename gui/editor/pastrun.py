@@ -10,6 +10,7 @@ run view, and says so.
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -120,13 +121,13 @@ class RunView(QObject):
         try:
             version = store.get(path, record.version)
             text = store.text(version) if version is not None else None
-        except (LookupError, OSError):
+        except (LookupError, OSError, sqlite3.Error):  # the versions cannot be read: the file as it is
             text = None
         finally:
             store.close()
         if text is None:
             return f" · v{record.version} of the file is no longer kept: showing the file as it is"
-        if text == path.read_text(encoding="utf-8"):
+        if text == path.read_text(encoding="utf-8", errors="replace"):
             return ""
         workflow, _problems = read_text(text, str(path), self.page.registry, check=False)
         if workflow is None:
