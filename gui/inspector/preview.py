@@ -204,7 +204,7 @@ def compact(value: Any, limit: int) -> str:
     """Compact JSON of ``value``, stopped after about ``limit`` characters (a 1 MB output is never encoded whole)."""
     out: list[str] = []
     size = 0
-    for piece in _pieces(value):
+    for piece in _pieces(value, limit):
         out.append(piece)
         size += len(piece)
         if size > limit:
@@ -212,22 +212,22 @@ def compact(value: Any, limit: int) -> str:
     return "".join(out)
 
 
-def _pieces(value: Any) -> Iterator[str]:
+def _pieces(value: Any, limit: int) -> Iterator[str]:
     if isinstance(value, dict):
         yield "{"
         for i, (key, item) in enumerate(value.items()):
             yield (", " if i else "") + json.dumps(str(key), ensure_ascii=False) + ": "
-            yield from _pieces(item)
+            yield from _pieces(item, limit)
         yield "}"
     elif isinstance(value, list | tuple):
         yield "["
         for i, item in enumerate(value):
             if i:
                 yield ", "
-            yield from _pieces(item)
+            yield from _pieces(item, limit)
         yield "]"
     elif isinstance(value, str):
-        yield json.dumps(value[: LINE_CHARS * 10], ensure_ascii=False)
+        yield json.dumps(value[: limit + 1], ensure_ascii=False)  # a longer text is cut: never encoded whole
     else:
         yield json.dumps(value, ensure_ascii=False, default=str)
 

@@ -10,9 +10,11 @@ from typing import Any
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QToolButton, QVBoxLayout, QWidget
 
+from gui.inspector.preview import compact
 from gui.inspector.widgets import monospace_font, note, section
-from gui.runpanel.values import duration_text, for_view, pretty
+from gui.runpanel.values import VIEW_LIMIT, duration_text, pretty
 
+YAML_CHARS = 20_000  # a value up to this size reads as YAML, a bigger one as the start of its JSON (1 MB as YAML: 10 s)
 MAX_HEIGHT = 150  # pixels of one value's box; longer values scroll
 WRAP = 36  # characters a line of the box holds at the inspector's usual width (the box's height is guessed)
 
@@ -38,8 +40,8 @@ class RunValues(QWidget):
             layout.addLayout(self._value(title, value))
 
     def _value(self, title: str, value: Any) -> QVBoxLayout:
-        text = pretty(value, "yaml") if value not in (None, {}) else ""
-        self.texts[title] = text
+        shown = _shown(value)
+        self.texts[title] = shown
         caption = QLabel(title)
         caption.setObjectName("fieldLabel")
         copy = QToolButton()
@@ -47,8 +49,8 @@ class RunValues(QWidget):
         copy.setText("Copy")
         copy.setAutoRaise(True)
         copy.setToolTip(f"Copy the whole {title.lower()} of this run")
-        copy.setEnabled(bool(text))
-        copy.clicked.connect(lambda _checked=False, t=text: QGuiApplication.clipboard().setText(t))
+        copy.setEnabled(value not in (None, {}))
+        copy.clicked.connect(lambda _checked=False, v=value: QGuiApplication.clipboard().setText(_whole(v)))
         head = QHBoxLayout()
         head.addWidget(caption)
         head.addStretch(1)
@@ -57,8 +59,7 @@ class RunValues(QWidget):
         box.setObjectName(f"run{title}")
         box.setReadOnly(True)
         box.setFont(monospace_font())
-        shown = for_view(text)[0] if text else "(none)"
-        box.setPlainText(shown)
+        box.setPlainText(shown or "(none)")
         lines = sum(len(line) // WRAP + 1 for line in shown.splitlines()[:40])  # as tall as a short value needs
         box.setFixedHeight(min(MAX_HEIGHT, box.fontMetrics().lineSpacing() * (lines + 1) + 12))
         column = QVBoxLayout()
@@ -66,3 +67,17 @@ class RunValues(QWidget):
         column.addLayout(head)
         column.addWidget(box)
         return column
+
+
+def _shown(value: Any) -> str:
+    """The value as the box shows it: YAML when small, else its first characters as JSON (never encoded whole)."""
+    if value in (None, {}):
+        return ""
+    start = compact(value, YAML_CHARS)
+    if not start.endswith("…"):
+        return pretty(value, "yaml")
+    return compact(value, VIEW_LIMIT) + "\n(the start of a long value: Copy copies all of it, as JSON)"
+
+
+def _whole(value: Any) -> str:
+    return pretty(value, "yaml") if not compact(value, YAML_CHARS).endswith("…") else pretty(value)
