@@ -18,11 +18,14 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
+from engine.runtime.history_rows import TRUNCATED
+
 NO_RUN = "no run yet — run once to preview"
 DEADLINE = 0.012  # seconds a preview may render; longer stops with a line saying so (typing stays smooth)
 LINE_CHARS = 400  # characters of a value worked out for the line (the width elides it further)
 TIP_CHARS = 4000  # and for its tooltip
 MASK = "••••••"
+CUT = TRUNCATED.split("{")[0]  # how the history ends a value it kept cut
 
 
 class _Masked(Mapping[str, str]):
@@ -143,6 +146,8 @@ def missing_name(refs: Any, ctx: Mapping[str, Any], data: PreviewData) -> str | 
             if isinstance(value, Mapping) and name in value:
                 value = value[name]
                 continue
+            if isinstance(value, str) and names[0] == "steps" and depth >= 2 and CUT in value[-80:]:
+                return f"the output of '{names[1]}' was too big for the history and kept cut; it cannot be previewed"
             if not isinstance(value, Mapping) or ref.may_lack(depth) or (depth == 0 and name in _globals()):
                 break  # an attribute of a value (a text's method...) or a guarded name: not a missing key
             return _say_missing(names, depth, value, data)

@@ -80,3 +80,10 @@ def test_the_previewer_previews_only_templates() -> None:
     generation = previewer.generation
     previewer.set_data(_data({"n": 1}))
     assert previewer.generation == generation + 1
+
+
+def test_an_output_the_history_kept_cut_says_so() -> None:
+    data = _data('{"json": {"total": 12, "rows": [1, 2, … [truncated: 2,000,000 characters in all]')
+    preview = render_preview("{{ steps.fetch.json.total }}", data)
+    assert preview.error
+    assert preview.line == "the output of 'fetch' was too big for the history and kept cut; it cannot be previewed"
