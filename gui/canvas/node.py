@@ -177,12 +177,13 @@ class NodeItem(QGraphicsItem):
         rect = self.body_rect()
         accent = self.accent()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        if self.disabled:
-            painter.setOpacity(0.55)
+        faded = self.disabled or self.status == "skipped"  # passed over, or not reached by the run shown
+        if faded:
+            painter.setOpacity(0.45)
         self._paint_body(painter, rect, c, accent)
         self._paint_text(painter, c)
         self._paint_ports(painter, c, accent)
-        if self.disabled:
+        if faded:
             painter.setOpacity(1.0)
         self._paint_tags(painter, c)
         if self._paused():
@@ -299,6 +300,8 @@ class NodeItem(QGraphicsItem):
         box = QRectF(style.NODE_W - w - 6, -11, w, 20)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(c.ok if ok else c.failed)
+        if self.status == "skipped":
+            painter.setBrush(c.muted)
         if self.status == "running":
             painter.setBrush(c.running)
         if fill is not None:

@@ -32,6 +32,7 @@ class WireItem(QGraphicsPathItem):
         super().__init__()
         self.source, self.port, self.target = source, port, target
         self.selected = False
+        self.trail = ""  # after a run: "taken" (the run went along it), "idle" (it did not), "" (no run shown)
         self._hover = False
         self.setZValue(0)
         self.setAcceptHoverEvents(True)
@@ -54,10 +55,19 @@ class WireItem(QGraphicsPathItem):
             self.setZValue(0.5 if on else 0)
             self.restyle()
 
+    def set_trail(self, trail: str) -> None:
+        if trail != self.trail:
+            self.trail = trail
+            self.restyle()
+
     def restyle(self) -> None:
         c = style.colours()
         colour = QColor(c.failed if self.port == ERROR_PORT else c.wire)
         width = 3.0 if self._hover else 2.0
+        if self.trail == "taken":
+            colour, width = QColor(c.failed if self.port == ERROR_PORT else c.ok), width + 1.0
+        elif self.trail == "idle":
+            colour.setAlpha(70)
         if self.selected:
             colour, width = QColor(c.selection), 3.5
         pen = QPen(colour, width, Qt.PenStyle.SolidLine, style.PEN_CAP)

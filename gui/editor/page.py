@@ -54,6 +54,7 @@ class EditorPage(FileHandling, Running, Debugging, QMainWindow):
         self.init_files()
         self.init_debugging()
         self.init_running()
+        self._past_runs()
         self.set_document(self.document)
 
     # -- layout ----------------------------------------------------------------------------------
@@ -111,6 +112,21 @@ class EditorPage(FileHandling, Running, Debugging, QMainWindow):
         self.problems.fixRequested.connect(lambda fix: apply_fix(self.document, fix))
         if hasattr(self.run_panel, "stepActivated"):
             self.run_panel.stepActivated.connect(self.select_step)
+
+    def _past_runs(self) -> None:
+        """Template previews from the last run, and the run view of a past run (gui.editor.pastrun)."""
+        from gui.editor.pastrun import RunView
+        from gui.inspector.preview import Previewer
+
+        self.previewer = Previewer()
+        self.inspector.set_previewer(self.previewer)
+        self.run_view = RunView(self)
+        self.documentChanged.connect(lambda _doc: self.run_view.refresh_previews())
+        self.run_status.finished.connect(lambda _run: self.run_view.refresh_previews(flush=True))
+
+    def open_run(self, record: Any) -> str | None:
+        """Show a past run (a history RunRecord) in the editor; returns why it cannot be (one line), or None."""
+        return self.run_view.open(record)
 
     # -- the document ----------------------------------------------------------------------------
     def set_document(self, document: WorkflowDocument) -> None:

@@ -24,6 +24,7 @@ from gui.inspector.editors import (
     TextEditor,
     label_text,
 )
+from gui.inspector.preview import PreviewLine
 from gui.inspector.secrets import SecretEditor
 from gui.inspector.tables import ListEditor, MappingEditor
 
@@ -74,6 +75,9 @@ class FieldRow(QWidget):
         self.reset.setAutoRaise(True)
         self.reset.setToolTip("Back to the default" if param.has_default else "Clear")
         self.reset.clicked.connect(self._reset)
+        self.preview = PreviewLine()  # the template's value in the last run (gui.inspector.preview)
+        self.previewer: Callable[[Any], Any] | None = None
+        self._previewed: tuple[Any, Any] | None = None  # (value, previewer generation) last rendered
         self.problem = QLabel()
         self.problem.setObjectName("fieldProblem")
         self.problem.setWordWrap(True)
@@ -101,9 +105,10 @@ class FieldRow(QWidget):
             grid.addWidget(self.label, 0, 0)
         grid.addWidget(self.reset, 0, 1, Qt.AlignmentFlag.AlignRight)
         grid.addWidget(self.editor, 1, 0, 1, 2)
-        grid.addWidget(self.problem, 2, 0, 1, 2)
-        grid.addWidget(self.fix_button, 3, 0, 1, 2, Qt.AlignmentFlag.AlignLeft)
-        grid.addWidget(self.help, 4, 0, 1, 2)
+        grid.addWidget(self.preview, 2, 0, 1, 2)
+        grid.addWidget(self.problem, 3, 0, 1, 2)
+        grid.addWidget(self.fix_button, 4, 0, 1, 2, Qt.AlignmentFlag.AlignLeft)
+        grid.addWidget(self.help, 5, 0, 1, 2)
         grid.setColumnStretch(0, 1)
         if self.param.kind == Kind.BOOL:
             grid.addWidget(self.editor, 0, 0)
@@ -114,6 +119,25 @@ class FieldRow(QWidget):
         self._written = value is not MISSING
         self.editor.set_value(value)
         self._update_reset()
+        self.update_preview()
+
+    def set_previewer(self, previewer: Callable[[Any], Any] | None) -> None:
+        """``previewer(value)`` gives the Preview of a value holding a template (None: no line)."""
+        self.previewer = previewer
+        self._previewed = None
+        self.update_preview()
+
+    def update_preview(self) -> None:
+        """Render the field's value as it is now (every key press: the last text typed is the one shown)."""
+        if self.previewer is None or self.param.kind == Kind.SECRET or not self.param.templated:
+            self.preview.show_preview(None)
+            return
+        value = self.editor.value()
+        key = (value, getattr(self.previewer, "generation", None))
+        if key == self._previewed:
+            return  # the model echoing the value just typed back into the field: already shown
+        self._previewed = key
+        self.preview.show_preview(self.previewer(value) if value is not MISSING else None)
 
     def show_problem(self, message: str | None, fix: Fix | None = None) -> None:
         own = self.local_problem()
@@ -141,6 +165,7 @@ class FieldRow(QWidget):
         if value is MISSING:
             self.editor.set_value(MISSING)
         self._update_reset()
+        self.update_preview()
         self.show_problem(None)
         if self.editor.parse_problem() is None:
             self.edited.emit(self.param.name, value)

@@ -6,6 +6,7 @@ document signals bring undo/redo and other views' edits back into the form witho
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
@@ -28,6 +29,8 @@ class Inspector(QWidget):
         self.document: WorkflowDocument | None = None
         self.step_id: str | None = None
         self.page: StepPage | WorkflowPage | None = None
+        self.previewer: Callable[[Any], Any] | None = None  # template previews (gui.inspector.preview.Previewer)
+        self.past_run: Callable[[str], tuple[str, Any]] | None = None  # step -> (run id, its record) of a past run
         self._routes_timer = QTimer(self, singleShot=True, interval=0)
         self._routes_timer.timeout.connect(self._refill_routes)
         self.scroll = QScrollArea()
@@ -81,8 +84,25 @@ class Inspector(QWidget):
         if self.step_id is None:
             self.page = WorkflowPage(self.document)
         else:
-            self.page = StepPage(self.document, self.step_id)
+            past = self.past_run(self.step_id) if self.past_run is not None else None
+            self.page = StepPage(self.document, self.step_id, previewer=self.previewer, past_run=past)
         self.scroll.setWidget(self.page)
+
+    def set_previewer(self, previewer: Callable[[Any], Any] | None) -> None:
+        self.previewer = previewer
+        self.refresh_previews()
+
+    def refresh_previews(self) -> None:
+        """The preview data changed (a run finished, a past run is shown): every template field renders again."""
+        if isinstance(self.page, StepPage):
+            for row in self.page.rows.values():
+                row.set_previewer(self.previewer)
+
+    def set_past_run(self, past_run: Callable[[str], tuple[str, Any]] | None) -> None:
+        """Show (or, with None, stop showing) a past run's values of the selected step."""
+        self.past_run = past_run
+        if self.document is not None:
+            self.show_step(self.step_id)
 
     def _routes_later(self) -> None:
         """Other steps came, went or were renamed: refill the on-error choices once, after the burst (a paste)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
@@ -22,7 +23,17 @@ ON_ERROR = (("fail", "Stop the run"), ("continue", "Continue with the next step"
 
 
 class StepPage(QWidget):
-    def __init__(self, document: WorkflowDocument, step_id: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        document: WorkflowDocument,
+        step_id: str,
+        parent: QWidget | None = None,
+        *,
+        previewer: Callable[[Any], Any] | None = None,
+        past_run: tuple[str, Any] | None = None,
+    ) -> None:
+        """``previewer``: renders template fields (gui.inspector.preview); ``past_run``: (run id, this step's
+        record in it or None) while the editor shows a past run."""
         super().__init__(parent)
         self.document = document
         self.step_id = step_id
@@ -32,8 +43,16 @@ class StepPage(QWidget):
         layout.setContentsMargins(10, 8, 10, 10)
         layout.setSpacing(4)
         self._header(layout)
+        self.run_values = None
+        if past_run is not None:
+            from gui.inspector.run_values import RunValues
+
+            self.run_values = RunValues(*past_run)
+            layout.addWidget(self.run_values)
         layout.addWidget(section("Settings"))
         self._params(layout)
+        for row in self.rows.values():
+            row.set_previewer(previewer)
         layout.addWidget(section("On error"))
         self._on_error(layout)
         self._outputs(layout)  # reference for later steps, so last

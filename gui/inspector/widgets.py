@@ -15,6 +15,8 @@ QLabel#sectionTitle { font-weight: 600; padding: 10px 0 0 0; margin: 0; }
 QLabel#fieldLabel { font-weight: 500; }
 QLabel#fieldHelp { color: palette(placeholder-text); font-size: 11px; }
 QLabel#fieldProblem { color: #d9534f; font-size: 11px; }
+QLabel#fieldPreview { color: palette(placeholder-text); font-size: 11px; }
+QLabel#fieldPreview[error="true"] { color: #d9534f; }
 QLabel#fieldNote { color: palette(placeholder-text); font-size: 11px; }
 QFrame#sectionRule { background: palette(mid); border: none; }
 QLabel#pageTitle { font-size: 15px; font-weight: 600; }

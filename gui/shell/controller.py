@@ -158,6 +158,7 @@ class AppController(TakeOver, Closing, QObject):
 
         self.history_page = HistoryPage(self.history)
         self.history_page.rerun_requested.connect(self.rerun)
+        self.history_page.open_requested.connect(self.open_run_in_editor)
         self.history_page.cleared.connect(lambda _n: self._refresh.start())
         assert self.window is not None
         win.add_page(self.window, "History", self.history_page, index=1)
@@ -339,6 +340,17 @@ class AppController(TakeOver, Closing, QObject):
             log.info("showing run %s", run_id)
         self.status.acknowledge()
         self._update_tray()
+
+    def open_run_in_editor(self, record: Any) -> None:
+        """History's Open in editor: the run on its workflow's canvas; a file that is gone is said on the page."""
+        from gui.editor.pastrun import file_problem
+
+        problem = file_problem(record)
+        if problem is None and self.window is not None and hasattr(self.window, "editor"):
+            win.show_page(self.window, self.window.editor)
+            problem = self.window.editor.open_run(record)
+        if problem and self.history_page is not None:
+            self.history_page.say(problem)
 
     def show_workflow_history(self, name: str) -> None:
         self.show_window()

@@ -59,6 +59,7 @@ PERIODS = (
 
 class HistoryPage(QWidget):
     rerun_requested = Signal(object)  # the run record
+    open_requested = Signal(object)  # the run record: show it in the editor (gui.editor.pastrun)
     cleared = Signal(str)  # workflow name, "" for all
 
     def __init__(self, history: Any, parent: QWidget | None = None) -> None:
@@ -100,6 +101,7 @@ class HistoryPage(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._run_selected)
         self.detail = RunDetail()
         self.detail.rerun.clicked.connect(lambda: self.record and self.rerun_requested.emit(self.record))
+        self.detail.open_editor.clicked.connect(lambda: self.record and self.open_requested.emit(self.record))
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(self.detail)
@@ -180,6 +182,11 @@ class HistoryPage(QWidget):
         self.record = record
         self.detail.show_run(record)
 
+    def say(self, text: str) -> None:
+        """One line under the run's header (why it could not be opened in the editor)."""
+        self.detail.problem.setText(text)
+        self.detail.problem.setVisible(bool(text))
+
     def _clear(self) -> None:
         name = self.workflow.currentData()
         what = f"every run of “{name}”" if name else "the history of every workflow"
@@ -207,8 +214,16 @@ class RunDetail(QWidget):
         self.title.setWordWrap(True)
         self.rerun = QPushButton("Re-run")
         self.rerun.setToolTip("Run this workflow again with the same trigger data")
+        self.open_editor = QPushButton("Open in editor")
+        self.open_editor.setObjectName("openInEditor")
+        self.open_editor.setToolTip("Show this run on the workflow's canvas: the path it took and each step's values")
+        self.problem = QLabel()
+        self.problem.setObjectName("runProblem")
+        self.problem.setStyleSheet("color: #d9534f;")
+        self.problem.hide()
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
+        head.addWidget(self.open_editor, 0, Qt.AlignmentFlag.AlignTop)
         head.addWidget(self.rerun, 0, Qt.AlignmentFlag.AlignTop)
         self.steps = QTreeWidget()
         self.steps.setHeaderLabels(["Step", "Status", "Duration", "Attempts"])
@@ -227,6 +242,7 @@ class RunDetail(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
         layout.addLayout(head)
+        layout.addWidget(self.problem)
         layout.addWidget(split, 1)
         self.show_run(None)
 
@@ -234,6 +250,8 @@ class RunDetail(QWidget):
         self.steps.clear()
         self.text.clear()
         self.rerun.setEnabled(record is not None)
+        self.open_editor.setEnabled(record is not None and bool(get(record, "steps", None)))
+        self.problem.hide()
         if record is None:
             self.title.setText("<i>Select a run to see its steps.</i>")
             return
