@@ -212,14 +212,14 @@ def test_run_from_here_and_run_this_step_use_the_last_run(page: EditorPage, qtbo
     )
     finished(page, qtbot)
     assert out.read_text() == "total 12" and page.scene.nodes["done"].status == "succeeded"
-    assert page.scene.nodes["fetch"].status == "", "fetch did not run again"
+    assert page.scene.nodes["fetch"].status == "skipped", "fetch did not run again (dimmed as not run)"
     page.document.set_param("fetch", "message", "total 13")
     page.run()  # the last run must have run fetch: a run from 'save' has no output of it to give
     finished(page, qtbot)
     out.unlink()
     page.run_step("save")
     finished(page, qtbot)
-    assert out.read_text() == "total 13" and page.scene.nodes["done"].status == "", "save alone"
+    assert out.read_text() == "total 13" and page.scene.nodes["done"].status == "skipped", "save alone"
     assert page.bridge.engine.history.last_run("Debug me").source == "step"
 
 
