@@ -223,6 +223,8 @@ def stage_deb(bundle: Path, icons: dict[str, Path], stage: Path, ver: str, relea
     opt = stage / "opt" / "flowdeck"
     shutil.copytree(bundle, opt, symlinks=True)
     dropped = debian.use_system_libraries(opt)
+    wheel_copies = debian.use_system_for_wheel_copies(opt)
+    print(f"build: {len(wheel_copies)} wheels' copies of Debian's libraries left out: {' '.join(wheel_copies)}")
     print(f"build: {len(dropped)} bundled copies of Debian's libraries left out (Depends names them)", flush=True)
     (stage / "usr" / "bin").mkdir(parents=True)
     shutil.copy2(LINUX / "flowdeck", stage / "usr" / "bin" / "flowdeck")

@@ -41,6 +41,9 @@ CLASSIFIERS = {
     "ISC License (ISCL)": "ISC",
 }
 OWN = "opt/flowdeck/_internal"
+# Licence files that go on with the licences of the libraries the wheel carries, after this line; the .deb links
+# Debian's copies of those libraries instead (debian.use_system_for_wheel_copies), so only the first part applies.
+WHEEL_LIBRARIES_FROM = {"pillow": "\n----\n"}
 
 
 def licence_of(dist: md.Distribution) -> str:
@@ -63,7 +66,9 @@ def licence_text(dist: md.Distribution) -> str | None:
         if name.startswith(("LICENSE", "LICENCE", "COPYING")) and "dist-info" in str(f):
             path = Path(str(dist.locate_file(f)))
             if path.is_file():
-                return path.read_text(errors="replace")
+                text = path.read_text(errors="replace")
+                cut = WHEEL_LIBRARIES_FROM.get(dist.metadata["Name"].lower())
+                return text.split(cut, 1)[0] if cut else text
     return None
 
 

@@ -4,7 +4,8 @@ Used by packaging/build.py. What lintian asks for and how it is met:
 - shared libraries not executable, no RUNPATH of the build machine's Python (cleared with patchelf; Qt's
   ``$ORIGIN`` paths stay), no orphaned libraries (those no binary of the bundle needs, as the GTK stack PyInstaller
   collected for Qt's GTK theme plugin, which the spec drops);
-- copies of libraries Debian ships are removed from /opt/flowdeck and the package depends on Debian's instead;
+- copies of libraries Debian ships are removed from /opt/flowdeck and the package depends on Debian's instead
+  (also the renamed copies a wheel carries, as Pillow's libjpeg, libtiff and libopenjp2);
 - /usr/share/doc/flowdeck/{copyright,changelog.gz}, the man page, DEBIAN/md5sums.
 Dates come from packaging/linux/changelog (the entry of this version), so two builds of a version are the same.
 """
@@ -92,6 +93,50 @@ def use_system_libraries(opt: Path) -> list[str]:
                 removed.append(path.name)
                 break
     return removed
+
+
+# auditwheel's renamed copies inside a wheel's <name>.libs/ folder: libjpeg-31e2ca52.so.62.4.0
+WHEEL_COPY = re.compile(r"^(?P<base>lib[\w+]+?)-[0-9a-f]{8}\.so\.(?P<major>\d+)")
+LIBDIRS = ("/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib", "/usr/lib")
+
+
+def use_system_for_wheel_copies(opt: Path) -> list[str]:
+    """Link the bundle to Debian's libjpeg, libtiff, libopenjp2… instead of the copies a wheel carries (Pillow's
+    pillow.libs/; lintian: embedded-library), when this system has the library with the same major version.
+
+    auditwheel renames each copy (and its SONAME) with a hash, so the binaries that need it are re-pointed with
+    ``patchelf --replace-needed`` at Debian's SONAME, and the copy is removed; Depends then names the package.
+    """
+    copies = {p.name: p for p in opt.rglob("*.libs/*") if WHEEL_COPY.match(p.name) and p.is_file()}
+    replaced = {name: soname for name, path in copies.items() if (soname := _system_soname(path.name))}
+    if not replaced:
+        return []
+    for binary in elf_files(opt):
+        for name in set(needed(binary)) & set(replaced):
+            subprocess.run(["patchelf", "--replace-needed", name, replaced[name], str(binary)], check=True)
+    for name in replaced:
+        copies[name].unlink()
+    for folder in {p.parent for p in copies.values()}:
+        if not any(folder.iterdir()):
+            folder.rmdir()
+    return sorted(replaced)
+
+
+def _system_soname(copy: str) -> str | None:
+    """Debian's SONAME for a wheel's copy (libopenjp2-b07f72ad.so.2.5.4 -> libopenjp2.so.7), if a package has it."""
+    match = WHEEL_COPY.match(copy)
+    assert match is not None
+    for libdir in LIBDIRS:
+        for system in sorted(Path(libdir).glob(f"{match['base']}.so.*")):
+            real = Path(os.path.realpath(system))
+            version = real.name.split(".so.", 1)[-1]
+            if version.split(".")[0] != match["major"] or not owner(system):
+                continue
+            out = subprocess.run(["readelf", "-d", str(real)], capture_output=True, text=True).stdout
+            found = re.search(r"\(SONAME\)\s+Library soname: \[([^\]]+)\]", out)
+            if found:
+                return found.group(1)
+    return None
 
 
 def owner(path: Path) -> str | None:

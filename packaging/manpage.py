@@ -23,11 +23,17 @@ def _options(parser: argparse.ArgumentParser) -> list[str]:
         if action.option_strings:
             flags = ", ".join(f"\\fB{esc(o)}\\fR" for o in action.option_strings)
             if action.nargs != 0:
-                flags += f" \\fI{esc(action.metavar or action.dest.upper())}\\fR"
+                flags += f" \\fI{esc(_metavar(action, action.dest.upper()))}\\fR"
         else:
-            flags = f"\\fI{esc(action.metavar or action.dest)}\\fR"
+            flags = f"\\fI{esc(_metavar(action, action.dest))}\\fR"
         lines += [".TP", flags, esc(action.help or "")]
     return lines
+
+
+def _metavar(action: argparse.Action, fallback: str) -> str:
+    """An option's argument names: ``--diff A B`` has a tuple of them (nargs=2)."""
+    names = action.metavar or fallback
+    return " ".join(names) if isinstance(names, tuple) else names
 
 
 def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:

@@ -37,9 +37,12 @@ def take_from_environment() -> None:
 
 
 def public_environment() -> dict[str, str]:
-    """The environment a run may read as ``env``: everything but the secret variables."""
+    """The environment a run may read as ``env``: the person's session (not a bundle's loader and Qt variables,
+    engine/runtime/childenv.py), without the secret variables."""
+    from engine.runtime.childenv import session_environ
+
     take_from_environment()
-    return dict(os.environ)
+    return session_environ()
 
 
 def variable_names(name: str) -> list[str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer, QUrl
-from PySide6.QtGui import QDesktopServices, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from gui.shell import window as win
@@ -21,6 +21,7 @@ from gui.shell.closing import Closing
 from gui.shell.dashboard import DashboardPage
 from gui.shell.host import GuiHost
 from gui.shell.logs import log_folder
+from gui.shell.opener import open_url
 from gui.shell.relay import Relay
 from gui.shell.settings import Settings, load_settings, save_settings
 from gui.shell.status import RunStatus
@@ -379,7 +380,7 @@ class AppController(TakeOver, Closing, QObject):
             self.show_window()
 
     def open_log_folder(self) -> None:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_folder())))
+        open_url(QUrl.fromLocalFile(str(log_folder())))
 
     def about(self) -> None:
         from gui.shell.about import AboutDialog

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QFont
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from gui.shell.banner import WorkspaceBanner
 from gui.shell.icons import status_icon
+from gui.shell.opener import open_url
 from gui.shell.switch import Switch
 from gui.shell.templates import list_templates
 
@@ -102,7 +103,7 @@ class DashboardPage(QWidget):
         title.setFont(font)
         self.where = QLabel()
         self.where.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
-        self.where.linkActivated.connect(lambda url: QDesktopServices.openUrl(QUrl(url)))
+        self.where.linkActivated.connect(lambda url: open_url(QUrl(url)))
         self.new_button = QToolButton()
         self.new_button.setText("New from template")
         self.new_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)

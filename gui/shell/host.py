@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Qt, QThread, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 
 from engine.errors import StepError
+from gui.shell.opener import open_with_opener, system_opens_itself
 
 _GUI_TIMEOUT = 10.0
 
@@ -56,7 +57,9 @@ class GuiHost(QObject):
         url = QUrl.fromUserInput(target, "", QUrl.UserInputResolutionOption.AssumeLocalFile)
         if not url.isValid():
             raise StepError(f"cannot open {target!r}: not a file, folder or URL", kind="host")
-        if not self._in_gui(lambda: QDesktopServices.openUrl(url)):
+        if not system_opens_itself():  # xdg-open with the person's environment, not the bundle's (gui.shell.opener)
+            open_with_opener(url)
+        elif not self._in_gui(lambda: QDesktopServices.openUrl(url)):
             raise StepError(f"cannot open {target!r}: the desktop has no program for it", kind="host")
 
     def ask(self, question: dict[str, Any]) -> dict[str, Any]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QThread
@@ -69,3 +72,29 @@ def test_a_gui_that_does_not_answer_fails_the_step_not_the_app(qtbot: QtBot, mon
     t.join(5)  # the GUI thread is busy here (not spinning its event loop), so the call cannot be served
     assert len(result) == 1 and "did not answer" in str(result[0])
     qtbot.wait(50)  # the late call still runs harmlessly once the loop turns
+
+
+def test_open_starts_the_opener_with_the_session_environment(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """In a bundle (sys.frozen), the opener open starts gets the person's LD_LIBRARY_PATH and Qt plugin path,
+    as PyInstaller's bootloader and the bundle's first runtime hook kept them, not the bundle's."""
+    bindir, seen = tmp_path / "bin", tmp_path / "environ"
+    bindir.mkdir()
+    (bindir / "xdg-open").write_text(f'#!/bin/sh\ncat /proc/$$/environ > "{seen}"\n')
+    (bindir / "xdg-open").chmod(0o755)
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setenv("PATH", f"{bindir}:{os.environ['PATH']}")
+    monkeypatch.setenv("LD_LIBRARY_PATH", "/opt/bundle/_internal")
+    monkeypatch.setenv("LD_LIBRARY_PATH_ORIG", "/home/person/lib")
+    monkeypatch.setenv("QT_PLUGIN_PATH", "/opt/bundle/_internal/PySide6/Qt/plugins")
+    monkeypatch.setenv("_FLOWDECK_ORIG_RECORDED", "1")
+    monkeypatch.setenv("_PYI_APPLICATION_HOME_DIR", "/opt/bundle/_internal")
+    report = tmp_path / "report.txt"
+    report.write_text("numbers")
+    in_worker(qtbot, lambda: GuiHost().open(str(report)))
+    qtbot.waitUntil(lambda: seen.exists() and seen.stat().st_size > 0, timeout=10000)
+    env = dict(item.split("=", 1) for item in seen.read_text().split("\0") if "=" in item)
+    assert env.get("LD_LIBRARY_PATH") == "/home/person/lib"
+    assert "QT_PLUGIN_PATH" not in env
+    assert "/opt/bundle" not in "".join(env.values())
