@@ -11,15 +11,14 @@ from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMenu,
     QPushButton,
     QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -27,7 +26,6 @@ from PySide6.QtWidgets import (
 from gui.shell.banner import WorkspaceBanner
 from gui.shell.icons import status_icon
 from gui.shell.switch import Switch
-from gui.shell.templates import list_templates
 
 COLUMNS = ("On", "Workflow", "Starts", "Next run", "Last run", "")
 ON, NAME, TRIGGERS, NEXT, LAST, ACTIONS = range(len(COLUMNS))
@@ -103,17 +101,12 @@ class DashboardPage(QWidget):
         self.where = QLabel()
         self.where.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.where.linkActivated.connect(lambda url: QDesktopServices.openUrl(QUrl(url)))
-        self.new_button = QToolButton()
-        self.new_button.setText("New from template")
-        self.new_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.new_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.templates_menu = QMenu(self.new_button)
-        for name, path in list_templates():
-            action = self.templates_menu.addAction(name, lambda p=str(path): self.template_chosen.emit(p))
-            action.setData(str(path))
-        self.templates_menu.setToolTipsVisible(True)  # each one's description and steps, to read before picking
-        self.templates_menu.aboutToShow.connect(self._describe_templates)
-        self.new_button.setMenu(self.templates_menu)
+        self.template_dialog: QDialog | None = None
+        self.templates_folder: Path | None = None  # None: the shipped examples
+        self.new_button = QPushButton("New from Template…")
+        self.new_button.setObjectName("newFromTemplate")
+        self.new_button.setToolTip("Pick an example, read what it does and see its steps, then make a copy of it")
+        self.new_button.clicked.connect(self.pick_template)
         head = QHBoxLayout()
         head.addWidget(title)
         head.addSpacing(12)
@@ -181,12 +174,15 @@ class DashboardPage(QWidget):
         self.set_rows([])
         self.empty.setText("Its workflows are listed here once Flowdeck runs this workspace.")
 
-    def _describe_templates(self) -> None:
-        from gui.shell.templates import preview
+    def pick_template(self) -> None:
+        """The template picker (window-modal, not blocking); the one created is emitted as ``template_chosen``."""
+        from gui.shell.template_dialog import TemplateDialog
 
-        for action in self.templates_menu.actions():
-            if action.data() and not action.toolTip().startswith("<b>"):
-                action.setToolTip(preview(Path(action.data())))
+        dialog = TemplateDialog(self.templates_folder, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: dialog.chosen() and self.template_chosen.emit(dialog.chosen()))
+        self.template_dialog = dialog  # tests and screenshots reach the open dialog here
+        dialog.open()
 
     def set_paused(self, paused: bool) -> None:
         """Pause all (tray menu): every switch is shown held and nothing says when it runs next, until Resume."""
@@ -213,7 +209,7 @@ class DashboardPage(QWidget):
         self.empty.setVisible(not self.rows and self.workspace.is_dir())
         self.empty.setText(
             f"No workflows in {tilde(self.workspace)} yet.\n"
-            "Create one with “New from template”, or save one from the editor."
+            "Create one with “New from Template…”, or save one from the editor."
         )
         if selected is not None:
             self.select(selected)

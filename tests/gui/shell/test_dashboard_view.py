@@ -62,15 +62,17 @@ def test_switch_and_buttons_say_what_was_asked(qtbot: QtBot, tmp_path: Path) -> 
     with qtbot.waitSignal(p.open_requested) as blocker:
         p.button_at(0, "open").click()
     assert blocker.args == ["/w/report.yaml"]
+    p.new_button.click()
+    assert p.template_dialog is not None
     with qtbot.waitSignal(p.template_chosen) as blocker:
-        p.templates_menu.actions()[0].trigger()
+        p.template_dialog.create_button.click()
     assert blocker.args[0].endswith(".yaml")
 
 
 def test_empty_workspace_says_how_to_start(qtbot: QtBot, tmp_path: Path) -> None:
     p = page(qtbot, tmp_path)
     p.show()
-    assert p.empty.isVisible() and "New from template" in p.empty.text() and str(tmp_path) in p.empty.text()
+    assert p.empty.isVisible() and "New from Template" in p.empty.text() and str(tmp_path) in p.empty.text()
 
 
 def test_selection_survives_a_refresh(qtbot: QtBot, tmp_path: Path) -> None:
