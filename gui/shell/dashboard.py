@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QFont
+from PySide6.QtGui import QDesktopServices, QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -136,6 +136,7 @@ class DashboardPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(TRIGGERS, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Interactive)  # sized by _fit_names
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.table.cellDoubleClicked.connect(self._double_clicked)
         self.problem = QLabel()
@@ -213,6 +214,17 @@ class DashboardPage(QWidget):
         )
         if selected is not None:
             self.select(selected)
+        self._fit_names()
+
+    def _fit_names(self) -> None:
+        """Names as wide as they are, but at most a third of a narrow table (a window at 200 %), so what starts
+        each workflow is still read; a cut name has the whole one in its tooltip."""
+        wanted = self.table.sizeHintForColumn(NAME)
+        self.table.setColumnWidth(NAME, max(100, min(wanted, self.table.viewport().width() // 3)))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_names()
 
     def _fill(self, i: int, row: DashboardRow, now: float) -> None:
         switch = Switch()
@@ -230,7 +242,7 @@ class DashboardPage(QWidget):
         self.table.setCellWidget(i, ON, _centered(switch))
         name = QTableWidgetItem(row.name)
         name.setData(Qt.ItemDataRole.UserRole, row.path)
-        name.setToolTip(row.path if row.valid else "\n".join([row.path, *row.problems]))
+        name.setToolTip("\n".join([row.name, row.path, *([] if row.valid else row.problems)]))
         bold = QFont(name.font())
         bold.setBold(True)
         name.setFont(bold)

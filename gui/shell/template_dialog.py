@@ -82,7 +82,8 @@ class TemplateDialog(QDialog):
         self.setObjectName("templateDialog")
         self.list = QListWidget()
         self.list.setObjectName("templateList")
-        for title, path in list_templates(folder):
+        self.list.setSpacing(2)  # rows a finger apart, not packed
+        for title, path in sorted(list_templates(folder), key=lambda t: t[0].casefold()):
             item = QListWidgetItem(title)
             item.setData(PATH_ROLE, str(path))
             self.list.addItem(item)
@@ -113,11 +114,18 @@ class TemplateDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(split, 1)
         layout.addWidget(self.buttons)
-        self.resize(860, 560)
+        self._fit_screen(860, 560)
         if self.list.count():
             self.list.setCurrentRow(0)
         self.create_button.setEnabled(self.list.count() > 0)
         self.list.setFocus()
+
+    def _fit_screen(self, width: int, height: int) -> None:
+        """The wanted size, but never past the screen's edge (a small screen at 200 %)."""
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        if screen is not None:
+            width, height = min(width, int(screen.width() * 0.9)), min(height, int(screen.height() * 0.9))
+        self.resize(width, height)
 
     def _show(self, item: QListWidgetItem | None) -> None:
         if item is None:

@@ -95,3 +95,23 @@ def test_when_reads_at_a_glance() -> None:
     assert when(datetime(2026, 3, 4, 18, 30), now) == "today 18:30"
     assert when(datetime(2026, 3, 6, 8, 0), now) == "Fri 08:00"
     assert when(datetime(2026, 5, 1, 8, 0), now) == "2026-05-01 08:00"
+
+
+def test_a_narrow_page_still_shows_what_starts_each_workflow(qtbot: QtBot, tmp_path: Path) -> None:
+    """At 800 px (a window at 200 %) a long name takes at most a third: the Starts column stays readable."""
+    from gui.shell.dashboard import NAME
+
+    p = page(qtbot, tmp_path)
+    p.resize(800, 400)
+    p.show()
+    qtbot.waitExposed(p)
+    long = "Tell me when the supplier's price page changes its numbers"
+    p.set_rows([DashboardRow(long, "/w/page.yaml", ["every hour"], last_status="succeeded", last_time=time.time())])
+    qtbot.wait(50)
+    header = p.table.horizontalHeader()
+    assert header.sectionSize(NAME) <= p.table.viewport().width() // 3
+    assert header.sectionSize(TRIGGERS) >= p.table.fontMetrics().horizontalAdvance("every hour")
+    assert long in p.table.item(0, NAME).toolTip()
+    p.resize(1600, 400)
+    qtbot.wait(50)
+    assert header.sectionSize(NAME) >= p.table.sizeHintForColumn(NAME)  # wide: the whole name

@@ -35,7 +35,7 @@ def _lines(path: Path) -> int:
 
 def test_the_picker_shows_each_templates_description_trigger_steps_and_canvas(
     qtbot: QtBot,
-    controller: AppController,  # noqa: F811
+    controller: AppController,  # noqa: F811 (the fixture imported above)
 ) -> None:
     page = controller.dashboard
     page.new_button.click()
@@ -58,8 +58,8 @@ def test_the_picker_shows_each_templates_description_trigger_steps_and_canvas(
 
 def test_a_copy_is_not_armed_until_saved_in_the_editor_then_it_runs(
     qtbot: QtBot,
-    controller: AppController,
-    tmp_path: Path,  # noqa: F811
+    controller: AppController,  # noqa: F811 (the fixture imported above)
+    tmp_path: Path,
 ) -> None:
     out = tmp_path / "ticks.txt"
     folder = tmp_path / "templates"
