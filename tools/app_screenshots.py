@@ -106,7 +106,7 @@ def main(argv: list[str]) -> int:
     picker = controller.dashboard.template_dialog
     picker.list.setCurrentRow(next(i for i in range(picker.list.count()) if "sales" in picker.list.item(i).text()))
     _wait(app, lambda: False, 0.5)
-    _grab(app, picker, "templates.png", out)
+    _grab(app, picker, "templates.png", out, (860, 560))
     picker.reject()
     failed = next(e for e in finished if e.data.get("status") == "failed")
     controller.show_run(failed.run_id)
