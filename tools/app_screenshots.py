@@ -6,7 +6,7 @@
 A fresh user (temporary settings, history and workspace) gets the shipped examples as workflows; the app's own
 controller starts the real engine and scheduling service, runs three of them (one against a small HTTP server on
 127.0.0.1, one that fails because its check command and mail server are not there), and the pages are grabbed as
-a person sees them afterwards. The tray picture (docs/images/tray.png) needs a real tray: tests/gui/shell/x11.py.
+a person sees them afterwards. The tray picture (docs/images/tray.png) needs a real tray: tools/tray_screenshot.py.
 """
 
 from __future__ import annotations
