@@ -56,6 +56,22 @@ def test_the_picker_shows_each_templates_description_trigger_steps_and_canvas(
     assert not list(controller.settings.workspace_path.glob("hello-2.yaml"))  # cancelled: nothing copied
 
 
+def test_every_shipped_template_previews_with_its_steps_drawn(qtbot: QtBot) -> None:
+    from gui.shell.template_dialog import TemplateDialog
+
+    dialog = TemplateDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    titles = [dialog.list.item(i).text() for i in range(dialog.list.count())]
+    assert titles == sorted(titles, key=str.casefold) and len(titles) >= 9
+    for row in range(dialog.list.count()):
+        dialog.list.setCurrentRow(row)
+        assert "Starts:" in dialog.about.text() and dialog.canvas.steps(), titles[row]
+        shown = dialog.canvas.mapToScene(dialog.canvas.viewport().rect()).boundingRect()
+        assert shown.contains(dialog.canvas.scene().itemsBoundingRect()), f"{titles[row]}: fitted in the view"
+
+
 def test_a_copy_is_not_armed_until_saved_in_the_editor_then_it_runs(
     qtbot: QtBot,
     controller: AppController,  # noqa: F811 (the fixture imported above)
