@@ -207,16 +207,24 @@ class EditorPage(FileHandling, Running, QMainWindow):
         """Paste the clipboard's steps (at scene point ``at``, from the canvas menu, or beside their old place)."""
         text = QGuiApplication.clipboard().text()
         try:
-            ids = self.document.paste_yaml(text, (at.x(), at.y()) if at is not None else None)
+            self._paste(text, (at.x(), at.y()) if at is not None else None)
         except ValueError as exc:
             self.view.show_hint(str(exc))
-            return
-        self.scene.select_steps(ids)
 
     def duplicate(self) -> None:
         text = self._selection_yaml()
         if text is not None:
-            self.scene.select_steps(self.document.paste_yaml(text))
+            self._paste(text, None)
+
+    def _paste(self, text: str, at: tuple[float, float] | None) -> None:
+        """Paste ``text`` and select what it added: its steps, notes and groups (Ctrl+D again copies them all)."""
+        wf = self.document.workflow
+        notes, groups = set(wf.notes), set(wf.groups)
+        self.scene.select_steps(self.document.paste_yaml(text, at))
+        for name in set(wf.notes) - notes:
+            self.scene.notes[name].setSelected(True)
+        for name in set(wf.groups) - groups:
+            self.scene.groups[name].setSelected(True)
 
     def delete(self) -> None:
         self.scene.delete_selection()

@@ -86,6 +86,7 @@ def test_copy_and_paste_bring_the_selected_note_and_group_along_as_one_undo_step
     assert wf.layout["fetch_2"] == [40, 40] and wf.steps["fetch_2"].next == {"next": ["save_2"]}
     assert wf.steps["save_2"].params["message"] == "{{ steps.fetch_2.message }}"
     assert set(page.scene.groups) == {"Work", "Work 2"} and len(page.scene.notes) == 2  # the canvas follows
+    assert page.scene.selected_groups() == ["Work 2"] and sorted(page.scene.selected_steps()) == ["fetch_2", "save_2"]
     assert stack.undoText() == "Paste 2 steps, 1 note and 1 group"
     stack.undo()
     assert list(wf.notes) == ["why"] and list(wf.groups) == ["Work"] and sorted(wf.steps) == ["fetch", "save", "side"]
@@ -122,3 +123,6 @@ def test_cut_takes_a_selected_group_with_its_steps_and_a_note_alone_pastes(page:
     _select(page, [], notes=["why"])
     QTest.keyClick(page.view, Qt.Key.Key_D, CTRL)
     assert len(wf.notes) == 2 and stack.undoText() == "Paste 1 note"
+    assert page.scene.selected_notes() == [n for n in wf.notes if n != "why"]  # what was pasted is selected
+    QTest.keyClick(page.view, Qt.Key.Key_D, CTRL)  # so Ctrl+D again duplicates the copy
+    assert len(wf.notes) == 3
