@@ -1,11 +1,12 @@
 """Render the dashboard and the run history of the real app, for docs/app.md.
 
-    .venv/bin/python tools/app_screenshots.py        # docs/images/dashboard.png and history.png
+    .venv/bin/python tools/app_screenshots.py [--dark] [--out FOLDER]
+    # docs/images/dashboard.png, history.png and templates.png (QT_SCALE_FACTOR=2 for 200 %)
 
 A fresh user (temporary settings, history and workspace) gets the shipped examples as workflows; the app's own
 controller starts the real engine and scheduling service, runs three of them (one against a small HTTP server on
 127.0.0.1, one that fails because its check command and mail server are not there), and the pages are grabbed as
-a person sees them afterwards. The tray picture (docs/images/tray.png) needs a real tray: tests/gui/shell/x11.py.
+a person sees them afterwards. The tray picture (docs/images/tray.png) needs a real tray: tools/tray_screenshot.py.
 """
 
 from __future__ import annotations
@@ -61,7 +62,16 @@ def _wait(app, until, seconds: float) -> None:
         time.sleep(0.02)
 
 
-def main() -> int:
+def _grab(app, widget, name: str, out: Path, size: tuple[int, int] | None = None) -> None:
+    if size is not None:  # offscreen's screen is 800 px wide and the first window fits it: the pictures are wider
+        widget.resize(*size)
+        _wait(app, lambda: False, 0.5)
+    out.mkdir(parents=True, exist_ok=True)
+    widget.grab().save(str(out / name))
+    print(f"wrote {out / name}")
+
+
+def main(argv: list[str]) -> int:
     import keyring
 
     from engine.cli.cmd_secret import SERVICE
@@ -77,20 +87,27 @@ def main() -> int:
     ws = _workspace(server.server_address[1])
     app = create_application()
     Tray.available = staticmethod(lambda: True)  # offscreen has no tray; the app would ask "quit or minimise?"
-    settings = Settings(workspace=str(ws), webhook_port=_free_port(), tray_hint_shown=True, theme="light")
+    theme = "dark" if "--dark" in argv else "light"
+    settings = Settings(workspace=str(ws), webhook_port=_free_port(), tray_hint_shown=True, theme=theme)
+    out = Path(argv[argv.index("--out") + 1]) if "--out" in argv else OUT
     controller = AppController(app, None, settings)
     controller.start()
     controller.window.resize(1280, 600)
-    _wait(app, lambda: controller.service is not None and len(controller.dashboard.rows) == 7, 20)
+    every = len(list(ws.glob("*.yaml")))
+    _wait(app, lambda: controller.service is not None and len(controller.dashboard.rows) == every, 20)
     finished = []
     controller.relay.run_finished.connect(lambda event: finished.append(event))
     for name in RUN:
         controller.run_now(str(ws / name))
     _wait(app, lambda: len(finished) == len(RUN), 60)
     _wait(app, lambda: False, 1.0)  # the dashboard refreshes a moment after the last run
-    OUT.mkdir(parents=True, exist_ok=True)
-    controller.window.grab().save(str(OUT / "dashboard.png"))
-    print(f"wrote {OUT / 'dashboard.png'}")
+    _grab(app, controller.window, "dashboard.png", out, (1280, 600))
+    controller.dashboard.new_button.click()  # the template picker, the sales report picked
+    picker = controller.dashboard.template_dialog
+    picker.list.setCurrentRow(next(i for i in range(picker.list.count()) if "sales" in picker.list.item(i).text()))
+    _wait(app, lambda: False, 0.5)
+    _grab(app, picker, "templates.png", out, (860, 560))
+    picker.reject()
     failed = next(e for e in finished if e.data.get("status") == "failed")
     controller.show_run(failed.run_id)
     _wait(app, lambda: False, 0.8)
@@ -98,8 +115,7 @@ def main() -> int:
     if page.detail.steps.topLevelItemCount():
         page.detail.steps.setCurrentItem(page.detail.steps.topLevelItem(0))
     _wait(app, lambda: False, 0.3)
-    controller.window.grab().save(str(OUT / "history.png"))
-    print(f"wrote {OUT / 'history.png'}")
+    _grab(app, controller.window, "history.png", out, (1280, 720))
     win.show_page(controller.window, controller.dashboard)
     controller.quitting = True
     controller.service.stop(0)
@@ -109,4 +125,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

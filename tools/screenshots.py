@@ -103,7 +103,8 @@ def render(dark: bool, target: Path) -> None:
 
 def main(argv: list[str]) -> int:
     dark = "--dark" in argv
-    render(dark, OUT / ("editor-dark.png" if dark else "editor.png"))
+    out = Path(argv[argv.index("--out") + 1]) if "--out" in argv else OUT  # elsewhere, to look at 200 % too
+    render(dark, out / ("editor-dark.png" if dark else "editor.png"))
     return 0
 
 

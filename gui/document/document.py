@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -213,21 +214,31 @@ class WorkflowDocument(CanvasEdits, QObject):
         self._push(text, lambda wf: edits.place(wf, moves), list(moves), structural=True)
 
     # -- clipboard -------------------------------------------------------------------------------
-    def copy_yaml(self, ids: Iterable[str]) -> str:
+    def copy_yaml(self, ids: Iterable[str], notes: Iterable[str] = (), groups: Iterable[str] = ()) -> str:
         from gui.document.clipboard import steps_yaml
 
-        return steps_yaml(self.workflow, [sid for sid in ids if sid in self.workflow.steps])
+        return steps_yaml(self.workflow, [sid for sid in ids if sid in self.workflow.steps], notes, groups)
 
     def paste_yaml(self, text: str, at: tuple[float, float] | None = None) -> list[str]:
-        """Add the steps in ``text`` with new unique ids (wires among them kept); returns the new ids.
+        """Add the steps in ``text`` with new unique ids (wires among them kept), and the notes and groups that
+        came with them, as one undo step; returns the new step ids.
 
         Raises ValueError with a readable reason when the text holds no steps.
         """
+        from gui.document.canvas_edits import DECOR
         from gui.document.clipboard import pasted_steps
 
-        steps, positions = pasted_steps(self.workflow, text, at)
-        self.add_steps(steps, positions, text=f"Paste {len(steps)} step{'s' if len(steps) != 1 else ''}")
-        return [s.id for s in steps]
+        pasted = pasted_steps(self.workflow, text, at)
+
+        def change(wf: Workflow) -> None:
+            edits.add(wf, pasted.steps, pasted.positions)
+            for name, note in pasted.notes.items():
+                wf.notes[name] = dataclasses.replace(note, at=[edits._num(v) for v in note.at])
+            wf.groups.update(pasted.groups)
+
+        ids = [s.id for s in pasted.steps]
+        self._push(pasted.label(), change, ids, structural=True, fields=DECOR if pasted.notes or pasted.groups else ())
+        return ids
 
     # -- internals -------------------------------------------------------------------------------
     def _step(self, step_id: str) -> Step:

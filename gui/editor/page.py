@@ -199,37 +199,58 @@ class EditorPage(FileHandling, Running, Debugging, QMainWindow):
 
     # -- edit commands ---------------------------------------------------------------------------
     def copy(self) -> bool:
-        ids = self.scene.selected_steps()
-        if not ids:
+        text = self._selection_yaml()
+        if text is None:
             return False
-        QGuiApplication.clipboard().setText(self.document.copy_yaml(ids))
+        QGuiApplication.clipboard().setText(text)
         return True
+
+    def _selection_yaml(self) -> str | None:
+        """The selected steps, notes and groups as clipboard text (a selected group brings its steps), or None."""
+        notes, groups = self.scene.selected_notes(), self.scene.selected_groups()
+        wf = self.document.workflow
+        ids = list(dict.fromkeys(self.scene.selected_steps() + [s for g in groups for s in wf.groups[g].steps]))
+        if not ids and not notes:
+            return None
+        return self.document.copy_yaml(ids, notes, groups)
 
     def cut(self) -> None:
         if self.copy():
-            self.document.remove_steps(self.scene.selected_steps())
+            for group in self.scene.selected_groups():  # what was copied goes: a group's steps too
+                for sid in self.document.workflow.groups[group].steps:
+                    self.scene.nodes[sid].setSelected(True)
+            self.scene.delete_selection()
 
     def paste(self, at: QPointF | None = None) -> None:
         """Paste the clipboard's steps (at scene point ``at``, from the canvas menu, or beside their old place)."""
         text = QGuiApplication.clipboard().text()
         try:
-            ids = self.document.paste_yaml(text, (at.x(), at.y()) if at is not None else None)
+            self._paste(text, (at.x(), at.y()) if at is not None else None)
         except ValueError as exc:
             self.view.show_hint(str(exc))
-            return
-        self.scene.select_steps(ids)
 
     def duplicate(self) -> None:
-        ids = self.scene.selected_steps()
-        if ids:
-            self.scene.select_steps(self.document.paste_yaml(self.document.copy_yaml(ids)))
+        text = self._selection_yaml()
+        if text is not None:
+            self._paste(text, None)
+
+    def _paste(self, text: str, at: tuple[float, float] | None) -> None:
+        """Paste ``text`` and select what it added: its steps, notes and groups (Ctrl+D again copies them all)."""
+        wf = self.document.workflow
+        notes, groups = set(wf.notes), set(wf.groups)
+        self.scene.select_steps(self.document.paste_yaml(text, at))
+        for name in set(wf.notes) - notes:
+            self.scene.notes[name].setSelected(True)
+        for name in set(wf.groups) - groups:
+            self.scene.groups[name].setSelected(True)
 
     def delete(self) -> None:
         self.scene.delete_selection()
 
     def select_all(self) -> None:
-        for node in self.scene.nodes.values():
-            node.setSelected(True)
+        """Every step, note and group: Ctrl+A, Ctrl+C copies the whole canvas."""
+        for item in [*self.scene.nodes.values(), *self.scene.notes.values(), *self.scene.groups.values()]:
+            item.setSelected(True)
 
     # -- canvas comforts ---------------------------------------------------------------------------
     def add_from_palette(self, block: str) -> None:

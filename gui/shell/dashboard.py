@@ -8,18 +8,17 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMenu,
     QPushButton,
     QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -28,7 +27,6 @@ from gui.shell.banner import WorkspaceBanner
 from gui.shell.icons import status_icon
 from gui.shell.opener import open_url
 from gui.shell.switch import Switch
-from gui.shell.templates import list_templates
 
 COLUMNS = ("On", "Workflow", "Starts", "Next run", "Last run", "")
 ON, NAME, TRIGGERS, NEXT, LAST, ACTIONS = range(len(COLUMNS))
@@ -104,17 +102,12 @@ class DashboardPage(QWidget):
         self.where = QLabel()
         self.where.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.where.linkActivated.connect(lambda url: open_url(QUrl(url)))
-        self.new_button = QToolButton()
-        self.new_button.setText("New from template")
-        self.new_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.new_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.templates_menu = QMenu(self.new_button)
-        for name, path in list_templates():
-            action = self.templates_menu.addAction(name, lambda p=str(path): self.template_chosen.emit(p))
-            action.setData(str(path))
-        self.templates_menu.setToolTipsVisible(True)  # each one's description and steps, to read before picking
-        self.templates_menu.aboutToShow.connect(self._describe_templates)
-        self.new_button.setMenu(self.templates_menu)
+        self.template_dialog: QDialog | None = None
+        self.templates_folder: Path | None = None  # None: the shipped examples
+        self.new_button = QPushButton("New from Template…")
+        self.new_button.setObjectName("newFromTemplate")
+        self.new_button.setToolTip("Pick an example, read what it does and see its steps, then make a copy of it")
+        self.new_button.clicked.connect(self.pick_template)
         head = QHBoxLayout()
         head.addWidget(title)
         head.addSpacing(12)
@@ -144,6 +137,7 @@ class DashboardPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(TRIGGERS, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Interactive)  # sized by _fit_names
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.table.cellDoubleClicked.connect(self._double_clicked)
         self.problem = QLabel()
@@ -182,12 +176,15 @@ class DashboardPage(QWidget):
         self.set_rows([])
         self.empty.setText("Its workflows are listed here once Flowdeck runs this workspace.")
 
-    def _describe_templates(self) -> None:
-        from gui.shell.templates import preview
+    def pick_template(self) -> None:
+        """The template picker (window-modal, not blocking); the one created is emitted as ``template_chosen``."""
+        from gui.shell.template_dialog import TemplateDialog
 
-        for action in self.templates_menu.actions():
-            if action.data() and not action.toolTip().startswith("<b>"):
-                action.setToolTip(preview(Path(action.data())))
+        dialog = TemplateDialog(self.templates_folder, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: dialog.chosen() and self.template_chosen.emit(dialog.chosen()))
+        self.template_dialog = dialog  # tests and screenshots reach the open dialog here
+        dialog.open()
 
     def set_paused(self, paused: bool) -> None:
         """Pause all (tray menu): every switch is shown held and nothing says when it runs next, until Resume."""
@@ -214,10 +211,21 @@ class DashboardPage(QWidget):
         self.empty.setVisible(not self.rows and self.workspace.is_dir())
         self.empty.setText(
             f"No workflows in {tilde(self.workspace)} yet.\n"
-            "Create one with “New from template”, or save one from the editor."
+            "Create one with “New from Template…”, or save one from the editor."
         )
         if selected is not None:
             self.select(selected)
+        self._fit_names()
+
+    def _fit_names(self) -> None:
+        """Names as wide as they are, but at most a third of a narrow table (a window at 200 %), so what starts
+        each workflow is still read; a cut name has the whole one in its tooltip."""
+        wanted = self.table.sizeHintForColumn(NAME)
+        self.table.setColumnWidth(NAME, max(100, min(wanted, self.table.viewport().width() // 3)))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_names()
 
     def _fill(self, i: int, row: DashboardRow, now: float) -> None:
         switch = Switch()
@@ -235,7 +243,7 @@ class DashboardPage(QWidget):
         self.table.setCellWidget(i, ON, _centered(switch))
         name = QTableWidgetItem(row.name)
         name.setData(Qt.ItemDataRole.UserRole, row.path)
-        name.setToolTip(row.path if row.valid else "\n".join([row.path, *row.problems]))
+        name.setToolTip("\n".join([row.name, row.path, *([] if row.valid else row.problems)]))
         bold = QFont(name.font())
         bold.setBold(True)
         name.setFont(bold)

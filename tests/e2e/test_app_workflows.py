@@ -24,7 +24,7 @@ from tests.support.xdisplay import XDisplay
 pytestmark = pytest.mark.xdisplay
 
 SWITCH, RUN_NOW, OPEN = 121, 858, 942
-TEMPLATE = (1005, 41)  # New from template
+TEMPLATE = (1005, 41)  # New from Template…
 BROKEN = """flowdeck: 1
 name: Broken one
 steps:
@@ -87,18 +87,23 @@ def test_the_switch_run_now_open_and_a_workflow_with_problems(
 def test_new_from_template_copies_an_example_under_a_free_name_and_opens_it(
     xdisplay: XDisplay, tray_host: subprocess.Popen, product: Product
 ) -> None:
-    """New from template copies one of the examples into the workspace under a name not yet taken and opens it."""
+    """New from Template… opens a picker; Cancel copies nothing; Create copies the template picked into the workspace
+    under a name not yet taken and opens it."""
     app = started(xdisplay, product)
     try:
         window = app.main_window()
+        app.wait_for(lambda: app.title(window).startswith("Flowdeck"), "the window is there")
+        click(app, *TEMPLATE)
+        app.wait_for(lambda: app.window_named("New from Template") is not None, "the template picker opens")
+        app.press_in("New from Template", "Escape")
+        app.wait_for(lambda: app.window_named("New from Template") is None, "Cancel (Escape) closes the picker")
+        assert not list(product.workspace.glob("*.yaml")), "cancelled: nothing copied"
         for made in (1, 2):
-            app.wait_for(lambda: app.title(window).startswith("Flowdeck"), "the window is there")
             if made == 2:
                 click(app, 40, 50)  # back to the Workflows page (its button in the bar on the left)
             click(app, *TEMPLATE)
-            for key in ("Down", "Return"):  # the first example of the menu
-                app.xdo("key", key)
-                time.sleep(0.3)
+            app.wait_for(lambda: app.window_named("New from Template") is not None, "the template picker opens")
+            app.press_in("New from Template", "Return")  # Create: the first template, already picked
             app.wait_for(lambda n=made: len(list(product.workspace.glob("*.yaml"))) == n, f"{made} file(s) made")
         first, second = sorted(product.workspace.glob("*.yaml"), key=lambda p: p.stat().st_mtime)
         assert first.read_text() == second.read_text() and first.name != second.name

@@ -143,6 +143,49 @@ def test_copy_is_yaml_and_paste_renames_keeps_wires_and_follows_expressions(
         app.stop()
 
 
+DECOR = (
+    PAIR
+    + """layout:
+  note why: {at: [-300, 0], colour: green, text: "Look *first*"}
+  group Work: {colour: purple, steps: [fetch, show]}
+"""
+)
+
+
+@pytest.mark.promise("editor.md", "Copy, paste, undo")
+def test_duplicate_brings_notes_and_groups_along_and_one_undo_takes_it_back(
+    xdisplay: XDisplay, tray_host: subprocess.Popen, product: Product
+) -> None:
+    """Sticky notes and groups selected with the steps come along: a pasted note keeps its text and colour, a pasted
+    group frames the pasted copies of its steps; what was pasted is selected; one Ctrl+Z takes the whole paste
+    back."""
+    path = product.write("decor.yaml", DECOR)
+    app, window = editor(xdisplay, product, path)
+    try:
+        click(app, CANVAS)
+        app.keys(window, "ctrl+a", "ctrl+c")
+        assert {"note why", "group Work"} <= set(yaml.safe_load(app.clipboard())["layout"])
+        app.keys(window, "ctrl+d", "ctrl+s")
+        app.wait_for(lambda: "fetch_2" in path.read_text(), "the duplicates are saved")
+        layout = yaml.safe_load(path.read_text())["layout"]
+        assert layout["group Work 2"] == {"colour": "purple", "steps": ["fetch_2", "show_2"]}
+        notes = [v for k, v in layout.items() if k.startswith("note ")]
+        assert [(n["text"], n["colour"]) for n in notes] == [("Look *first*", "green")] * 2
+        app.keys(window, "ctrl+d", "ctrl+s")  # what was pasted is selected: this duplicates the copy
+        app.wait_for(lambda: "fetch_2_2" in path.read_text(), "the copy's duplicate is saved")
+        layout = yaml.safe_load(path.read_text())["layout"]
+        assert (
+            layout["group Work 3"]["steps"] == ["fetch_2_2", "show_2_2"]
+            and len([k for k in layout if "note" in k]) == 3
+        )
+        app.keys(window, "ctrl+z", "ctrl+z", "ctrl+s")
+        app.wait_for(lambda: "fetch_2" not in path.read_text(), "the duplicates are undone")
+        layout = yaml.safe_load(path.read_text())["layout"]
+        assert sorted(k for k in layout if " " in k) == ["group Work", "note why"]
+    finally:
+        app.stop()
+
+
 @pytest.mark.promise("editor.md", "Running")
 def test_stop_ends_the_running_program_and_the_window_stays_responsive(
     xdisplay: XDisplay, tray_host: subprocess.Popen, product: Product, tmp_path: Path

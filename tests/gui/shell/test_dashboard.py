@@ -209,22 +209,3 @@ def test_pause_all_shows_the_switches_paused_until_resumed(qtbot: QtBot, control
     assert not controller.service.paused and not page.paused_bar.isVisible()
     assert not page.switch_at(page.row_of(path)).paused
     assert page.table.item(page.row_of(path), NEXT).text() not in ("paused", "—")
-
-
-def test_a_template_is_previewed_and_starts_switched_off_until_saved(qtbot: QtBot, controller: AppController) -> None:
-    page = controller.dashboard
-    page.templates_menu.aboutToShow.emit()  # opening the menu fills in each template's preview
-    daily = next(a for a in page.templates_menu.actions() if a.text() == "Daily sales report")
-    tip = daily.toolTip()
-    assert "Appends yesterday" in tip and "weekday" in tip.lower() and "Fetch the report" in tip
-    daily.trigger()
-    added = controller.settings.workspace_path / "daily-sales-report.yaml"
-    qtbot.waitUntil(lambda: page.row_of(str(added)) >= 0, timeout=20000)
-    info = next(i for i in controller.service.workflows() if i.path == added.resolve())
-    assert not info.enabled and not page.switch_at(page.row_of(str(added))).isChecked()
-    assert page.table.item(page.row_of(str(added)), NEXT).text() == "—"
-    editor = controller.window.editor
-    assert editor.document.path == added.resolve()
-    assert editor.save()
-    qtbot.waitUntil(lambda: next(i for i in controller.service.workflows() if i.path == added.resolve()).enabled)
-    qtbot.waitUntil(lambda: page.switch_at(page.row_of(str(added))).isChecked(), timeout=5000)

@@ -62,15 +62,17 @@ def test_switch_and_buttons_say_what_was_asked(qtbot: QtBot, tmp_path: Path) -> 
     with qtbot.waitSignal(p.open_requested) as blocker:
         p.button_at(0, "open").click()
     assert blocker.args == ["/w/report.yaml"]
+    p.new_button.click()
+    assert p.template_dialog is not None
     with qtbot.waitSignal(p.template_chosen) as blocker:
-        p.templates_menu.actions()[0].trigger()
+        p.template_dialog.create_button.click()
     assert blocker.args[0].endswith(".yaml")
 
 
 def test_empty_workspace_says_how_to_start(qtbot: QtBot, tmp_path: Path) -> None:
     p = page(qtbot, tmp_path)
     p.show()
-    assert p.empty.isVisible() and "New from template" in p.empty.text() and str(tmp_path) in p.empty.text()
+    assert p.empty.isVisible() and "New from Template" in p.empty.text() and str(tmp_path) in p.empty.text()
 
 
 def test_selection_survives_a_refresh(qtbot: QtBot, tmp_path: Path) -> None:
@@ -93,3 +95,23 @@ def test_when_reads_at_a_glance() -> None:
     assert when(datetime(2026, 3, 4, 18, 30), now) == "today 18:30"
     assert when(datetime(2026, 3, 6, 8, 0), now) == "Fri 08:00"
     assert when(datetime(2026, 5, 1, 8, 0), now) == "2026-05-01 08:00"
+
+
+def test_a_narrow_page_still_shows_what_starts_each_workflow(qtbot: QtBot, tmp_path: Path) -> None:
+    """At 800 px (a window at 200 %) a long name takes at most a third: the Starts column stays readable."""
+    from gui.shell.dashboard import NAME
+
+    p = page(qtbot, tmp_path)
+    p.resize(800, 400)
+    p.show()
+    qtbot.waitExposed(p)
+    long = "Tell me when the supplier's price page changes its numbers"
+    p.set_rows([DashboardRow(long, "/w/page.yaml", ["every hour"], last_status="succeeded", last_time=time.time())])
+    qtbot.wait(50)
+    header = p.table.horizontalHeader()
+    assert header.sectionSize(NAME) <= p.table.viewport().width() // 3
+    assert header.sectionSize(TRIGGERS) >= p.table.fontMetrics().horizontalAdvance("every hour")
+    assert long in p.table.item(0, NAME).toolTip()
+    p.resize(1600, 400)
+    qtbot.wait(50)
+    assert header.sectionSize(NAME) >= p.table.sizeHintForColumn(NAME)  # wide: the whole name
