@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QWidget
 
 from engine.runtime.history_rows import TRUNCATED
+from gui.elided import ElidedLabel
 
 NO_RUN = "no run yet — run once to preview"
 DEADLINE = 0.012  # seconds a preview may render; longer stops with a line saying so (typing stays smooth)
@@ -238,7 +238,7 @@ def _pieces(value: Any, limit: int) -> Iterator[str]:
 
 
 # -- the widget --------------------------------------------------------------------------------------
-class PreviewLine(QLabel):
+class PreviewLine(ElidedLabel):
     """The small line under a field: muted for a value, in the error colour for a problem; elided to its width
     with the whole value in the tooltip."""
 
@@ -246,10 +246,6 @@ class PreviewLine(QLabel):
         super().__init__(parent)
         self.setObjectName("fieldPreview")
         self.setProperty("error", False)
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.setMinimumWidth(1)
-        self.full = ""
         self.error = False
         self.hide()
 
@@ -258,23 +254,13 @@ class PreviewLine(QLabel):
             self.full = ""
             self.hide()
             return
-        self.full = preview.line
         if preview.error != self.error:
             self.error = preview.error
             self.setProperty("error", preview.error)
             self.style().unpolish(self)
             self.style().polish(self)
-        self.setToolTip(preview.tip)
-        self._elide()
+        self.set_full_text(preview.line, preview.tip)
         self.show()
-
-    def resizeEvent(self, event: Any) -> None:
-        super().resizeEvent(event)
-        self._elide()
-
-    def _elide(self) -> None:
-        width = max(self.width(), 40)
-        self.setText(self.fontMetrics().elidedText(self.full, Qt.TextElideMode.ElideRight, width))
 
 
 class Previewer:

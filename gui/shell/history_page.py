@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.elided import ElidedLabel
 from gui.shell.history_model import (
     RECORD_ROLE,
     RunFilter,
@@ -217,6 +218,10 @@ class RunDetail(QWidget):
         self.open_editor = QPushButton("Open in editor")
         self.open_editor.setObjectName("openInEditor")
         self.open_editor.setToolTip("Show this run on the workflow's canvas: the path it took and each step's values")
+        self.error = ElidedLabel()  # the run's error: one line cut to the width, the whole of it on hover
+        self.error.setObjectName("runError")
+        self.error.setStyleSheet("color: #c0392b;")
+        self.error.hide()
         self.problem = QLabel()
         self.problem.setObjectName("runProblem")
         self.problem.setStyleSheet("color: #d9534f;")
@@ -242,6 +247,7 @@ class RunDetail(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
         layout.addLayout(head)
+        layout.addWidget(self.error)
         layout.addWidget(self.problem)
         layout.addWidget(split, 1)
         self.show_run(None)
@@ -252,6 +258,7 @@ class RunDetail(QWidget):
         self.rerun.setEnabled(record is not None)
         self.open_editor.setEnabled(record is not None and bool(get(record, "steps", None)))
         self.problem.hide()
+        self.error.hide()
         if record is None:
             self.title.setText("<i>Select a run to see its steps.</i>")
             return
@@ -263,8 +270,9 @@ class RunDetail(QWidget):
             f"<b>{_esc(get(record, 'workflow', ''))}</b> — {_esc(status)} · {when} · "
             f"{duration_text(run_duration(record))} · started {_esc(source_text(get(record, 'source')))}"
             + (f" · ran {version_text(record)} of its file" if version_text(record) else "")
-            + (f"<br><span style='color:#c0392b'>{_esc(error)}</span>" if error else "")
         )
+        self.error.set_full_text(error or "")
+        self.error.setVisible(bool(error))
         for step in get(record, "steps", None) or []:
             status = step_status(step)
             item = QTreeWidgetItem(

@@ -11,7 +11,7 @@ from engine.io import load_workflow
 from engine.runtime import Engine
 from engine.runtime import history as history_mod
 from gui.shell.history_model import PAGE, get
-from gui.shell.history_page import HistoryPage
+from gui.shell.history_page import HistoryPage, RunDetail
 
 OK = """flowdeck: 1
 name: Greeter
@@ -87,7 +87,7 @@ def test_a_run_opens_to_its_steps(page: HistoryPage) -> None:
     failed = page.history.runs(status="failed", limit=1)[0]
     assert page.open_run(get(failed, "run_id"))
     detail = page.detail
-    assert "Breaker" in detail.title.text() and "broken on purpose" in detail.title.text()
+    assert "Breaker" in detail.title.text() and "broken on purpose" in detail.error.text()
     assert detail.steps.topLevelItemCount() == 1
     step = detail.steps.topLevelItem(0)
     assert step.text(0) == "boom" and step.text(1) == "failed" and step.text(3) == "1"
@@ -119,3 +119,19 @@ def test_clear_history_of_one_workflow(qtbot: QtBot, tmp_path: Path) -> None:
     assert page.model.rowCount() == 2
     assert [page.workflow.itemData(i) for i in range(page.workflow.count())] == [None, "Greeter"]
     history.close()
+
+
+def test_a_long_error_is_one_line_cut_to_the_width_with_the_whole_on_hover(qtbot: QtBot) -> None:
+    """A failed run's error in the run detail stays one line however long it is (a secrets path, an HTML body): it
+    never wraps nor widens the page, and its tooltip holds the whole message."""
+    detail = RunDetail()
+    qtbot.addWidget(detail)
+    detail.resize(700, 400)
+    detail.show()
+    message = "fetch: HTTP 404 from http://127.0.0.1/report " + "<p>Not found here at all</p>\n" * 200
+    detail.show_run({"workflow": "Report", "status": "failed", "started": 1.0, "error": {"message": message}})
+    assert detail.error.isVisible() and "\n" not in detail.error.text() and detail.error.text().endswith("…")
+    assert detail.error.height() <= 2 * detail.error.fontMetrics().height()  # one line, not three
+    assert detail.error.text().startswith("HTTP 404 from") or detail.error.text().startswith("fetch: HTTP 404")
+    assert "Not found here at all" in detail.error.toolTip() and detail.minimumSizeHint().width() < 700
+    assert "HTTP 404" not in detail.title.text()

@@ -32,7 +32,7 @@ def test_skipped_fires_show_with_their_reason(qtbot: QtBot, tmp_path: Path) -> N
     assert model.rowCount() == 1
     assert model.data(model.index(0, RESULT)) == REASON
     assert page.open_run(get(model.records[0], "run_id"))
-    assert "skipped" in page.detail.title.text() and REASON in page.detail.title.text()
+    assert "skipped" in page.detail.title.text() and REASON in page.detail.error.toolTip()
     assert page.detail.text.toPlainText() == f"This fire did not run: {REASON}"
     assert page.detail.steps.topLevelItemCount() == 0
     page.history.close()
