@@ -101,26 +101,43 @@ class Preview:
     error: bool = False
 
 
+def templates_in(value: Any) -> Iterator[str]:
+    """The texts holding a template in ``value``: itself, or those inside a list or mapping (headers, a form)."""
+    if isinstance(value, str):
+        if "{{" in value or "{%" in value:
+            yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from templates_in(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from templates_in(item)
+
+
 def is_template(value: Any) -> bool:
-    return isinstance(value, str) and ("{{" in value or "{%" in value)
+    return next(templates_in(value), None) is not None
 
 
-def render_preview(template: str, data: PreviewData | None) -> Preview:
-    """``template`` rendered against ``data``: its value, or one line naming what is wrong."""
+def render_preview(template: Any, data: PreviewData | None) -> Preview:
+    """``template`` (a text, or a list or mapping holding templates) rendered against ``data``: its value, or one
+    line naming what is wrong."""
     from engine.errors import StepError
     from engine.io.expressions import parse_template
     from engine.runtime.templates import render
 
-    parsed = parse_template(template)
-    if parsed.error:
-        return Preview(parsed.error, parsed.error, True)
+    texts = list(templates_in(template))
+    parsed_all = [parse_template(text) for text in texts]
+    broken = next((parsed.error for parsed in parsed_all if parsed.error), None)
+    if broken:
+        return Preview(broken, broken, True)
+    refs = [ref for one in parsed_all for ref in one.refs]
     if data is None:
         return Preview(NO_RUN, "Run the workflow once: its values are used to preview the templates.")
     ctx = data.context()
     try:
         value = render(template, ctx)
     except StepError as exc:
-        message = missing_name(parsed.refs, ctx, data) or _engine_line(str(exc), template, parsed.refs)
+        message = missing_name(refs, ctx, data) or _engine_line(str(exc), str(template), refs)
         return Preview(message, message, True)
     except Exception as exc:  # whatever the renderer raises is the person's template's problem
         message = f"{type(exc).__name__}: {exc}"

@@ -253,3 +253,13 @@ def test_history_page_open_in_editor(qtbot: QtBot, page: EditorPage) -> None:
     view.say("The workflow file of run x is gone")
     assert view.detail.problem.isVisible()
     assert json.dumps(view.detail.problem.text())
+
+
+def test_a_mapping_field_previews_the_templates_inside_it(page: EditorPage, qtbot: QtBot) -> None:
+    """A mapping setting (a program's extra environment) holding templates previews the whole mapping rendered."""
+    _run(page, qtbot)
+    step = page.document.add_step("program.run", (720, 0))
+    page.document.set_param(step, "env", {"TOTAL": "{{ steps.fetch.value.json.total }}", "MODE": "test"})
+    row = _row(page, step, "env")
+    qtbot.waitUntil(lambda: row.preview.full.startswith("→ 2 keys"), timeout=5000)
+    assert row.preview.full == '→ 2 keys: {"TOTAL": 12, "MODE": "test"}' and not row.preview.error

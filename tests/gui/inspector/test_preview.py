@@ -87,3 +87,15 @@ def test_an_output_the_history_kept_cut_says_so() -> None:
     preview = render_preview("{{ steps.fetch.json.total }}", data)
     assert preview.error
     assert preview.line == "the output of 'fetch' was too big for the history and kept cut; it cannot be previewed"
+
+
+def test_templates_inside_a_list_or_mapping_are_previewed() -> None:
+    """A mapping field (HTTP headers, a form's fields) or a list holding templates previews the whole value, and a
+    missing name in any of its templates is named."""
+    data = _data({"json": {"total": 12}})
+    headers = {"X-Total": "{{ steps.fetch.json.total }}", "Accept": "text/csv"}
+    assert render_preview(headers, data).line == '→ 2 keys: {"X-Total": 12, "Accept": "text/csv"}'
+    assert render_preview(["{{ vars.folder }}", "b"], data).line == '→ 2 items: ["Reports", "b"]'
+    missing = render_preview({"a": "x", "b": "{{ steps.fetch.jsn }}"}, data)
+    assert missing.error and missing.line == "'fetch' has no output 'jsn' (did you mean 'json'?)"
+    assert Previewer()({"a": "plain"}) is None and Previewer()(["{{ x"]) is not None
