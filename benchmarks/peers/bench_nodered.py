@@ -33,7 +33,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from _common import keepalive_load, load_average, machine, spread  # noqa: E402
+from _common import PlainServer, keepalive_load, load_average, machine, spread  # noqa: E402
 
 CACHE = HERE / ".cache" / "node-red"
 RED = CACHE / "node_modules" / "node-red" / "red.js"
@@ -237,6 +237,9 @@ def main() -> None:
             if "rate" in only:
                 res.setdefault("rate", []).append(rate(red))
             if "hook" in only:
+                plain = PlainServer()  # the same-run baseline: the stdlib's server under the same client
+                res.setdefault("plain", []).append(keepalive_load(plain.port, "/hook", BODY, HEAD)["rate"])
+                plain.close()
                 for path, key in (("/hook", "hook"), ("/wait", "wait")):
                     got = keepalive_load(red.port, path, BODY, HEAD)
                     assert got["bad"] == 0, got
@@ -253,6 +256,7 @@ def main() -> None:
     names = {"start": ("start to first answer, s", "{:.2f}"), "pss": ("idle PSS, MB", "{:.0f}"),
              "idle_cpu": ("idle CPU, % of one core", "{:.3f}"),
              "rate": ("messages/s through one function node", "{:.0f}"),
+             "plain": ("baseline: a plain stdlib HTTP server, same client, calls/s", "{:.0f}"),
              "hook": ("http-in → http-response, 8 kept-alive clients, calls/s", "{:.0f}"),
              "hook_p50": ("  p50 ms", "{:.2f}"), "wait": ("http-in → function → http-response, calls/s", "{:.0f}"),
              "wait_p50": ("  p50 ms", "{:.2f}"), "chain": ("per JSONata change-node hop, µs", "{:.1f}"),
@@ -261,6 +265,9 @@ def main() -> None:
     for key, values in res.items():
         label, fmt = names[key]
         print(f"{label}: {spread(values, fmt)}  [{', '.join(fmt.format(v) for v in values)}]")
+        if key in ("hook", "wait"):
+            ratio = [a / b for a, b in zip(values, res["plain"], strict=True)]
+            print(f"  {spread(ratio, '{:.2f}')}x the plain server")
     print(load_average())
 
 
