@@ -1,5 +1,5 @@
-"""The environment a run reads as ``env`` (engine.runtime.secrets.public_environment): kept between runs, made
-again when os.environ changes, never holding a secret variable."""
+"""What every run's start takes: the environment it reads as ``env`` (engine.runtime.secrets.public_environment:
+kept between runs, made again when os.environ changes, never holding a secret variable) and its run id."""
 
 from __future__ import annotations
 
@@ -47,3 +47,25 @@ def test_each_caller_gets_a_copy_and_secrets_stay_out(monkeypatch: pytest.Monkey
         assert _taken["FLOWDECK_SECRET_LATE_ONE"] == "hunter2"
     finally:
         _taken.pop("FLOWDECK_SECRET_LATE_ONE", None)
+
+
+def test_run_ids_are_unique_and_not_shared_with_a_forked_child() -> None:
+    """Run ids are read ahead from the OS's random source; a forked process gets fresh ones, never its parent's
+    next ids (two processes writing one history would otherwise give two runs the same id)."""
+    import os
+
+    from engine.runtime.executor import new_run_id
+
+    ids = {new_run_id() for _ in range(2000)}
+    assert len(ids) == 2000 and all(len(i) == 12 and int(i, 16) >= 0 for i in ids)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its first ids, then gone
+        os.write(write, ",".join(new_run_id() for _ in range(50)).encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    child = set(os.read(read, 65536).decode().split(","))
+    os.close(read)
+    parent = {new_run_id() for _ in range(50)}
+    assert len(child) == 50 and not child & parent
