@@ -49,3 +49,91 @@ def generated_workflow(steps: int = 1000, notes: int = 0, groups: int = 0) -> st
         members = ", ".join(f"s{g * 50 + k}" for k in range(10))
         lines.append(f"  group Part {g}: {{colour: green, steps: [{members}]}}")
     return "\n".join(lines) + "\n"
+
+
+def keepalive_load(port: int, path: str, body: bytes, headers: dict[str, str], *, clients: int = 8,
+                   seconds: float = 3.0, warm: int = 20) -> dict[str, float]:  # fmt: skip
+    """``clients`` threads, each POSTing ``body`` to 127.0.0.1:``port`` ``path`` on one kept-alive connection for
+    ``seconds``: calls/s, p50/p99 ms, and how many answers were not 2xx. The same client for Flowdeck and its
+    peers (benchmarks/peers), so the ratios compare servers, not clients."""
+    import http.client
+    import threading
+
+    times: list[float] = []
+    bad = [0]
+    start = threading.Barrier(clients + 1)
+    stop_at = [0.0]
+
+    def client() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        for _ in range(warm):
+            conn.request("POST", path, body=body, headers=headers)
+            conn.getresponse().read()
+        start.wait()
+        mine = []
+        while time.perf_counter() < stop_at[0]:
+            t0 = time.perf_counter()
+            conn.request("POST", path, body=body, headers=headers)
+            answer = conn.getresponse()
+            answer.read()
+            mine.append(time.perf_counter() - t0)
+            if not 200 <= answer.status < 300:
+                bad[0] += 1
+        conn.close()
+        times.extend(mine)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    stop_at[0] = time.perf_counter() + 3600
+    start.wait()
+    t0 = time.perf_counter()
+    stop_at[0] = t0 + seconds
+    for t in threads:
+        t.join()
+    took = time.perf_counter() - t0
+    times.sort()
+    return {"rate": len(times) / took, "p50": statistics.median(times) * 1000,
+            "p99": times[int(len(times) * 0.99)] * 1000, "bad": bad[0], "calls": len(times)}  # fmt: skip
+
+
+def spread(values: list[float], fmt: str = "{:.1f}") -> str:
+    """``median (min–max)`` of several rounds."""
+    return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}–{fmt.format(max(values))})"
+
+
+def load_average() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+class PlainServer:
+    """The baseline: the stdlib's ThreadingHTTPServer answering every POST with a small JSON 202, kept alive."""
+
+    def __init__(self) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                data = b'{"run_id": "0123456789ab", "status": "accepted"}'
+                self.send_response(202)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        Handler.setup = lambda h: (BaseHTTPRequestHandler.setup(h), h.connection.setsockopt(6, 1, 1))  # NODELAY
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

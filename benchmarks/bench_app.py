@@ -106,6 +106,43 @@ def first_paint(x: XDisplay, cold: bool) -> float:
         return painted - started
 
 
+BARE = """
+import sys, time
+from PySide6.QtWidgets import QApplication, QWidget
+
+class Bare(QWidget):
+    def paintEvent(self, event):
+        if not self.painted:
+            self.painted = True
+            open(sys.argv[1], "w").write(repr(time.time()))
+
+app = QApplication(sys.argv)
+window = Bare()
+window.painted = False
+window.resize(1100, 720)
+window.show()
+app.exec()
+"""
+
+
+def bare_paint(x: XDisplay) -> float:
+    """The same-run baseline: launch to first paint of a bare PySide6 window (one QWidget, nothing else)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        mark = Path(tmp) / "painted"
+        started = time.time()
+        proc = subprocess.Popen([sys.executable, "-c", BARE, str(mark)], env=x.env(), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)  # fmt: skip
+        deadline = time.monotonic() + 30
+        while not mark.exists() or not mark.read_text().strip():
+            if time.monotonic() > deadline or proc.poll() is not None:
+                stop(proc)
+                raise SystemExit("the bare window never painted")
+            time.sleep(0.005)
+        painted = float(mark.read_text())
+        stop(proc)
+        return painted - started
+
+
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
@@ -159,8 +196,9 @@ def count_log(root: Path, text: str) -> int:
     return sum(p.read_text().count(text) for p in log.parent.glob("flowdeck.log*")) if log.exists() else 0
 
 
-def idle(x: XDisplay, seconds: float, opened: bool = False) -> tuple[float, float, float]:
-    """CPU % of one core (the app and its run processes), the app's RSS and its run processes' PSS (MB), in the
+def idle(x: XDisplay, seconds: float, opened: bool = False) -> tuple[float, float, float, float]:
+    """CPU % of one core (the app and its run processes), the app's RSS, its run processes' PSS and the PSS of
+    everything (app, fork server, spare; MB), in the
     tray with 100 armed daily schedules: started at login into the tray (``--minimized``: no window is made), or,
     with ``opened``, after the window was shown and closed to the tray."""
     flows = {f"wf{i:03}": workflow(f"Workflow {i}", f'{{cron: "{i % 60} 3 * * *"}}') for i in range(100)}
@@ -177,8 +215,9 @@ def idle(x: XDisplay, seconds: float, opened: bool = False) -> tuple[float, floa
         used = sum(cpu_seconds(p) for p in [proc.pid, *kids]) - before
         elapsed = time.monotonic() - t0
         rss, workers = rss_mb(proc.pid), sum(pss_mb(p) for p in kids)
+        total = workers + pss_mb(proc.pid)
         stop(proc)
-        return 100 * used / elapsed, rss, workers
+        return 100 * used / elapsed, rss, workers, total
 
 
 def close_window(x: XDisplay, home: Path) -> None:
@@ -259,6 +298,7 @@ def main() -> None:
     parser.add_argument("--skip-runs", action="store_true", help="leave out the 1,000-run memory check")
     parser.add_argument("--paint-only", action="store_true", help="measure only launch to first paint")
     parser.add_argument("--idle-only", action="store_true", help="only the two idle measurements")
+    parser.add_argument("--no-cold", action="store_true", help="warm start-up only (no page cache dropped)")
     parser.add_argument("--shell-runs", action="store_true", help="only the GUI side's memory over 1,000 runs")
     args = parser.parse_args()
     if args.shell_runs:
@@ -278,14 +318,19 @@ def main() -> None:
         repeat = 3 if args.quick else 7
         if args.idle_only:
             for opened in (False, True):
-                cpu, rss, workers = idle(x, 10 if args.quick else 60, opened)
+                cpu, rss, workers, total = idle(x, 10 if args.quick else 60, opened)
                 how = "window opened and closed" if opened else "started minimised"
                 print(f"idle in the tray ({how}): CPU {cpu:.3f} % of one core, RSS {rss:.0f} MB"
-                      f" + run processes {workers:.0f} MB PSS")  # fmt: skip
+                      f" + run processes {workers:.0f} MB PSS; PSS of everything {total:.0f} MB")  # fmt: skip
             return
         first_paint(x, cold=False)  # warm-up
         warm = [first_paint(x, cold=False) for _ in range(repeat)]
         print(f"launch to window painted, warm: {statistics.median(warm):.3f} s median of {repeat} {_list(warm)}")
+        bare = [bare_paint(x) for _ in range(repeat)]
+        print(f"baseline: a bare PySide6 window painted, warm: {statistics.median(bare):.3f} s {_list(bare)}; "
+              f"the app takes {statistics.median(warm) / statistics.median(bare):.2f}x")  # fmt: skip
+        if args.no_cold:
+            return
         try:
             cold = [first_paint(x, cold=True) for _ in range(repeat)]
             print(f"launch to window painted, cold: {statistics.median(cold):.3f} s median of {repeat} {_list(cold)}")
@@ -294,10 +339,10 @@ def main() -> None:
         if args.paint_only:
             return
         window = 10 if args.quick else 60
-        cpu, rss, workers = idle(x, window)
+        cpu, rss, workers, _ = idle(x, window)
         print(f"idle in the tray, 100 armed workflows: CPU {cpu:.3f} % of one core over {window} s, RSS {rss:.0f} MB"
               f" + run processes {workers:.0f} MB PSS")  # fmt: skip
-        cpu, rss, workers = idle(x, window, opened=True)
+        cpu, rss, workers, _ = idle(x, window, opened=True)
         print(f"same, after the window was opened and closed: CPU {cpu:.3f} %, RSS {rss:.0f} MB"
               f" + run processes {workers:.0f} MB PSS")  # fmt: skip
         if not args.skip_runs:

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import statistics
 import sys
@@ -22,9 +23,13 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+if not os.environ.get("PYTHONPATH"):  # PYTHONPATH names the code to measure (another checkout, for "before")
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import itertools
+
+from _common import load_average, machine, spread
 
 from engine.io import read_text
 from engine.runtime import Engine
@@ -158,43 +163,76 @@ def step_cost(calls: int = 20_000) -> tuple[float, float]:
     return best_step, best_loop
 
 
+def bare_render(calls: int = 20_000) -> float:
+    """The baseline: µs of wall time per render of ``{{ n + 1 }}`` by a bare jinja2 template, median of 7."""
+    import jinja2
+
+    template = jinja2.Environment().from_string("{{ n + 1 }}")
+    samples = []
+    for _ in range(7):
+        t0 = time.perf_counter()
+        for i in range(calls):
+            template.render(n=i)
+        samples.append((time.perf_counter() - t0) / calls * 1e6)
+    return statistics.median(samples)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--isolation", choices=("thread", "process"), default="thread")
+    parser.add_argument("--only", choices=("step", "loop", "many", "rps", "cpu"), action="append")
     args = parser.parse_args()
     global ISOLATION
     ISOLATION = args.isolation
-    res: dict[str, list[float]] = {"p50": [], "p99": [], "compile": [], "loop": [], "many": [], "rps": [],
-                                   "step_cpu": [], "loop_cpu": []}  # fmt: skip
+    only = set(args.only or ("step", "loop", "many", "rps", "cpu"))
+    res: dict[str, list[float]] = {}
     lost = 0
+    print(machine(), f"isolation {ISOLATION}; {load_average()}")
     for _ in range(args.repeat):
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
             for sub in ("a", "b", "c", "d"):
                 (folder / sub).mkdir()
-            p50, p99 = per_step(folder / "a")
-            res["p50"].append(p50)
-            res["p99"].append(p99)
-            res["compile"].append(compile_cost())
-            res["loop"].append(for_each(folder / "b"))
-            took, done = many_runs(folder / "c")
-            res["many"].append(took)
-            lost += 100 - done
-            res["rps"].append(runs_per_second(folder / "d"))
-            step_cpu, loop_cpu = step_cost()
-            res["step_cpu"].append(step_cpu)
-            res["loop_cpu"].append(loop_cpu)
+            res.setdefault("bare", []).append(bare_render())
+            if "step" in only:
+                p50, p99 = per_step(folder / "a")
+                res.setdefault("p50", []).append(p50)
+                res.setdefault("p99", []).append(p99)
+                res.setdefault("compile", []).append(compile_cost())
+            if "loop" in only:
+                res.setdefault("loop", []).append(for_each(folder / "b"))
+            if "many" in only:
+                took, done = many_runs(folder / "c")
+                res.setdefault("many", []).append(took)
+                lost += 100 - done
+            if "rps" in only:
+                res.setdefault("rps", []).append(runs_per_second(folder / "d"))
+            if "cpu" in only:
+                step_cpu, loop_cpu = step_cost()
+                res.setdefault("step_cpu", []).append(step_cpu)
+                res.setdefault("loop_cpu", []).append(loop_cpu)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     med = {k: statistics.median(v) for k, v in res.items()}
-    print(f"per step (set + one template, events + history): p50 {med['p50']:.1f} µs, p99 {med['p99']:.1f} µs")
-    print(f"validate + compile a workflow into a plan: {med['compile']:.1f} µs per step")
-    print(f"for_each over 100,000 items: {med['loop']:.2f} s; peak RSS of the process {peak:.0f} MB")
-    print(f"100 runs x 10 steps on a pool of 8: {med['many']:.2f} s, lost {lost}")
-    print(f"one-step runs per second with history: {med['rps']:.0f}/s")
-    print(f"CPU per execute_step (set + one template, no listener), best of 7: {med['step_cpu']:.2f} µs")
-    print(f"CPU per render of a text template with a 10-item for loop, best of 7: {med['loop_cpu']:.2f} µs")
+    print(f"baseline: a bare jinja2 render of '{{{{ n + 1 }}}}': {spread(res['bare'], '{:.2f}')} µs")
+    if "p50" in med:
+        ratio = [a / b for a, b in zip(res["p50"], res["bare"], strict=True)]
+        print(f"per step (set + one template, events + history): p50 {spread(res['p50'])} µs "
+              f"({spread(ratio, '{:.1f}')}x a bare render), p99 {med['p99']:.1f} µs")  # fmt: skip
+        print(f"validate + compile a workflow into a plan: {med['compile']:.1f} µs per step")
+    if "loop" in med:
+        print(f"for_each over 100,000 items: {med['loop']:.2f} s; peak RSS of the process {peak:.0f} MB")
+    if "many" in med:
+        print(f"100 runs x 10 steps on a pool of 8: {med['many']:.2f} s, lost {lost}")
+    if "rps" in med:
+        ratio = [1e6 / a / b for a, b in zip(res["rps"], res["bare"], strict=True)]
+        print(f"one-step runs per second with history: {spread(res['rps'], '{:.0f}')}/s "
+              f"(a run costs {spread(ratio, '{:.0f}')} bare renders)")  # fmt: skip
+    if "step_cpu" in med:
+        print(f"CPU per execute_step (set + one template, no listener), best of 7: {med['step_cpu']:.2f} µs")
+        print(f"CPU per render of a text template with a 10-item for loop, best of 7: {med['loop_cpu']:.2f} µs")
     print("all samples:", {k: [round(x, 2) for x in v] for k, v in res.items()})
+    print(load_average())
 
 
 if __name__ == "__main__":

@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+if not os.environ.get("PYTHONPATH"):  # PYTHONPATH names the code to measure (another checkout, for "before")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from _common import machine
 
@@ -161,6 +162,29 @@ def lateness_at(n: int = 200, window: float = 1.0, load: str | None = "cpu") -> 
         return _summary(late, n)
 
 
+def apscheduler_alone(n: int = 200, window: float = 1.0) -> dict[str, float]:
+    """The baseline: the service's own APScheduler (engine.scheduling.jobs.new_scheduler) with ``n`` date jobs
+    whose function only notes the time, at the same moments as ``lateness_at``."""
+    from apscheduler.triggers.date import DateTrigger
+
+    from engine.scheduling.jobs import new_scheduler
+
+    scheduler, late, planned = new_scheduler(), [], {}
+    due = (datetime.now().astimezone() + timedelta(seconds=3)).replace(microsecond=0)
+    for i in range(n):
+        moment = due + timedelta(seconds=window * i / n)
+        planned[i] = moment.timestamp()
+        scheduler.add_job(lambda i=i: late.append(time.time() - planned[i]), DateTrigger(moment), id=str(i),
+                          misfire_grace_time=None)  # fmt: skip
+    scheduler.start()
+    end = time.monotonic() + 20
+    while len(late) < n and time.monotonic() < end:
+        time.sleep(0.05)
+    scheduler.shutdown(wait=False)
+    return {"start_p50": float("nan"), "start_p99": float("nan"), "p50": _pct(late, 0.5), "p99": _pct(late, 0.99),
+            "max": _pct(late, 1.0), "runs": len(late)}  # fmt: skip
+
+
 def lateness_interval(n: int = 50, seconds: float = 10.0, load: str = "cpu") -> dict[str, float]:
     """``n`` workflows every 1 s (each counted from when it was armed: ``n`` jobs) for ``seconds``, with the load."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -262,6 +286,9 @@ LATENESS = {
     "20 ms, cpu load": lambda: lateness_at(window=0.02, load="cpu"),
     "20 ms, io load": lambda: lateness_at(window=0.02, load="io"),
     "20 ms, no load": lambda: lateness_at(window=0.02, load=None),
+    "same second, no load": lambda: lateness_at(window=0.001, load=None),
+    "APScheduler alone, same second": lambda: apscheduler_alone(window=0.001),
+    "APScheduler alone, spread": lambda: apscheduler_alone(window=1.0),
     "every 1 s, cpu load": lambda: lateness_interval(load="cpu"),
     "every 1 s, io load": lambda: lateness_interval(load="io"),
 }

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 if not os.environ.get("PYTHONPATH"):  # PYTHONPATH names the code to measure (another checkout, for "before")
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _common import machine
+from _common import PlainServer, keepalive_load, load_average, machine, spread
 
 FLOW = """flowdeck: 1
 name: bench
@@ -138,11 +138,69 @@ def calls(n: int, rounds: int, fresh: bool) -> None:
           f"({p50}); p99 {statistics.median(r[1] for r in results):.2f} ({p99})")  # fmt: skip
 
 
+def load(rounds: int, seconds: float) -> None:
+    """8 kept-alive clients for ``seconds``: a plain stdlib server, the hook's 202, the hook with ``?wait=1``;
+    then every accepted call must be in the history."""
+    from engine.runtime import Engine
+    from engine.runtime.history import History
+    from engine.scheduling.service import Service
+
+    body = BODIES["200 B event"].encode()
+    head = {"Content-Type": "application/json", "X-Flowdeck-Token": "s3cret"}
+    res: dict[str, list[float]] = {}
+    print(load_average())
+    for _ in range(rounds):
+        plain = PlainServer()
+        got = keepalive_load(plain.port, "/hook/bench", body, head, seconds=seconds)
+        plain.close()
+        res.setdefault("plain", []).append(got["rate"])
+        res.setdefault("plain_p50", []).append(got["p50"])
+        with tempfile.TemporaryDirectory() as tmp:
+            ws = Path(tmp) / "ws"
+            ws.mkdir()
+            (ws / "bench.yaml").write_text(FLOW, encoding="utf-8")
+            history = History(Path(tmp) / "history.sqlite3", keep_runs=100_000)
+            engine = Engine(workers=4, history=history, isolation="process")
+            svc = Service(ws, engine=engine, state_dir=Path(tmp) / "state", webhook_port=0)
+            svc.start()
+            try:
+                url = svc.webhook_url(ws / "bench.yaml")
+                assert url is not None
+                port = int(url.split(":")[2].split("/")[0])
+                accepted = 0
+                for path, key in (("/hook/bench", "hook"), ("/hook/bench?wait=1", "wait")):
+                    got = keepalive_load(port, path, body, head, seconds=seconds)
+                    assert got["bad"] == 0, got
+                    accepted += int(got["calls"]) + 8 * 20  # the warm-up calls were accepted too
+                    res.setdefault(key, []).append(got["rate"])
+                    res.setdefault(key + "_p50", []).append(got["p50"])
+                deadline = time.monotonic() + 120
+                while svc.engine.active() and time.monotonic() < deadline:
+                    time.sleep(0.05)
+            finally:
+                svc.stop(grace=30)
+            import sqlite3
+
+            with sqlite3.connect(Path(tmp) / "history.sqlite3") as db:
+                recorded = db.execute("SELECT count(*) FROM runs WHERE status = 'succeeded'").fetchone()[0]
+            res.setdefault("lost", []).append(accepted - recorded)
+    print(f"8 kept-alive clients, {seconds:g} s each, median (range) of {rounds}:")
+    plain, plain_p50 = spread(res["plain"], "{:.0f}"), spread(res["plain_p50"], "{:.2f}")
+    print(f"  plain stdlib server: {plain} calls/s, p50 {plain_p50} ms")
+    for key, what in (("hook", "hook, to the 202"), ("wait", "hook ?wait=1, to the result")):
+        ratio = [a / b for a, b in zip(res[key], res["plain"], strict=True)]
+        print(f"  {what}: {spread(res[key], '{:.0f}')} calls/s, p50 {spread(res[key + '_p50'], '{:.2f}')} ms; "
+              f"{spread(ratio, '{:.2f}')}x the plain server")  # fmt: skip
+    print(f"  accepted but not in the history: {res['lost']}")
+    print(load_average())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--calls", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--only", choices=("parse", "calls"))
+    parser.add_argument("--only", choices=("parse", "calls", "load"))
+    parser.add_argument("--seconds", type=float, default=3.0, help="of each 8-client load")
     args = parser.parse_args()
     print(machine())
     if args.only in (None, "parse"):
@@ -150,6 +208,8 @@ def main() -> None:
     if args.only in (None, "calls"):
         calls(args.calls, args.rounds, fresh=False)
         calls(args.calls, args.rounds, fresh=True)
+    if args.only in (None, "load"):
+        load(args.rounds, args.seconds)
 
 
 if __name__ == "__main__":

@@ -115,6 +115,7 @@ class Engine:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="flowdeck-run")
         self._active: dict[str, RunHandle] = {}
         self._states: dict[str, StateStore] = {}
+        self._keys: dict[Path, str] = {}  # a workflow file's path as the plan has it → resolved (state_for)
         self._lock = threading.Lock()
         self._closed = False
         self._processes: ProcessPool | None = None
@@ -314,7 +315,7 @@ class Engine:
         (``flowdeck state`` still shows the old ones under the old path). A workflow without a file keeps its values
         in memory for as long as this engine lives.
         """
-        key = str(plan.path.resolve()) if plan.path else plan.name
+        key = self._state_key(plan)
         with self._lock:
             if key not in self._states:
                 if self.state_db is None or plan.path is None:
@@ -325,6 +326,15 @@ class Engine:
             if getattr(store, "name", plan.name) != plan.name:  # renamed inside the file: show the new name
                 store.name = plan.name  # type: ignore[attr-defined]
             return store
+
+    def _state_key(self, plan: Plan) -> str:
+        """The file's resolved path, resolved once per path as written (≈ 16 µs per submit otherwise)."""
+        if plan.path is None:
+            return plan.name
+        key = self._keys.get(plan.path)
+        if key is None:
+            key = self._keys[plan.path] = str(plan.path.resolve())
+        return key
 
     def shutdown(self, grace: float = 10.0) -> list[RunResult]:
         """Let running runs finish for ``grace`` seconds, cancel the rest, and stop the pool."""

@@ -41,6 +41,7 @@ from engine.scheduling.hook_request import (
     flat,
     parse_body,
     read_body,
+    read_headers,
     refusal,
 )
 from engine.scheduling.runs import QUEUED
@@ -119,8 +120,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
-        # An answer is written as headers, then body: with Nagle's algorithm the body waited for the client's
-        # delayed ACK, 40 ms on Linux, on every call (benchmarks/README.md, "Webhooks").
+        # An answer written as headers, then body, waited for the client's delayed ACK with Nagle's algorithm,
+        # 40 ms on Linux, on every call (benchmarks/README.md, "Webhooks"); answers are one write now (_send), and
+        # the 100 Continue of Expect is still a write of its own.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.rfile.close()  # the stdlib's reader: left open it would keep the socket's file descriptor alive
         self._reader = DeadlineReader(self.connection, self.server.read_timeout)
@@ -133,6 +135,29 @@ class _Handler(BaseHTTPRequestHandler):
         super().handle_one_request()  # a timeout while reading ends it with close_connection set
         if self._reader.timed_out and self._reader.received and not self._answered:
             self._send(408, {"error": f"the request was not received within {self.server.read_timeout:g} s"})
+
+    def parse_request(self) -> bool:
+        """The stdlib checks the request line (given an empty header block); the headers are read by
+        hook_request.read_headers rather than email.feedparser, then Connection and Expect apply as there."""
+        rfile, self.rfile = self.rfile, io.BytesIO(b"\r\n")
+        try:
+            if not super().parse_request():
+                return False
+        finally:
+            self.rfile = rfile
+        try:
+            self.headers = read_headers(rfile)
+        except RequestError as exc:
+            self.send_error(exc.status, exc.message)
+            return False
+        connection = self.headers.get("Connection", "").lower()
+        if connection == "close":
+            self.close_connection = True
+        elif connection == "keep-alive":
+            self.close_connection = False
+        if self.headers.get("Expect", "").lower() == "100-continue" and self.request_version >= "HTTP/1.1":
+            return self.handle_expect_100()
+        return True
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("webhook %s " + format, self.address_string(), *args)
@@ -159,9 +184,14 @@ class _Handler(BaseHTTPRequestHandler):
             if status >= 400:
                 self.send_header("Connection", "close")
                 self.close_connection = True
-            self.end_headers()
+            # headers and body leave in one write (the stdlib's end_headers would send the headers alone)
+            if not hasattr(self, "_headers_buffer"):  # an HTTP/0.9 request is answered with the body alone
+                self._headers_buffer: list[bytes] = []
+            elif self.request_version != "HTTP/0.9":
+                self._headers_buffer.append(b"\r\n")
             if self.command != "HEAD":  # an answer to HEAD has headers only
-                self.wfile.write(data)
+                self._headers_buffer.append(data)
+            self.flush_headers()
         except OSError:  # the client went away; nothing to tell it
             self.close_connection = True
             return

@@ -243,6 +243,7 @@ def test_loopback_pages_and_names_are_accepted(hook: Hook, extra: dict[str, str]
         (b"GET /hook/open HTTP/1.1\r\nHost: 127.0.0.1\r\nX: " + b"a" * 70_000 + b"\r\n\r\n", 431, "Line too long"),
         (b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n", 414, "Request-URI Too Long"),
         (b"GARBAGE\r\n\r\n", 400, "Bad request syntax ('GARBAGE')"),
+        (b"GET /hook/open HTTP/1.1\r\n" + b"X: y\r\n" * 101 + b"\r\n", 431, "Too many headers"),
     ],
 )
 def test_the_servers_own_refusals_are_json_too(hook: Hook, request_bytes: bytes, status: int, message: str) -> None:
@@ -250,3 +251,31 @@ def test_the_servers_own_refusals_are_json_too(hook: Hook, request_bytes: bytes,
     got, body = answer(sock)  # a status line and a JSON body (the stdlib's were HTML, or no status line at all)
     assert got == status and message in body["error"]
     hook.only_good_runs()
+
+
+def test_headers_are_read_as_the_stdlib_reads_them() -> None:
+    """hook_request.read_headers (not email.feedparser): names as sent, looked up in any case, values stripped,
+    a folded line joined to the one before, a colon inside a value kept, repeated names all kept."""
+    import io
+
+    raw = b"Host: 127.0.0.1:80\r\nX-Long: one\r\n  two\r\nX-Url: http://a:1/b\r\nX-Two: 1\r\nx-two: 2\r\n\r\nBODY"
+    rfile = io.BufferedReader(io.BytesIO(raw))
+    headers = hook_request.read_headers(rfile)
+    assert headers["host"] == "127.0.0.1:80" and headers["X-LONG"] == "one two"
+    assert headers["X-Url"] == "http://a:1/b" and headers.get_all("X-Two") == ["1", "2"]
+    assert list(headers.keys()) == ["Host", "X-Long", "X-Url", "X-Two", "x-two"]
+    assert rfile.read() == b"BODY"  # the body is left to read_body
+
+
+def test_expect_continue_and_connection_close(hook: Hook) -> None:
+    """A client that asks ``Expect: 100-continue`` gets the 100 before it sends its body, then the 202; with
+    ``Connection: close`` the server closes after the answer."""
+    body = b'{"late": 1}'
+    head = {"Content-Length": str(len(body)), "Expect": "100-continue", "Connection": "close"}
+    sock = connect(hook.port, hook.request(head))
+    first = sock.recv(1024)
+    assert first.startswith(b"HTTP/1.1 100 "), first
+    sock.sendall(body)
+    status, answered = answer(sock)  # reads until the server closes: Connection: close was kept
+    assert status == 202 and answered["status"] == "accepted"
+    hook.only_good_runs({"late": 1})
