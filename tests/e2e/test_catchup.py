@@ -121,4 +121,4 @@ def test_caught_up_fires_not_reached_before_a_stop_are_recorded(product: Product
     caught = [r for r in rows if r["trigger"].get("catch_up") and r["status"] != "skipped"]
     why = "the service stopped before its turn came"
     left = [r for r in rows if r["status"] == "skipped" and r["error"]["message"].startswith(why)]
-    assert caught and sum(r["error"]["count"] for r in left) == missed - len(caught), rows
+    assert caught and sum(r["error"]["count"] for r in left) == missed - len(caught), (missed, d.log, rows)
