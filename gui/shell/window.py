@@ -55,6 +55,7 @@ def fit_to_screen(window: QMainWindow) -> None:
     screen, and the side panels take a share of it (not their usual pixels) so the canvas stays usable. A layout
     the person arranged (saved) is left as it is; the window is only kept on the screen."""
     from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDockWidget
 
     from gui.shell.settings import qsettings
 
@@ -70,8 +71,9 @@ def fit_to_screen(window: QMainWindow) -> None:
     elif editor is not None and first:
         width, height = min(window.width(), free.width()), min(window.height(), free.height())
         if height < SHORT_SCREEN:
-            editor.run_dock.hide()  # Run shows it (gui/editor/runs.py); the canvas gets the height meanwhile
-            editor.problems_dock.hide()
+            for dock in editor.findChildren(QDockWidget):  # Run, Problems, Variables: each shows when it has news
+                if editor.dockWidgetArea(dock) == Qt.DockWidgetArea.BottomDockWidgetArea:
+                    dock.hide()  # (gui/editor/runs.py, debugging.py); the canvas gets the height meanwhile
         else:
             editor.resizeDocks([editor.run_dock], [max(110, min(170, int(height * 0.25)))], Qt.Orientation.Vertical)
         sides = [max(140, min(230, int(width * 0.2))), max(180, min(320, int(width * 0.28)))]
