@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Signal
 
 from engine.model.workflow import ERROR_PORT
 from gui.canvas.scene import WorkflowScene
+from gui.signals import disconnect
 
 NOT_RUN = "not run"
 Key = tuple[str, str, str]
@@ -65,10 +66,7 @@ class RunStatus(QObject):
     def set_bridge(self, bridge: Any) -> None:
         if self.bridge is not None:
             for signal, slot in self._slots():
-                try:
-                    getattr(self.bridge, signal).disconnect(slot)
-                except (RuntimeError, TypeError):
-                    pass
+                disconnect(getattr(self.bridge, signal), slot)
         self.bridge = bridge
         if bridge is not None:
             for signal, slot in self._slots():
@@ -123,10 +121,7 @@ class RunStatus(QObject):
 
     def clear_trail(self) -> None:
         if self._stack is not None:
-            try:
-                self._stack.indexChanged.disconnect(self._edited)
-            except (RuntimeError, TypeError):
-                pass
+            disconnect(self._stack.indexChanged, self._edited)
             self._stack = None
         for wire in self.scene.wires.values():
             wire.set_trail("")

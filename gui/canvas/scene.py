@@ -16,6 +16,7 @@ from gui.canvas.decor import DecorScene, GroupItem, NoteItem
 from gui.canvas.node import NEW_CASE, NodeItem
 from gui.canvas.wire import DragWire, WireItem
 from gui.document import WorkflowDocument
+from gui.signals import disconnect
 
 _SIGNALS = ("stepAdded", "stepRemoved", "stepChanged", "stepRenamed", "stepMoved", "wiresChanged", "problemsChanged")
 WIRE_DROP_MIN = 30.0  # a wire dropped this far from its port on empty canvas asks which block comes next
@@ -74,10 +75,7 @@ class WorkflowScene(DecorScene, QGraphicsScene):
 
     def _disconnect(self, doc: WorkflowDocument) -> None:
         for name, slot in self._handlers().items():
-            try:
-                getattr(doc, name).disconnect(slot)
-            except (RuntimeError, TypeError):
-                pass
+            disconnect(getattr(doc, name), slot)
 
     def rebuild(self) -> None:
         """Throw every item away and draw the document afresh (opening a file)."""

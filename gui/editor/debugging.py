@@ -20,6 +20,7 @@ from engine.runtime.debug import Debug, seed_from_steps
 from engine.runtime.pins import PinsError, load_pins, pin, unpin
 from gui.editor import menus
 from gui.editor.variables import VariablesPane
+from gui.signals import disconnect
 
 if TYPE_CHECKING:
     from gui.editor.page import EditorPage
@@ -44,10 +45,7 @@ class Debugging:
         """Follow the pauses of the editor's runs on ``bridge`` (and no longer on ``old``)."""
         for signal, slot in (("runPaused", self._run_paused), ("runResumed", self._run_resumed)):
             if old is not None:
-                try:
-                    getattr(old, signal).disconnect(slot)
-                except (RuntimeError, TypeError):
-                    pass
+                disconnect(getattr(old, signal), slot)
             if bridge is not None:
                 getattr(bridge, signal).connect(slot)
 

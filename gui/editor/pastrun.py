@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QToolBar, QToolButton, QWidget
 
+from gui.signals import disconnect
+
 if TYPE_CHECKING:
     from gui.editor.page import EditorPage
 
@@ -160,10 +162,7 @@ class RunView(QObject):
         self.record = None
         self._steps = {}
         if self._stack is not None:
-            try:
-                self._stack.indexChanged.disconnect(self._edited)
-            except (RuntimeError, TypeError):
-                pass
+            disconnect(self._stack.indexChanged, self._edited)
             self._stack = None
         self.bar.hide()
         page = self.page

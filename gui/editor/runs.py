@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.errors import SHORT, one_line
 from engine.io import WorkflowError, errors
+from gui.signals import disconnect
 
 if TYPE_CHECKING:
     from gui.editor.page import EditorPage
@@ -23,10 +24,7 @@ class Running:
     def set_bridge(self: EditorPage, bridge: Any) -> None:
         old = getattr(self, "_connected_bridge", None)
         if old is not None:
-            try:
-                old.runFinished.disconnect(self._run_finished)
-            except (RuntimeError, TypeError):
-                pass
+            disconnect(old.runFinished, self._run_finished)
         self.bridge = bridge
         self._connected_bridge = bridge
         self.connect_debugging(old, bridge)

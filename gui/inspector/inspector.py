@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 from gui.inspector.step_page import StepPage
 from gui.inspector.widgets import STYLE
 from gui.inspector.workflow_page import WorkflowPage
+from gui.signals import disconnect
 
 if TYPE_CHECKING:
     from gui.document import WorkflowDocument
@@ -62,10 +63,7 @@ class Inspector(QWidget):
             if on:
                 signal.connect(slot)
             else:
-                try:
-                    signal.disconnect(slot)
-                except (RuntimeError, TypeError):
-                    pass
+                disconnect(signal, slot)
 
     def show_step(self, step_id: str | None) -> None:
         """Show the form of ``step_id``; None (or a step that is gone) shows the workflow settings."""

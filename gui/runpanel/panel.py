@@ -30,6 +30,7 @@ from gui.runpanel.log import RunLog
 from gui.runpanel.record import RunRecord, StepRecord
 from gui.runpanel.status import run_line, status_parts
 from gui.runpanel.values import duration_text
+from gui.signals import disconnect
 
 KEEP_RUNS = 5
 COLUMNS = ("Step", "Status", "Duration", "Attempts")
@@ -97,10 +98,7 @@ class RunPanel(QWidget):
     # -- contract --------------------------------------------------------------------------------
     def set_bridge(self, bridge: Any) -> None:
         if self.bridge is not None:
-            try:
-                self.bridge.event.disconnect(self._event)
-            except (RuntimeError, TypeError):
-                pass
+            disconnect(self.bridge.event, self._event)
         self.bridge = bridge
         if bridge is not None:
             bridge.event.connect(self._event)
