@@ -70,13 +70,13 @@ class _NoValue(Exception):
 
 def _value(args: argparse.Namespace, workflow: str) -> tuple[Any, str | None]:
     if args.value is not None:
-        import yaml
+        from engine.runtime.pins import parse_value
 
         text = sys.stdin.read() if args.value == "-" else args.value
         try:
-            return yaml.safe_load(text), None
-        except yaml.YAMLError as exc:
-            raise _NoValue(f"--value is neither YAML nor JSON: {str(exc).splitlines()[0]}") from None
+            return parse_value(text), None
+        except ValueError as exc:
+            raise _NoValue(f"--value is {exc}") from None
     from engine.runtime.history import History, default_history_path
     from engine.runtime.pastruns import NoPastRun, step_output
 

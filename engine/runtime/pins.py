@@ -20,6 +20,19 @@ class PinsError(Exception):
     """The pins file cannot be read or written (one line naming it and why)."""
 
 
+def parse_value(text: str) -> Any:
+    """A value to pin, typed as YAML or JSON (the editor's Pin dialog, ``flowdeck pin --value``); ValueError with
+    one line saying where it is wrong."""
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        raise ValueError(f"not YAML or JSON: {where}{getattr(exc, 'problem', None) or exc}") from None
+
+
 def pins_file(workflow: Path) -> Path:
     return workflow.parent / FOLDER / f"{workflow.name}.json"
 

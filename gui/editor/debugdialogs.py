@@ -9,18 +9,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import yaml
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
-
-def parse_value(text: str) -> Any:
-    """A pinned value typed as YAML or JSON; ValueError with one line saying where it is wrong."""
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        raise ValueError(f"not YAML or JSON: {where}{getattr(exc, 'problem', None) or exc}") from None
+from engine.runtime.pins import parse_value
 
 
 class PinDialog(QDialog):
