@@ -191,10 +191,14 @@ class Workflow:
             stem = "s_" + stem
         if stem not in self.steps and stem not in ON_ERROR_ACTIONS:
             return stem
-        n = 2
-        while f"{stem}_{n}" in self.steps:
+        # Duplicating ``fetch_2`` gives ``fetch_3``, not ``fetch_2_2``.
+        root, _, number = stem.rpartition("_")
+        if not (root and number.isdigit()):
+            root, number = stem, "1"
+        n = int(number) + 1
+        while f"{root}_{n}" in self.steps or f"{root}_{n}" in ON_ERROR_ACTIONS:
             n += 1
-        return f"{stem}_{n}"
+        return f"{root}_{n}"
 
     def snapshot(self) -> Workflow:
         """A deep copy that later edits of this object cannot reach (what a run executes)."""

@@ -172,12 +172,9 @@ def test_duplicate_brings_notes_and_groups_along_and_one_undo_takes_it_back(
         notes = [v for k, v in layout.items() if k.startswith("note ")]
         assert [(n["text"], n["colour"]) for n in notes] == [("Look *first*", "green")] * 2
         app.keys(window, "ctrl+d", "ctrl+s")  # what was pasted is selected: this duplicates the copy
-        app.wait_for(lambda: "fetch_2_2" in path.read_text(), "the copy's duplicate is saved")
+        app.wait_for(lambda: "fetch_3" in path.read_text(), "the copy's duplicate is saved")
         layout = yaml.safe_load(path.read_text())["layout"]
-        assert (
-            layout["group Work 3"]["steps"] == ["fetch_2_2", "show_2_2"]
-            and len([k for k in layout if "note" in k]) == 3
-        )
+        assert layout["group Work 3"]["steps"] == ["fetch_3", "show_3"] and len([k for k in layout if "note" in k]) == 3
         app.keys(window, "ctrl+z", "ctrl+z", "ctrl+s")
         app.wait_for(lambda: "fetch_2" not in path.read_text(), "the duplicates are undone")
         layout = yaml.safe_load(path.read_text())["layout"]
