@@ -63,7 +63,9 @@ WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEM
 COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR
 OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
 """
-RECOMMENDS = ("fonts-dejavu-core", "python3")  # a font for Qt to draw with; python3 for the "python" block
+# A font for Qt to draw with; python3 for the "python" block; xdg-utils for opening files, folders and links;
+# tesseract-ocr for the screen.read block.
+RECOMMENDS = ("fonts-dejavu-core", "python3", "xdg-utils", "tesseract-ocr")
 
 
 def version() -> str:

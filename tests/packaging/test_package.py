@@ -65,7 +65,8 @@ def started(installed: Installed, xdisplay: XDisplay, tray_host: subprocess.Pope
 @pytest.mark.promise("packaging.md", "Linux: `./dev package`")
 def test_installed_tree_has_launcher_desktop_file_and_icons(installed: Installed) -> None:
     """The .deb installs the bundle under /opt/flowdeck, a launcher in /usr/bin, the desktop entry (validated), the
-    AppStream metainfo and the hicolor icons, and declares the libraries Qt needs in Depends."""
+    AppStream metainfo and the hicolor icons, declares the libraries Qt needs in Depends and what some blocks use in
+    Recommends."""
     share = installed.root / "usr" / "share"
     assert os.access(installed.root / "usr" / "bin" / "flowdeck", os.X_OK)
     assert os.access(installed.executable, os.X_OK)
@@ -78,6 +79,8 @@ def test_installed_tree_has_launcher_desktop_file_and_icons(installed: Installed
     control = subprocess.run(["dpkg-deb", "-f", str(installed.deb), "Depends"], capture_output=True, text=True)
     for lib in ("libegl1", "libxkbcommon-x11-0", "libxcb-cursor0", "libfontconfig1", "zlib1g", "libssl3"):
         assert lib in control.stdout
+    recommends = subprocess.run(["dpkg-deb", "-f", str(installed.deb), "Recommends"], capture_output=True, text=True)
+    assert recommends.stdout.split() == ["fonts-dejavu-core,", "python3,", "xdg-utils,", "tesseract-ocr"]
     internal = installed.executable.parent / "_internal"
     assert not (internal / "libz.so.1").exists()  # Debian's copy (Depends: zlib1g), not a bundled one
     assert not (internal / "libgtk-3.so.0").exists()  # no binary of the bundle needs GTK: left out
