@@ -78,6 +78,7 @@ class RunPanel(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # a long title keeps its "(id)" in sight
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for col in (1, 2, 3):
@@ -215,7 +216,7 @@ class RunPanel(QWidget):
                 item.setForeground(fg)
             if col == 0:
                 item.setData(Qt.ItemDataRole.UserRole, step.id)
-                item.setToolTip(step.error or step.block)
+                item.setToolTip("\n".join(part for part in (f"{text} · {step.block}", step.error) if part))
             if col in (2, 3):
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
@@ -199,3 +200,18 @@ def test_selected_step_detail_follows_a_live_run(qtbot: QtBot, panel: RunPanel, 
     _run(qtbot, panel, bridge, load())
     assert json.loads(panel.detail.views["Output"].toPlainText()) == {"message": "hello world"}
     assert panel.table.selectedItems()[0].text() == "Say hello (greet)"
+
+
+def test_a_long_title_is_cut_in_the_middle_and_whole_in_the_tooltip(
+    qtbot: QtBot, panel: RunPanel, bridge: EngineBridge
+) -> None:
+    """A narrow step table keeps the id at the end of a long title visible, and the tooltip holds the whole title."""
+    text = WORKFLOW.replace("title: Say hello", "title: Say hello to everybody who reads the very long report")
+    wf = load(text)
+    panel.set_document(WorkflowDocument(wf, REGISTRY))
+    _run(qtbot, panel, bridge, wf)
+    table = panel.table
+    item = table.item(0, 0)
+    assert table.textElideMode() == Qt.TextElideMode.ElideMiddle
+    tip = item.toolTip()
+    assert tip.startswith("Say hello to everybody who reads the very long report (greet)") and "log" in tip
