@@ -584,6 +584,27 @@ class History(EventRows, HistoryQueries):
         )  # fmt: skip
         return run_id
 
+    # -- many runs beginning at once (engine.scheduling: the fires due together), one commit -----------------------
+    def begin_many(self, runs: list[tuple[str, str, str, dict[str, Any] | None, str]]) -> None:
+        """``begin`` for several runs, each (run_id, workflow, path, trigger, source), committed in one transaction
+        when this returns: 200 schedule fires due in the same second cost one commit, not 200. A run already begun
+        is left as it is, and ``begin`` of a run begun here later changes nothing. Never raises; while the history
+        is down, the rows wait with the others, as in ``begin``."""
+        records: list[RunRecord] = []
+        for run_id, workflow, path, trigger, source in runs:
+            run = RunRecord(run_id, workflow, path, dict(trigger or {}), source, "running", time.time())
+            run.version = self._version_of(path)
+            if self._live.setdefault(run_id, (run, {}))[0] is run:
+                records.append(run)
+        written = False
+        if records and self._fault is None:
+            rows = _Rows([self._run_row(r) for r in records], [], {})  # encoded before the lock, as the writer does
+            with self._lock:
+                written = self._fault is None and self._write_rows(rows)
+        if not written:
+            for run in records:  # down: the writer keeps them and tries at once (_add_begun)
+                self._queue.put(run)
+
 
 def _migrate(db: sqlite3.Connection) -> None:
     """Bring a history file written by an older Flowdeck up to ``SCHEMA``: the ``runs.version`` column."""

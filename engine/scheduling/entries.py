@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from watchdog.events import FileSystemEventHandler
+from watchdog.events import EVENT_TYPE_CLOSED_NO_WRITE, EVENT_TYPE_OPENED, FileSystemEventHandler
 
 from engine.model.workflow import Trigger, Workflow
 
@@ -56,9 +56,14 @@ def hook_name(path: Path, trigger: Trigger) -> str:
     return str(trigger.options.get("path") or re.sub(r"[^A-Za-z0-9_\-]", "-", path.stem))
 
 
+# a file opened or closed unwritten has not changed: each run reads its file (the history keeps the version it ran)
+_READS = (EVENT_TYPE_OPENED, EVENT_TYPE_CLOSED_NO_WRITE)
+
+
 class Changes(FileSystemEventHandler):
     def __init__(self, callback: Callable[[], None]) -> None:
         self._callback = callback
 
     def on_any_event(self, event: Any) -> None:
-        self._callback()
+        if event.event_type not in _READS:
+            self._callback()

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.executors.debug import DebugExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
@@ -117,15 +117,15 @@ def new_scheduler() -> BackgroundScheduler:
     """The service's scheduler: a late fire is never dropped by APScheduler (the service applies misfire_grace and
     catch_up itself) and a fire of one job never waits for another run of it.
 
-    Fires are handed to one thread, not APScheduler's pool of ten: each fire takes the service's lock, and ten
-    threads queueing on it while runs keep the interpreter busy cost a GIL round trip each (seconds for 200 fires
-    in a second, see benchmarks/README.md). Not run in the scheduler's own thread: it holds its job store lock
-    while running a job, and the service calls add_job/remove_job while holding its own lock.
+    A job runs in the scheduler's own thread (DebugExecutor): the service's job only hands the fire over to its
+    fire thread (engine.scheduling.fires), which starts every fire waiting in one go. Before, fires went through a
+    one-thread pool and then one by one: each fire took the service's lock and committed its run's history row on
+    its own (200 fires in a second were hundreds of ms late, see benchmarks/README.md).
     """
     # its INFO lines ("Running job ...") are two per fire, written in the fire path; the service logs what matters
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     return BackgroundScheduler(
-        executors={"default": ThreadPoolExecutor(max_workers=1)},
+        executors={"default": DebugExecutor()},
         job_defaults={"coalesce": True, "max_instances": 1_000, "misfire_grace_time": None},
     )
 

@@ -5,6 +5,9 @@ daemon's first one, say) has not: under ``skip`` a fire that comes meanwhile is 
 skipped, so a fire that is due is not dropped for a run that has not begun (one per trigger: more from the same
 schedule, folder or hook are skipped). Caught-up fires of one schedule run one after the other whatever the policy
 (``start_all``). Every fire that does not run is handed to ``on_skip`` with its reason.
+
+Fires started ``together`` (the schedule fires due at once) are sent in their order once their history rows were
+committed in one transaction; each row is still in the history before its run may have an effect.
 """
 
 from __future__ import annotations
@@ -12,16 +15,21 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from engine.model.workflow import Workflow
 from engine.runtime import Engine
+from engine.runtime.events import RUN_FINISHED, Event
+from engine.runtime.executor import new_run_id
+from engine.runtime.plan import Plan
 
 log = logging.getLogger("flowdeck.scheduling")
 QUEUED = "queued"
+PENDING = "pending"  # started inside ``Runner.together``: sent when it ends
 SKIP_MESSAGE = (
     "its previous run is still going and its policy is overlap: skip, so this run was not started "
     "(wait until it ends, or set overlap: queue or parallel)"
@@ -68,6 +76,7 @@ class Runner:
         self._lock = threading.RLock()
         self._runs: dict[Path, _Runs] = {}
         self._closed = False  # the service is stopping: queued fires and the rest of a chain are not started
+        self._together = threading.local()  # .pending: the runs this thread starts inside ``together``
 
     def start(
         self,
@@ -139,13 +148,44 @@ class Runner:
         for trigger in [item.trigger, *(item.chain or ())]:
             self._on_skip(path, trigger, reason)
 
-    def _submit(self, path: Path, runnable: Any, item: _Queued, manual: bool) -> Any:
+    @contextmanager
+    def together(self) -> Iterator[None]:
+        """Runs this thread starts inside are sent when it ends, in their order, after their history rows were
+        committed together (History.begin_many): 200 fires due at once cost one commit instead of 200, each on
+        the path that hands a run to its process. Other threads (a run's end starting the next) are not held."""
+        pending: list[tuple[Path, Plan, _Queued, str]] = []
+        self._together.pending = pending
+        try:
+            yield
+        finally:
+            self._together.pending = None
+            self._send_together(pending)
+
+    def _send_together(self, pending: list[tuple[Path, Plan, _Queued, str]]) -> None:
+        history = self._engine.history
+        if pending and hasattr(history, "begin_many"):
+            rows = [(run_id, plan.name, str(plan.path or ""), item.trigger, _kind(item.trigger))
+                    for _path, plan, item, run_id in pending]  # fmt: skip
+            try:
+                history.begin_many(rows)
+            except Exception:  # the engine begins each run itself then
+                log.exception("could not record %d runs beginning together", len(rows))
+        for path, plan, item, run_id in pending:
+            self._submit(path, plan, item, manual=False, run_id=run_id)
+
+    def _submit(self, path: Path, runnable: Any, item: _Queued, manual: bool, run_id: str | None = None) -> Any:
+        pending = getattr(self._together, "pending", None)
+        if pending is not None and not manual and run_id is None and isinstance(runnable, Plan):
+            pending.append((path, runnable, item, new_run_id()))
+            return PENDING
         trigger = item.trigger
         try:
             handle = self._engine.submit(
-                runnable, trigger=trigger, variables=item.variables, source=str(trigger.get("kind", "schedule"))
+                runnable, trigger=trigger, variables=item.variables, source=_kind(trigger), run_id=run_id
             )
         except Exception as exc:
+            if run_id is not None:  # begun together but never sent: its row must not stay "running"
+                self._not_sent(runnable, run_id, exc)
             self._finished(path, None, item)
             if manual:
                 raise
@@ -156,6 +196,13 @@ class Runner:
             self._runs[path].handles.append(handle)
         handle.future.add_done_callback(lambda _f: self._finished(path, handle, item))
         return handle
+
+    def _not_sent(self, plan: Plan, run_id: str, exc: Exception) -> None:
+        history = self._engine.history
+        if history is not None:
+            error = {"message": f"the run could not be started: {exc}", "kind": "start"}
+            data = {"status": "error", "error": error, "duration": 0.0, "outputs": {}, "message": ""}
+            history.listener(Event(RUN_FINISHED, run_id, plan.name, None, data))
 
     def _finished(self, path: Path, handle: Any, item: _Queued) -> None:
         """A run of ``path`` ended: the next fire of its chain, else the next queued one, else count down."""
@@ -181,6 +228,11 @@ class Runner:
                 self._skip_queued(path, queued, why)
             return
         self._submit(path, workflow, follow, manual=False)
+
+
+def _kind(trigger: dict[str, Any]) -> str:
+    """The run's ``source``: the kind of trigger that started it."""
+    return str(trigger.get("kind", "schedule"))
 
 
 def _source(trigger: dict[str, Any]) -> tuple[Any, ...]:

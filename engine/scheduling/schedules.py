@@ -18,7 +18,9 @@ from engine.model.workflow import Trigger
 from engine.scheduling.catchup import decide, not_run_reason
 from engine.scheduling.clock import ManualClock, SleepWatch, SystemClock
 from engine.scheduling.entries import Entry
+from engine.scheduling.fires import FireThread
 from engine.scheduling.jobs import fires_between, make_trigger, next_fires, trigger_key
+from engine.scheduling.runs import Runner
 from engine.scheduling.state import SchedulerState
 
 log = logging.getLogger("flowdeck.scheduling")
@@ -36,6 +38,8 @@ class Schedules:
     _sleep: SleepWatch
     _fire: Callable[[Path, dict[str, Any]], Any]
     _fire_all: Callable[[Path, list[dict[str, Any]]], None]
+    _fires: FireThread
+    _runner: Runner
     _skipped: Callable[..., None]
     _emit: Callable[..., None]
     paused: bool
@@ -82,15 +86,22 @@ class Schedules:
                     pass
 
     def _on_schedule(self, group: str) -> None:
-        """An APScheduler fire (maybe late, maybe coalescing several): run per misfire_grace and catch_up."""
+        """An APScheduler fire (APScheduler's thread): handed over to the fire thread (engine.scheduling.fires)."""
+        self._fires.put(group)
+
+    def _start_fires(self, groups: list[str]) -> None:
+        """Fires handed over together (maybe late, maybe coalescing several), in their order: run per
+        misfire_grace and catch_up; their runs are sent once their history rows are committed together."""
         runs: list[tuple[Path, list[dict[str, Any]]]] = []
         with self._lock:
-            for key, (path, trigger) in list(self._groups.get(group, {}).items()):
-                entry = self._entries.get(path)
-                if entry is not None and entry.workflow is not None:
-                    runs.append((path, self._run_missed(entry, trigger, key, "it was late")))
-        for path, datas in runs:
-            self._fire_all(path, datas)
+            for group in groups:
+                for key, (path, trigger) in list(self._groups.get(group, {}).items()):
+                    entry = self._entries.get(path)
+                    if entry is not None and entry.workflow is not None:
+                        runs.append((path, self._run_missed(entry, trigger, key, "it was late")))
+        with self._runner.together():
+            for path, datas in runs:
+                self._fire_all(path, datas)
 
     def _catch_up(self, entry: Entry, reason: str, until: datetime | None = None) -> None:
         if entry.workflow is None or self.paused or not self._state.enabled(entry.path):

@@ -24,6 +24,7 @@ from engine.scheduling.describe import describe_trigger
 from engine.scheduling.desktop_arm import KINDS as DESKTOP_KINDS
 from engine.scheduling.desktop_arm import DesktopTriggers
 from engine.scheduling.entries import Entry, ServiceEvent, WorkflowInfo, hook_name
+from engine.scheduling.fires import FireThread
 from engine.scheduling.folder import WorkspaceFolder
 from engine.scheduling.hook_tokens import HookTokens
 from engine.scheduling.jobs import make_trigger, new_scheduler, trigger_key
@@ -76,6 +77,7 @@ class Service(WorkspaceFolder, Schedules):
         self._groups: dict[str, dict[str, tuple[Path, Trigger]]] = {}  # APScheduler job id → its schedules
         self._listeners: list[Callable[[ServiceEvent], None]] = []
         self._scheduler = new_scheduler()
+        self._fires = FireThread(self._start_fires)  # APScheduler's fires are started on this one thread
         self._observer: Any = None
         self._watches: Watches | None = None
         self._webhooks: WebhookServer | None = None
@@ -128,6 +130,7 @@ class Service(WorkspaceFolder, Schedules):
         self._observer.daemon = True
         self._watches = Watches(self._observer, self._fire)
         self._start_webhooks()
+        self._fires.start()
         self._scheduler.start(paused=self.paused)
         self.rescan()
         for entry in list(self._entries.values()):
@@ -174,6 +177,7 @@ class Service(WorkspaceFolder, Schedules):
             self._rescan_timer.cancel()
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)  # wait=True would block on APScheduler's worker threads
+        self._fires.stop()  # fires handed over already are recorded as not run (_fireable: stopping)
         self._runner.clear_queues()
         self._state.close()
         self._workspace_lock.release()
