@@ -284,8 +284,9 @@ class BrokerEngine(EventsIn, LostRuns, Engine):
                 self._stopping.wait(0.5)
 
     def send_cancel(self, run_id: str) -> None:
-        self.client.set(b.cancel_key(run_id), "1", ex=86400)  # a worker that claims it later sees it
-        self.client.publish(b.CANCELS, run_id)
+        from engine.distributed import cancel
+
+        cancel.send(self.client, run_id, f"the daemon {self._consumer.split(' (')[0]}")
 
     def _leading(self, leads: bool) -> None:
         if leads:
