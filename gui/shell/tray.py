@@ -57,6 +57,10 @@ class Tray(QObject):
         self.icon = QSystemTrayIcon(state_icon(IDLE), self)
         self.icon.setToolTip("Flowdeck")
         self.menu = QMenu()
+        self.worker_action = self.menu.addAction("")  # the app as a broker's worker: what it is now (broker_worker)
+        self.worker_action.setEnabled(False)
+        self.worker_action.setVisible(False)
+        self._worker = ""
         self.open_action = self.menu.addAction("&Open Flowdeck", self.open_requested.emit)
         self.run_menu = self.menu.addMenu("&Run")
         self.pause_action = self.menu.addAction("&Pause all", self._toggle_pause)
@@ -76,6 +80,8 @@ class Tray(QObject):
         self.icon.activated.connect(self._activated)
         self.icon.messageClicked.connect(self._message_clicked)
         self._paused = False
+        self._running: int = 0
+        self._last_failed: str | None = None
         self._message_run: str | None = None
         self.set_workflows([])
         self.set_recent([])
@@ -129,7 +135,7 @@ class Tray(QObject):
 
     def set_state(self, running: int, paused: bool, last_failed: str | None) -> None:
         """``last_failed`` names the workflow whose latest run failed, if any."""
-        self._paused = paused
+        self._paused, self._running, self._last_failed = paused, running, last_failed
         self.pause_action.setText("Res&ume all" if paused else "&Pause all")  # R is Run ▸
         state = tray_state(running, paused, bool(last_failed))
         if state != self.state:
@@ -144,7 +150,17 @@ class Tray(QObject):
             parts.append(f"last run failed: {last_failed}")
         if len(parts) == 1:
             parts.append("idle")
+        if self._worker:
+            parts.append(self._worker)
         self.icon.setToolTip(" — ".join(parts[:2]) + "".join(f"\n{p}" for p in parts[2:]))
+
+    def set_worker(self, text: str) -> None:
+        """What the app is as a worker of a broker ("" when it is none): the first line of the menu, and the
+        tooltip's last."""
+        self._worker = text
+        self.worker_action.setText(text)
+        self.worker_action.setVisible(bool(text))
+        self.set_state(self._running, self._paused, self._last_failed)
 
     # -- messages ------------------------------------------------------------------------------
     def message(self, title: str, text: str, level: str = "info", run_id: str | None = None) -> None:
