@@ -13,6 +13,7 @@ from engine.errors import one_line
 from gui.shell.icons import FAILED, IDLE, PAUSED, RUNNING, state_icon, status_icon
 
 RECENT_RUNS = 5
+WORKER_LINE = 56  # characters of the worker's line in the menu (the tooltip has it all)
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,8 @@ class Tray(QObject):
         """What the app is as a worker of a broker ("" when it is none): the first line of the menu, and the
         tooltip's last."""
         self._worker = text
-        self.worker_action.setText(text)
+        self.worker_action.setText(one_line(text, WORKER_LINE))  # a long error would make the whole menu wide
+        self.worker_action.setToolTip(text)
         self.worker_action.setVisible(bool(text))
         self.set_state(self._running, self._paused, self._last_failed)
 
