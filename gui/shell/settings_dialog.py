@@ -69,7 +69,7 @@ class SettingsDialog(QDialog):
         form.addRow("", self.start_minimized)
         form.addRow("T&heme:", self.theme)
         form.addRow("Broker:", self.broker_worker)
-        form.addRow("Broker &URL:", self.broker_url)
+        form.addRow("&Broker URL:", self.broker_url)
         form.addRow("More &tags:", self.broker_tags)
         form.addRow("Broker runs &at a time:", self.broker_workers)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
