@@ -77,3 +77,17 @@ def test_the_node_connects_says_so_and_retries_a_broker_that_does_not_answer(qtb
         assert said[-1] == ""
     finally:
         worker.stop(wait=True)
+
+
+def test_an_app_that_is_no_worker_loads_nothing_of_the_broker() -> None:
+    """The controller (with the worker's wiring) and the Settings dialog import neither Dramatiq nor the Redis
+    client: start-up and idle stay as they were for an app that never turns the worker on."""
+    import subprocess
+    import sys
+
+    names = "('dramatiq', 'redis', 'engine.distributed.worker')"
+    code = ("import sys, gui.shell.controller, gui.shell.settings_dialog, gui.shell.broker_worker; "
+            f"print(sorted(m for m in {names} if m in sys.modules))")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
