@@ -96,3 +96,31 @@ def test_a_broker_that_does_not_answer_is_one_line_and_the_app_connects_when_it_
     finally:
         app.stop()
         server.stop()
+
+
+@pytest.mark.xdisplay
+@pytest.mark.promise("scaling.md", "The app as a desktop worker")
+def test_quitting_the_app_ends_its_broker_run_within_seconds_and_the_daemon_records_it(
+    xdisplay: XDisplay, tray_host: subprocess.Popen, product: Product, redis_url: str, tmp_path: Path
+) -> None:
+    """A broker run waits for the person's answer in the app; the person quits Flowdeck from the tray instead. The
+    app is gone within seconds, its question closed as unanswered, and the daemon's history has the run ended (its
+    ask step failed: no default), not left running."""
+    product.write("desk.yaml", ASKS.format(out=tmp_path / "answer.txt"))
+    desk = Product(tmp_path / "desk")
+    _as_worker(desk, redis_url)
+    app = started(xdisplay, desk, env={"FLOWDECK_HEARTBEAT_TIMEOUT": HEARTBEAT})
+    try:
+        app.wait_log(r"Worker worker@\S+ for ")
+        with _daemon(product, redis_url) as daemon:
+            app.wait_for(lambda: app.window_named("Who is at the desk?") is not None, "the question is shown", 30)
+            asked = time.monotonic()
+            assert app.quit() == 0
+            took = time.monotonic() - asked
+            assert wait_until(lambda: [r for r in _runs(product) if r["status"] != "running"], 15), daemon.log
+        (run,) = product.history("Front desk")
+        assert (run["status"], run["error"]["step"]) == ("failed", "name"), run
+        assert took < 12, took
+        print(f"quit to exit: {took:.1f} s; the run: {run['status']} {run.get('error')}")
+    finally:
+        app.stop()
