@@ -36,9 +36,10 @@ def config_of(settings: Settings) -> tuple[str, tuple[str, ...], int] | None:
 
 
 class BrokerWorker(QObject):
-    """Starts, watches and stops the app's worker node; ``changed(text)`` says what it is now ("" when off)."""
+    """Starts, watches and stops the app's worker node; ``changed(text, line)`` says what it is now: the
+    whole text (the log, the tooltip) and a short line for the tray's menu ("" and "" when off)."""
 
-    changed = Signal(str)  # emitted from the node's thread: Qt queues it to the GUI thread's receivers
+    changed = Signal(str, str)  # emitted from the node's thread: Qt queues it to the GUI thread's receivers
 
     def __init__(self, host: Any, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -89,7 +90,12 @@ class BrokerWorker(QObject):
         while not stop.wait(LOOK_S):
             if node.answering != answering:
                 answering = node.answering
-                self._say(self._ready(node, url, tags) if answering else self._away(node, url, "no heartbeat"))
+                if answering:
+                    self._say(self._ready(node, url, tags), f"Worker {node.name} for {where(url)}")
+                else:
+                    self._say(
+                        self._away(node, url, "no heartbeat"), f"Worker {node.name}: {where(url)} does not answer"
+                    )
         node.stop(QUIT_GRACE_S)
         log.info("%s stopped taking runs from %s", node.name, self._safe(url))
 
@@ -110,11 +116,11 @@ class BrokerWorker(QObject):
                 text = f"Worker for {self._safe(url)}: {one_line(exc)}; trying again every {RETRY_S:g} s"
                 if text != said:
                     log.warning("%s", text)
-                    self._say(text)
+                    self._say(text, f"Worker: {where(url)} does not answer; trying again")
                     said = text
                 stop.wait(RETRY_S)
                 continue
-            self._say(self._ready(node, url, tuple(tags)))
+            self._say(self._ready(node, url, tuple(tags)), f"Worker {node.name} for {where(url)}")
             log.info("%s", self.status)
             return node
         return None
@@ -131,10 +137,20 @@ class BrokerWorker(QObject):
 
         return safe_url(url)
 
-    def _say(self, text: str) -> None:
+    def _say(self, text: str, line: str = "") -> None:
         if text != self.status:
             self.status = text
-            self.changed.emit(text)
+            self.changed.emit(text, line)
+
+
+def where(url: str) -> str:
+    """HOST:PORT of a broker URL (what the tray's short line names), or the URL without its password."""
+    import urllib.parse
+
+    from engine.distributed.broker import safe_url
+
+    parts = urllib.parse.urlsplit(url)
+    return f"{parts.hostname}:{parts.port or 6379}" if parts.hostname else safe_url(url)
 
 
 def one_line(exc: BaseException) -> str:

@@ -61,6 +61,8 @@ class Tray(QObject):
         self.worker_action = self.menu.addAction("")  # the app as a broker's worker: what it is now (broker_worker)
         self.worker_action.setEnabled(False)
         self.worker_action.setVisible(False)
+        self.worker_end = self.menu.addSeparator()
+        self.worker_end.setVisible(False)
         self._worker = ""
         self.open_action = self.menu.addAction("&Open Flowdeck", self.open_requested.emit)
         self.run_menu = self.menu.addMenu("&Run")
@@ -155,13 +157,14 @@ class Tray(QObject):
             parts.append(self._worker)
         self.icon.setToolTip(" — ".join(parts[:2]) + "".join(f"\n{p}" for p in parts[2:]))
 
-    def set_worker(self, text: str) -> None:
-        """What the app is as a worker of a broker ("" when it is none): the first line of the menu, and the
-        tooltip's last."""
+    def set_worker(self, text: str, line: str = "") -> None:
+        """What the app is as a worker of a broker ("" when it is none): ``line`` (or the start of ``text``) is the
+        first line of the menu, ``text`` the tooltip's last."""
         self._worker = text
-        self.worker_action.setText(one_line(text, WORKER_LINE))  # a long error would make the whole menu wide
+        self.worker_action.setText(one_line(line or text, WORKER_LINE))  # a long one would make the menu wide
         self.worker_action.setToolTip(text)
         self.worker_action.setVisible(bool(text))
+        self.worker_end.setVisible(bool(text))
         self.set_state(self._running, self._paused, self._last_failed)
 
     # -- messages ------------------------------------------------------------------------------

@@ -54,8 +54,8 @@ def test_the_dialog_edits_the_worker_fields_and_refuses_a_bad_url(qtbot: QtBot, 
 def test_the_tray_says_what_worker_the_app_is(qtbot: QtBot) -> None:
     tray = Tray()
     assert not tray.worker_action.isVisible()
-    tray.set_worker("Worker worker@h for redis://h:6379/0 (1 at a time, tags: desktop)")
-    assert tray.menu.actions()[0].text().startswith("Worker worker@h") and tray.worker_action.isVisible()
+    tray.set_worker("Worker worker@h for redis://h:6379/0 (1 at a time, tags: desktop)", "Worker worker@h for h:6379")
+    assert tray.menu.actions()[0].text() == "Worker worker@h for h:6379" and tray.worker_action.isVisible()
     assert tray.icon.toolTip().endswith("tags: desktop)")
     tray.set_worker("")
     assert not tray.worker_action.isVisible() and "Worker" not in tray.icon.toolTip()
@@ -64,7 +64,8 @@ def test_the_tray_says_what_worker_the_app_is(qtbot: QtBot) -> None:
 def test_the_node_connects_says_so_and_retries_a_broker_that_does_not_answer(qtbot: QtBot, redis_url: str) -> None:
     worker = BrokerWorker(host=None)
     said: list[str] = []
-    worker.changed.connect(said.append)
+    lines: list[str] = []
+    worker.changed.connect(lambda text, line: (said.append(text), lines.append(line)))
     try:
         worker.apply(Settings(broker_worker=True, broker_url="redis://127.0.0.1:1/0"))
         qtbot.waitUntil(lambda: bool(said), timeout=10_000)
@@ -73,6 +74,8 @@ def test_the_node_connects_says_so_and_retries_a_broker_that_does_not_answer(qtb
         worker.apply(Settings(broker_worker=True, broker_url=redis_url, broker_workers=2))
         qtbot.waitUntil(lambda: said[-1].startswith("Worker worker"), timeout=20_000)
         assert said[-1].endswith(f"for {redis_url} (2 at a time, tags: desktop)"), said
+        assert lines[0] == "Worker: 127.0.0.1:1 does not answer; trying again"
+        assert lines[-1] == f"Worker {said[-1].split()[1]} for {redis_url.split('/')[2]}"
         worker.apply(Settings())
         assert said[-1] == ""
     finally:
