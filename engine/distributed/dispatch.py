@@ -1,10 +1,8 @@
 """The daemon's side: an Engine whose runs go to the broker instead of this machine's processes.
 
 ``submit`` sends the run as data (engine.distributed.message) to the queue of the worker tags it needs and returns
-a handle at once; a reader thread takes the runs' events from the stream and emits them on this engine's bus, so the
-history, the run log and the app see them as if the run were local (its ``source`` names the worker). A watcher
-thread checks the claims of the runs in flight: a run whose worker's heartbeat stopped is recorded as interrupted
-(worker lost) and, only under ``policy.retry_lost``, sent again as a new run.
+a handle at once; the runs' events come back through engine.distributed.intake (the reader thread) and lost
+workers are noticed by engine.distributed.lost (the watcher thread), both mixins of BrokerEngine.
 """
 
 from __future__ import annotations
@@ -25,15 +23,15 @@ from engine.distributed import broker as b
 from engine.distributed import message as m
 from engine.distributed import routing
 from engine.distributed.bundle import Unsendable
-from engine.distributed.events import Reader
 from engine.distributed.fires import fire_key
+from engine.distributed.intake import EventsIn
+from engine.distributed.lost import LostRuns
 from engine.runtime import events as ev
 from engine.runtime.engine import Engine, RunHandle
 from engine.runtime.executor import new_run_id
 from engine.runtime.outcome import FAILED, RunResult
 
 log = logging.getLogger("flowdeck.distributed")
-INTERRUPTED = "interrupted"
 
 
 @dataclass
@@ -66,7 +64,7 @@ class BrokerRun:
         self.cancel()
 
 
-class BrokerEngine(Engine):
+class BrokerEngine(EventsIn, LostRuns, Engine):
     """An Engine whose runs execute on ``flowdeck worker`` processes of the broker; see the module's docstring."""
 
     def __init__(
@@ -286,8 +284,9 @@ class BrokerEngine(Engine):
                 self._stopping.wait(0.5)
 
     def send_cancel(self, run_id: str) -> None:
-        self.client.set(b.cancel_key(run_id), "1", ex=86400)  # a worker that claims it later sees it
-        self.client.publish(b.CANCELS, run_id)
+        from engine.distributed import cancel
+
+        cancel.send(self.client, run_id, f"the daemon {self._consumer.split(' (')[0]}")
 
     def _leading(self, leads: bool) -> None:
         if leads:
@@ -311,126 +310,6 @@ class BrokerEngine(Engine):
         if self.history is not None:
             self.history.close()
         return []
-
-    # events in --------------------------------------------------------------------------------------------
-    def _read_events(self) -> None:
-        import redis
-
-        reader = Reader(self.client, self._consumer)
-        failing = False
-        while not self._stopping.is_set():
-            if not self._leads():  # the leader reads the events (and writes the history)
-                self._stopping.wait(0.2)
-                continue
-            try:
-                entries = reader.read(block_ms=300)
-                for _entry_id, events in entries:
-                    for event in events:
-                        self._arrived(event)
-                reader.done([entry_id for entry_id, _ in entries])
-                if failing:
-                    log.info("the broker answers again; run events are read")
-                    failing = False
-            except redis.RedisError as exc:
-                if not failing:
-                    log.warning("the broker does not answer (%s); trying again", exc)
-                    failing = True
-                self._stopping.wait(0.5)
-
-    def _arrived(self, event: ev.Event) -> None:
-        """One event of a run: shown with this daemon's path of the file (not the worker's copy), then emitted."""
-        handle = self.get(event.run_id)
-        if event.kind == ev.RUN_STARTED:
-            root = self._root(event)
-            if root is not None:
-                event.data = {**event.data, "path": str(root.run.plan.path or "")}
-                if root is handle:
-                    handle.started = True
-        self.bus.emit(event)
-        if event.kind == ev.RUN_FINISHED and handle is not None:
-            self._complete(handle, event)
-
-    def _root(self, event: ev.Event) -> RunHandle | None:
-        """The handle of a run started here whose own run (not a child workflow's) this event is."""
-        return self.get(event.run_id)
-
-    def _complete(self, handle: RunHandle, event: ev.Event) -> None:
-        data = event.data
-        with self._lock:
-            self._active.pop(handle.run_id, None)
-        now = time.time()
-        result = RunResult(handle.run_id, handle.workflow, str(data.get("status") or FAILED), data.get("error"),
-                           dict(data.get("outputs") or {}), started=now - float(data.get("duration") or 0.0),
-                           finished=now, message=str(data.get("message") or ""))  # fmt: skip
-        if not handle.future.done():
-            handle.future.set_result(result)
-
-    # lost workers -----------------------------------------------------------------------------------------
-    def _watch(self) -> None:
-        import redis
-
-        away = False
-        while not self._stopping.wait(self.settings.heartbeat_every):
-            try:
-                self.client.ping()
-                if not self._leads():
-                    continue
-                if away:  # workers had no way to send heartbeats meanwhile: give them a timeout's time again
-                    self._reachable_since, away = time.monotonic(), False
-                self._check_claims()
-            except redis.RedisError:
-                away = True  # the reader says so; checked again when the broker answers
-
-    def _check_claims(self) -> None:
-        handles = [h for h in self.active() if isinstance(h.run, BrokerRun)]
-        if not handles:
-            return
-        claims = self.client.mget([b.claim_key(h.run_id) for h in handles])
-        workers = sorted({c for c in claims if c})
-        alive = dict(
-            zip(workers, self.client.mget([b.worker_key(w) for w in workers]) if workers else [], strict=False)
-        )
-        for handle, claim in zip(handles, claims, strict=False):
-            run: Any = handle.run
-            if claim and run.worker is None:
-                run.worker = claim
-                handle.started = True
-            settled = time.monotonic() - self._reachable_since >= self.settings.heartbeat_timeout
-            if claim and alive.get(claim) is None and settled:
-                self._lost(handle, claim)
-            elif not claim:
-                self._waited(handle)
-
-    def _waited(self, handle: RunHandle) -> None:
-        """A run no worker took within its policy.timeout is failed (timeout) with the reason it waited; claimed
-        here so that a worker that connects later drops it."""
-        run: Any = handle.run
-        timeout = run.plan.timeout
-        if timeout is None or run.queued is None or time.monotonic() - run.queued < timeout:
-            return
-        if not self.client.set(b.claim_key(handle.run_id), "expired@daemon", nx=True, ex=7 * 86400):
-            return  # a worker took it just now
-        body = m.build(run.plan, run_id=handle.run_id, trigger={}, variables=None, source="", fence=0)
-        able = routing.able(self.client, body["needs"])
-        why = f"the workers that could take it ({', '.join(able)}) were busy" if able else routing.lack(body)
-        how = f"the run did not start within {timeout:g}s (policy.timeout): {why}"
-        log.error("run %s of %s: %s", handle.run_id, handle.workflow, how)
-        self._ended_here(handle, FAILED, how, "timeout", begun=True)
-
-    def _lost(self, handle: RunHandle, worker: str) -> None:
-        """``worker`` stopped heart-beating with the run: interrupted (worker lost); again only under retry_lost."""
-        run: Any = handle.run
-        if self.get(handle.run_id) is None:  # its end arrived meanwhile
-            return
-        how = (f"the worker {worker} was lost (no heartbeat for {self.settings.heartbeat_timeout:g} s); the run "
-               "was stopped there")  # fmt: skip
-        log.error("run %s of %s: %s", handle.run_id, handle.workflow, how)
-        policy = dict(m.workflow_of(run.plan).policy)
-        self._ended_here(handle, INTERRUPTED, how, "worker", begun=False)
-        if policy.get("retry_lost") and not self._closed:
-            log.info("%s: policy retry_lost: the run is sent again", handle.workflow)
-            trigger = {**run.trigger, "retry_of": handle.run_id}
-            self.submit(run.plan, trigger=trigger, variables=run.variables, source=run.source)
 
     def path_of(self, run_id: str) -> Path | None:
         handle = self.get(run_id)

@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from engine.distributed import broker as b
+from engine.distributed import cancel, routing
 from engine.distributed import message as m
-from engine.distributed import routing
 from engine.distributed.events import Publisher
 from engine.distributed.store import RedisStateDB
 from engine.runtime import Engine
+from engine.runtime import events as ev
 from engine.runtime.outcome import CANCELLED, FAILED
 
 log = logging.getLogger("flowdeck.distributed")
@@ -42,12 +43,18 @@ class WorkerEngine(Engine):
 class Node:
     """One ``flowdeck worker`` process; ``start`` connects and takes runs, ``stop`` lets runs finish first."""
 
-    def __init__(self, settings: b.Settings, *, tags: list[str], workers: int, name: str | None = None) -> None:
+    def __init__(
+        self, settings: b.Settings, *, tags: list[str], workers: int, name: str | None = None, host: Any = None
+    ) -> None:
+        """``host``: the desktop host of the runs' blocks (the app's, when the app is the worker; None headless)."""
         self.settings, self.tags, self.workers = settings, sorted(set(tags)), max(1, workers)
+        self.host = host
+        self.answering = True  # the broker answered the last heartbeat (what the app shows)
         self.client = b.redis_client(settings.url)
         self.name = name or ""
         self._wanted = name
         self._runs: dict[str, Any] = {}  # run id → its handle on this worker
+        self._by: dict[str, str] = {}  # run id → who cancelled it, until its end is published
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self.engine: WorkerEngine | None = None
@@ -60,9 +67,9 @@ class Node:
         b.reach(self.client, self.settings.url)
         self.name = self._take_name(self._wanted)
         state = RedisStateDB(self.client)
-        self.engine = WorkerEngine(workers=self.workers, isolation="process", state=state)  # type: ignore[arg-type]
+        self.engine = WorkerEngine(workers=self.workers, isolation="process", state=state, host=self.host)  # type: ignore[arg-type]
         self.publisher = Publisher(self.client)
-        self.engine.bus.subscribe_batch(self.publisher)
+        self.engine.bus.subscribe_batch(self._publish)
         self.engine.warm()
         self._thread(self._heartbeat, "flowdeck-heartbeat")
         self._thread(self._cancels, "flowdeck-cancels")
@@ -107,8 +114,11 @@ class Node:
             try:
                 self.client.set(b.worker_key(self.name), routing.heartbeat(self.tags), px=ttl)
                 routing.joined(self.client, self.name)  # again each time: a Redis that lost the set learns it back
+                self.answering = True
             except redis.RedisError as exc:
-                log.warning("heartbeat: the broker does not answer (%s)", exc)
+                if self.answering:
+                    log.warning("heartbeat: the broker does not answer (%s)", exc)
+                self.answering = False
 
     def _cancels(self) -> None:
         """Cancels from the daemon reach the run here at once (pub/sub); resubscribed when the broker comes back."""
@@ -121,16 +131,30 @@ class Node:
                 while not self._stop.is_set():
                     item = pubsub.get_message(timeout=0.5)
                     if item and item.get("type") == "message":
-                        self._cancel(str(item["data"]))
+                        self._cancel(*cancel.parse(str(item["data"])))
             except redis.RedisError:
                 time.sleep(0.5)
 
-    def _cancel(self, run_id: str) -> None:
+    def _cancel(self, run_id: str, by: str) -> None:
         with self._lock:
             handle = self._runs.get(run_id)
+            if handle is not None:
+                self._by[run_id] = by
         if handle is not None:
-            log.info("run %s: cancelled by the daemon", run_id)
+            log.info("run %s: %s", run_id, cancel.message(by))
             handle.cancel()
+
+    def _publish(self, events: list[ev.Event]) -> None:
+        """The runs' events to the stream; the end of a cancelled run says who cancelled it."""
+        for event in events:
+            if event.kind != ev.RUN_FINISHED:
+                continue
+            with self._lock:
+                by = self._by.pop(event.run_id, None)
+            if by is not None and event.data.get("status") == CANCELLED:
+                step = (event.data.get("error") or {}).get("step")
+                event.data = {**event.data, "error": {"message": cancel.message(by), "kind": "cancelled", "step": step}}
+        self.publisher(events)
 
     def stop(self, grace: float = 10.0) -> None:
         """Take no more runs, let running ones finish within ``grace``, then cancel them."""
@@ -208,10 +232,13 @@ class Node:
         from engine.io.problems import errors
 
         assert self.engine is not None
-        if self._patiently(lambda: self.client.exists(b.cancel_key(bundle.run_id))):
+        by = self._patiently(lambda: self.client.get(b.cancel_key(bundle.run_id)))
+        if by is not None:  # cancelled while it waited in the queue: not run
+            error = {"message": cancel.message(cancel.by_of(by)), "kind": "cancelled", "step": None}
             self.publisher.ended(
-                bundle.run_id, bundle.workflow, CANCELLED, None, self._begun(bundle.source, bundle.trigger)
+                bundle.run_id, bundle.workflow, CANCELLED, error, self._begun(bundle.source, bundle.trigger)
             )
+            cancel.stopped(self.client, bundle.run_id, self.name)
             return
         folder = Path(tempfile.mkdtemp(prefix="flowdeck-run-"))
         aliases: dict[Path, str] = {}
@@ -232,9 +259,11 @@ class Node:
                                         source=f"{bundle.source} on {self.name}", run_id=bundle.run_id)  # fmt: skip
             with self._lock:
                 self._runs[bundle.run_id] = handle
-            if self.client.exists(b.cancel_key(bundle.run_id)):  # cancelled while it was being written
-                handle.cancel()
-            handle.wait()
+            by = self.client.get(b.cancel_key(bundle.run_id))
+            if by is not None:  # cancelled while it was being written
+                self._cancel(bundle.run_id, cancel.by_of(by))
+            if handle.wait().status == CANCELLED:
+                self._patiently(lambda: cancel.stopped(self.client, bundle.run_id, self.name), wait=30.0)
         finally:
             with self._lock:
                 self._runs.pop(bundle.run_id, None)

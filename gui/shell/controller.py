@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from gui.shell import window as win
 from gui.shell.banner import TAKEOVER_POLL
+from gui.shell.broker_worker import follow as follow_broker
 from gui.shell.closing import Closing
 from gui.shell.dashboard import DashboardPage
 from gui.shell.host import GuiHost
@@ -47,6 +48,7 @@ class AppController(TakeOver, Closing, QObject):
         self.host = GuiHost(self)
         self.relay = Relay(self)
         self.tray = Tray(self)
+        self.broker_worker: Any = None  # the app as a worker of a daemon's broker (gui/shell/broker_worker.py)
         self.engine: Any = None
         self.service: Any = None
         self.history: Any = None  # a reader of its own, used on the GUI thread only
@@ -90,6 +92,7 @@ class AppController(TakeOver, Closing, QObject):
         if self.instance is not None:
             self.instance.request_received.connect(self.handle_request)
         self.host.notified.connect(lambda title, text, level: self.tray.message(title, text, level))
+        self.broker_worker = follow_broker(self.broker_worker, self.settings, self.host, self.tray, self)
         self.relay.run_started.connect(self._run_started)
         self.relay.run_finished.connect(self._run_finished)
         self.relay.service_changed.connect(lambda _e: self._refresh.start())
@@ -413,6 +416,7 @@ class AppController(TakeOver, Closing, QObject):
             self._restart_service(new_engine=new.workers != old.workers)
         if self.dashboard is not None:
             self.dashboard.set_workspace(new.workspace_path)
+        self.broker_worker = follow_broker(self.broker_worker, new, self.host, self.tray, self)
 
     def _restart_service(self, new_engine: bool) -> None:
         """New workspace or worker count: start a new service (and engine); the old ones finish their runs aside."""

@@ -27,6 +27,10 @@ class Settings:
     theme: str = "system"
     tray_hint_shown: bool = False
     webhook_port: int = 8765  # not in the dialog; the service's webhook server listens on 127.0.0.1 here
+    broker_worker: bool = False  # take runs with Desktop blocks from a daemon's broker (gui/shell/broker_worker.py)
+    broker_url: str = ""
+    broker_tags: str = ""  # more tags than 'desktop', comma-separated
+    broker_workers: int = 1  # broker runs at the same time (each asks the one person at this desktop)
 
     @property
     def workspace_path(self) -> Path:
@@ -53,7 +57,9 @@ def load_settings(store: QSettings | None = None) -> Settings:
     if settings.theme not in THEMES:
         settings = settings.with_(theme="system")
     return settings.with_(
-        workers=min(max(settings.workers, 1), 32), webhook_port=min(max(settings.webhook_port, 0), 65535)
+        workers=min(max(settings.workers, 1), 32),
+        webhook_port=min(max(settings.webhook_port, 0), 65535),
+        broker_workers=min(max(settings.broker_workers, 1), 32),
     )
 
 

@@ -13,6 +13,7 @@ from engine.errors import one_line
 from gui.shell.icons import FAILED, IDLE, PAUSED, RUNNING, state_icon, status_icon
 
 RECENT_RUNS = 5
+WORKER_LINE = 56  # characters of the worker's line in the menu (the tooltip has it all)
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,12 @@ class Tray(QObject):
         self.icon = QSystemTrayIcon(state_icon(IDLE), self)
         self.icon.setToolTip("Flowdeck")
         self.menu = QMenu()
+        self.worker_action = self.menu.addAction("")  # the app as a broker's worker: what it is now (broker_worker)
+        self.worker_action.setEnabled(False)
+        self.worker_action.setVisible(False)
+        self.worker_end = self.menu.addSeparator()
+        self.worker_end.setVisible(False)
+        self._worker = ""
         self.open_action = self.menu.addAction("&Open Flowdeck", self.open_requested.emit)
         self.run_menu = self.menu.addMenu("&Run")
         self.pause_action = self.menu.addAction("&Pause all", self._toggle_pause)
@@ -76,6 +83,8 @@ class Tray(QObject):
         self.icon.activated.connect(self._activated)
         self.icon.messageClicked.connect(self._message_clicked)
         self._paused = False
+        self._running: int = 0
+        self._last_failed: str | None = None
         self._message_run: str | None = None
         self.set_workflows([])
         self.set_recent([])
@@ -129,7 +138,7 @@ class Tray(QObject):
 
     def set_state(self, running: int, paused: bool, last_failed: str | None) -> None:
         """``last_failed`` names the workflow whose latest run failed, if any."""
-        self._paused = paused
+        self._paused, self._running, self._last_failed = paused, running, last_failed
         self.pause_action.setText("Res&ume all" if paused else "&Pause all")  # R is Run ▸
         state = tray_state(running, paused, bool(last_failed))
         if state != self.state:
@@ -144,7 +153,19 @@ class Tray(QObject):
             parts.append(f"last run failed: {last_failed}")
         if len(parts) == 1:
             parts.append("idle")
+        if self._worker:
+            parts.append(self._worker)
         self.icon.setToolTip(" — ".join(parts[:2]) + "".join(f"\n{p}" for p in parts[2:]))
+
+    def set_worker(self, text: str, line: str = "") -> None:
+        """What the app is as a worker of a broker ("" when it is none): ``line`` (or the start of ``text``) is the
+        first line of the menu, ``text`` the tooltip's last."""
+        self._worker = text
+        self.worker_action.setText(one_line(line or text, WORKER_LINE))  # a long one would make the menu wide
+        self.worker_action.setToolTip(text)
+        self.worker_action.setVisible(bool(text))
+        self.worker_end.setVisible(bool(text))
+        self.set_state(self._running, self._paused, self._last_failed)
 
     # -- messages ------------------------------------------------------------------------------
     def message(self, title: str, text: str, level: str = "info", run_id: str | None = None) -> None:
