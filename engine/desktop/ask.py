@@ -75,7 +75,16 @@ def ask(host: Any, question: Question, step: str) -> dict[str, Any]:
         )
     reply = asker(question.as_dict())
     if not reply.get("answered") and not question.has_default:
-        raise StepError(f"nobody answered within {question.timeout:g} s, and {step} has no default", kind="timeout")
+        raise StepError(f"{_why_unanswered(reply.get('ended'), question)}, and {step} has no default", kind="timeout")
     if not reply.get("answered"):
         return {"answer": question.default, "answered": False}
     return {"answer": reply.get("answer"), "answered": True}
+
+
+def _why_unanswered(ended: str | None, question: Question) -> str:
+    """How an unanswered question ended, in the words of a step's error (the app's dialog says which)."""
+    if ended == "closed":
+        return "the question was closed without an answer"
+    if ended == "quit":
+        return "the Flowdeck app quit before the question was answered"
+    return f"nobody answered within {question.timeout:g} s" if question.timeout else "nobody answered"

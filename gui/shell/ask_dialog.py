@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from PySide6.QtCore import QDate, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QDate, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -147,6 +147,17 @@ class AskAnswerer(QObject):
         super().__init__(parent)
         self._show.connect(self._open, Qt.ConnectionType.QueuedConnection)
         self.open_dialogs: list[AskDialog] = []
+        self._quitting = False
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.end_all)
+
+    @Slot()
+    def end_all(self) -> None:
+        """The app quits: its open questions end now, and their runs are told why."""
+        self._quitting = True
+        for dialog in list(self.open_dialogs):
+            dialog.reject()
 
     def ask(self, question: dict[str, Any]) -> dict[str, Any]:
         pending = _Pending(Question.from_dict(question))
@@ -159,16 +170,25 @@ class AskAnswerer(QObject):
         dialog = AskDialog(pending.question)
         self.open_dialogs.append(dialog)
 
+        timed_out: list[bool] = []
+
         def finished() -> None:
             if dialog in self.open_dialogs:
                 self.open_dialogs.remove(dialog)
-            pending.reply = {"answer": dialog.answer, "answered": dialog.answered}
+            # why an unanswered question ended, so that the step's error says it (engine.desktop.ask)
+            unanswered = "timeout" if timed_out else "quit" if self._quitting else "closed"
+            ended = "answered" if dialog.answered else unanswered
+            pending.reply = {"answer": dialog.answer, "answered": dialog.answered, "ended": ended}
             pending.done.set()
             dialog.deleteLater()
 
+        def time_out() -> None:
+            timed_out.append(True)
+            dialog.reject()
+
         dialog.finished.connect(finished)
         if pending.question.timeout:
-            QTimer.singleShot(int(pending.question.timeout * 1000), dialog, dialog.reject)
+            QTimer.singleShot(int(pending.question.timeout * 1000), dialog, time_out)
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()

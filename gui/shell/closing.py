@@ -23,6 +23,7 @@ class Closing:
     window: Any
     engine: Any
     service: Any
+    host: Any
     history: Any
     instance: Any
     tray: Any
@@ -105,6 +106,7 @@ class Closing:
             self.quitting = False  # the editor kept the window open (unsaved changes, cancelled)
             return
         log.info("quitting (%s)", choice or "no runs going")
+        self.host.end_questions()  # before anything else closes them: their steps say the app quit
         self._stopper = stop_triggers(self.service, wait=choice != STOP)  # no new runs while we wait
         if self.engine is not None:
             self._waiter = RunWaiter(self.engine.active, self._finish_quit, None, stop_now=choice == STOP)

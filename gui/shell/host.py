@@ -66,6 +66,10 @@ class GuiHost(QObject):
         """An ask block's question (engine.desktop.ask), answered by the person in a dialog; waits for it."""
         return self.answerer.ask(question)
 
+    def end_questions(self) -> None:
+        """The app quits: open questions end now as unanswered, and their steps say the app quit."""
+        self.answerer.end_all()
+
     # -- marshalling ---------------------------------------------------------------------------
     def _in_gui(self, fn: Callable[[], Any]) -> Any:
         if QThread.currentThread() is self.thread():

@@ -104,3 +104,25 @@ def test_the_daemon_takes_the_default_or_fails_in_one_line(product: Product) -> 
         "default to take when there is no desktop"
     ) in json.dumps(run)
     assert "Traceback" not in daemon.log
+
+
+@pytest.mark.xdisplay
+@pytest.mark.promise("desktop.md", "Asking the person")
+def test_a_question_closed_without_an_answer_fails_its_step_saying_so(
+    xdisplay: XDisplay, tray_host: subprocess.Popen, product: Product
+) -> None:
+    """The person closes the question with Esc: a step without a default fails, and its error says the question
+    was closed (not that its time ran out)."""
+    product.write("asks.yaml", ASKS.format(out=product.home / "answers.txt"))
+    app = started(xdisplay, product)
+    try:
+        app.tray_menu("r", "Return")  # Run ▸ Asks
+        app.wait_for(lambda: app.window_named("Your name?") is not None, "the question is shown", timeout=30)
+        app.keys(app.window_named("Your name?"), "Escape")
+        app.wait_log(r"run finished: Asks failed", timeout=30)
+        (run,) = product.history("Asks")
+        assert run["error"]["step"] == "name", run
+        words = "the question was closed without an answer, and ask.input has no default"
+        assert run["error"]["message"].startswith(words), run
+    finally:
+        app.stop()

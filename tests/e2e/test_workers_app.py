@@ -120,6 +120,7 @@ def test_quitting_the_app_ends_its_broker_run_within_seconds_and_the_daemon_reco
             assert wait_until(lambda: [r for r in _runs(product) if r["status"] != "running"], 15), daemon.log
         (run,) = product.history("Front desk")
         assert (run["status"], run["error"]["step"]) == ("failed", "name"), run
+        assert "the Flowdeck app quit before the question was answered" in run["error"]["message"], run
         assert took < 12, took
         print(f"quit to exit: {took:.1f} s; the run: {run['status']} {run.get('error')}")
     finally:
