@@ -6,8 +6,8 @@
 - device network: NetworkManager's StateChanged → changed (name: the state), DeviceAdded/DeviceRemoved.
 - device usb/display: udev events of the usb (whole devices) and drm subsystems → added/removed/changed.
 
-Only the D-Bus parts are tested (a private dbus-daemon sends the signals logind, UPower and NetworkManager send);
-udev needs real hardware events and is not run in Flowdeck's tests.
+Tested with a private dbus-daemon sending the signals logind, UPower and NetworkManager send, and with umockdev's
+fake /sys sending the uevents the kernel sends (tests/engine/desktop/test_triggers_udev.py).
 """
 
 from __future__ import annotations
@@ -188,15 +188,31 @@ class DeviceWatch:
         elif member in ("DeviceAdded", "DeviceRemoved") and body:
             self._event("added" if member == "DeviceAdded" else "removed", str(body[0]).rsplit("/", 1)[-1])
 
-    def _udev(self, action: str, device: Any) -> None:  # not run in Flowdeck's tests (no hardware events here)
+    def _udev(self, action: str, device: Any) -> None:
         event = {"add": "added", "remove": "removed", "change": "changed"}.get(action)
-        if event:
-            name = device.get("ID_MODEL") or device.get("PRODUCT") or device.sys_name
-            self._event(event, str(name), path=str(device.device_path))
+        if not event:
+            return
+        name = device.get("ID_MODEL") or device.get("PRODUCT") or device.sys_name
+        more = {"connected": _connected(device)} if self.kind == "display" else {}
+        self._event(event, str(name), path=str(device.device_path), **more)
+
+
+def _connected(device: Any) -> list[str]:
+    """The connectors (HDMI-A-1, DP-2…) of a graphics card, or the connector itself, with a monitor on them.
+
+    The kernel announces a monitor plugged in or out as a change of the card (HOTPLUG=1): the connectors' status
+    says which. A device already gone (removed) has no attributes left to read.
+    """
+    try:
+        devices = [device, *device.children]
+        return sorted(d.sys_name.split("-", 1)[1] for d in devices
+                      if "-" in d.sys_name and d.attributes.get("status") == b"connected")  # fmt: skip
+    except (OSError, KeyError):
+        return []
 
 
 def _udev_observer(subsystem: str, callback: Callable[[str, Any], None]) -> Any:
-    """A pyudev MonitorObserver thread (not run in Flowdeck's tests)."""
+    """A pyudev MonitorObserver thread."""
     try:
         import pyudev
     except ImportError:

@@ -164,7 +164,7 @@ _declare(TriggerKind(
      Option("on", "When", "default: all", choices=DEVICE_EVENTS, many=True, default=list(DEVICE_EVENTS))),
     {"kind": "usb", "on": ["added"]}, _check_device,
     lambda o: f"when a {o.get('kind')} device is {_words(o, 'on', DEVICE_EVENTS)}", needs_display=False,
-    fields=("event", "device", "name"),
+    fields=("event", "device", "name", "path", "connected"),
 ))  # fmt: skip
 
 CHECKS = {k: t.check for k, t in KINDS.items()}

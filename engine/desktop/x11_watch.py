@@ -93,7 +93,7 @@ class HotkeyWatch(_Loop):
             for extra in _IGNORED:
                 root.ungrab_key(self.code, self.mods | extra)
             self.d.close()
-            raise HotkeyTaken(f"the hotkey {self.combo} is already taken by another program; this trigger is not armed")
+            raise HotkeyTaken(f"the hotkey {self.combo} is already taken by another program")
         root.change_attributes(event_mask=X.KeyPressMask | X.KeyReleaseMask)
 
     def handle(self, ev: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from gui.shell.settings import Settings
@@ -18,16 +19,20 @@ def make_engine(settings: Settings, host: Any) -> Any:
     return Engine(workers=settings.workers, host=host, history=history, isolation="process", state=StateDB.default())
 
 
-def start_service(settings: Settings, engine: Any) -> Any:
+def start_service(settings: Settings, engine: Any, listen: Callable[[Any], None] | None = None) -> Any:
     """Scheduler, file watchers and webhooks over the workspace, running in their own threads.
 
-    Raises engine.scheduling.lock.WorkspaceBusy when another process (``flowdeck daemon``) runs the workspace."""
+    ``listen(service)`` is called before the service starts, so that what starting reports (a desktop trigger
+    that cannot be armed) reaches the app. Raises engine.scheduling.lock.WorkspaceBusy when another process
+    (``flowdeck daemon``) runs the workspace."""
     from engine.scheduling.service import Service
 
     settings.workspace_path.mkdir(parents=True, exist_ok=True)
     service = Service(
         settings.workspace_path, engine=engine, workers=settings.workers, webhook_port=settings.webhook_port
     )
+    if listen is not None:
+        listen(service)
     service.start()
     return service
 

@@ -32,7 +32,7 @@ class TakeOver:
         from gui.shell import services
 
         try:
-            self.service = services.start_service(self.settings, self.engine)
+            self.service = services.start_service(self.settings, self.engine, lambda s: self.relay.attach(service=s))
         except WorkspaceBusy as busy:
             self.busy = str(busy)
             log.warning("%s", busy)
@@ -43,7 +43,6 @@ class TakeOver:
         self._takeover.stop()
         if self.dashboard is not None:
             self.dashboard.set_busy("")
-        self.relay.attach(service=self.service)
         log.info("service started: workspace %s, %d workers", self.settings.workspace_path, self.settings.workers)
         return True
 

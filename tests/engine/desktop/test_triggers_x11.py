@@ -76,8 +76,7 @@ def test_a_hotkey_another_program_holds_is_reported_not_silently_dead(tmp_path: 
         problems = [e for e in seen if e.kind == "not_armed"]
         assert len(problems) == 1
         assert problems[0].message == (
-            "taken.yaml: the hotkey trigger is not armed: the hotkey ctrl+alt+t is already taken by another program; "
-            "this trigger is not armed"
+            "taken.yaml: the hotkey trigger is not armed: the hotkey ctrl+alt+t is already taken by another program"
         )
     finally:
         svc.stop(grace=2)
