@@ -15,7 +15,7 @@ MAX_LOG_LINES = 200
 TRUNCATED = "… [truncated: {size} characters in all]"
 # One encoder for every row: json.dumps with options builds a new encoder per call (≈ 2 µs each, 3+ per step).
 _encode = json.JSONEncoder(default=str, ensure_ascii=False).encode
-# What json.dumps(value, default=str) writes (triggers and errors keep their ASCII escapes), without an encoder per call.
+# What json.dumps(value, default=str) writes (triggers and errors keep ASCII escapes), with no encoder per call.
 _encode_ascii = json.JSONEncoder(default=str).encode
 _EMPTY = {dict: "{}", list: "[]"}
 
