@@ -15,6 +15,8 @@ MAX_LOG_LINES = 200
 TRUNCATED = "… [truncated: {size} characters in all]"
 # One encoder for every row: json.dumps with options builds a new encoder per call (≈ 2 µs each, 3+ per step).
 _encode = json.JSONEncoder(default=str, ensure_ascii=False).encode
+# What json.dumps(value, default=str) writes (triggers and errors keep ASCII escapes), with no encoder per call.
+_encode_ascii = json.JSONEncoder(default=str).encode
 _EMPTY = {dict: "{}", list: "[]"}
 
 
@@ -102,13 +104,13 @@ class EventRows:
 
     def _run_row(self, r: RunRecord) -> tuple[Any, ...]:
         return (
-            r.run_id, r.workflow, r.path, json.dumps(r.trigger, default=str), r.source, r.status, r.started,
-            r.finished, json.dumps(r.error, default=str) if r.error else None, self._dump(r.outputs), os.getpid(),
+            r.run_id, r.workflow, r.path, _encode_ascii(r.trigger) if r.trigger else "{}", r.source, r.status,
+            r.started, r.finished, _encode_ascii(r.error) if r.error else None, self._dump(r.outputs), os.getpid(),
             r.version,
         )  # fmt: skip
 
     def _step_row(self, run_id: str, s: StepRecord) -> tuple[Any, ...]:
         return (
             run_id, s.step, s.block, s.status, self._dump(s.inputs), self._dump(s.output), self._dump(s.logs),
-            s.started, s.duration, s.attempts, json.dumps(s.error, default=str) if s.error else None, 0,
+            s.started, s.duration, s.attempts, _encode_ascii(s.error) if s.error else None, 0,
         )  # fmt: skip
