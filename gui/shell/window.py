@@ -25,7 +25,8 @@ def takes_engine_later() -> bool:
 
 
 def make_window(engine: Any = None, bridge: Any = None) -> QMainWindow:
-    """The main window; its editor page is made after the window's first paint (see ``ensure_editor``)."""
+    """The main window; its editor page is made after the window's first paint (see ``ensure_editor``), or on
+    first use: made before it is shown, the window still waits for its paint (a made window is about to show)."""
     from gui.mainwindow import MainWindow
 
     try:
@@ -34,7 +35,7 @@ def make_window(engine: Any = None, bridge: Any = None) -> QMainWindow:
         window = MainWindow()
     window.setWindowIcon(app_icon())
     _ReadableIcons(window)
-    after_first_paint(window, lambda: _editor_when_idle(window))
+    _FirstPaint(window, lambda: _editor_when_idle(window))
     return window
 
 
@@ -43,7 +44,7 @@ def ensure_editor(window: QMainWindow) -> None:
     if getattr(window, "editor_made", True) is False:
         window.editor  # noqa: B018 (the property makes it)
         fit_toolbar_icons(window)  # its tool bar came with it
-        QTimer.singleShot(0, lambda: fit_to_screen(window))  # once the new page is laid out in the window
+        QTimer.singleShot(0, window, lambda: fit_to_screen(window))  # once the new page is laid out in the window
 
 
 ROOMY = (1000, 600)  # logical pixels of a window where the panels keep their usual sizes
@@ -82,7 +83,7 @@ def fit_to_screen(window: QMainWindow) -> None:
                 dock.widget().setMinimumWidth(side)
         editor.resizeDocks([editor.palette_dock, editor.inspector_dock], sides, Qt.Orientation.Horizontal)
     # a main window relayouts its docks on a later turn of the event loop: resize once the smaller minimum holds
-    QTimer.singleShot(100, lambda: _keep_on_screen(window, first))
+    QTimer.singleShot(100, window, lambda: _keep_on_screen(window, first))
 
 
 def _keep_on_screen(window: QMainWindow, first: bool) -> None:
@@ -112,7 +113,7 @@ def _editor_when_idle(window: QMainWindow) -> None:
     from PySide6.QtWidgets import QApplication
 
     if QApplication.activeModalWidget() is not None:
-        QTimer.singleShot(200, lambda: _editor_when_idle(window))
+        QTimer.singleShot(200, window, lambda: _editor_when_idle(window))
         return
     ensure_editor(window)
 
@@ -173,7 +174,7 @@ class _ReadableIcons(QObject):
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
             fit_toolbar_icons(watched)  # type: ignore[arg-type]
         elif event.type() == QEvent.Type.ChildAdded:  # a page made later (the editor) brings its tool bar
-            QTimer.singleShot(0, lambda: fit_toolbar_icons(watched))  # type: ignore[arg-type]
+            QTimer.singleShot(0, self, lambda: fit_toolbar_icons(watched))  # type: ignore[arg-type]
         return False
 
 
@@ -186,7 +187,7 @@ class _FirstPaint(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint:
             watched.removeEventFilter(self)
-            QTimer.singleShot(0, self.fn)  # after this paint has reached the screen
+            QTimer.singleShot(0, self, self.fn)  # after this paint has reached the screen
         return False
 
 
