@@ -123,7 +123,10 @@ class AppController(TakeOver, Closing, QObject):
         log.info("window made")
 
     def _start_or_explain(self, files: list[str]) -> None:
-        """Start the service; if it cannot start, say why in the window instead of dying with a traceback."""
+        """Serve later launches, then start the service; if it cannot start, say why in the window instead of dying
+        with a traceback. (A launch meanwhile retries its request: SingleInstance.send.)"""
+        if self.instance is not None:
+            self.instance.listen()
         try:
             self._start_service()
         except Exception as exc:
