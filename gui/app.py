@@ -35,7 +35,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    from gui.shell.instance import SingleInstance
+    from gui.shell.instance import SingleInstance  # (PySide6 is imported here)
+    from gui.shell.memory import keep_no_source
+
+    keep_no_source()
 
     instance = SingleInstance()
     if not instance.lock():  # another Flowdeck runs: hand it our request and leave
