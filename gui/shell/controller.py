@@ -99,7 +99,10 @@ class AppController(TakeOver, Closing, QObject):
         if self.window is None:
             QTimer.singleShot(0, lambda: self._start_or_explain(files or []))
         else:
-            win.after_first_paint(self.window, lambda: self._start_or_explain(files or []))
+            # after the editor page, which the window makes right after its paint too: the window is whole by the
+            # time the service says it started (a click then lands on the page it was aimed at)
+            later = lambda: QTimer.singleShot(0, lambda: self._start_or_explain(files or []))  # noqa: E731
+            win.after_first_paint(self.window, later)
 
     def _build_window(self) -> None:
         """The window with its pages: the workflows page, the editor, and the history once there is one."""

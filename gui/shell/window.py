@@ -34,6 +34,7 @@ def make_window(engine: Any = None, bridge: Any = None) -> QMainWindow:
     except TypeError:  # an editor window from before the page interface: pages go in tabs (see _Pages)
         window = MainWindow()
     window.setWindowIcon(app_icon())
+    window.setProperty("madeSize", window.size())  # made smaller since (by the person): not grown later
     _ReadableIcons(window)
     _FirstPaint(window, lambda: _editor_when_idle(window))
     return window
@@ -65,7 +66,10 @@ def fit_to_screen(window: QMainWindow) -> None:
         return
     free = screen.availableGeometry()
     editor = window.editor if getattr(window, "editor_made", False) else None
-    first = qsettings().value("editor/layout") is None
+    store = qsettings()
+    first = store.value("editor/layout") is None
+    sized = store.value("editor/geometry") is not None  # the person's size, kept even if no layout was saved (a
+    # window closed before its editor was made saves its size only)
     roomy = window.width() >= ROOMY[0] and window.height() >= ROOMY[1]  # the usual panel sizes leave room enough
     if editor is not None and first and roomy:  # the usual sizes (made before the page was laid out, they were lost)
         editor.resizeDocks([editor.palette_dock, editor.inspector_dock], [230, 320], Qt.Orientation.Horizontal)
@@ -83,7 +87,7 @@ def fit_to_screen(window: QMainWindow) -> None:
                 dock.widget().setMinimumWidth(side)
         editor.resizeDocks([editor.palette_dock, editor.inspector_dock], sides, Qt.Orientation.Horizontal)
     # a main window relayouts its docks on a later turn of the event loop: resize once the smaller minimum holds
-    QTimer.singleShot(100, window, lambda: _keep_on_screen(window, first))
+    QTimer.singleShot(100, window, lambda: _keep_on_screen(window, first and not sized))
 
 
 def _keep_on_screen(window: QMainWindow, first: bool) -> None:
@@ -97,7 +101,9 @@ def _keep_on_screen(window: QMainWindow, first: bool) -> None:
     frame = window.frameGeometry()
     extra_w, extra_h = frame.width() - window.width(), frame.height() - window.height()
     width, height = window.width(), window.height()
-    if first:  # the first window: most of the screen, as the window means to be, now that its minimum allows it
+    made = window.property("madeSize")
+    shrunk = made is not None and (width < made.width() or height < made.height())
+    if first and not shrunk:  # the first window: most of the screen, as it means to be, now that its minimum allows
         share = 0.85 if free.width() >= 1000 else 1.0  # a small screen: all of it, the canvas needs every pixel
         width = max(width, min(1280, int(free.width() * share)))
         height = max(height, min(800, int(free.height() * share)))
