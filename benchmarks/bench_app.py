@@ -173,10 +173,12 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
-def pss_mb(pid: int) -> float:
-    """Proportional set size: pages shared with the fork server count once across the processes sharing them."""
+def pss_mb(pid: int, field: str = "Pss") -> float:
+    """Proportional set size: pages shared with the fork server count once across the processes sharing them.
+    ``field="Pss_Anon"``: its anonymous part (the file-backed rest shrinks when other programs on the machine map
+    the same libraries, such as another Qt app or test run)."""
     for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-        if line.startswith("Pss:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return 0.0
 
@@ -196,9 +198,9 @@ def count_log(root: Path, text: str) -> int:
     return sum(p.read_text().count(text) for p in log.parent.glob("flowdeck.log*")) if log.exists() else 0
 
 
-def idle(x: XDisplay, seconds: float, opened: bool = False) -> tuple[float, float, float, float]:
+def idle(x: XDisplay, seconds: float, opened: bool = False) -> tuple[float, float, float, float, float]:
     """CPU % of one core (the app and its run processes), the app's RSS, its run processes' PSS and the PSS of
-    everything (app, fork server, spare; MB), in the
+    everything (app, fork server, spare; MB) and its anonymous part, in the
     tray with 100 armed daily schedules: started at login into the tray (``--minimized``: no window is made), or,
     with ``opened``, after the window was shown and closed to the tray."""
     flows = {f"wf{i:03}": workflow(f"Workflow {i}", f'{{cron: "{i % 60} 3 * * *"}}') for i in range(100)}
@@ -216,8 +218,9 @@ def idle(x: XDisplay, seconds: float, opened: bool = False) -> tuple[float, floa
         elapsed = time.monotonic() - t0
         rss, workers = rss_mb(proc.pid), sum(pss_mb(p) for p in kids)
         total = workers + pss_mb(proc.pid)
+        anon = sum(pss_mb(p, "Pss_Anon") for p in [proc.pid, *kids])
         stop(proc)
-        return 100 * used / elapsed, rss, workers, total
+        return 100 * used / elapsed, rss, workers, total, anon
 
 
 def close_window(x: XDisplay, home: Path) -> None:
@@ -318,10 +321,11 @@ def main() -> None:
         repeat = 3 if args.quick else 7
         if args.idle_only:
             for opened in (False, True):
-                cpu, rss, workers, total = idle(x, 10 if args.quick else 60, opened)
+                cpu, rss, workers, total, anon = idle(x, 10 if args.quick else 60, opened)
                 how = "window opened and closed" if opened else "started minimised"
                 print(f"idle in the tray ({how}): CPU {cpu:.3f} % of one core, RSS {rss:.0f} MB"
-                      f" + run processes {workers:.0f} MB PSS; PSS of everything {total:.0f} MB")  # fmt: skip
+                      f" + run processes {workers:.0f} MB PSS; PSS of everything {total:.0f} MB"
+                      f" (anonymous {anon:.0f} MB)")  # fmt: skip
             return
         first_paint(x, cold=False)  # warm-up
         warm = [first_paint(x, cold=False) for _ in range(repeat)]
@@ -339,10 +343,10 @@ def main() -> None:
         if args.paint_only:
             return
         window = 10 if args.quick else 60
-        cpu, rss, workers, _ = idle(x, window)
+        cpu, rss, workers, *_ = idle(x, window)
         print(f"idle in the tray, 100 armed workflows: CPU {cpu:.3f} % of one core over {window} s, RSS {rss:.0f} MB"
               f" + run processes {workers:.0f} MB PSS")  # fmt: skip
-        cpu, rss, workers, _ = idle(x, window, opened=True)
+        cpu, rss, workers, *_ = idle(x, window, opened=True)
         print(f"same, after the window was opened and closed: CPU {cpu:.3f} %, RSS {rss:.0f} MB"
               f" + run processes {workers:.0f} MB PSS")  # fmt: skip
         if not args.skip_runs:

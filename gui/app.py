@@ -35,7 +35,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    from gui.shell.instance import SingleInstance
+    from gui.shell.instance import SingleInstance  # (PySide6 is imported here)
+    from gui.shell.memory import keep_no_source
+
+    keep_no_source()
 
     instance = SingleInstance()
     if not instance.lock():  # another Flowdeck runs: hand it our request and leave
@@ -59,10 +62,7 @@ def main(argv: list[str] | None = None) -> int:
 
     setup_logging()
     app = create_application([])
-    from gui.shell.fileopen import FileOpenRelay
-
-    finder = FileOpenRelay(app)  # macOS: files opened in Finder arrive as events, not as arguments
-    instance.listen()
+    finder = _file_open_relay(app)  # (later launches are served once the window has painted: controller.start)
     from gui.shell.controller import AppController
     from gui.shell.icons import app_icon
     from gui.shell.settings import load_settings
@@ -72,9 +72,21 @@ def main(argv: list[str] | None = None) -> int:
     controller = AppController(app, instance, settings)
     minimized = args.minimized or (args.autostart and settings.start_minimized)
     controller.start(args.files, minimized=minimized)
-    finder.deliver_to(controller.open_file)
+    if finder is not None:
+        finder.deliver_to(controller.open_file)
     _mark_first_paint(controller)
     return app.exec()
+
+
+def _file_open_relay(app):  # -> FileOpenRelay | None
+    """macOS: files opened in Finder arrive as events, not arguments (Qt sends them there only). Elsewhere no filter
+    on the whole app: it would cost every event a Python call, and the first one ~35 ms of PySide6 making the
+    Python types it had left for later (measured on the path to the first paint)."""
+    if sys.platform != "darwin":
+        return None
+    from gui.shell.fileopen import FileOpenRelay
+
+    return FileOpenRelay(app)
 
 
 def _mark_first_paint(controller) -> None:

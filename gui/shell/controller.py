@@ -102,7 +102,10 @@ class AppController(TakeOver, Closing, QObject):
         if self.window is None:
             QTimer.singleShot(0, lambda: self._start_or_explain(files or []))
         else:
-            win.after_first_paint(self.window, lambda: self._start_or_explain(files or []))
+            # after the editor page, which the window makes right after its paint too: the window is whole by the
+            # time the service says it started (a click then lands on the page it was aimed at)
+            later = lambda: QTimer.singleShot(0, lambda: self._start_or_explain(files or []))  # noqa: E731
+            win.after_first_paint(self.window, later)
 
     def _build_window(self) -> None:
         """The window with its pages: the workflows page, the editor, and the history once there is one."""
@@ -126,7 +129,10 @@ class AppController(TakeOver, Closing, QObject):
         log.info("window made")
 
     def _start_or_explain(self, files: list[str]) -> None:
-        """Start the service; if it cannot start, say why in the window instead of dying with a traceback."""
+        """Serve later launches, then start the service; if it cannot start, say why in the window instead of dying
+        with a traceback. (A launch meanwhile retries its request: SingleInstance.send.)"""
+        if self.instance is not None:
+            self.instance.listen()
         try:
             self._start_service()
         except Exception as exc:

@@ -161,6 +161,8 @@ class DashboardPage(QWidget):
         layout.addStretch(0)  # takes the room when neither is shown, so that a banner stays one banner high
         self.set_workspace(workspace)
         self.set_rows([])
+        # the window paints before the service has read the workspace: "no workflows yet" would be untrue then
+        self.empty.setText(f"Reading the workflows in {tilde(workspace)}…")
 
     def show_problem(self, message: str) -> None:
         """A banner over the table (the service did not start, the workspace cannot be read...); "" hides it."""

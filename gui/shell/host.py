@@ -39,9 +39,21 @@ class GuiHost(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._call.connect(self._run, Qt.ConnectionType.QueuedConnection)
+        self._answerer: Any = None
+
+    @property
+    def answerer(self) -> Any:
+        """The ask blocks' dialogs (gui.shell.ask_dialog.AskAnswerer), made on first use on the GUI thread: its
+        module is not on the path to the window's first paint."""
+        if self._answerer is None:
+            self._in_gui(self._make_answerer)
+        return self._answerer
+
+    def _make_answerer(self) -> None:
         from gui.shell.ask_dialog import AskAnswerer
 
-        self.answerer = AskAnswerer(self)  # the ask blocks' dialogs
+        if self._answerer is None:
+            self._answerer = AskAnswerer(self)
 
     # -- Host protocol -------------------------------------------------------------------------
     def notify(self, title: str, message: str, level: str = "info") -> None:

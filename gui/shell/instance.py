@@ -13,10 +13,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QLockFile, QObject, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+if TYPE_CHECKING:  # QtNetwork is imported when it is used: listening starts after the window's first paint
+    from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +88,8 @@ class SingleInstance(QObject):
         """Serve later launches (call once the Qt application exists: the server needs its event loop)."""
         if self._server is not None:
             return True
+        from PySide6.QtNetwork import QLocalServer
+
         QLocalServer.removeServer(self.socket_name)  # a socket file left by a crashed instance
         server = QLocalServer(self)
         server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
@@ -104,6 +108,8 @@ class SingleInstance(QObject):
 
     def send(self, request: dict[str, Any], timeout: float = 5.0) -> bool:
         """Hand ``request`` to the running instance; True once it confirmed. Retries while it is still starting."""
+        from PySide6.QtNetwork import QLocalSocket
+
         payload = (json.dumps(request) + "\n").encode()
         deadline = time.monotonic() + timeout
         while True:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import (
@@ -24,7 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from engine.errors import StepError
-from engine.runtime.state import StateDB
+
+if TYPE_CHECKING:  # imported when a dialog opens: SQLite and the store are not on the path to the first paint
+    from engine.runtime.state import StateDB
 
 KEY, VALUE, SET_AT = range(3)
 
@@ -138,6 +140,8 @@ def row_menu(dashboard: Any, i: int, db: StateDB | None = None) -> QMenu | None:
 
 def open_dialog(parent: QWidget, path: str, name: str, db: StateDB | None = None) -> SavedValuesDialog:
     """Show the saved values of the workflow at ``path`` (the user's store unless ``db`` is given)."""
+    from engine.runtime.state import StateDB
+
     dialog = SavedValuesDialog(db or StateDB.default(), path, name, parent)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.show()

@@ -25,7 +25,8 @@ def takes_engine_later() -> bool:
 
 
 def make_window(engine: Any = None, bridge: Any = None) -> QMainWindow:
-    """The main window; its editor page is made after the window's first paint (see ``ensure_editor``)."""
+    """The main window; its editor page is made after the window's first paint (see ``ensure_editor``), or on
+    first use: made before it is shown, the window still waits for its paint (a made window is about to show)."""
     from gui.mainwindow import MainWindow
 
     try:
@@ -33,8 +34,9 @@ def make_window(engine: Any = None, bridge: Any = None) -> QMainWindow:
     except TypeError:  # an editor window from before the page interface: pages go in tabs (see _Pages)
         window = MainWindow()
     window.setWindowIcon(app_icon())
+    window.setProperty("madeSize", window.size())  # made smaller since (by the person): not grown later
     _ReadableIcons(window)
-    after_first_paint(window, lambda: _editor_when_idle(window))
+    _FirstPaint(window, lambda: _editor_when_idle(window))
     return window
 
 
@@ -43,7 +45,7 @@ def ensure_editor(window: QMainWindow) -> None:
     if getattr(window, "editor_made", True) is False:
         window.editor  # noqa: B018 (the property makes it)
         fit_toolbar_icons(window)  # its tool bar came with it
-        QTimer.singleShot(0, lambda: fit_to_screen(window))  # once the new page is laid out in the window
+        QTimer.singleShot(0, window, lambda: fit_to_screen(window))  # once the new page is laid out in the window
 
 
 ROOMY = (1000, 600)  # logical pixels of a window where the panels keep their usual sizes
@@ -64,7 +66,10 @@ def fit_to_screen(window: QMainWindow) -> None:
         return
     free = screen.availableGeometry()
     editor = window.editor if getattr(window, "editor_made", False) else None
-    first = qsettings().value("editor/layout") is None
+    store = qsettings()
+    first = store.value("editor/layout") is None
+    sized = store.value("editor/geometry") is not None  # the person's size, kept even if no layout was saved (a
+    # window closed before its editor was made saves its size only)
     roomy = window.width() >= ROOMY[0] and window.height() >= ROOMY[1]  # the usual panel sizes leave room enough
     if editor is not None and first and roomy:  # the usual sizes (made before the page was laid out, they were lost)
         editor.resizeDocks([editor.palette_dock, editor.inspector_dock], [230, 320], Qt.Orientation.Horizontal)
@@ -82,7 +87,7 @@ def fit_to_screen(window: QMainWindow) -> None:
                 dock.widget().setMinimumWidth(side)
         editor.resizeDocks([editor.palette_dock, editor.inspector_dock], sides, Qt.Orientation.Horizontal)
     # a main window relayouts its docks on a later turn of the event loop: resize once the smaller minimum holds
-    QTimer.singleShot(100, lambda: _keep_on_screen(window, first))
+    QTimer.singleShot(100, window, lambda: _keep_on_screen(window, first and not sized))
 
 
 def _keep_on_screen(window: QMainWindow, first: bool) -> None:
@@ -96,7 +101,9 @@ def _keep_on_screen(window: QMainWindow, first: bool) -> None:
     frame = window.frameGeometry()
     extra_w, extra_h = frame.width() - window.width(), frame.height() - window.height()
     width, height = window.width(), window.height()
-    if first:  # the first window: most of the screen, as the window means to be, now that its minimum allows it
+    made = window.property("madeSize")
+    shrunk = made is not None and (width < made.width() or height < made.height())
+    if first and not shrunk:  # the first window: most of the screen, as it means to be, now that its minimum allows
         share = 0.85 if free.width() >= 1000 else 1.0  # a small screen: all of it, the canvas needs every pixel
         width = max(width, min(1280, int(free.width() * share)))
         height = max(height, min(800, int(free.height() * share)))
@@ -112,7 +119,7 @@ def _editor_when_idle(window: QMainWindow) -> None:
     from PySide6.QtWidgets import QApplication
 
     if QApplication.activeModalWidget() is not None:
-        QTimer.singleShot(200, lambda: _editor_when_idle(window))
+        QTimer.singleShot(200, window, lambda: _editor_when_idle(window))
         return
     ensure_editor(window)
 
@@ -173,7 +180,7 @@ class _ReadableIcons(QObject):
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
             fit_toolbar_icons(watched)  # type: ignore[arg-type]
         elif event.type() == QEvent.Type.ChildAdded:  # a page made later (the editor) brings its tool bar
-            QTimer.singleShot(0, lambda: fit_toolbar_icons(watched))  # type: ignore[arg-type]
+            QTimer.singleShot(0, self, lambda: fit_toolbar_icons(watched))  # type: ignore[arg-type]
         return False
 
 
@@ -186,7 +193,7 @@ class _FirstPaint(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint:
             watched.removeEventFilter(self)
-            QTimer.singleShot(0, self.fn)  # after this paint has reached the screen
+            QTimer.singleShot(0, self, self.fn)  # after this paint has reached the screen
         return False
 
 

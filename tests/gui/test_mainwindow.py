@@ -178,6 +178,32 @@ def test_the_app_window_makes_its_editor_after_the_first_paint(qtbot: QtBot) -> 
     qtbot.waitUntil(lambda: window.editor.isVisibleTo(window), timeout=5000)
 
 
+def test_the_app_window_paints_before_its_editor_is_made(qtbot: QtBot) -> None:
+    """The editor page (most of the window's start-up time) is made after the window's first paint, not before it:
+    a window made hidden and then shown waits for that paint too."""
+    from PySide6.QtCore import QEvent, QObject
+
+    from gui.shell import window as shell_window
+
+    window = shell_window.make_window()
+    qtbot.addWidget(window)
+    made_at_paint: list[bool] = []
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint and not made_at_paint:
+                made_at_paint.append(window.editor_made)
+            return False
+
+    spy = FirstPaint(window)
+    window.installEventFilter(spy)
+    qtbot.wait(50)  # a turn of the event loop before the window is shown (the app shows it right away)
+    window.show()
+    qtbot.waitUntil(lambda: bool(made_at_paint), timeout=5000)
+    assert made_at_paint == [False], "the editor was made before the window's first paint"
+    qtbot.waitUntil(lambda: window.editor_made, timeout=5000)  # and right after it
+
+
 def test_choosing_the_editor_page_before_it_is_made_makes_it(qtbot: QtBot) -> None:
     window = MainWindow(editor_later=True)
     qtbot.addWidget(window)

@@ -72,6 +72,8 @@ def test_switch_and_buttons_say_what_was_asked(qtbot: QtBot, tmp_path: Path) -> 
 def test_empty_workspace_says_how_to_start(qtbot: QtBot, tmp_path: Path) -> None:
     p = page(qtbot, tmp_path)
     p.show()
+    assert p.empty.isVisible() and p.empty.text() == f"Reading the workflows in {tmp_path}…"  # (before the service)
+    p.set_rows([])  # the service read the workspace: there are none
     assert p.empty.isVisible() and "New from Template" in p.empty.text() and str(tmp_path) in p.empty.text()
 
 
