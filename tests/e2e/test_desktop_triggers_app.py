@@ -18,22 +18,11 @@ from jeepney.io.blocking import open_dbus_connection
 from Xlib import X, display
 
 from tests.e2e.desktop import started
-from tests.support.desk import PROBE, Desk, desk_display  # noqa: F401
+from tests.support.desk import PROBE, TRIGGERED_FLOW, Desk, desk_display  # noqa: F401
 from tests.support.product import Product, wait_until
 from tests.support.udevbed import UdevBed
 
 pytestmark = pytest.mark.xdisplay
-
-FLOW = """flowdeck: 1
-name: {name}
-triggers:
-  - {trigger}
-policy: {{overlap: parallel}}
-steps:
-  note:
-    do: file.write
-    with: {{path: "{out}", content: "{line}", append: true, newline: true}}
-"""
 
 TRIGGERS = {  # name: (trigger, what the run writes)
     "hot": ("hotkey: {keys: ctrl+alt+r}", "{{ trigger.kind }} {{ trigger.keys }}"),
@@ -99,7 +88,7 @@ def test_in_the_app_every_desktop_trigger_starts_its_workflow_and_a_taken_hotkey
     address, bus = system_bus
     out = {name: tmp_path / f"{name}.txt" for name in TRIGGERS}
     for name, (trigger, line) in TRIGGERS.items():
-        product.write(f"{name}.yaml", FLOW.format(name=name, trigger=trigger, line=line, out=out[name]))
+        product.write(f"{name}.yaml", TRIGGERED_FLOW.format(name=name, trigger=trigger, line=line, out=out[name]))
     card, connector = udevbed.graphics_card()
     other = display.Display(tray_on_desk.x.display)  # another program holding ctrl+alt+t
     other.screen().root.grab_key(other.keysym_to_keycode(ord("t")), X.ControlMask | X.Mod1Mask, True,

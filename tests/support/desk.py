@@ -20,6 +20,17 @@ import pytest
 from tests.support.xdisplay import XDisplay, start_xvfb
 
 PROBE = Path(__file__).with_name("desk_probe.py")
+# A workflow with one trigger whose run appends a line to a file (the desktop trigger tests).
+TRIGGERED_FLOW = """flowdeck: 1
+name: {name}
+triggers:
+  - {trigger}
+policy: {{overlap: parallel}}
+steps:
+  note:
+    do: file.write
+    with: {{path: "{out}", content: "{line}", append: true, newline: true}}
+"""
 
 
 @dataclass

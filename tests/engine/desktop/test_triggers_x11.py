@@ -13,24 +13,14 @@ from Xlib import X, display
 from engine.desktop import backend
 from engine.scheduling.entries import ServiceEvent
 from tests.engine.scheduling.helpers import lines, service, wait_for
-from tests.support.desk import PROBE, Desk
+from tests.support.desk import PROBE, TRIGGERED_FLOW, Desk
 
 pytestmark = pytest.mark.xdisplay
 
-FLOW = """flowdeck: 1
-name: {name}
-triggers:
-  - {trigger}
-policy: {{overlap: parallel}}
-steps:
-  note:
-    do: file.write
-    with: {{path: "{out}", content: "{line}", append: true, newline: true}}
-"""
-
 
 def _flow(ws: Path, name: str, trigger: str, line: str, out: Path) -> None:
-    (ws / f"{name}.yaml").write_text(FLOW.format(name=name, trigger=trigger, line=line, out=out), encoding="utf-8")
+    text = TRIGGERED_FLOW.format(name=name, trigger=trigger, line=line, out=out)
+    (ws / f"{name}.yaml").write_text(text, encoding="utf-8")
 
 
 def test_hotkey_fires_once_window_opened_and_closed_fire_clipboard_fires_on_matching_text(
