@@ -25,6 +25,7 @@ from engine.model.workflow import Workflow
 from engine.runtime import Engine
 from engine.runtime.events import RUN_FINISHED, Event
 from engine.runtime.executor import new_run_id
+from engine.runtime.outcome import FAILED
 from engine.runtime.plan import Plan
 
 log = logging.getLogger("flowdeck.scheduling")
@@ -201,7 +202,7 @@ class Runner:
         history = self._engine.history
         if history is not None:
             error = {"message": f"the run could not be started: {exc}", "kind": "start"}
-            data = {"status": "error", "error": error, "duration": 0.0, "outputs": {}, "message": ""}
+            data = {"status": FAILED, "error": error, "duration": 0.0, "outputs": {}, "message": ""}
             history.listener(Event(RUN_FINISHED, run_id, plan.name, None, data))
 
     def _finished(self, path: Path, handle: Any, item: _Queued) -> None:

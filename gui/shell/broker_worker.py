@@ -102,6 +102,7 @@ class BrokerWorker(QObject):
     def _connect(self, url: str, tags: list[str], workers: int, stop: threading.Event) -> Any:
         """The started node, or None when stopped first; a broker that does not answer is said once, then retried."""
         from engine.distributed import broker as b
+        from engine.errors import one_line
 
         said = ""
         while not stop.is_set():
@@ -113,7 +114,8 @@ class BrokerWorker(QObject):
                             host=self.host)  # fmt: skip
                 node.start()
             except Exception as exc:  # a BrokerError, or the broker going away while the node starts
-                text = f"Worker for {self._safe(url)}: {one_line(exc)}; trying again every {RETRY_S:g} s"
+                why = one_line(str(exc) or type(exc).__name__, 200)
+                text = f"Worker for {self._safe(url)}: {why}; trying again every {RETRY_S:g} s"
                 if text != said:
                     log.warning("%s", text)
                     self._say(text, f"Worker: {where(url)} does not answer; trying again")
@@ -151,12 +153,6 @@ def where(url: str) -> str:
 
     parts = urllib.parse.urlsplit(url)
     return f"{parts.hostname}:{parts.port or 6379}" if parts.hostname else safe_url(url)
-
-
-def one_line(exc: BaseException) -> str:
-    from engine.errors import one_line as short
-
-    return short(str(exc) or type(exc).__name__, 200)
 
 
 def follow(current: BrokerWorker | None, settings: Settings, host: Any, tray: Any, parent: QObject) -> Any:

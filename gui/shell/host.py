@@ -80,7 +80,8 @@ class GuiHost(QObject):
 
     def end_questions(self) -> None:
         """The app quits: open questions end now as unanswered, and their steps say the app quit."""
-        self.answerer.end_all()
+        if self._answerer is not None:  # none was ever asked: nothing to end (and no dialog module to load)
+            self._answerer.end_all()
 
     # -- marshalling ---------------------------------------------------------------------------
     def _in_gui(self, fn: Callable[[], Any]) -> Any:
