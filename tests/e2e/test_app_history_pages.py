@@ -118,9 +118,9 @@ def test_filters_paging_and_an_opened_run(
     breakers = [r["run_id"] for r in runs if r["workflow"] == "Breaker"]
     app = started(xdisplay, product)
     try:
-        click(app, HISTORY_PAGE)
-        newest, deadline = "", time.monotonic() + 10
-        while not newest and time.monotonic() < deadline:  # as a person, click again until the page has its rows
+        newest, deadline = "", time.monotonic() + 15
+        while not newest and time.monotonic() < deadline:  # as a person: click again until the page shows the run
+            click(app, HISTORY_PAGE)
             click(app, row(0))
             newest = opened_text(app)
         app.shot(tmp_path / "history.png")
