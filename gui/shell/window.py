@@ -90,7 +90,7 @@ def fit_to_screen(window: QMainWindow) -> None:
     QTimer.singleShot(100, window, lambda: _keep_on_screen(window, first and not sized))
 
 
-def _keep_on_screen(window: QMainWindow, first: bool) -> None:
+def _keep_on_screen(window: QMainWindow, first: bool, tries: int = 4) -> None:
     screen = window.screen()
     if screen is None:
         return
@@ -112,6 +112,10 @@ def _keep_on_screen(window: QMainWindow, first: bool) -> None:
         window.resize(width, height)
     if not free.contains(window.frameGeometry()):
         window.move(free.topLeft())
+    if (window.width() > width or window.height() > height) and tries > 0:
+        # the minimum was still that of the panels before they were hidden (at 200 % it made the window 3 px taller
+        # than the screen): once it has dropped, the same size again
+        QTimer.singleShot(150, window, lambda: _keep_on_screen(window, False, tries - 1))
 
 
 def _editor_when_idle(window: QMainWindow) -> None:
