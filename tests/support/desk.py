@@ -1,6 +1,7 @@
 """A real X display with a window manager (openbox) and the Tk probe window (desk_probe.py) for the desktop tests.
 
-Import the fixtures where they are used: ``from tests.support.desk import desk, desk_display, probe  # noqa: F401``.
+Import the fixtures where they are used: ``from tests.support.desk import desk, desk_display, probe  # noqa: F401``
+(``tray_on_desk`` adds trayer, for the app).
 """
 
 from __future__ import annotations
@@ -100,6 +101,18 @@ def desk(desk_display: Desk, monkeypatch: pytest.MonkeyPatch) -> Desk:
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     monkeypatch.delenv("XDG_SESSION_TYPE", raising=False)
     return desk_display
+
+
+@pytest.fixture
+def tray_on_desk(desk_display: Desk) -> Iterator[Desk]:
+    """trayer on the display with openbox: the app's tray icon needs a tray, window triggers a window manager."""
+    tray = subprocess.Popen(["trayer", "--edge", "top", "--align", "right", "--widthtype", "request", "--height",
+                             "32", "--transparent", "false"], env=desk_display.x.env(), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)  # fmt: skip
+    time.sleep(0.5)
+    yield desk_display
+    tray.terminate()
+    tray.wait(10)
 
 
 def _wait_for_wm(x: XDisplay) -> None:
