@@ -29,6 +29,7 @@ SHOT = "Example: a screenshot of one window"
 FIND = "Example: find a button on the screen and click it"
 READ = "Example: read a line of text off the screen"
 ASK = "Example: a question with buttons, then a form"
+PICK = "Example: ask for one value"
 HOTKEY = "Hotkey example: a screenshot on Ctrl+Alt+S"
 WINDOW = "Window example: maximise a window when it opens"
 CLIPBOARD = "Clipboard example: keep every copied link"
@@ -60,7 +61,7 @@ def test_every_example_on_the_page_passes_flowdeck_validate(product: Product) ->
     """Every ```yaml example of docs/desktop.md is a whole workflow that `flowdeck validate` passes; one that does
     not fails this test with its heading and the validator's lines. Each example is run below or named as
     validated only."""
-    run_or_fired = {TYPE, MOUSE, WINDOWS, SHOT, FIND, READ, ASK, HOTKEY, WINDOW, CLIPBOARD}
+    run_or_fired = {TYPE, MOUSE, WINDOWS, SHOT, FIND, READ, ASK, PICK, HOTKEY, WINDOW, CLIPBOARD}
     assert set(EXAMPLES) == run_or_fired | set(VALIDATED_ONLY), "an example this test does not know (or lost)"
     files = _write(product, *EXAMPLES)
     done = product.run("validate", *(str(f) for f in files.values()))
@@ -167,11 +168,15 @@ def test_the_block_examples_do_what_their_text_says(
 
 
 @pytest.mark.promise("desktop.md", "Example: a question with buttons, then a form")
-def test_without_the_app_the_ask_example_takes_its_default(product: Product) -> None:
-    """Run by `flowdeck run`, nobody is asked: the ask example takes Later and writes `later (answered: False)`."""
-    done = product.run("run", str(_write(product, ASK)[ASK]))
-    assert done.returncode == 0, done.stdout + done.stderr
+@pytest.mark.promise("desktop.md", "Example: ask for one value")
+def test_without_the_app_the_ask_examples_take_their_defaults(product: Product) -> None:
+    """Run by `flowdeck run`, nobody is asked: the buttons example takes Later and writes `later (answered: False)`,
+    the printer example writes Office."""
+    for heading, path in _write(product, ASK, PICK).items():
+        done = product.run("run", str(path))
+        assert done.returncode == 0, f"'{heading}': {done.stdout}{done.stderr}"
     assert (product.home / "report-answers.txt").read_text(encoding="utf-8") == "later (answered: False)"
+    assert (product.home / "printer.txt").read_text(encoding="utf-8") == "Office"
 
 
 def _maximised(app: Desktop, title: str) -> bool:
@@ -216,18 +221,25 @@ def test_in_the_app_the_trigger_examples_fire(tray_on_desk: Desk, product: Produ
 
 @pytest.mark.xdisplay
 @pytest.mark.promise("desktop.md", "Example: a question with buttons, then a form")
-def test_in_the_app_the_ask_example_is_answered_through_its_dialogs(
+@pytest.mark.promise("desktop.md", "Example: ask for one value")
+def test_in_the_app_the_ask_examples_are_answered_through_their_dialogs(
     tray_on_desk: Desk,  # noqa: F811 (a fixture)
     product: Product,
 ) -> None:
-    """Run from the tray's Run menu, the ask example shows "Send the weekly report?" with Send and Later; Send
-    opens "Report details" with the defaults filled in; the address changed and Enter pressed, ~/report-answers.txt
-    says `send to boss@example.com, week 49, urgent False`."""
-    _write(product, ASK)
-    out = product.home / "report-answers.txt"
+    """Run from the tray's Run menu, the printer example offers Office and Home: Home picked and Enter pressed,
+    ~/printer.txt says Home. The buttons example shows "Send the weekly report?" with Send and Later; Send opens
+    "Report details" with the defaults filled in; the address changed and Enter pressed, ~/report-answers.txt says
+    `send to boss@example.com, week 49, urgent False`."""
+    _write(product, ASK, PICK)
+    out, printer = product.home / "report-answers.txt", product.home / "printer.txt"
     app = started(tray_on_desk.x, product)
     try:
-        app.tray_menu("r", "Return")  # Run ▸ Send the weekly report (the only workflow)
+        app.tray_menu("r", "Return")  # Run ▸ Pick a printer (the first of the two)
+        app.wait_for(lambda: app.window_named("Print on which printer?") is not None, "the question is shown", 30)
+        app.keys(app.window_named("Print on which printer?"), "Down", "Return")  # the list has the focus
+        assert wait_until(printer.exists, 15)
+        assert printer.read_text(encoding="utf-8") == "Home"
+        app.tray_menu("r", "Down", "Return")  # Run ▸ Send the weekly report
         app.wait_for(lambda: app.window_named("Send the weekly report?") is not None, "the question is shown", 30)
         app.keys(app.window_named("Send the weekly report?"), "space")  # the first button, Send, has the focus
         app.wait_for(lambda: app.window_named("Report details") is not None, "the form is shown")
