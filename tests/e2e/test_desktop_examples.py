@@ -97,9 +97,9 @@ def _check_type(product: Product, desk: Desk, probe: Probe) -> None:  # noqa: F8
 def _check_mouse(product: Product, desk: Desk, probe: Probe) -> None:  # noqa: F811
     _run(product, desk, MOUSE)
     assert probe.expect("double") == "double 300 50"
+    assert [probe.expect("scroll") for _ in range(3)] == ["scroll down"] * 3
     assert probe.expect("drag") == "drag 20 200 240 220"
     assert probe.expect("click 3") == "click 3 200 100"
-    assert [probe.expect("scroll") for _ in range(3)] == ["scroll down"] * 3
     assert _xdo(desk, "getmouselocation").startswith("x:0 y:0 ")
 
 
@@ -179,6 +179,10 @@ def test_without_the_app_the_ask_examples_take_their_defaults(product: Product) 
     assert (product.home / "printer.txt").read_text(encoding="utf-8") == "Office"
 
 
+def _succeeded(product: Product, workflow: str) -> bool:
+    return any(r["status"] == "succeeded" for r in product.history(workflow))
+
+
 def _maximised(app: Desktop, title: str) -> bool:
     wid = app.window_named(title)
     return wid is not None and min(a - b for a, b in zip(app.geometry(wid), (1200, 700), strict=True)) > 0
@@ -200,9 +204,10 @@ def test_in_the_app_the_trigger_examples_fire(tray_on_desk: Desk, product: Produ
     try:
         time.sleep(0.5)  # the watchers' grabs are in place once the service has started
         app.xdo("key", "ctrl+alt+s")
-        shots = wait_until(lambda: list(pictures.glob("screen-*.png")), 15)
-        assert shots and len(shots) == 1, shots
-        assert wait_until(lambda: Image.open(shots[0]).size == (1280, 800), 5)
+        assert wait_until(lambda: _succeeded(product, "Screenshot on Ctrl+Alt+S"), 15), product.history()
+        shots = list(pictures.glob("screen-*.png"))  # the PNG is whole once its run has finished
+        assert len(shots) == 1, shots
+        assert Image.open(shots[0]).size == (1280, 800)
         window = subprocess.Popen([sys.executable, str(PROBE), "Invoice 12"], env=x.env(), stdout=subprocess.DEVNULL)
         app.wait_for(lambda: _maximised(app, "Invoice 12"), "the Invoice window is maximised", 15)
         for text in ("not a link", "https://flowdeck.example/a"):
