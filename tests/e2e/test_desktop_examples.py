@@ -153,7 +153,7 @@ CHECKS: dict[str, Callable[[Product, Desk, Probe], None]] = {
 @pytest.mark.promise("desktop.md", "Example: a screenshot of one window")
 @pytest.mark.promise("desktop.md", "Example: find a button on the screen and click it")
 @pytest.mark.promise("desktop.md", "Example: read a line of text off the screen")
-@pytest.mark.parametrize("heading", list(CHECKS))
+@pytest.mark.parametrize("heading", list(CHECKS), ids=[c.__name__.removeprefix("_check_") for c in CHECKS.values()])
 def test_the_block_examples_do_what_their_text_says(
     heading: str,
     product: Product,

@@ -45,13 +45,15 @@ class Probe:
     def expect(self, prefix: str, timeout: float = 5.0) -> str:
         """The next line starting with ``prefix`` (others are skipped); fails after ``timeout``."""
         deadline = time.monotonic() + timeout
+        skipped: list[str] = []
         while True:
             try:
                 line = self.lines.get(timeout=max(0.01, deadline - time.monotonic()))
             except queue.Empty:
-                pytest.fail(f"the probe window printed no '{prefix}' line within {timeout} s")
+                pytest.fail(f"the probe window printed no '{prefix}' line within {timeout} s (it printed {skipped})")
             if line.startswith(prefix):
                 return line
+            skipped.append(line)
 
     def drain(self) -> None:
         while not self.lines.empty():
