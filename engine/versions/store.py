@@ -192,8 +192,8 @@ class VersionStore:
                     new[name][2].append(i)
                 else:
                     new[name] = (stat, Path(name).read_bytes().decode("utf-8", errors="replace"), [i])
-            except OSError:
-                continue  # no version to name (the run is recorded without one, as for_run's caller does)
+            except OSError as exc:  # no version to name: the run is recorded without one, as for_run's caller does
+                said(f"the run history cannot name the version of {name}: {exc}", type(exc).__name__)
         if not new:
             return numbers
         with self._lock:
