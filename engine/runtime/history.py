@@ -326,17 +326,46 @@ class History(EventRows, HistoryQueries):
         if not path:
             return None
         try:
-            from engine.versions.store import FILE_NAME, VersionStore, said
-
-            if self._versions is None:
-                self._versions = VersionStore(self.path.with_name(FILE_NAME))
-            return self._versions.for_run(path)
+            return self._version_store().for_run(path)
         except (OSError, sqlite3.Error, UnicodeError) as exc:
+            from engine.versions.store import said
+
             said(f"the run history cannot name the version of {path}: {exc}", type(exc).__name__)
             return None
         except Exception:  # a bug here must never keep a run from starting
             log.exception("run history: could not tell the version of %s", path)
             return None
+
+    def _versions_of(self, paths: list[str]) -> list[int | None]:
+        """``_version_of`` of runs beginning together: new versions kept in one transaction (VersionStore.for_runs)."""
+        named = [p for p in paths if p]
+        try:
+            store = self._version_store()
+            found = dict(zip(named, store.for_runs(named), strict=True)) if named else {}
+        except (OSError, sqlite3.Error, UnicodeError) as exc:
+            from engine.versions.store import said
+
+            said(f"the run history cannot name the versions of {len(named)} runs: {exc}", type(exc).__name__)
+            return [None] * len(paths)
+        except Exception:  # a bug here must never keep a run from starting
+            log.exception("run history: could not tell the versions of %d runs", len(named))
+            return [None] * len(paths)
+        return [found.get(p) if p else None for p in paths]
+
+    def _version_store(self) -> Any:
+        from engine.versions.store import FILE_NAME, VersionStore
+
+        if self._versions is None:
+            self._versions = VersionStore(self.path.with_name(FILE_NAME))
+        return self._versions
+
+    def prepare(self) -> None:
+        """Ready what the first run of a file needs (the versions module and database): called shortly before
+        several schedule fires are due together, so that their start does not import or open it. Never raises."""
+        try:
+            self._version_store().open()
+        except Exception as exc:  # the run path reports a fault of its own when it matters
+            log.debug("run history: versions not prepared: %s", exc)
 
     def _add_begun(self, run: RunRecord) -> None:
         """A run begun while the history was down: its row waits with the others (writer thread)."""
@@ -591,9 +620,10 @@ class History(EventRows, HistoryQueries):
         is left as it is, and ``begin`` of a run begun here later changes nothing. Never raises; while the history
         is down, the rows wait with the others, as in ``begin``."""
         records: list[RunRecord] = []
-        for run_id, workflow, path, trigger, source in runs:
+        versions = self._versions_of([path for _id, _workflow, path, _trigger, _source in runs])
+        for (run_id, workflow, path, trigger, source), version in zip(runs, versions, strict=True):
             run = RunRecord(run_id, workflow, path, dict(trigger or {}), source, "running", time.time())
-            run.version = self._version_of(path)
+            run.version = version
             if self._live.setdefault(run_id, (run, {}))[0] is run:
                 records.append(run)
         written = False

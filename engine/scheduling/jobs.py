@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -113,18 +114,38 @@ def make_trigger(trigger: Trigger, start: datetime | None = None) -> Any:
     return DateTrigger(run_date=parse_at(o["at"], o.get("timezone")), timezone=tz)
 
 
-def new_scheduler() -> BackgroundScheduler:
+class _PassScheduler(BackgroundScheduler):
+    """A BackgroundScheduler that says when each pass over its due jobs begins and ends (``hold``/``release``)."""
+
+    def __init__(self, hold: Callable[[], None], release: Callable[[], None], **options: Any) -> None:
+        super().__init__(**options)
+        self._hold, self._release = hold, release
+
+    def _process_jobs(self) -> float | None:  # APScheduler 3.x: the one place that runs due jobs
+        self._hold()
+        try:
+            return super()._process_jobs()
+        finally:
+            self._release()
+
+
+def new_scheduler(
+    hold: Callable[[], None] | None = None, release: Callable[[], None] | None = None
+) -> BackgroundScheduler:
     """The service's scheduler: a late fire is never dropped by APScheduler (the service applies misfire_grace and
     catch_up itself) and a fire of one job never waits for another run of it.
 
     A job runs in the scheduler's own thread (DebugExecutor): the service's job only hands the fire over to its
-    fire thread (engine.scheduling.fires), which starts every fire waiting in one go. Before, fires went through a
-    one-thread pool and then one by one: each fire took the service's lock and committed its run's history row on
-    its own (200 fires in a second were hundreds of ms late, see benchmarks/README.md).
+    fire thread (engine.scheduling.fires), which starts every fire waiting in one go; ``hold`` and ``release`` are
+    called as each pass over the due jobs begins and ends, so that the fires of one pass are one batch. Before,
+    fires went through a one-thread pool and then one by one: each fire took the service's lock and committed its
+    run's history row on its own (200 fires in a second were hundreds of ms late, see benchmarks/README.md).
     """
     # its INFO lines ("Running job ...") are two per fire, written in the fire path; the service logs what matters
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    return BackgroundScheduler(
+    return _PassScheduler(
+        hold or (lambda: None),
+        release or (lambda: None),
         executors={"default": DebugExecutor()},
         job_defaults={"coalesce": True, "max_instances": 1_000, "misfire_grace_time": None},
     )

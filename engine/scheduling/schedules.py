@@ -39,6 +39,7 @@ class Schedules:
     _fire: Callable[[Path, dict[str, Any]], Any]
     _fire_all: Callable[[Path, list[dict[str, Any]]], None]
     _fires: FireThread
+    _engine: Any
     _runner: Runner
     _skipped: Callable[..., None]
     _emit: Callable[..., None]
@@ -50,6 +51,14 @@ class Schedules:
             return []
         jobs = [(job.next_run_time, len(self._groups.get(job.id, ()))) for job in self._scheduler.get_jobs()]
         return sorted((when, n) for when, n in jobs if when is not None and n)
+
+    def _warm_fires(self, runs: int) -> None:
+        """Shortly before several fires are due together (engine.scheduling.warmup): run processes for them, and
+        the history's versions database open, so that the first fire of a file neither imports nor opens it."""
+        self._engine.warm(runs)
+        prepare = getattr(self._engine.history, "prepare", None)
+        if prepare is not None:
+            prepare()
 
     def _arm_schedule(self, entry: Entry, trigger: Trigger, now: datetime, fresh: bool) -> None:
         key = trigger_key(entry.path, trigger)

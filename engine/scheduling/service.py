@@ -76,14 +76,14 @@ class Service(WorkspaceFolder, Schedules):
         self._hooks: dict[str, tuple[Path, Trigger]] = {}
         self._groups: dict[str, dict[str, tuple[Path, Trigger]]] = {}  # APScheduler job id → its schedules
         self._listeners: list[Callable[[ServiceEvent], None]] = []
-        self._scheduler = new_scheduler()
         self._fires = FireThread(self._start_fires)  # APScheduler's fires are started on this one thread
+        self._scheduler = new_scheduler(self._fires.hold, self._fires.release)  # one pass's fires: one batch
         self._observer: Any = None
         self._watches: Watches | None = None
         self._webhooks: WebhookServer | None = None
         self._desktop = DesktopTriggers(self._fire, self._not_armed, armed_here=who == APP)  # the app arms them
         self._sleep = SleepWatch(self.clock, self._woke)
-        self._warmup = Warmup(self._upcoming, self._engine.warm)
+        self._warmup = Warmup(self._upcoming, self._warm_fires)
         self._rescan_timer: threading.Timer | None = None
         self._state_dir = Path(state_dir or _default_state_dir())
         self._state = SchedulerState(self._state_dir)

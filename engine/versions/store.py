@@ -121,38 +121,43 @@ class VersionStore:
     # -- writing ---------------------------------------------------------------------------------
     def record(self, file: str | os.PathLike[str], text: str, source: str, when: float | None = None) -> Version:
         """Keep ``text`` as the newest version of ``file`` (the latest one when it is the same content)."""
-        from engine.versions.diff import compare
-
-        key, data = file_key(file), text.encode("utf-8")
-        digest = hashlib.sha256(data).hexdigest()
         with self._lock:
             db = self._db
             db.execute("BEGIN IMMEDIATE")
             try:
-                latest = self._latest(db, key)
-                if latest is not None and latest.digest == digest:
-                    db.execute("COMMIT")
-                    return latest
-                earlier = db.execute(
-                    "SELECT max(number) FROM versions WHERE file = ? AND digest = ?", (key, digest)
-                ).fetchone()[0]
-                previous = self._text(db, latest.digest) if latest is not None else None
-                if earlier:
-                    summary = f"back to v{earlier}"
-                elif len(data) <= SUMMARY_NOW_BYTES and len(previous or "") <= SUMMARY_NOW_BYTES:
-                    summary = compare(previous, text).line()
-                else:
-                    summary = ""  # worked out when listed (_summarise)
-                db.execute("INSERT OR IGNORE INTO contents VALUES (?,?,?)", (digest, len(data), zlib.compress(data)))
-                number = (latest.number if latest is not None else 0) + 1
-                saved = time.time() if when is None else when
-                db.execute("INSERT INTO versions VALUES (?,?,?,?,?,?)", (key, number, digest, saved, source, summary))
-                self._prune(db, key)
+                version = self._keep(db, file_key(file), text, source, when, summarise=True)
                 db.execute("COMMIT")
             except BaseException:
                 if db.in_transaction:
                     db.execute("ROLLBACK")
                 raise
+        return version
+
+    def _keep(
+        self, db: sqlite3.Connection, key: str, text: str, source: str, when: float | None, summarise: bool
+    ) -> Version:
+        """``record`` inside the caller's transaction; without ``summarise`` a new version's summary is worked out
+        when listed (_summarise), as a big file's is."""
+        from engine.versions.diff import compare
+
+        data = text.encode("utf-8")
+        digest = hashlib.sha256(data).hexdigest()
+        latest = self._latest(db, key)
+        if latest is not None and latest.digest == digest:
+            return latest
+        earlier = db.execute("SELECT max(number) FROM versions WHERE file = ? AND digest = ?", (key, digest)).fetchone()
+        summary = ""  # worked out when listed (_summarise)
+        if earlier[0]:
+            summary = f"back to v{earlier[0]}"
+        elif summarise and len(data) <= SUMMARY_NOW_BYTES:
+            previous = self._text(db, latest.digest) if latest is not None else None
+            if len(previous or "") <= SUMMARY_NOW_BYTES:
+                summary = compare(previous, text).line()
+        db.execute("INSERT OR IGNORE INTO contents VALUES (?,?,?)", (digest, len(data), zlib.compress(data)))
+        number = (latest.number if latest is not None else 0) + 1
+        saved = time.time() if when is None else when
+        db.execute("INSERT INTO versions VALUES (?,?,?,?,?,?)", (key, number, digest, saved, source, summary))
+        self._prune(db, key)
         return Version(key, number, digest, saved, source, summary, len(data))
 
     def record_path(self, file: str | os.PathLike[str], source: str) -> Version:
@@ -170,6 +175,48 @@ class VersionStore:
         version = self.record_path(name, "run")
         self._seen[name] = (stat.st_mtime_ns, stat.st_size, version.number)
         return version.number
+
+    def for_runs(self, files: list[str]) -> list[int | None]:
+        """``for_run`` of runs starting together (200 schedule fires due in one second), the new versions kept in one
+        transaction with their summaries worked out when listed: one commit and no YAML parse per file on the
+        path that starts the runs. A file that cannot be read gets None; a database fault raises."""
+        numbers: list[int | None] = [None] * len(files)
+        new: dict[str, tuple[os.stat_result, str, list[int]]] = {}
+        for i, name in enumerate(files):
+            try:
+                stat = os.stat(name)
+                seen = self._seen.get(name)
+                if seen is not None and seen[:2] == (stat.st_mtime_ns, stat.st_size):
+                    numbers[i] = seen[2]
+                elif name in new:
+                    new[name][2].append(i)
+                else:
+                    new[name] = (stat, Path(name).read_bytes().decode("utf-8", errors="replace"), [i])
+            except OSError as exc:  # no version to name: the run is recorded without one, as for_run's caller does
+                said(f"the run history cannot name the version of {name}: {exc}", type(exc).__name__)
+        if not new:
+            return numbers
+        with self._lock:
+            db = self._db
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                kept = {name: self._keep(db, file_key(name), text, "run", None, summarise=False).number
+                        for name, (_stat, text, _at) in new.items()}  # fmt: skip
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+        for name, (stat, _text, at) in new.items():
+            self._seen[name] = (stat.st_mtime_ns, stat.st_size, kept[name])
+            for i in at:
+                numbers[i] = kept[name]
+        return numbers
+
+    def open(self) -> None:
+        """Open the database now (its module and connection ready before fires due together need them)."""
+        with self._lock:
+            _ = self._db  # the property opens it
 
     def _prune(self, db: sqlite3.Connection, key: str) -> None:
         cutoff = time.time() - KEEP_DAYS * 86400

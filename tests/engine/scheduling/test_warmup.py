@@ -55,3 +55,31 @@ def test_the_service_has_processes_ready_before_workflows_fire_together(tmp_path
         assert time.time() < before  # ready before the fire, not made by it
     finally:
         svc.stop(grace=2)
+
+
+def test_the_versions_database_is_open_before_workflows_fire_together(tmp_path: Path) -> None:
+    """The first fire of a file names its version in the history: the store it needs is opened at the warm-up,
+    not on the path that starts the fires."""
+    from engine.runtime import Engine
+    from engine.runtime.history import History
+    from engine.versions.store import FILE_NAME
+
+    history = History(tmp_path / "history.sqlite3")
+    svc = service(tmp_path, engine=Engine(workers=2, history=history, isolation="process"))
+    due = datetime.now().astimezone() + timedelta(seconds=LEAD + 1.5)
+    for i in range(2):
+        (svc.workspace / f"w{i}.yaml").write_text(
+            f'flowdeck: 1\nname: w{i}\ntriggers:\n  - schedule: {{at: "{due.isoformat()}"}}\n'
+            "steps:\n  a: {do: log, with: {message: hi}}\n",
+            encoding="utf-8",
+        )
+    versions = tmp_path / FILE_NAME
+    svc.start()
+    try:
+        assert not versions.exists()  # nothing has needed it yet
+        assert wait_for(versions.exists, timeout=LEAD + 1)
+        assert time.time() < due.timestamp() - 0.2  # opened before the fire, not by it
+        assert wait_for(lambda: len([r for r in history.runs(limit=10) if r.version == 1]) == 2, timeout=10)
+    finally:
+        svc.stop(grace=2)
+        history.close()
