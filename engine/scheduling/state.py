@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ class SchedulerState:
         self._wake = threading.Event()
         self._saver: threading.Thread | None = None
         self._closed = False
+        self._closing = threading.Event()  # ends the saver's wait for more changes at once
         self._data = self._load()
 
     def _load(self) -> dict[str, Any]:
@@ -46,9 +46,14 @@ class SchedulerState:
             atomic_write(self.file, data)
 
     def close(self) -> None:
-        """Write what is pending and end the saver thread."""
+        """End the saver thread, then write what is pending: nothing is written once this has returned (a stopped
+        service's state folder may be removed at once)."""
         self._closed = True
+        self._closing.set()
         self._wake.set()
+        saver = self._saver
+        if saver is not None and saver is not threading.current_thread():
+            saver.join(SAVE_DELAY + 5)
         self.flush()
 
     def _save_soon(self) -> None:
@@ -63,7 +68,9 @@ class SchedulerState:
             self._wake.wait()
             if self._closed:
                 return
-            time.sleep(SAVE_DELAY)  # a burst of fires becomes one write
+            self._closing.wait(SAVE_DELAY)  # a burst of fires becomes one write
+            if self._closed:
+                return  # close() writes it, after this thread has ended
             self._wake.clear()  # before writing: a change made while it writes wakes the loop again
             self.flush()
 

@@ -65,3 +65,21 @@ def test_start_lowers_the_thread_switch_interval(tmp_path: Path) -> None:
     finally:
         svc.stop(grace=1)
         sys.setswitchinterval(previous)
+
+
+def test_nothing_is_written_once_close_has_returned(tmp_path: Path) -> None:
+    """A fire saved just before the service stops is in the file close() writes; the folder removed right after
+    (a stopped service's state folder, a test's temporary one) is not made again by a late write."""
+    folder = tmp_path / "state"
+    state = SchedulerState(folder)
+    state.set_seen("a", T0)
+    time.sleep(SAVE_DELAY / 5)  # the saver is in its wait for more changes
+    started = time.monotonic()
+    state.close()
+    assert time.monotonic() - started < SAVE_DELAY, "close does not wait out the saver's delay"
+    assert _saved(state.file) == {"a": T0.isoformat()}
+    (state.file).unlink()
+    folder.rmdir()
+    time.sleep(SAVE_DELAY * 2)
+    assert not folder.exists(), "written again after close() returned"
+    assert _savers() == 0
