@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +26,9 @@ from engine.desktop.base import DesktopUnavailable, HotkeyTaken
 from engine.desktop.keys import Combo, parse_combo
 
 READY_WITHIN = 5.0  # seconds for pynput's listener to start watching the keyboard
+# pynput says its listener is ready just before it installs the hook (Windows) or starts recording (X11): a key
+# pressed in between is missed (on Xvfb a press right after arming: 1 of 15 missed without this, 0 of 15 with it)
+SETTLE = 0.2
 
 
 class PynputHotkeyWatch:
@@ -61,8 +65,7 @@ class PynputHotkeyWatch:
         _stop(self._listener)
 
 
-def _stop(listener: Any) -> str | None:
-    """Stop the listener; what ended it when that was an error (one line), else None."""
+def _stop(listener: Any) -> None:
     listener.stop()
     control, context = getattr(listener, "_display_stop", None), getattr(listener, "_context", None)
     if control is not None and context is not None:  # pynput's X11 listener: its stop() asks the busy recording
@@ -71,23 +74,30 @@ def _stop(listener: Any) -> str | None:
             control.flush()
         except Exception:  # the connection is gone already
             pass
+    _ended(listener)
+
+
+def _ended(listener: Any, wait: float = 2.0) -> str | None:
+    """Join the listener; what ended it when pynput passed on an error (one line), else None."""
     try:
-        listener.join(2)
-    except Exception as exc:  # join re-raises what ended the listener
+        listener.join(wait)
+    except Exception as exc:  # join re-raises what the listener's callbacks raised
         return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return None
 
 
 def _wait_until_watching(listener: Any) -> None:
-    """Wait for the listener to be ready; a listener that died meanwhile (no XRecord, no hook) is one line."""
+    """Wait for the listener to be ready; one that died meanwhile (no XRecord, no hook) or never got ready is one
+    line. Neither is stopped: pynput's stop() waits for the listener to be ready, which it will never be."""
     ready = threading.Event()
     threading.Thread(target=lambda: (listener.wait(), ready.set()), daemon=True).start()
     for _ in range(int(READY_WITHIN / 0.05)):
         if ready.wait(0.05):
+            time.sleep(SETTLE)
             return
         if not listener.is_alive():
             break
-    why = _stop(listener) or "it did not start"
+    why = "it did not start" if listener.is_alive() else _ended(listener) or "it ended as it started"
     raise DesktopUnavailable(f"pynput could not watch the keyboard: {why}")
 
 

@@ -40,7 +40,7 @@ def test_new_matching_text_fires_once_and_other_text_does_not(desk: Desk) -> Non
     try:
         first.wait(10)
         for text in ("not a link", "https://flowdeck.example/a"):
-            _copy(desk, text, 0.8).wait(10)
+            _copy(desk, text).wait(10)
         assert wait_for(lambda: got, 5), "the clipboard trigger did not fire"
         time.sleep(0.3)
         assert got == [{"text": "https://flowdeck.example/a"}]

@@ -16,6 +16,7 @@ from engine.desktop.keys import MODIFIERS, NAMED, Combo, parse_combo
 from engine.desktop.pynput_watch import PynputHotkeyWatch
 from tests.engine.scheduling.helpers import wait_for
 from tests.support.desk import Desk, Probe
+from tests.support.xdisplay import start_xvfb
 
 
 def test_key_names_map_to_pynputs_hotkey_syntax() -> None:
@@ -108,3 +109,19 @@ def test_named_keys_and_super_fire_through_the_mapping(desk: Desk) -> None:
     finally:
         for w in watches:
             w.stop()
+
+
+@pytest.mark.xdisplay
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")  # its X error, on its thread
+def test_a_display_pynput_cannot_watch_is_one_line_not_a_hang(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    bare = start_xvfb("640x480x24", "-extension", "RECORD")  # pynput's X11 listener needs the RECORD extension
+    try:
+        monkeypatch.setenv("DISPLAY", bare.display)
+        started = time.monotonic()
+        with pytest.raises(DesktopUnavailable) as caught:
+            PynputHotkeyWatch("ctrl+alt+r", print)
+        assert time.monotonic() - started < 3
+        assert str(caught.value) == "pynput could not watch the keyboard: it ended as it started"
+    finally:
+        bare.proc.terminate()
+        bare.proc.wait(10)
