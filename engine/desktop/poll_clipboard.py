@@ -1,6 +1,8 @@
 """The clipboard trigger by polling any backend's clipboard (engine.desktop.base.Backend): what Windows and macOS
 use, whose backends keep a count of copies. Tested on Linux over the X11 backend (which keeps none, so the text is
-compared there); X11 itself uses x11_watch.ClipboardWatch, which XFixes tells of each copy.
+compared there); X11 itself uses x11_watch.ClipboardWatch, which XFixes tells of each copy. NOT RUN: the lines
+for a backend with a change count (``serial is not None``: Windows' GetClipboardSequenceNumber, macOS'
+changeCount).
 """
 
 from __future__ import annotations
