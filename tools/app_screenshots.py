@@ -7,6 +7,12 @@ A fresh user (temporary settings, history and workspace) gets the shipped exampl
 controller starts the real engine and scheduling service, runs three of them (one against a small HTTP server on
 127.0.0.1, one that fails because its check command and mail server are not there), and the pages are grabbed as
 a person sees them afterwards. The tray picture (docs/images/tray.png) needs a real tray: tools/tray_screenshot.py.
+
+    DISPLAY=:N QT_QPA_PLATFORM=xcb .venv/bin/python tools/app_screenshots.py --desktop [--dark] [--out FOLDER]
+    # docs/images/desktop-hotkey-card.png and desktop-blocks.png (-dark with --dark), for docs/desktop.md
+
+``--desktop`` opens two of docs/desktop.md's own examples in the app's editor, on a real X display (Xvfb): the
+hotkey example's workflow settings with its hotkey card, and the ask example with its ask.message step selected.
 """
 
 from __future__ import annotations
@@ -124,5 +130,65 @@ def main(argv: list[str]) -> int:
     return 0
 
 
+# (docs/desktop.md heading of the example, step to select or None for the workflow's settings, picture)
+DESKTOP_SHOTS = (
+    ("Hotkey example: a screenshot on Ctrl+Alt+S", None, "desktop-hotkey-card"),
+    ("Example: a question with buttons, then a form", "ask", "desktop-blocks"),
+)
+
+
+def _scroll_to_settings(inspector) -> None:
+    """Scroll the inspector so that the step's settings (the ask's buttons) are in the picture, not its help."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QLabel
+
+    heading = next(w for w in inspector.page.findChildren(QLabel) if w.text() == "Settings")
+    inspector.scroll.verticalScrollBar().setValue(heading.mapTo(inspector.page, QPoint(0, 0)).y() - 8)
+
+
+def desktop_editor(argv: list[str]) -> int:
+    """The editor pictures of docs/desktop.md: its examples opened in the app's editor as a person opens them."""
+    from PySide6.QtCore import Qt
+
+    from gui.app import create_application
+    from gui.shell.controller import AppController
+    from gui.shell.settings import Settings
+    from gui.shell.tray import Tray
+    from tests.support.docexamples import examples
+
+    found = examples("desktop.md")
+    ws = Path(_HOME) / "Flowdeck"
+    ws.mkdir()
+    app = create_application()
+    Tray.available = staticmethod(lambda: True)  # no tray needed for the editor; the app would ask "quit or minimise?"
+    theme = "dark" if "--dark" in argv else "light"
+    out = Path(argv[argv.index("--out") + 1]) if "--out" in argv else OUT
+    settings = Settings(workspace=str(ws), webhook_port=_free_port(), tray_hint_shown=True, theme=theme)
+    controller = AppController(app, None, settings)
+    controller.start()
+    _wait(app, lambda: controller.service is not None, 20)
+    for heading, step, name in DESKTOP_SHOTS:
+        path = ws / f"{name}.yaml"
+        path.write_text(found[heading], encoding="utf-8")
+        controller.open_file(str(path))
+        controller.window.resize(1440, 860)
+        page = controller.window.editor
+        page.scene.select_steps([step] if step else [])
+        if step is None:
+            page.inspector.show_step(None)
+        _wait(app, lambda: False, 0.6)  # the window's first layout is made by then: these sizes stay
+        page.resizeDocks([page.palette_dock, page.inspector_dock], [220, 380], Qt.Orientation.Horizontal)
+        page.resizeDocks([page.run_dock], [160], Qt.Orientation.Vertical)
+        _wait(app, lambda: False, 0.3)
+        page.view.zoom_fit()
+        if step is not None:
+            _scroll_to_settings(page.inspector)
+        _grab(app, controller.window, f"{name}{'-dark' if theme == 'dark' else ''}.png", out)
+    controller.quitting = True
+    controller.service.stop(0)
+    controller.engine.shutdown(1)
+    return 0
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(desktop_editor(sys.argv[1:]) if "--desktop" in sys.argv else main(sys.argv[1:]))

@@ -10,7 +10,7 @@ from typing import Any
 
 from engine.blocks._common import text_of
 from engine.blocks._desktop import CATEGORY, seconds
-from engine.desktop.ask import NO_DEFAULT, Question, ask, form_fields
+from engine.desktop.ask import NO_DEFAULT, Question, ask, form_fields, form_fields_problem
 from engine.errors import StepError
 from engine.registry import MISSING, Kind, Output, Param, Ports, block
 from engine.registry.context import StepContext
@@ -109,7 +109,13 @@ def ask_input(
     params=[
         Param("title", Kind.TEXT, required=True, help="The form's headline."),
         Param("message", Kind.MULTILINE, default="", help="More words above the fields."),
-        Param("fields", Kind.LIST, required=True, help="e.g. [name, {name: age, kind: number, default: 30}]."),
+        Param(
+            "fields",
+            Kind.LIST,
+            required=True,
+            help="e.g. [name, {name: age, kind: number, default: 30}].",
+            validate=form_fields_problem,
+        ),
         _TIMEOUT,
     ],
     outputs=[Output("values", "field name → value"), Output("answered", "false when the defaults were taken")],

@@ -137,7 +137,10 @@ def window_state(ctx: StepContext, app: Any = "", title: Any = "", state: Any = 
         raise StepError(f"state: expected one of {', '.join(WINDOW_STATES)}, got {state!r}", kind="value")
     w = window(app, title)
     desk().set_state(w, str(state))
-    return {"window": w.as_dict()}
+    if state == "minimize":  # its place stays as it was: the window it gives is the one it had
+        return {"window": w.as_dict()}
+    changed = wait_for(ctx, lambda: [m for m in matching(w.app, "") if m.id == w.id and m.rect != w.rect], 2.0)
+    return {"window": (changed[0] if changed else w).as_dict()}  # as it is after (or was: already in that state)
 
 
 @block(

@@ -62,6 +62,15 @@ def form_fields(value: Any) -> list[dict[str, Any]]:
     return out
 
 
+def form_fields_problem(value: Any) -> str | None:
+    """What is wrong with a literal ``fields`` list, in the words of the run's error (for the validator), or None."""
+    try:
+        form_fields(value)
+    except StepError as exc:
+        return str(exc).removeprefix("fields: ")
+    return None
+
+
 def ask(host: Any, question: Question, step: str) -> dict[str, Any]:
     """The person's answer through ``host``: ``{"answer", "answered"}``; the default without a person."""
     asker = getattr(host, "ask", None)

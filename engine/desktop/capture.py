@@ -57,9 +57,16 @@ def _clip(region: Rect, screen: dict[str, int]) -> dict[str, int]:
 
 
 def save_png(image: Any, path: Path) -> None:
+    """Write ``image`` to ``path`` whole or not at all: a program (or a watch trigger) that reads the file as soon
+    as it appears never gets half a PNG."""
+    from io import BytesIO
+
+    from engine.io.save import atomic_write
+
+    data = BytesIO()
+    image.save(data, "PNG")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        image.save(path, "PNG")
+        atomic_write(path, data.getvalue())
     except OSError as exc:
         raise StepError(f"cannot write {path}: {exc.strerror or exc}", kind="file") from None
 

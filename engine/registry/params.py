@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -63,6 +64,9 @@ class Param:
     data: bool = False
     # The block's main setting: the inspector shows it at the top even when optional (Write file's content).
     main: bool = False
+    # What else is wrong with a literal value of the right kind (ask.form's field kinds), or None: checked by the
+    # validator as the kind is, so a mistake is found before a run (a module-level function: plans are pickled).
+    validate: Callable[[Any], str | None] | None = None
 
     @property
     def has_default(self) -> bool:
@@ -79,6 +83,8 @@ class Param:
         problem = checker(self, value) if checker else None
         if problem is None and self.kind in (Kind.NUMBER, Kind.INTEGER):
             problem = self._check_range(value)
+        if problem is None and self.validate is not None:
+            problem = self.validate(value)
         return problem
 
     def _check_range(self, value: float) -> str | None:

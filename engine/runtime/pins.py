@@ -72,6 +72,14 @@ def pin(workflow: Path, step: str, output: Any, port: str = "next", from_run: st
     return save_pins(workflow, pins)
 
 
+def follow_renames(pins: dict[str, dict[str, Any]], renames: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """``pins`` (kept under the ids of the saved file) under the ids the steps have now; ``renames`` maps a
+    step's id now to its id in the file. A pin of a renamed step's old id is not another step's, even if a new step
+    took that id since."""
+    kept = {step: p for step, p in pins.items() if step not in renames.values()}
+    return kept | {now: pins[was] for now, was in renames.items() if was in pins}
+
+
 def unpin(workflow: Path, step: str) -> bool:
     """Remove ``step``'s pin; False when it had none."""
     pins = load_pins(workflow)

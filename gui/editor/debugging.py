@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QMenu
 
 from engine.errors import one_line
 from engine.runtime.debug import Debug, seed_from_steps
-from engine.runtime.pins import PinsError, load_pins, pin, unpin
+from engine.runtime.pins import PinsError, follow_renames, load_pins, pin, save_pins, unpin
 from gui.editor import menus
 from gui.editor.variables import VariablesPane
 from gui.signals import disconnect
@@ -32,6 +32,7 @@ NO_FILE = "Save the workflow first: its pins are kept beside its file"
 class Debugging:
     def init_debugging(self: EditorPage) -> None:
         self.breakpoints: dict[str, str | None] = {}  # step -> condition (None: always); this session only
+        self.pin_renames: dict[str, str] = {}  # a step renamed since the save: its id now -> its id in the file
         self.paused: Any = None  # the run_paused event of the editor's run while it waits
         self.variables = VariablesPane()
         self.variables_dock = self._dock(
@@ -55,10 +56,24 @@ class Debugging:
         if self.document.path is None:
             return {}
         try:
-            return load_pins(self.document.path)
+            return follow_renames(load_pins(self.document.path), self.pin_renames)
         except PinsError as exc:
             self.view.show_hint(one_line(str(exc)))
             return {}
+
+    def keep_pins_under_new_ids(self: EditorPage) -> bool:
+        """Write the pins of steps renamed since the file was saved under their new ids (done on save, and before
+        a pin changes); False, said on the canvas, when the pins file could not be written."""
+        if not self.pin_renames or self.document.path is None:
+            self.pin_renames.clear()
+            return True
+        try:
+            save_pins(self.document.path, follow_renames(load_pins(self.document.path), self.pin_renames))
+        except PinsError as exc:
+            self.view.show_hint(one_line(str(exc)))
+            return False
+        self.pin_renames.clear()
+        return True
 
     def debug_for(self: EditorPage, start: str | None = None, only: bool = False) -> tuple[Debug | None, str]:
         """The Debug of a run from the editor (None: a plain run) and the canvas hint that says where its earlier
@@ -136,6 +151,8 @@ class Debugging:
             self.view.show_hint(NO_FILE)
             return False
         try:
+            if not self.keep_pins_under_new_ids():
+                return False
             pin(self.document.path, step, value, from_run=run_id)
         except PinsError as exc:
             self.view.show_hint(one_line(str(exc)))
@@ -148,6 +165,8 @@ class Debugging:
         if self.document.path is None:
             return False
         try:
+            if not self.keep_pins_under_new_ids():
+                return False
             removed = unpin(self.document.path, step)
         except PinsError as exc:
             self.view.show_hint(one_line(str(exc)))
@@ -193,15 +212,20 @@ class Debugging:
 
     def _new_document_marks(self: EditorPage, document: Any) -> None:
         self.breakpoints.clear()  # they belong to the session of the document that was open
+        self.pin_renames.clear()
         document.pathChanged.connect(lambda _path: self.refresh_debug_marks())  # saved as: that file's pins
         document.stepRenamed.connect(self._step_renamed)
         self.refresh_debug_marks()
 
     def _step_renamed(self: EditorPage, old: str, new: str) -> None:
-        """A breakpoint follows its step's new id (a pin stays under the id it was made for, as for the CLI)."""
+        """A breakpoint and a pin follow their step's new id; the pins file, read by `flowdeck run --pins` with the
+        saved file, has it once the workflow is saved (an undone rename is undone here too)."""
         if old in self.breakpoints:
             self.breakpoints[new] = self.breakpoints.pop(old)
-            self.refresh_debug_marks()
+        was = self.pin_renames.pop(old, old)
+        if was != new:
+            self.pin_renames[new] = was
+        self.refresh_debug_marks()
 
     # -- a paused run --------------------------------------------------------------------------------------
     def run_or_continue(self: EditorPage) -> str | None:

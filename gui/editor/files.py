@@ -198,7 +198,9 @@ class FileHandling:
             QMessageBox.critical(self, "Not saved", f"{path} could not be written: {exc.strerror or exc}")
             return False
         if self.document.path != path.resolve():
+            self.pin_renames.clear()  # saved as another file: the pins beside the first stay with it
             self.document.path = path.resolve()
+        self.keep_pins_under_new_ids()  # the saved steps' new ids: `flowdeck run --pins` finds their pins
         self.document.mark_saved()
         record_file(self.document.path, "app")  # every save keeps a version (File ▸ Version History…); never fails
         self.file_watch.watch(self.document.path)  # what is on disk now is ours

@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMenu,
+    QPushButton,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -214,9 +216,8 @@ class TriggerList(QWidget):
         self.column.setSpacing(6)
         self.empty = note("No triggers: the workflow runs when you press Run.")
         self.column.addWidget(self.empty)
-        self.add = QToolButton()
-        self.add.setText("Add trigger")
-        self.add.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.add = QPushButton("Add trigger")  # a push button leaves room for its menu's arrow (a tool button's
+        self.add.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)  # arrow sat on the text)
         menu = QMenu(self.add)
         for text, kind, options in NEW:
             menu.addAction(text, lambda k=kind, o=options: self._add(k, o))

@@ -56,6 +56,7 @@ class AppController(TakeOver, Closing, QObject):
         self.dashboard: DashboardPage | None = None
         self._unsaved_templates: set[str] = set()  # copies of templates, switched off until saved in the editor
         self.history_page: Any = None
+        self.history_slot: win.PageSlot | None = None  # the History page's place in the window (filled later)
         self.status = RunStatus()
         self.quitting = False
         self.tray_available = False
@@ -121,6 +122,8 @@ class AppController(TakeOver, Closing, QObject):
         self._connect_dashboard()
         win.add_page(self.window, "Workflows", self.dashboard, index=0)
         win.show_page(self.window, self.dashboard)
+        self.history_slot = win.PageSlot("Reading the history…")  # its place in the bar from the first paint
+        win.add_page(self.window, "History", self.history_slot, index=1)
         if self.history is not None:
             self._add_history_page()
         if self.busy:
@@ -140,6 +143,8 @@ class AppController(TakeOver, Closing, QObject):
             self.show_window()
             assert self.dashboard is not None
             self.dashboard.show_problem(f"Flowdeck could not start its engine service: {exc}")
+            if self.history_slot is not None and self.history_page is None:
+                self.history_slot.say(f"No history to show: Flowdeck could not start its engine service ({exc}).")
         for path in files:  # the editor opens files with or without the service
             self.open_file(path)
 
@@ -170,8 +175,8 @@ class AppController(TakeOver, Closing, QObject):
         self.history_page.rerun_requested.connect(self.rerun)
         self.history_page.open_requested.connect(self.open_run_in_editor)
         self.history_page.cleared.connect(lambda _n: self._refresh.start())
-        assert self.window is not None
-        win.add_page(self.window, "History", self.history_page, index=1)
+        assert self.history_slot is not None
+        self.history_slot.fill(self.history_page)
 
     def _add_menus(self) -> None:
         assert self.window is not None
@@ -345,7 +350,7 @@ class AppController(TakeOver, Closing, QObject):
     def show_run(self, run_id: str) -> None:
         self.show_window()
         if self.history_page is not None and self.window is not None:
-            win.show_page(self.window, self.history_page)
+            win.show_page(self.window, self.history_slot)
             self.history_page.open_run(run_id)
             log.info("showing run %s", run_id)
         self.status.acknowledge()
@@ -365,7 +370,7 @@ class AppController(TakeOver, Closing, QObject):
     def show_workflow_history(self, name: str) -> None:
         self.show_window()
         if self.history_page is not None and self.window is not None:
-            win.show_page(self.window, self.history_page)
+            win.show_page(self.window, self.history_slot)
             self.history_page.show_workflow(name)
 
     def show_window(self) -> None:

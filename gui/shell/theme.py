@@ -46,6 +46,11 @@ def dark_palette() -> QPalette:
         QPalette.ColorRole.HighlightedText: QColor("white"),
         QPalette.ColorRole.PlaceholderText: QColor("#8c8f94"),
         QPalette.ColorRole.Mid: QColor("#55585e"),
+        # the 3-D roles Fusion draws edges with (a tab bar's base line, frames); left out, they stay light-theme white
+        QPalette.ColorRole.Light: QColor("#45484d"),
+        QPalette.ColorRole.Midlight: QColor("#3c3f44"),
+        QPalette.ColorRole.Dark: QColor("#1a1b1e"),
+        QPalette.ColorRole.Shadow: QColor("#111214"),
     }
     for role, color in roles.items():
         p.setColor(role, color)

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QMainWindow, QMenu, QTabWidget, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QTabWidget, QVBoxLayout, QWidget
 
 from gui.shell.icons import app_icon, fit_toolbar_icons
 
@@ -90,7 +90,7 @@ def fit_to_screen(window: QMainWindow) -> None:
     QTimer.singleShot(100, window, lambda: _keep_on_screen(window, first and not sized))
 
 
-def _keep_on_screen(window: QMainWindow, first: bool) -> None:
+def _keep_on_screen(window: QMainWindow, first: bool, tries: int = 4) -> None:
     screen = window.screen()
     if screen is None:
         return
@@ -112,6 +112,10 @@ def _keep_on_screen(window: QMainWindow, first: bool) -> None:
         window.resize(width, height)
     if not free.contains(window.frameGeometry()):
         window.move(free.topLeft())
+    if (window.width() > width or window.height() > height) and tries > 0:
+        # the minimum was still that of the panels before they were hidden (at 200 % it made the window 3 px taller
+        # than the screen): once it has dropped, the same size again
+        QTimer.singleShot(150, window, lambda: _keep_on_screen(window, False, tries - 1))
 
 
 def _editor_when_idle(window: QMainWindow) -> None:
@@ -122,6 +126,35 @@ def _editor_when_idle(window: QMainWindow) -> None:
         QTimer.singleShot(200, window, lambda: _editor_when_idle(window))
         return
     ensure_editor(window)
+
+
+class PageSlot(QWidget):
+    """A page whose button is in the bar from the first paint, and whose content comes later (the history, once
+    the service has started): the bar never reorders under the person's pointer. Until then it says ``waiting``."""
+
+    def __init__(self, waiting: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.page: QWidget | None = None
+        self.note = QLabel(waiting)
+        self.note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.note)
+
+    def fill(self, page: QWidget) -> None:
+        """Show ``page`` in the slot, in place of the note (or of the page it had)."""
+        if self.page is not None:
+            self.layout().removeWidget(self.page)
+            self.page.deleteLater()
+        self.note.hide()
+        self.page = page
+        self.layout().addWidget(page)
+        page.show()  # a child added to a shown page is otherwise shown only on a later turn of the event loop
+
+    def say(self, text: str) -> None:
+        """Why the page's content did not come (shown instead of the waiting note)."""
+        self.note.setText(text)
 
 
 def add_page(window: QMainWindow, title: str, widget: QWidget, index: int | None = None) -> None:

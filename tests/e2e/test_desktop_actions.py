@@ -3,6 +3,7 @@ that reports every key and click it gets (tests/support/desk_probe.py)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -61,11 +62,16 @@ steps:
   windows:
     do: window.list
     with: {app: flowprobe}
+    next: big
+  big:
+    do: window.state
+    with: {app: flowprobe, state: maximize}
     next: report
   report:
     do: log
     with:
-      message: "READ={{ steps.read.text }} AT={{ steps.find.left }},{{ steps.find.top }} N={{ steps.windows.count }}"
+      message: "READ={{ steps.read.text }} AT={{ steps.find.left }},{{ steps.find.top }} N={{ steps.windows.count }}
+        W={{ steps.big.window.width }}"
 """
 
 
@@ -101,6 +107,7 @@ def test_a_workflow_types_clicks_finds_reads_and_shoots_a_real_window(
     assert "READ=Invoice 4711 paid" in done.stdout
     assert f"AT={probe.origin[0] + 40},{probe.origin[1] + 120}" in done.stdout  # screen coordinates
     assert "N=1" in done.stdout
+    assert int(re.search(r"W=(\d+)", done.stdout).group(1)) > 1000, "window.state gives the window as it is after"
     shot = Image.open(product.workspace / "shot.png").convert("RGB")
     assert shot.size == (420, 300)
     drawn = shot.crop((40, 120, 62, 142))

@@ -54,3 +54,24 @@ def test_a_headless_run_without_a_default_fails_in_one_line(product: Product) ->
         "app): give it a default to take when there is no desktop"
     ) in done.stderr
     assert "Traceback" not in done.stdout + done.stderr
+
+
+@pytest.mark.promise("desktop.md", "Asking the person")
+def test_a_form_field_of_an_unknown_kind_is_found_before_the_run(product: Product) -> None:
+    """A form field whose kind is not one of the list, or a choice field with no choices, is found by `flowdeck
+    validate` in one line naming the field and the line of the file, before anything runs."""
+    flow = product.write(
+        "form.yaml",
+        "flowdeck: 1\nname: Form\nsteps:\n  ask:\n    do: ask.form\n    with:\n      title: Details\n"
+        "      fields: [name, {name: ok, kind: tick}]\n",
+    )
+    done = product.run("validate", str(flow))
+    assert done.returncode == 1
+    assert (
+        f"{flow}:8:7: steps.ask.with.fields: ok: kind must be one of text, password, choice, date, number, check"
+        in (done.stdout + done.stderr)
+    )
+    flow.write_text(flow.read_text().replace("{name: ok, kind: tick}", "{name: size, kind: choice}"))
+    done = product.run("validate", str(flow))
+    assert done.returncode == 1 and "steps.ask.with.fields: size: a choice field needs choices" in done.stderr
+    assert "Traceback" not in done.stdout + done.stderr

@@ -18,7 +18,7 @@ from jeepney.io.blocking import open_dbus_connection
 from Xlib import X, display
 
 from tests.e2e.desktop import started
-from tests.support.desk import PROBE, TRIGGERED_FLOW, Desk, desk_display  # noqa: F401
+from tests.support.desk import PROBE, TRIGGERED_FLOW, Desk, desk_display, tray_on_desk  # noqa: F401
 from tests.support.product import Product, wait_until
 from tests.support.udevbed import UdevBed
 
@@ -33,18 +33,6 @@ TRIGGERS = {  # name: (trigger, what the run writes)
     "screen": ("device: {kind: display}", "{{ trigger.event }} {{ trigger.connected | join(',') }}"),
     "taken": ("hotkey: {keys: ctrl+alt+t}", "{{ trigger.keys }}"),
 }
-
-
-@pytest.fixture
-def tray_on_desk(desk_display: Desk) -> Iterator[Desk]:  # noqa: F811
-    """trayer on the display with openbox: the app's tray icon needs a tray, window triggers a window manager."""
-    tray = subprocess.Popen(["trayer", "--edge", "top", "--align", "right", "--widthtype", "request", "--height",
-                             "32", "--transparent", "false"], env=desk_display.x.env(), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)  # fmt: skip
-    time.sleep(0.5)
-    yield desk_display
-    tray.terminate()
-    tray.wait(10)
 
 
 @pytest.fixture
@@ -74,7 +62,7 @@ def lines(path: Path) -> list[str]:
 
 @pytest.mark.promise("desktop.md", "Desktop triggers")
 def test_in_the_app_every_desktop_trigger_starts_its_workflow_and_a_taken_hotkey_is_reported(
-    tray_on_desk: Desk,
+    tray_on_desk: Desk,  # noqa: F811 (a fixture)
     system_bus: tuple[str, object],
     udevbed: UdevBed,
     product: Product,

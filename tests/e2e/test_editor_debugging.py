@@ -120,3 +120,39 @@ def test_pin_from_the_step_menu_is_the_clis_pin_and_run_from_here_reuses_the_las
         assert steps == ["save", "done"], "fetch was not run again (nor pinned: the run started at save)"
     finally:
         app.stop()
+
+
+@pytest.mark.promise("debugging.md", "Pinned outputs")
+def test_a_pin_follows_its_step_renamed_in_the_editor(
+    xdisplay: XDisplay, tray_host: subprocess.Popen, product: Product, tmp_path: Path
+) -> None:
+    """A step pinned with `flowdeck pin`, renamed in the editor with F2: the app's run uses the pin at once, and once
+    saved, `flowdeck pin` lists it under the new id and `flowdeck run --pins` uses it."""
+    out = tmp_path / "saved.txt"
+    path = product.write("debug.yaml", FLOW.format(out=json.dumps(str(out))))
+    pinned = product.run("pin", str(path), "fetch", "--value", "{message: pinned}")
+    assert pinned.returncode == 0, pinned.stderr
+    app, window = editor(xdisplay, product, path)
+    try:
+        time.sleep(1)
+        app.xdo("mousemove", str(FETCH_STEP[0]), str(FETCH_STEP[1]), "click", "1")
+        time.sleep(0.4)
+        app.keys(window, "F2")
+        time.sleep(0.8)
+        app.xdo("key", "ctrl+a")
+        app.xdo("type", "--delay", "40", "load")
+        app.xdo("key", "Return")
+        time.sleep(0.6)
+        app.keys(window, "F5")
+        assert wait_until(lambda: out.exists() and product.history("Debug in the app"))
+        assert out.read_text() == "pinned", "the renamed step's pin stood in for it"
+        app.keys(window, "ctrl+s")
+        assert wait_until(lambda: "load:" in path.read_text())
+        listed = product.run("pin", str(path))
+        assert listed.returncode == 0 and listed.stdout.startswith("load  ("), listed.stdout
+        assert "fetch" not in listed.stdout, listed.stdout
+        out.unlink()
+        ran = product.run("run", str(path), "--pins")
+        assert ran.returncode == 0 and out.read_text() == "pinned", ran.stdout + ran.stderr
+    finally:
+        app.stop()

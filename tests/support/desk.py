@@ -1,6 +1,7 @@
 """A real X display with a window manager (openbox) and the Tk probe window (desk_probe.py) for the desktop tests.
 
-Import the fixtures where they are used: ``from tests.support.desk import desk, desk_display, probe  # noqa: F401``.
+Import the fixtures where they are used: ``from tests.support.desk import desk, desk_display, probe  # noqa: F401``
+(``tray_on_desk`` adds trayer, for the app).
 """
 
 from __future__ import annotations
@@ -44,13 +45,15 @@ class Probe:
     def expect(self, prefix: str, timeout: float = 5.0) -> str:
         """The next line starting with ``prefix`` (others are skipped); fails after ``timeout``."""
         deadline = time.monotonic() + timeout
+        skipped: list[str] = []
         while True:
             try:
                 line = self.lines.get(timeout=max(0.01, deadline - time.monotonic()))
             except queue.Empty:
-                pytest.fail(f"the probe window printed no '{prefix}' line within {timeout} s")
+                pytest.fail(f"the probe window printed no '{prefix}' line within {timeout} s (it printed {skipped})")
             if line.startswith(prefix):
                 return line
+            skipped.append(line)
 
     def drain(self) -> None:
         while not self.lines.empty():
@@ -100,6 +103,18 @@ def desk(desk_display: Desk, monkeypatch: pytest.MonkeyPatch) -> Desk:
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     monkeypatch.delenv("XDG_SESSION_TYPE", raising=False)
     return desk_display
+
+
+@pytest.fixture
+def tray_on_desk(desk_display: Desk) -> Iterator[Desk]:
+    """trayer on the display with openbox: the app's tray icon needs a tray, window triggers a window manager."""
+    tray = subprocess.Popen(["trayer", "--edge", "top", "--align", "right", "--widthtype", "request", "--height",
+                             "32", "--transparent", "false"], env=desk_display.x.env(), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)  # fmt: skip
+    time.sleep(0.5)
+    yield desk_display
+    tray.terminate()
+    tray.wait(10)
 
 
 def _wait_for_wm(x: XDisplay) -> None:

@@ -201,3 +201,19 @@ def test_a_pause_in_one_branch_holds_the_other_branches_at_their_next_step(engin
     handle.debug("continue")
     assert handle.wait(20).ok
     assert (tmp_path / "left.txt").exists()
+
+
+def test_pins_follow_renamed_steps_and_a_new_step_on_an_old_id_has_none() -> None:
+    from engine.runtime.pins import follow_renames
+
+    pins = {"fetch": {"output": 1}, "save": {"output": 2}, "gone": {"output": 3}}
+    # fetch renamed to load, then a new step took the id fetch; save renamed to fetch2 and back (no entry left)
+    assert follow_renames(pins, {"load": "fetch"}) == {
+        "load": {"output": 1},
+        "save": {"output": 2},
+        "gone": {"output": 3},
+    }
+    assert follow_renames(pins, {"fetch": "save", "save": "fetch"}) == {
+        "fetch": {"output": 2}, "save": {"output": 1}, "gone": {"output": 3},
+    }  # fmt: skip
+    assert follow_renames(pins, {}) == pins

@@ -192,6 +192,25 @@ def test_pin_then_run_uses_the_pin(page: EditorPage, qtbot: QtBot, tmp_path: Pat
     assert (tmp_path / "saved.txt").read_text() == "changed"
 
 
+def test_a_pin_follows_its_step_renamed_and_the_pins_file_has_it_once_saved(
+    page: EditorPage, qtbot: QtBot, tmp_path: Path
+) -> None:
+    pin(page.document.path, "fetch", {"message": "pinned"})
+    page.refresh_debug_marks()
+    page.document.rename_step("fetch", "load")
+    assert page.scene.debug_marks.pins == {"load"}, "the pin mark moved with the step"
+    page.run()
+    finished(page, qtbot)
+    assert (tmp_path / "saved.txt").read_text() == "pinned", "the renamed step's pin stood in for it, unsaved"
+    assert set(load_pins(page.document.path)) == {"fetch"}, "the file still says fetch: so do its pins"
+    page.document.undo_stack.undo()
+    assert page.scene.debug_marks.pins == {"fetch"} and not page.pin_renames
+    page.document.undo_stack.redo()
+    assert page.save()
+    assert set(load_pins(page.document.path)) == {"load"}, "saved: the pins file has the new id"
+    assert page.scene.debug_marks.pins == {"load"}
+
+
 def test_run_from_here_and_run_this_step_use_the_last_run(page: EditorPage, qtbot: QtBot, tmp_path: Path) -> None:
     out = tmp_path / "saved.txt"
     page.run_from("save")

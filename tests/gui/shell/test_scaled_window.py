@@ -16,8 +16,9 @@ pytestmark = pytest.mark.xdisplay
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def test_the_first_window_fits_a_200_percent_screen_with_a_usable_canvas(tmp_path: Path) -> None:
-    x = start_xvfb("1366x768x24")
+@pytest.mark.parametrize("size", ["1366x768", "1280x800"])
+def test_the_first_window_fits_a_200_percent_screen_with_a_usable_canvas(tmp_path: Path, size: str) -> None:
+    x = start_xvfb(f"{size}x24")
     try:
         env = x.env(
             QT_QPA_PLATFORM="xcb",
@@ -41,7 +42,7 @@ def test_the_first_window_fits_a_200_percent_screen_with_a_usable_canvas(tmp_pat
         x.proc.terminate()
         x.proc.wait(10)
     (sw, sh), (ww, wh) = seen["screen"], seen["window"]
-    assert (sw, sh) == (683, 384)
+    assert (sw, sh) == tuple(int(v) // 2 for v in size.split("x"))
     assert ww <= sw and wh <= sh, f"the window {ww}×{wh} runs past the screen {sw}×{sh}"
     cw, ch = seen["canvas"]
     assert cw >= 0.35 * ww and ch >= 0.6 * wh, f"the canvas is {cw}×{ch} of a {ww}×{wh} window"
