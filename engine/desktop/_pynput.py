@@ -1,6 +1,9 @@
-"""Keyboard and mouse through pynput, shared by the Windows and macOS backends.
+"""Keyboard and mouse through pynput, shared by the Windows and macOS backends, and the one map from
+engine.desktop.keys names to pynput's keys (the hotkey trigger's ``<ctrl>+<alt>+r`` too).
 
-NOT RUN in Flowdeck's tests (they run on Linux/X11 only); written against pynput 1.7's documented API.
+Run in Flowdeck's tests on Linux, where pynput drives X11 through python-xlib and XTEST
+(tests/engine/desktop/test_pynput.py types into a real window under Xvfb). pynput's Windows (SendInput) and
+macOS (Quartz events) back ends, which these same lines reach there, were NOT RUN.
 """
 
 from __future__ import annotations
@@ -8,12 +11,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from engine.desktop import missing
-
-try:
-    from pynput import keyboard, mouse
-except ImportError:  # pragma: no cover
-    raise missing("pynput", "the Desktop keyboard and mouse blocks") from None
+from engine.desktop.base import DesktopUnavailable
+from engine.desktop.keys import Combo
 
 _SPECIAL = {
     "ctrl": "ctrl", "alt": "alt", "shift": "shift", "super": "cmd", "enter": "enter", "tab": "tab", "esc": "esc",
@@ -24,17 +23,53 @@ _SPECIAL = {
 _BUTTONS = {"left": "left", "middle": "middle", "right": "right"}
 
 
+def key_attr(name: str) -> str | None:
+    """pynput's ``Key`` attribute for an engine.desktop.keys name (``pageup`` -> ``page_up``); None for a
+    character key (a letter, digit or punctuation), which pynput names by the character itself."""
+    if name in _SPECIAL:
+        return _SPECIAL[name]
+    if name.startswith("f") and name[1:].isdigit():
+        return name
+    return None
+
+
+def hotkey_spec(combo: Combo) -> str:
+    """The combination in pynput's ``HotKey.parse`` syntax: ``<ctrl>+<alt>+r``."""
+    return "+".join(f"<{attr}>" if (attr := key_attr(k)) else k for k in combo.keys)
+
+
+def load() -> tuple[Any, Any]:
+    """pynput's keyboard and mouse modules, imported on first use (one line when they cannot be)."""
+    try:
+        from pynput import keyboard, mouse
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] != "pynput":
+            raise
+        from engine.desktop import missing
+
+        raise missing("pynput", "the Desktop keyboard and mouse blocks and the hotkey trigger") from None
+    except ImportError as exc:  # pynput found no desktop to bind to (on Linux: no X display)
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DesktopUnavailable(f"pynput cannot reach the desktop: {first}") from None
+    return keyboard, mouse
+
+
 class PynputInput:
     def __init__(self) -> None:
-        self.keys, self.mouse = keyboard.Controller(), mouse.Controller()
+        self._keyboard, self._mouse = load()
+        self.keys, self.mouse = self._keyboard.Controller(), self._mouse.Controller()
 
-    @staticmethod
-    def _key(name: str) -> Any:
-        if name in _SPECIAL:
-            return getattr(keyboard.Key, _SPECIAL[name])
-        if name.startswith("f") and name[1:].isdigit():
-            return getattr(keyboard.Key, name)
-        return keyboard.KeyCode.from_char(name)
+    def _key(self, name: str) -> Any:
+        attr = key_attr(name)
+        if attr is None:
+            return self._keyboard.KeyCode.from_char(name)
+        key = getattr(self._keyboard.Key, attr, None)  # pynput has f1-f20 only; macOS has no insert, menu
+        if key is None:
+            raise DesktopUnavailable(f"the keyboard has no '{name}' key here")
+        return key
+
+    def _button(self, name: str) -> Any:
+        return getattr(self._mouse.Button, _BUTTONS[name])
 
     def type_text(self, text: str, delay: float) -> None:
         for ch in text:
@@ -54,10 +89,10 @@ class PynputInput:
 
     def click(self, x: int, y: int, button: str, count: int) -> None:
         self.move(x, y)
-        self.mouse.click(getattr(mouse.Button, _BUTTONS[button]), count)
+        self.mouse.click(self._button(button), count)
 
     def drag(self, x: int, y: int, to_x: int, to_y: int, button: str, duration: float) -> None:
-        which = getattr(mouse.Button, _BUTTONS[button])
+        which = self._button(button)
         self.move(x, y)
         self.mouse.press(which)
         steps = max(2, int(duration / 0.02))

@@ -14,6 +14,7 @@ from engine.errors import StepError
 
 BUTTONS = ("left", "middle", "right")
 WINDOW_STATES = ("minimize", "maximize", "restore")
+CLIPBOARD_LIMIT = 1_000_000  # characters of clipboard text handed to a run: more is not passed on
 
 
 class DesktopUnavailable(StepError):
@@ -21,6 +22,10 @@ class DesktopUnavailable(StepError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, kind="host")
+
+
+class HotkeyTaken(DesktopUnavailable):
+    """Another program holds the key combination."""
 
 
 @dataclass(frozen=True)
@@ -94,4 +99,13 @@ class Backend(Protocol):
 
     def screen(self) -> Rect:
         """The whole desktop (all monitors together)."""
+        ...
+
+    def clipboard_text(self) -> str:
+        """The text on the clipboard ("" when it holds none)."""
+        ...
+
+    def clipboard_serial(self) -> int | None:
+        """A number that changes with every copy (Windows, macOS), so a watcher reads the text only then; None
+        where the platform keeps no such number (X11), and a watcher compares the text."""
         ...

@@ -1,14 +1,19 @@
-"""The macOS backend: pynput for input, Quartz window lists (pyobjc) for windows, mss for the screen.
+"""The macOS backend: pynput for input, Quartz window lists (pyobjc) for windows, mss for the screen, AppKit's
+NSPasteboard (pyobjc-framework-Cocoa, which Quartz's pyobjc needs anyway) for the clipboard.
 
-NOT RUN in Flowdeck's tests (no Mac here). Quartz lists windows but cannot move, minimise or close another
-program's window; those need the Accessibility API and are refused with a clear message. Flowdeck (or the
-terminal running it) must be allowed under System Settings > Privacy & Security > Accessibility and Screen
-Recording.
+NOT RUN in Flowdeck's tests (no Mac here): every line of this class; the input it inherits
+(engine.desktop._pynput) is run on Linux. The clipboard is read through NSPasteboard rather than ``pbpaste``:
+its ``changeCount`` tells a watcher polling twice a second that nothing changed without starting a process.
+
+Quartz lists windows but cannot move, minimise or close another program's window; those need the Accessibility
+API and are refused with a clear message. Flowdeck (or the terminal running it) must be allowed under System
+Settings > Privacy & Security > Accessibility and Screen Recording.
 """
 
 from __future__ import annotations
 
 import subprocess
+from typing import Any
 
 from engine.desktop import missing
 from engine.desktop._pynput import PynputInput
@@ -57,3 +62,23 @@ class MacBackend(PynputInput):
     def screen(self) -> Rect:
         b = Quartz.CGDisplayBounds(Quartz.CGMainDisplayID())
         return Rect(int(b.origin.x), int(b.origin.y), int(b.size.width), int(b.size.height))
+
+    def clipboard_text(self) -> str:
+        appkit, objc = _appkit()
+        with objc.autorelease_pool():  # read on a watcher's thread, which has no pool of its own
+            text = appkit.NSPasteboard.generalPasteboard().stringForType_(appkit.NSPasteboardTypeString)
+            return str(text) if text is not None else ""
+
+    def clipboard_serial(self) -> int | None:
+        appkit, objc = _appkit()
+        with objc.autorelease_pool():
+            return int(appkit.NSPasteboard.generalPasteboard().changeCount())
+
+
+def _appkit() -> tuple[Any, Any]:
+    try:
+        import AppKit
+        import objc
+    except ImportError:
+        raise missing("pyobjc-framework-Cocoa", "the clipboard trigger on macOS") from None
+    return AppKit, objc

@@ -1,13 +1,15 @@
-"""The Windows backend: pynput for input, pywinauto (UI Automation) for windows, mss (in capture.py) for the screen.
+"""The Windows backend: pynput for input, pywinauto (UI Automation) for windows, mss (in capture.py) for the screen,
+ctypes over user32 for the clipboard and program names (engine.desktop._win32).
 
-NOT RUN in Flowdeck's tests (no Windows machine here); written against pywinauto 0.6's documented API.
+NOT RUN in Flowdeck's tests (no Windows machine here): every line of this class; written against pywinauto 0.6's
+documented API. The input it inherits (engine.desktop._pynput) is run on Linux.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from engine.desktop import missing
+from engine.desktop import _win32, missing
 from engine.desktop._pynput import PynputInput
 from engine.desktop.base import Rect, WindowInfo
 
@@ -32,7 +34,7 @@ class WindowsBackend(PynputInput):
         for w in self._desktop.windows(visible_only=True):
             r = w.rectangle()
             process = w.element_info.process_id
-            out.append(WindowInfo(int(w.handle), w.window_text(), _exe(process), process,
+            out.append(WindowInfo(int(w.handle), w.window_text(), _win32.program_name(process), process,
                                   Rect(r.left, r.top, r.width(), r.height()), w.has_focus()))  # fmt: skip
         return out
 
@@ -56,11 +58,8 @@ class WindowsBackend(PynputInput):
             m = shooter.monitors[0]
         return Rect(m["left"], m["top"], m["width"], m["height"])
 
+    def clipboard_text(self) -> str:
+        return _win32.clipboard_text()
 
-def _exe(pid: int) -> str:
-    try:
-        import psutil
-
-        return psutil.Process(pid).name().removesuffix(".exe")
-    except Exception:  # psutil missing or the process gone: the app name is only shown
-        return ""
+    def clipboard_serial(self) -> int | None:
+        return _win32.clipboard_serial()

@@ -8,6 +8,7 @@ xdotool does.
 
 from __future__ import annotations
 
+import select
 import threading
 import time
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from engine.desktop import missing
-from engine.desktop.base import BUTTONS, DesktopUnavailable, Rect, WindowInfo
+from engine.desktop.base import BUTTONS, CLIPBOARD_LIMIT, DesktopUnavailable, Rect, WindowInfo
 
 try:
     from Xlib import XK, X, Xatom, display, error
@@ -74,6 +75,7 @@ class X11Backend:
         self.root = self.d.screen().root
         self._lock = threading.RLock()
         self._atoms: dict[str, int] = {}
+        self._paste: Any = None  # the window the clipboard's text is asked into (made on first use)
 
     def atom(self, name: str) -> int:
         if name not in self._atoms:
@@ -253,3 +255,36 @@ class X11Backend:
     def screen(self) -> Rect:
         g = self.root.get_geometry()
         return Rect(0, 0, int(g.width), int(g.height))
+
+    # clipboard ----------------------------------------------------------------------------------------------
+    def clipboard_text(self, wait: float = 1.0) -> str:
+        """The CLIPBOARD selection's text, asked of the program that owns it ("" when none answers in ``wait`` s)."""
+        with self._lock:
+            selection, prop = self.atom("CLIPBOARD"), self.atom("FLOWDECK_CLIPBOARD")
+            if not self.d.get_selection_owner(selection):
+                return ""
+            if self._paste is None:
+                self._paste = self.root.create_window(0, 0, 1, 1, 0, X.CopyFromParent)
+            self._paste.convert_selection(selection, self.atom("UTF8_STRING"), prop, X.CurrentTime)
+            self.d.flush()
+            deadline = time.monotonic() + wait
+            while time.monotonic() < deadline:
+                if not self.d.pending_events():
+                    select.select([self.d.fileno()], [], [], 0.05)
+                    continue
+                ev = self.d.next_event()  # this connection asks for nothing else: other events are dropped
+                if ev.type == X.SelectionNotify and ev.requestor.id == self._paste.id:
+                    return self.take_text(self._paste, prop) if ev.property == prop else ""
+            return ""
+
+    def clipboard_serial(self) -> int | None:
+        return None  # X11 keeps no count of copies: a watcher compares the text
+
+    def take_text(self, window: Any, prop: int) -> str:
+        """The text a selection owner wrote into ``prop`` of ``window``, removed from it ("" when too large)."""
+        value = window.get_full_property(prop, X.AnyPropertyType, sizehint=CLIPBOARD_LIMIT // 4)
+        window.delete_property(prop)
+        if value is None or value.property_type == self.atom("INCR"):
+            return ""  # nothing, or text so large the owner sends it in pieces: not handed to a run
+        data = value.value
+        return data.decode("utf-8", "replace") if isinstance(data, bytes) else ""

@@ -16,7 +16,7 @@ from typing import Any
 from Xlib import X, error
 from Xlib.ext import xfixes
 
-from engine.desktop.base import DesktopUnavailable, WindowInfo
+from engine.desktop.base import DesktopUnavailable, HotkeyTaken, WindowInfo
 from engine.desktop.keys import parse_combo
 from engine.desktop.x11 import X11Backend
 
@@ -24,11 +24,6 @@ log = logging.getLogger("flowdeck.desktop")
 Fire = Callable[[dict[str, Any]], None]
 _MASKS = {"ctrl": X.ControlMask, "shift": X.ShiftMask, "alt": X.Mod1Mask, "super": X.Mod4Mask}
 _IGNORED = (0, X.LockMask, X.Mod2Mask, X.LockMask | X.Mod2Mask)  # Caps Lock and Num Lock must not matter
-CLIPBOARD_LIMIT = 1_000_000  # bytes of clipboard text handed to a run
-
-
-class HotkeyTaken(DesktopUnavailable):
-    """Another program holds the key combination."""
 
 
 class _Loop:
@@ -174,14 +169,6 @@ class ClipboardWatch(_Loop):
             self.window.convert_selection(self.selection, self.utf8, self.prop, X.CurrentTime)
             self.d.flush()
         elif ev.type == X.SelectionNotify and ev.property == self.prop:
-            text = self._read()
+            text = self.x.take_text(self.window, self.prop)
             if text and (self.pattern is None or self.pattern.search(text)):
                 self.fire({"text": text})
-
-    def _read(self) -> str:
-        prop = self.window.get_full_property(self.prop, X.AnyPropertyType, sizehint=CLIPBOARD_LIMIT // 4)
-        self.window.delete_property(self.prop)
-        if prop is None or prop.property_type == self.x.atom("INCR"):
-            return ""  # nothing, or text so large the owner sends it in pieces: not handed to a run
-        value = prop.value
-        return value.decode("utf-8", "replace") if isinstance(value, bytes) else ""

@@ -26,6 +26,8 @@ from engine.model.workflow import Trigger
 log = logging.getLogger("flowdeck.scheduling")
 Fire = Callable[[Path, dict[str, Any]], Any]
 Report = Callable[[Path, str], None]
+# =1: arm the hotkey, window and clipboard triggers as on Windows and macOS (pynput, polling) on X11 too: their tests
+PORTABLE_ENV = "FLOWDECK_PORTABLE_TRIGGERS"
 DAEMON_LINE = "{file}: the {kind} trigger ({words}) is not armed: desktop triggers need the Flowdeck app on the desktop"
 
 
@@ -59,14 +61,10 @@ class DesktopTriggers:
     def _make(self, path: Path, trigger: Trigger) -> Any:
         o, kind = trigger.options, trigger.kind
         fire = _firing(self._fire, path, kind)
+        if KINDS[kind].needs_display and portable():
+            return self._portable(path, kind, o, fire)
         if sys.platform in ("win32", "darwin"):  # not run in Flowdeck's tests (no Windows or macOS here)
-            if kind != "window":
-                raise DesktopUnavailable(f"the {kind} trigger works on Linux only so far (docs/desktop.md)")
-            from engine.desktop import backend
-            from engine.desktop.poll_watch import PollWindowWatch
-
-            app, title = str(o.get("app") or ""), str(o.get("title") or "")
-            return PollWindowWatch(backend(), app, title, events(o, "on", ("opened",)), fire)
+            raise DesktopUnavailable(f"the {kind} trigger works on Linux only so far (docs/desktop.md)")
         if KINDS[kind].needs_display:
             problem = wayland_problem()
             if problem:
@@ -75,7 +73,7 @@ class DesktopTriggers:
 
             display = os.environ["DISPLAY"]
             if kind == "hotkey":
-                return self._hotkey(path, display, str(o["keys"]), fire)
+                return self._hotkey(path, str(o["keys"]), lambda keys: x11_watch.HotkeyWatch(display, keys, fire))
             if kind == "window":
                 on = events(o, "on", ("opened",))
                 return x11_watch.WindowWatch(display, str(o.get("app") or ""), str(o.get("title") or ""), on, fire)
@@ -87,15 +85,33 @@ class DesktopTriggers:
             return dbus_watch.SessionWatch(events(o, "on", SESSION_EVENTS), idle, fire)
         return dbus_watch.DeviceWatch(str(o["kind"]), events(o, "on", DEVICE_EVENTS), fire)
 
-    def _hotkey(self, path: Path, display: str, keys: str, fire: Callable[[dict[str, Any]], None]) -> Any:
-        from engine.desktop.x11_watch import HotkeyWatch
+    def _portable(self, path: Path, kind: str, o: dict[str, Any], fire: Callable[[dict[str, Any]], None]) -> Any:
+        """The hotkey through pynput, windows and the clipboard by polling the backend: as on Windows and macOS."""
+        problem = wayland_problem()  # None on Windows and macOS
+        if problem:
+            raise DesktopUnavailable(problem)
+        if kind == "hotkey":
+            from engine.desktop.pynput_watch import PynputHotkeyWatch
 
+            return self._hotkey(path, str(o["keys"]), lambda keys: PynputHotkeyWatch(keys, fire))
+        from engine.desktop import backend
+
+        if kind == "window":
+            from engine.desktop.poll_watch import PollWindowWatch
+
+            app, title = str(o.get("app") or ""), str(o.get("title") or "")
+            return PollWindowWatch(backend(), app, title, events(o, "on", ("opened",)), fire)
+        from engine.desktop.poll_clipboard import PollClipboardWatch
+
+        return PollClipboardWatch(backend(), o.get("match"), fire)
+
+    def _hotkey(self, path: Path, keys: str, make: Callable[[str], Any]) -> Any:
         combo = str(parse_combo(keys))
         with self._lock:
             owner = self._hotkeys.get(combo)
         if owner is not None and owner != path:
             raise DesktopUnavailable(f"the hotkey {combo} is already the trigger of {owner.name}")
-        watcher = HotkeyWatch(display, keys, fire)
+        watcher = make(keys)
         with self._lock:
             self._hotkeys[combo] = path
         return watcher
@@ -111,6 +127,11 @@ class DesktopTriggers:
     def stop(self) -> None:
         for path in list(self._armed):
             self.disarm(path)
+
+
+def portable() -> bool:
+    """Whether the hotkey, window and clipboard triggers are armed with pynput and polling (not X11's own events)."""
+    return sys.platform in ("win32", "darwin") or os.environ.get(PORTABLE_ENV) == "1"
 
 
 def _firing(fire: Fire, path: Path, kind: str) -> Callable[[dict[str, Any]], None]:

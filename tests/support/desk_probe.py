@@ -1,6 +1,7 @@
 """A small Tk window the desktop tests drive: it prints every key, click and scroll it gets, one line each.
 
-Run as ``python desk_probe.py TITLE`` (or ``--copy TEXT`` to put TEXT on the clipboard for 0.7 s). Lines on
+Run as ``python desk_probe.py TITLE`` (or ``--copy TEXT [SECONDS]`` to put TEXT on the clipboard for 0.7 s or
+SECONDS). Lines on
 stdout: ``ready X Y``; ``text <what was typed so far>`` after each key; ``key <keysym> <state>``;
 ``click <button> <x> <y>`` (window coordinates); ``double <x> <y>``; ``scroll <up|down>``;
 ``drag <x0> <y0> <x1> <y1>``. It draws a black-and-orange pattern at (40, 120) and a line of text at (20, 200).
@@ -18,19 +19,19 @@ def say(*parts: object) -> None:
     print(*parts, flush=True)
 
 
-def copy(text: str) -> None:
-    """Own the clipboard with ``text`` for 0.7 s (Tk answers the requests for it meanwhile)."""
+def copy(text: str, seconds: float = 0.7) -> None:
+    """Own the clipboard with ``text`` for ``seconds`` (Tk answers the requests for it meanwhile)."""
     root = tk.Tk(className="flowcopy")
     root.withdraw()
     root.clipboard_clear()
     root.clipboard_append(text)
-    root.after(700, root.destroy)
+    root.after(int(seconds * 1000), root.destroy)
     root.mainloop()
 
 
 def main() -> None:
     if sys.argv[1:2] == ["--copy"]:
-        copy(sys.argv[2])
+        copy(sys.argv[2], *map(float, sys.argv[3:4]))
         return
     root = tk.Tk(className="flowprobe")
     root.title(sys.argv[1] if len(sys.argv) > 1 else "Flowdeck probe")

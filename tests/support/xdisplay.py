@@ -42,12 +42,13 @@ def _python() -> str:
     return sys.executable
 
 
-def start_xvfb(size: str = "1280x800x24") -> XDisplay:
+def start_xvfb(size: str = "1280x800x24", *extra: str) -> XDisplay:
+    """Xvfb on a free display number; ``extra`` goes to Xvfb (``-extension RECORD`` turns one off)."""
     if shutil.which("Xvfb") is None:
         pytest.fail("Xvfb is not installed; run the tests with ./dev test, which installs it")
     read_fd, write_fd = os.pipe()
     proc = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", size, "-nolisten", "tcp", "-noreset"],
+        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", size, "-nolisten", "tcp", "-noreset", *extra],
         pass_fds=(write_fd,),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
