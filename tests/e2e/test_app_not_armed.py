@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 from Xlib import X, display
 
-from tests.e2e import test_editor_pastrun as pastrun
 from tests.e2e.desktop import Desktop, started
 from tests.support.desk import TRIGGERED_FLOW
 from tests.support.product import Product, wait_until
@@ -69,32 +68,35 @@ DISMISS, SWITCH = (1059, 42), 121
 TAKEN = "the hotkey trigger is not armed: the hotkey ctrl+alt+{key} is already taken by another program"
 
 
-def read(app: Desktop, rect: tuple[int, int, int, int], tmp_path: Path) -> str:
-    """One line of the screen as Tesseract reads it, its usual slip in small text undone (ctri+, ctrit+ → ctrl+)."""
-    return _ctrl(pastrun.read(app, rect, tmp_path))
+Rect = tuple[int, int, int, int]
 
 
-def _ctrl(text: str) -> str:
-    return re.sub(r"\bctr\w{0,2}\+", "ctrl+", text)
+def look(app: Desktop, tmp_path: Path) -> Path:
+    """A screenshot, to read several places of one moment."""
+    return app.shot(tmp_path / "screen.png")
 
 
-def words(app: Desktop, rect: tuple[int, int, int, int], tmp_path: Path) -> str:
-    """The words of several lines in ``rect`` of the screen, as Tesseract reads a block (enlarged 3x)."""
+def ocr(shot: Path, rect: Rect, *, block: bool = False) -> str:
+    """The words in ``rect`` of ``shot`` as Tesseract reads them (enlarged 3x: small UI text), one line unless
+    ``block``; its usual slip in small text undone (ctri+, ctrit+ → ctrl+)."""
     from PIL import Image
 
-    shot = app.shot(tmp_path / "screen.png")
     x, y, w, h = rect
     part = Image.open(shot).crop((x, y, x + w, y + h)).resize((w * 3, h * 3), Image.Resampling.LANCZOS)
-    part.save(tmp_path / "block.png")
-    done = subprocess.run(["tesseract", str(tmp_path / "block.png"), "stdout", "--psm", "6"], capture_output=True,
-                          text=True, timeout=60)  # fmt: skip
-    return _ctrl(" ".join(done.stdout.split()))
+    part.save(shot.with_name("part.png"))
+    done = subprocess.run(["tesseract", str(shot.with_name("part.png")), "stdout", "--psm", "6" if block else "7"],
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    return re.sub(r"\bctr\w{0,2}\+", "ctrl+", " ".join(done.stdout.split()))
 
 
-def reads(app: Desktop, rect: tuple[int, int, int, int], tmp_path: Path, wanted: str, timeout: float = 15) -> str:
+def read(app: Desktop, rect: Rect, tmp_path: Path, *, block: bool = False) -> str:
+    return ocr(look(app, tmp_path), rect, block=block)
+
+
+def reads(app: Desktop, rect: Rect, tmp_path: Path, wanted: str, *, block: bool = False, timeout: float = 15) -> str:
     """Wait until the screen reads ``wanted`` in ``rect``; what it read last."""
-    said = wait_until(lambda: wanted in (text := read(app, rect, tmp_path)) and text, timeout, 0.5)
-    return said or read(app, rect, tmp_path)
+    said = wait_until(lambda: wanted in (text := read(app, rect, tmp_path, block=block)) and text, timeout, 0.2)
+    return said or read(app, rect, tmp_path, block=block)
 
 
 def close_balloon(app: Desktop) -> None:
@@ -122,25 +124,27 @@ def test_taken_hotkeys_are_listed_in_the_banner_marked_on_the_page_and_in_the_ed
         window = app.main_window()
         app.wait_log("other.yaml: " + TAKEN.format(key="u").replace("+", "\\+"))
         app.wait_log("taken.yaml: " + TAKEN.format(key="t").replace("+", "\\+"))
-        assert reads(app, line(0), tmp_path, "other.yaml") == "other.yaml: " + TAKEN.format(key="u")
         assert reads(app, line(1), tmp_path, "taken.yaml") == "taken.yaml: " + TAKEN.format(key="t")
+        shot = look(app, tmp_path)
+        assert ocr(shot, line(0)) == "other.yaml: " + TAKEN.format(key="u")
         for row, key in enumerate("ut"):  # rows by name: other, taken
-            assert read(app, starts(row, 161), tmp_path).endswith(f"when ctrl+alt+{key} is pressed (not armed)")
-            assert read(app, next_run(row, 161), tmp_path) == "not armed"
+            assert ocr(shot, starts(row, 161)).endswith(f"when ctrl+alt+{key} is pressed (not armed)")
+            assert ocr(shot, next_run(row, 161)) == "not armed"
         app.shot(tmp_path / "two-not-armed.png")
         click(app, 60, 52)  # "taken.yaml" in the banner's second line
         app.wait_title(window, "Flowdeck — taken.yaml")
         time.sleep(1)
         app.xdo("mousemove", "920", "300", "click", "--repeat", "6", "5")  # the inspector, down to the trigger card
-        said = wait_until(lambda: "Not armed" in (text := words(app, (778, 125, 290, 350), tmp_path)) and text, 10)
-        assert said and "the hotkey ctrl+alt+t is already" in said, words(app, (778, 125, 290, 350), tmp_path)
+        said = reads(app, (778, 125, 290, 350), tmp_path, "Not armed", block=True)
+        assert "Not armed: the hotkey ctrl+alt+t is already" in said, said
         click(app, 40, 114)  # back to the Workflows page
         flow(product, "taken", "ctrl+alt+y", out)  # edited on disk to a key nobody holds
         assert reads(app, starts(1, 147), tmp_path, "when ctrl+alt+y is pressed") == "when ctrl+alt+y is pressed"
         assert read(app, line(0), tmp_path) == "other.yaml: " + TAKEN.format(key="u")  # one line left
         (product.workspace / "other.yaml").unlink()
         assert reads(app, starts(0, 96), tmp_path, "when ctrl+alt+y") == "when ctrl+alt+y is pressed", "banner gone"
-        assert "not armed" not in read(app, next_run(0, 96), tmp_path)
+        shot = look(app, tmp_path)
+        assert ocr(shot, next_run(0, 96)) != "not armed" and "not armed" not in ocr(shot, line(0))  # the page's title
         app.xdo("key", "ctrl+alt+y")
         assert wait_until(lambda: lines(out), 15), "the new key fires"
         time.sleep(0.5)
@@ -169,8 +173,8 @@ def test_dismissed_the_banner_comes_back_for_another_and_a_freed_key_is_armed_by
         assert reads(app, starts(0, 96), tmp_path, "(not armed)").endswith("when ctrl+alt+t is pressed (not armed)")
         grab(xdisplay, "u", holder=second)
         flow(product, "other", "ctrl+alt+u", out)
-        assert reads(app, line(0), tmp_path, "other.yaml") == "other.yaml: " + TAKEN.format(key="u"), "back"
-        assert read(app, line(1), tmp_path) == "taken.yaml: " + TAKEN.format(key="t")  # listing every one
+        assert reads(app, line(1), tmp_path, "taken.yaml") == "taken.yaml: " + TAKEN.format(key="t"), "back"
+        assert read(app, line(0), tmp_path) == "other.yaml: " + TAKEN.format(key="u")  # listing every one
         other.screen().root.ungrab_key(X.AnyKey, X.AnyModifier)  # the other program lets go of ctrl+alt+t
         other.sync()
         close_balloon(app)
@@ -179,8 +183,9 @@ def test_dismissed_the_banner_comes_back_for_another_and_a_freed_key_is_armed_by
         click(app, SWITCH, 147 + 38)  # on again (the banner has one line now)
         app.wait_log("enabled .*taken.yaml")
         assert reads(app, starts(1, 147), tmp_path, "pressed") == "when ctrl+alt+t is pressed"
-        assert read(app, line(0), tmp_path) == "other.yaml: " + TAKEN.format(key="u")
-        assert "taken.yaml" not in read(app, line(1), tmp_path)
+        shot = look(app, tmp_path)
+        assert ocr(shot, line(0)) == "other.yaml: " + TAKEN.format(key="u")
+        assert "taken.yaml" not in ocr(shot, line(1))
         app.xdo("key", "ctrl+alt+t")
         assert wait_until(lambda: lines(out), 15), "the freed key fires"
         time.sleep(0.5)
