@@ -107,6 +107,7 @@ def close_balloon(app: Desktop) -> None:
 
 
 @pytest.mark.promise("app.md", "A trigger that is not armed")
+@pytest.mark.promise("desktop.md", "Desktop triggers")
 def test_taken_hotkeys_are_listed_in_the_banner_marked_on_the_page_and_in_the_editor_until_the_files_change(
     xdisplay: XDisplay, tray_host: subprocess.Popen, product: Product, tmp_path: Path
 ) -> None:
@@ -130,7 +131,10 @@ def test_taken_hotkeys_are_listed_in_the_banner_marked_on_the_page_and_in_the_ed
         for row, key in enumerate("ut"):  # rows by name: other, taken
             assert ocr(shot, starts(row, 161)).endswith(f"when ctrl+alt+{key} is pressed (not armed)")
             assert ocr(shot, next_run(row, 161)) == "not armed"
-        app.shot(tmp_path / "two-not-armed.png")
+        app.focus(window)  # Qt shows tooltips in the active window
+        app.xdo("mousemove", "400", "158", "mousemove", "402", "161")  # over what starts "other": its tooltip says why
+        why = reads(app, (405, 201, 430, 15), tmp_path, "Not armed")  # the tooltip's second line, under the cursor
+        assert why == "Not armed: the hotkey ctrl+alt+u is already taken by another program"
         click(app, 60, 52)  # "taken.yaml" in the banner's second line
         app.wait_title(window, "Flowdeck — taken.yaml")
         time.sleep(1)
