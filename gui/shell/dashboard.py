@@ -11,12 +11,14 @@ from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
     QSizePolicy,
+    QStyle,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -311,7 +313,8 @@ class DashboardPage(QWidget):
 
 def _starts(row: DashboardRow) -> QTableWidgetItem:
     """What starts the workflow in words; its problem instead when it has one; a trigger the app could not arm
-    marked "⚠ … (not armed)" in amber, why in the tooltip."""
+    marked "… (not armed)" in amber after a warning sign (seen in a column too narrow for the words), why in the
+    tooltip."""
     if not row.valid:
         item = QTableWidgetItem(f"⚠ {row.problems[0] if row.problems else 'has problems'}")
         item.setToolTip("\n".join(row.problems))
@@ -323,10 +326,11 @@ def _starts(row: DashboardRow) -> QTableWidgetItem:
         return item
     unarmed = row.not_armed if row.enabled else {}
     words = ", ".join(f"{t} (not armed)" if t in unarmed else t for t in row.triggers)
-    item = QTableWidgetItem(f"⚠ {words}" if unarmed else words)
+    item = QTableWidgetItem(words)
     item.setToolTip("\n".join([words, *(f"Not armed: {why}" for why in unarmed.values())]))
     if unarmed:
         item.setForeground(QColor(warning_text()))
+        item.setIcon(QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning))
     return item
 
 

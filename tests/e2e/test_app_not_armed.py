@@ -113,7 +113,7 @@ def test_taken_hotkeys_are_listed_in_the_banner_marked_on_the_page_and_in_the_ed
 ) -> None:
     """Two workflows whose hotkeys another program holds: a banner across the top of the window lists both, one
     line each in the log's words naming the file, the file's name opening it in the editor (whose trigger card says
-    "⚠ Not armed: …"); the Workflows page says "⚠ when ctrl+alt+… is pressed (not armed)", why in its tooltip, and
+    "⚠ Not armed: …"); the Workflows page says "when ctrl+alt+… is pressed (not armed)", why in its tooltip, and
     Next run "not armed"; one file edited on disk to a free key leaves one line, the other removed leaves no banner,
     and the new key pressed once runs its workflow once."""
     out = tmp_path / "out.txt"
