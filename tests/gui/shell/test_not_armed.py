@@ -24,6 +24,7 @@ from gui.shell.dashboard import NEXT, TRIGGERS
 from gui.shell.notarmed import NotArmedBanner
 from gui.shell.settings import Settings
 from gui.shell.theme import apply_theme
+from gui.shell.tray import Tray
 
 FLOW = """flowdeck: 1
 name: {name}
@@ -111,6 +112,35 @@ def test_switched_off_the_banner_goes_and_on_again_it_comes_back(qtbot: QtBot, c
     assert page.table.item(page.row_of(desk), TRIGGERS).icon().isNull()
     page.switch_at(page.row_of(desk)).click()
     qtbot.waitUntil(lambda: banner.isVisible(), timeout=5000)
+
+
+def test_a_window_opened_later_shows_at_once_what_is_not_armed(
+    qtbot: QtBot, qapp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Started in the tray, the window is made when first opened: it asks the service, it does not wait for news."""
+    monkeypatch.setattr(Tray, "available", staticmethod(lambda: True))
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "desk.yaml").write_text(FLOW.format(name="Desk", trigger="hotkey: {keys: ctrl+alt+t}"))
+    c = AppController(qapp, None, Settings(workspace=str(ws), webhook_port=free_port(), tray_hint_shown=True))
+    c.start(minimized=True)
+    try:
+        qtbot.waitUntil(lambda: c.service is not None and bool(c.service.not_armed()), timeout=20000)
+        assert c.window is None
+        c.show_window()
+        assert c.not_armed_banner.isVisible()
+        assert c.not_armed_banner.lines == [(str((ws / "desk.yaml").resolve()), c.service.not_armed()[0].message)]
+    finally:
+        c.quitting = True
+        if c.window is not None:
+            c.window.close()
+        c.relay.detach()
+        c.service.stop(0)
+        c.engine.shutdown(0)
+        c.tray.hide()
+        c._refresh.stop()
+        c._clock.stop()
+        NOTES.set([])
 
 
 def _found(tmp_path: Path, *names: str) -> list[NotArmed]:
