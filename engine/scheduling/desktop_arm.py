@@ -140,7 +140,9 @@ class DesktopTriggers:
         return bool(watchers or failed)
 
     def stop(self) -> None:
-        for path in {*self._armed, *self._failed}:
+        with self._lock:  # a rescan may arm meanwhile
+            paths = {*self._armed, *self._failed}
+        for path in paths:
             self.disarm(path)
 
 
