@@ -107,7 +107,7 @@ def close_balloon(app: Desktop) -> None:
 
 
 @pytest.mark.promise("app.md", "A trigger that is not armed")
-@pytest.mark.promise("desktop.md", "Desktop triggers")
+@pytest.mark.promise("desktop.md", "Desktop triggers need the app")
 def test_taken_hotkeys_are_listed_in_the_banner_marked_on_the_page_and_in_the_editor_until_the_files_change(
     xdisplay: XDisplay, tray_host: subprocess.Popen, product: Product, tmp_path: Path
 ) -> None:
