@@ -433,6 +433,20 @@ class Service(WorkspaceFolder, Schedules):
         edited, removed or switched off, and come back if arming it again fails again."""
         return self._desktop.not_armed()
 
+    def arm_again(self) -> None:
+        """Try the desktop triggers that could not be armed once more (the program that held a hotkey has quit);
+        those that fail again are listed again. Their files' other triggers are left as they are."""
+        for path in sorted({n.path for n in self.not_armed()}):
+            with self._lock:
+                entry = self._entries.get(path)
+            if entry is None or entry.workflow is None or self._stopping:
+                continue
+            self._desktop.disarm(path)
+            for trigger in entry.workflow.triggers:
+                if trigger.kind in DESKTOP_KINDS:
+                    self._desktop.arm(path, trigger)
+            self._emit("armed", path)
+
     def workflows(self) -> list[WorkflowInfo]:
         with self._lock:
             entries = list(self._entries.values())

@@ -121,6 +121,7 @@ class AppController(TakeOver, Closing, QObject):
         self._add_menus()
         self.not_armed_banner = NotArmedBanner()
         self.not_armed_banner.open_requested.connect(self.open_file)
+        self.not_armed_banner.retry_requested.connect(self._arm_again)
         win.add_banner(self.window, self.not_armed_banner)
         show_not_armed(self.service, self.not_armed_banner)
         self.dashboard = DashboardPage(self.settings.workspace_path)
@@ -230,6 +231,12 @@ class AppController(TakeOver, Closing, QObject):
             self._dashboard_stale = False
         else:
             self._dashboard_stale = True  # nobody looks: build the rows when the window shows again
+
+    def _arm_again(self) -> None:
+        """The banner's Try again: off the GUI thread (a D-Bus or X connection may take a moment to refuse)."""
+        if self.service is not None:
+            log.info("trying the triggers that are not armed again")
+            threading.Thread(target=self.service.arm_again, name="flowdeck-arm-again", daemon=True).start()
 
     def _update_tray(self) -> None:
         paused = bool(self.service is not None and self.service.paused)

@@ -2,7 +2,8 @@
 program holds, no window manager...), one line each in the engine's words, the file's name a link that opens it.
 
 It is dismissible, comes back when another trigger cannot be armed, and goes by itself when none is left (the file
-was edited, removed or switched off and on). What is true now comes from the service (``Service.not_armed()``).
+was edited, removed or switched off, or Try again armed them). What is true now comes from the service
+(``Service.not_armed()``).
 """
 
 from __future__ import annotations
@@ -13,19 +14,21 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QStyle, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStyle, QToolButton, QVBoxLayout, QWidget
 
 from engine.scheduling.describe import describe_trigger
 from gui.shell.banner import WarningFrame
 from gui.shell.dashboard import DashboardRow
 
-HINT = "A trigger is tried again when its file changes, or when you switch its workflow off and on."
+HINT = "Each is tried again when its file changes, or when you press Try again."
 
 
 class NotArmedBanner(WarningFrame):
-    """``set_not_armed(found)`` with the service's NotArmed entries; ``open_requested(path)`` from a file's link."""
+    """``set_not_armed(found)`` with the service's NotArmed entries; ``open_requested(path)`` from a file's link,
+    ``retry_requested`` from Try again."""
 
     open_requested = Signal(str)
+    retry_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("notArmedBanner", parent)
@@ -43,6 +46,10 @@ class NotArmedBanner(WarningFrame):
         font = self.hint.font()
         font.setPointSizeF(font.pointSizeF() * 0.9)
         self.hint.setFont(font)
+        self.retry = QPushButton("Try again")
+        self.retry.setObjectName("armAgain")
+        self.retry.setToolTip("Try to arm these triggers once more")
+        self.retry.clicked.connect(self.retry_requested.emit)
         self.dismiss = QToolButton()
         self.dismiss.setObjectName("dismissNotArmed")
         self.dismiss.setText("✕")
@@ -57,6 +64,7 @@ class NotArmedBanner(WarningFrame):
         row.setContentsMargins(10, 6, 6, 6)
         row.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
         row.addLayout(words, 1)
+        row.addWidget(self.retry, 0, Qt.AlignmentFlag.AlignTop)
         row.addWidget(self.dismiss, 0, Qt.AlignmentFlag.AlignTop)
         self.hide()
 

@@ -57,14 +57,14 @@ def line(n: int) -> tuple[int, int, int, int]:
 
 def starts(row: int, top: int) -> tuple[int, int, int, int]:
     """The Starts cell of a row of the Workflows page whose first row is at y=``top``."""
-    return (248, top - 8 + 38 * row, 430, 17)
+    return (248, top - 8 + 38 * row, 340, 17)  # narrower than the column once a run widens "Last run"
 
 
 def next_run(row: int, top: int) -> tuple[int, int, int, int]:
     return (681, top - 8 + 38 * row, 68, 17)
 
 
-DISMISS, SWITCH = (1059, 42), 121
+DISMISS, TRY_AGAIN, SWITCH = (1059, 42), (999, 42), 121
 TAKEN = "the hotkey trigger is not armed: the hotkey ctrl+alt+{key} is already taken by another program"
 
 
@@ -159,12 +159,13 @@ def test_taken_hotkeys_are_listed_in_the_banner_marked_on_the_page_and_in_the_ed
 
 
 @pytest.mark.promise("app.md", "A trigger that is not armed")
-def test_dismissed_the_banner_comes_back_for_another_and_a_freed_key_is_armed_by_switching_off_and_on(
+def test_dismissed_the_banner_comes_back_for_another_and_a_freed_key_is_armed_by_switching_off_and_on_or_try_again(
     xdisplay: XDisplay, tray_host: subprocess.Popen, product: Product, tmp_path: Path
 ) -> None:
     """✕ dismisses the banner (the page still marks the trigger) until another trigger cannot be armed; once the
-    other program has let go of the key, switching the workflow off and on arms it: its line leaves the banner and
-    the key pressed once runs it once."""
+    other program has let go of a key, switching its workflow off and on arms it (its line leaves the banner), and
+    so does Try again on the banner for the last one (the banner goes); each key pressed once runs its workflow
+    once."""
     out = tmp_path / "out.txt"
     other, second = grab(xdisplay, "t"), grab(xdisplay)
     flow(product, "taken", "ctrl+alt+t", out)
@@ -194,6 +195,15 @@ def test_dismissed_the_banner_comes_back_for_another_and_a_freed_key_is_armed_by
         assert wait_until(lambda: lines(out), 15), "the freed key fires"
         time.sleep(0.5)
         assert lines(out) == ["ctrl+alt+t"]
+        second.screen().root.ungrab_key(X.AnyKey, X.AnyModifier)  # and of ctrl+alt+u
+        second.sync()
+        click(app, *TRY_AGAIN)
+        app.wait_log("trying the triggers that are not armed again")
+        assert reads(app, starts(0, 96), tmp_path, "pressed") == "when ctrl+alt+u is pressed", "the banner is gone"
+        app.xdo("key", "ctrl+alt+u")
+        assert wait_until(lambda: len(lines(out)) == 2, 15), "armed by Try again, the key fires"
+        time.sleep(0.5)
+        assert lines(out) == ["ctrl+alt+t", "ctrl+alt+u"]
     finally:
         app.stop()
         other.close()

@@ -64,3 +64,21 @@ def test_the_daemon_lists_none_it_says_in_its_log_why_it_does_not_arm_them(tmp_p
         assert svc.not_armed() == []
     finally:
         svc.stop(grace=2)
+
+
+def test_arm_again_tries_the_desktop_triggers_once_more_and_leaves_the_schedules_alone(tmp_path: Path) -> None:
+    svc = service(tmp_path)
+    flow = HOTKEY.replace("  - {trigger}\n", "  - {trigger}\n  - schedule: {{every: 1h}}\n")
+    path = svc.workspace / "desk.yaml"
+    path.write_text(flow.format(trigger="hotkey: {keys: ctrl+alt+t}"), encoding="utf-8")
+    seen: list[ServiceEvent] = []
+    svc.subscribe(seen.append)
+    svc.start()
+    try:
+        before = svc.next_fire_times(path.resolve(), 1)
+        svc.arm_again()  # still no DISPLAY: not armed again, said again
+        assert [e.kind for e in seen].count("not_armed") == 2
+        assert [n.reason for n in svc.not_armed()] == [NO_DESKTOP]
+        assert svc.next_fire_times(path.resolve(), 1) == before
+    finally:
+        svc.stop(grace=2)

@@ -114,6 +114,17 @@ def test_switched_off_the_banner_goes_and_on_again_it_comes_back(qtbot: QtBot, c
     qtbot.waitUntil(lambda: banner.isVisible(), timeout=5000)
 
 
+def test_try_again_arms_them_once_more_off_the_gui_thread(qtbot: QtBot, controller: AppController) -> None:
+    tries = []
+    controller.service.subscribe(lambda e: tries.append(e) if e.kind == "not_armed" else None)
+    banner = controller.not_armed_banner
+    qtbot.waitUntil(lambda: banner.isVisible(), timeout=5000)
+    banner.retry.click()
+    qtbot.waitUntil(lambda: len(tries) == 1, timeout=5000)  # still no DISPLAY: tried, and said again
+    assert tries[0].message == f"desk.yaml: the hotkey trigger is not armed: {NO_DESKTOP}"
+    assert banner.isVisible()
+
+
 def test_a_window_opened_later_shows_at_once_what_is_not_armed(
     qtbot: QtBot, qapp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
