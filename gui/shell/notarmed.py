@@ -41,11 +41,7 @@ class NotArmedBanner(WarningFrame):
         self.text.setObjectName("notArmedLines")
         self.text.setWordWrap(True)
         self.text.linkActivated.connect(lambda url: self.open_requested.emit(QUrl(url).toLocalFile()))
-        self.hint = QLabel(HINT)
-        self.hint.setWordWrap(True)
-        font = self.hint.font()
-        font.setPointSizeF(font.pointSizeF() * 0.9)
-        self.hint.setFont(font)
+        self.hint = _small(QLabel(HINT))
         self.retry = QPushButton("Try again")
         self.retry.setObjectName("armAgain")
         self.retry.setToolTip("Try to arm these triggers once more")
@@ -56,6 +52,11 @@ class NotArmedBanner(WarningFrame):
         self.dismiss.setAutoRaise(True)
         self.dismiss.setToolTip("Dismiss (the banner comes back if another trigger cannot be armed)")
         self.dismiss.clicked.connect(self._dismiss)
+        self._lay_out()
+        self.hide()
+
+    def _lay_out(self) -> None:
+        """The sign, the lines over the hint, then Try again and ✕, all at the top."""
         words = QVBoxLayout()
         words.setSpacing(2)
         words.addWidget(self.text)
@@ -66,7 +67,6 @@ class NotArmedBanner(WarningFrame):
         row.addLayout(words, 1)
         row.addWidget(self.retry, 0, Qt.AlignmentFlag.AlignTop)
         row.addWidget(self.dismiss, 0, Qt.AlignmentFlag.AlignTop)
-        self.hide()
 
     def set_not_armed(self, found: list[Any]) -> None:
         """Show these (shown unless all were dismissed); an empty list hides the banner."""
@@ -79,6 +79,14 @@ class NotArmedBanner(WarningFrame):
     def _dismiss(self) -> None:
         self._dismissed = {m for _p, m in self.lines}
         self.hide()
+
+
+def _small(label: QLabel) -> QLabel:
+    label.setWordWrap(True)
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * 0.9)
+    label.setFont(font)
+    return label
 
 
 def _line(path: str, message: str) -> str:

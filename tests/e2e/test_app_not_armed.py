@@ -185,7 +185,8 @@ def test_dismissed_the_banner_comes_back_for_another_and_a_freed_key_is_armed_by
         close_balloon(app)
         click(app, SWITCH, 161 + 38)  # taken (rows by name: other, taken): off
         app.wait_log("disabled .*taken.yaml")
-        click(app, SWITCH, 147 + 38)  # on again (the banner has one line now)
+        assert reads(app, starts(1, 147), tmp_path, "pressed") == "when ctrl+alt+t is pressed"  # one line left above
+        click(app, SWITCH, 147 + 38)  # on again
         app.wait_log("enabled .*taken.yaml")
         assert reads(app, starts(1, 147), tmp_path, "pressed") == "when ctrl+alt+t is pressed"
         shot = look(app, tmp_path)
