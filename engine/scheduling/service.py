@@ -437,14 +437,14 @@ class Service(WorkspaceFolder, Schedules):
         """Try the desktop triggers that could not be armed once more (the program that held a hotkey has quit);
         those that fail again are listed again. Their files' other triggers are left as they are."""
         for path in sorted({n.path for n in self.not_armed()}):
-            with self._lock:
+            with self._lock:  # as set_enabled: a rescan swapping the file in meanwhile waits
                 entry = self._entries.get(path)
-            if entry is None or entry.workflow is None or self._stopping:
-                continue
-            self._desktop.disarm(path)
-            for trigger in entry.workflow.triggers:
-                if trigger.kind in DESKTOP_KINDS:
-                    self._desktop.arm(path, trigger)
+                if entry is None or entry.workflow is None or self._stopping:
+                    continue
+                self._desktop.disarm(path)
+                for trigger in entry.workflow.triggers:
+                    if trigger.kind in DESKTOP_KINDS:
+                        self._desktop.arm(path, trigger)
             self._emit("armed", path)
 
     def workflows(self) -> list[WorkflowInfo]:
