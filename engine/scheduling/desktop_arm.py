@@ -3,7 +3,8 @@
 They need the person's desktop session, so only the app arms them. ``flowdeck daemon`` (a server, a container, a
 service started before anyone logs in) says in one line per trigger that it is not armed. A trigger that cannot be
 armed in the app (a hotkey another program holds, no window manager, a Wayland session, a missing library) is
-reported with one line in the log and as a ``not_armed`` service event, which the app shows as a tray message.
+reported with one line in the log and as a ``not_armed`` service event (the app shows a tray message), and kept
+until the file is disarmed (edited, removed, switched off), so the app can ask which triggers are not armed now.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,20 @@ PORTABLE_ENV = "FLOWDECK_PORTABLE_TRIGGERS"
 DAEMON_LINE = "{file}: the {kind} trigger ({words}) is not armed: desktop triggers need the Flowdeck app on the desktop"
 
 
+@dataclass(frozen=True)
+class NotArmed:
+    """A desktop trigger the app could not arm: its file, the trigger as written, and why."""
+
+    path: Path
+    trigger: Trigger
+    reason: str  # "the hotkey ctrl+alt+t is already taken by another program"
+
+    @property
+    def message(self) -> str:
+        """The logged line, naming the file: "taken.yaml: the hotkey trigger is not armed: the hotkey ..."."""
+        return f"{self.path.name}: the {self.trigger.kind} trigger is not armed: {self.reason}"
+
+
 class DesktopTriggers:
     """The armed desktop triggers of every workflow file, each a watcher with its own thread."""
 
@@ -39,6 +55,7 @@ class DesktopTriggers:
         self._lock = threading.Lock()
         self._armed: dict[Path, list[Any]] = {}
         self._hotkeys: dict[str, Path] = {}
+        self._failed: dict[Path, list[NotArmed]] = {}  # until the file is disarmed
 
     def arm(self, path: Path, trigger: Trigger) -> None:
         kind = KINDS[trigger.kind]
@@ -48,15 +65,26 @@ class DesktopTriggers:
         try:
             watcher = self._make(path, trigger)
         except DesktopUnavailable as exc:
-            self._report(path, f"{path.name}: the {kind.kind} trigger is not armed: {exc}")
+            self._not_armed(NotArmed(path, trigger, str(exc)))
             return
         except Exception as exc:  # a broken library or display must not stop the other triggers
             log.exception("could not arm the %s trigger of %s", kind.kind, path.name)
-            self._report(path, f"{path.name}: the {kind.kind} trigger is not armed: {type(exc).__name__}: {exc}")
+            self._not_armed(NotArmed(path, trigger, f"{type(exc).__name__}: {exc}"))
             return
         watcher.start()
         with self._lock:
             self._armed.setdefault(path, []).append(watcher)
+
+    def _not_armed(self, failed: NotArmed) -> None:
+        with self._lock:
+            self._failed.setdefault(failed.path, []).append(failed)
+        self._report(failed.path, failed.message)
+
+    def not_armed(self) -> list[NotArmed]:
+        """The triggers that could not be armed, by file name; a file's go when it is disarmed (or armed again)."""
+        with self._lock:
+            found = [n for failed in self._failed.values() for n in failed]
+        return sorted(found, key=lambda n: (n.path.name, str(n.path)))
 
     def _make(self, path: Path, trigger: Trigger) -> Any:
         o, kind = trigger.options, trigger.kind
@@ -116,16 +144,21 @@ class DesktopTriggers:
             self._hotkeys[combo] = path
         return watcher
 
-    def disarm(self, path: Path) -> None:
+    def disarm(self, path: Path) -> bool:
+        """Stop the file's watchers and forget what could not be armed; whether there was either."""
         with self._lock:
             watchers = self._armed.pop(path, [])
+            failed = self._failed.pop(path, [])
             for combo in [c for c, p in self._hotkeys.items() if p == path]:
                 del self._hotkeys[combo]
         for watcher in watchers:
             watcher.stop()
+        return bool(watchers or failed)
 
     def stop(self) -> None:
-        for path in list(self._armed):
+        with self._lock:  # a rescan may arm meanwhile
+            paths = {*self._armed, *self._failed}
+        for path in paths:
             self.disarm(path)
 
 

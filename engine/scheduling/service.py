@@ -22,7 +22,7 @@ from engine.runtime import Engine
 from engine.scheduling.clock import ManualClock, SleepWatch, SystemClock
 from engine.scheduling.describe import describe_trigger
 from engine.scheduling.desktop_arm import KINDS as DESKTOP_KINDS
-from engine.scheduling.desktop_arm import DesktopTriggers
+from engine.scheduling.desktop_arm import DesktopTriggers, NotArmed
 from engine.scheduling.entries import Entry, ServiceEvent, WorkflowInfo, hook_name
 from engine.scheduling.fires import FireThread
 from engine.scheduling.folder import WorkspaceFolder
@@ -299,8 +299,8 @@ class Service(WorkspaceFolder, Schedules):
             self._hooks.pop(name, None)
         if self._watches is not None:
             self._watches.disarm(path)
-        self._desktop.disarm(path)
-        if entry.jobs or entry.hooks:
+        desktop = self._desktop.disarm(path)  # watchers stopped, or triggers that could not be armed forgotten
+        if entry.jobs or entry.hooks or desktop:
             self._emit("disarmed", path)
         entry.jobs.clear()
         entry.hooks.clear()
@@ -427,6 +427,25 @@ class Service(WorkspaceFolder, Schedules):
         name, trigger = hooks[0]
         url = self._webhooks.url(name)
         return url if trigger.options.get("token") is not None else f"{url}?token={self._tokens.token(name)}"
+
+    def not_armed(self) -> list[NotArmed]:
+        """The desktop triggers the app could not arm, now (one line each, naming the file); a file's go when it is
+        edited, removed or switched off, and come back if arming it again fails again."""
+        return self._desktop.not_armed()
+
+    def arm_again(self) -> None:
+        """Try the desktop triggers that could not be armed once more (the program that held a hotkey has quit);
+        those that fail again are listed again. Their files' other triggers are left as they are."""
+        for path in sorted({n.path for n in self.not_armed()}):
+            with self._lock:  # as set_enabled: a rescan swapping the file in meanwhile waits
+                entry = self._entries.get(path)
+                if entry is None or entry.workflow is None or self._stopping:
+                    continue
+                self._desktop.disarm(path)
+                for trigger in entry.workflow.triggers:
+                    if trigger.kind in DESKTOP_KINDS:
+                        self._desktop.arm(path, trigger)
+            self._emit("armed", path)
 
     def workflows(self) -> list[WorkflowInfo]:
         with self._lock:

@@ -31,6 +31,7 @@ from engine.io.triggers import WATCH_EVENTS, check_trigger
 from engine.model.workflow import Trigger
 from engine.scheduling.describe import describe_trigger
 from gui.inspector import desktop_triggers as desktop
+from gui.inspector.not_armed import NOTES
 from gui.inspector.widgets import LabelledLine, note
 
 # (menu text, kind, options of a new trigger of that kind)
@@ -129,6 +130,8 @@ class TriggerCard(QFrame):
             layout.addWidget(self.recorder)
         self.words = note()
         layout.addWidget(self.words)
+        if self.kind in desktop.KINDS:  # the app may not arm it (a hotkey another program holds): said under it
+            NOTES.changed.connect(self._describe)
         self.show_trigger(trigger)
 
     def _event_boxes(self) -> QGridLayout:
@@ -198,6 +201,11 @@ class TriggerCard(QFrame):
             times = next_times(self.trigger, path=self._path())
             if times:
                 text += "<br>Next: " + times_text(times)
+        why = NOTES.reason(self._path(), self.trigger) if self.kind in desktop.KINDS else None
+        if why:
+            from gui.shell.banner import warning_text
+
+            text += f"<br><span style='color:{warning_text()}'>⚠ Not armed: {html.escape(why)}</span>"
         self.words.setText(text)
 
 

@@ -22,6 +22,7 @@ from gui.shell.closing import Closing
 from gui.shell.dashboard import DashboardPage
 from gui.shell.host import GuiHost
 from gui.shell.logs import log_folder
+from gui.shell.notarmed import NotArmedBanner, show_not_armed, with_not_armed
 from gui.shell.opener import open_url
 from gui.shell.relay import Relay
 from gui.shell.settings import Settings, load_settings, save_settings
@@ -54,6 +55,7 @@ class AppController(TakeOver, Closing, QObject):
         self.history: Any = None  # a reader of its own, used on the GUI thread only
         self.window: QWidget | None = None
         self.dashboard: DashboardPage | None = None
+        self.not_armed_banner: NotArmedBanner | None = None  # over the window's pages (gui/shell/notarmed.py)
         self._unsaved_templates: set[str] = set()  # copies of templates, switched off until saved in the editor
         self.history_page: Any = None
         self.history_slot: win.PageSlot | None = None  # the History page's place in the window (filled later)
@@ -118,6 +120,11 @@ class AppController(TakeOver, Closing, QObject):
         self.window = win.make_window(self.engine, _make_bridge(self.engine) if self.engine else None)
         self.window.installEventFilter(self)
         self._add_menus()
+        self.not_armed_banner = NotArmedBanner()
+        self.not_armed_banner.open_requested.connect(self.open_file)
+        self.not_armed_banner.retry_requested.connect(self._arm_again)
+        win.add_banner(self.window, self.not_armed_banner)
+        show_not_armed(self.service, self.not_armed_banner)
         self.dashboard = DashboardPage(self.settings.workspace_path)
         self._connect_dashboard()
         win.add_page(self.window, "Workflows", self.dashboard, index=0)
@@ -214,6 +221,7 @@ class AppController(TakeOver, Closing, QObject):
     # -- state shown in the tray and the dashboard --------------------------------------------
     def refresh(self) -> None:
         """Re-read workflows from the service (the service watches the workspace) into dashboard and tray."""
+        found = show_not_armed(self.service, self.not_armed_banner)  # the banner and the editor's trigger cards
         if self.service is None:
             return
         infos = self.service.workflows()
@@ -222,12 +230,18 @@ class AppController(TakeOver, Closing, QObject):
         if self.window is not None and self.dashboard is not None and self.window.isVisible():
             self.dashboard.paused = bool(self.service.paused)
             self.dashboard.paused_bar.setVisible(self.dashboard.paused)
-            self.dashboard.set_rows([self.status.row(info, self.history) for info in infos])
+            self.dashboard.set_rows([with_not_armed(self.status.row(info, self.history), found) for info in infos])
             problem = self.service.workspace_problem  # the folder was removed: say so instead of "no workflows yet"
             self.dashboard.show_problem(problem[:1].upper() + problem[1:])
             self._dashboard_stale = False
         else:
             self._dashboard_stale = True  # nobody looks: build the rows when the window shows again
+
+    def _arm_again(self) -> None:
+        """The banner's Try again: off the GUI thread (a D-Bus or X connection may take a moment to refuse)."""
+        if self.service is not None:
+            log.info("trying the triggers that are not armed again")
+            threading.Thread(target=self.service.arm_again, name="flowdeck-arm-again", daemon=True).start()
 
     def _update_tray(self) -> None:
         paused = bool(self.service is not None and self.service.paused)

@@ -236,3 +236,39 @@ def after_first_paint(widget: QWidget, fn: Callable[[], None]) -> None:
         _FirstPaint(widget, fn)
     else:
         QTimer.singleShot(0, fn)
+
+
+def add_banner(window: QMainWindow, banner: QWidget) -> None:
+    """Put ``banner`` across the top of the window, over every page (a banner hidden takes no room)."""
+    from PySide6.QtWidgets import QVBoxLayout
+
+    pages = window.takeCentralWidget()
+    box = QWidget()
+    box.setObjectName("bannerAndPages")
+    column = QVBoxLayout(box)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(0)
+    holder = QWidget()  # the banner's margins, so it does not touch the window's edges
+    around = QVBoxLayout(holder)
+    around.setContentsMargins(8, 6, 8, 2)
+    around.addWidget(banner)
+    holder.setVisible(not banner.isHidden())
+    _FollowShown(banner, holder)
+    column.addWidget(holder)
+    if pages is not None:
+        column.addWidget(pages, 1)
+    window.setCentralWidget(box)
+
+
+class _FollowShown(QObject):
+    """``follower`` is shown and hidden with ``widget``."""
+
+    def __init__(self, widget: QWidget, follower: QWidget) -> None:
+        super().__init__(widget)
+        self.follower = follower
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.ShowToParent, QEvent.Type.HideToParent):
+            self.follower.setVisible(event.type() == QEvent.Type.ShowToParent)
+        return False
