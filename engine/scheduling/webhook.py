@@ -272,6 +272,9 @@ class _Handler(BaseHTTPRequestHandler):
         elsewhere = getattr(handle, "elsewhere", None)  # a standby daemon of a broker: the leader runs hooks
         if elsewhere is not None:
             return self._send(503, elsewhere["answer"], retry_after=elsewhere["retry_after"])
+        record = getattr(handle, "record", None)  # a 202 promises the call is in the history (docs/triggers.md)
+        if record is not None:
+            record()
         if not wait:
             return self._send(202, {"run_id": handle.run_id, "status": "accepted"})
         try:
