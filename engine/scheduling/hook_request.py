@@ -63,6 +63,34 @@ def read_headers(rfile: io.BufferedIOBase) -> HTTPMessage:
     raise RequestError(431, "Too many headers")
 
 
+def request_line(text: str) -> tuple[str, str, str, bool]:
+    """(method, path, version, whether the connection may stay open) of a request line, checked as the stdlib's
+    ``BaseHTTPRequestHandler.parse_request`` checks it, with its messages; raises RequestError (400, 505). Read
+    here because the stdlib's also parses the (empty) header block it is given with email.feedparser: 12 % of the
+    service's GIL time under the 8-client load (benchmarks/README.md, "Webhook path, issue 19")."""
+    words = text.split()
+    version, keep = "HTTP/1.1", False
+    if len(words) >= 3:
+        version = words[-1]
+        numbers = version[5:].split(".") if version.startswith("HTTP/") else []
+        if len(numbers) != 2 or not all(n.isdigit() and len(n) <= 10 for n in numbers):
+            raise RequestError(400, f"Bad request version ({version!r})")
+        number = (int(numbers[0]), int(numbers[1]))
+        if number >= (2, 0):
+            raise RequestError(505, f"Invalid HTTP version ({version[5:]})")
+        keep = number >= (1, 1)
+    if not 2 <= len(words) <= 3:
+        raise RequestError(400, f"Bad request syntax ({text!r})")
+    if len(words) == 2:
+        if words[0] != "GET":
+            raise RequestError(400, f"Bad HTTP/0.9 request type ({words[0]!r})")
+        keep = False
+    path = words[1]
+    if path.startswith("//"):  # as the stdlib: '//host/x' is taken for a URL without scheme by clients
+        path = "/" + path.lstrip("/")
+    return words[0], path, version, keep
+
+
 class DeadlineReader(io.RawIOBase):
     """Reads a socket with one deadline for a whole request rather than per ``recv``.
 
