@@ -139,6 +139,45 @@ def calls(n: int, rounds: int, fresh: bool) -> None:
           f"({p50}); p99 {statistics.median(r[1] for r in results):.2f} ({p99})")  # fmt: skip
 
 
+def server(n: int, rounds: int) -> None:
+    """The HTTP part alone: a WebhookServer whose ``fire`` returns at once (no run, no history), ``n`` sequential
+    POSTs on one kept-alive connection; the CPU its connection's thread spends per request (``time.thread_time``
+    around each request: little moved by other processes' load, unlike calls/s)."""
+    import types
+
+    from engine.scheduling import webhook
+
+    hook = webhook.Hook(Path("bench.yaml"), "s3cret", methods=("POST",), overlap="parallel")
+    handle = types.SimpleNamespace(run_id="0123456789ab")
+    spent: list[float] = []
+    one = webhook._Handler.handle_one_request
+
+    def timed(self: Any) -> None:
+        t0 = time.thread_time()
+        one(self)
+        spent.append(time.thread_time() - t0)
+
+    webhook._Handler.handle_one_request = timed  # type: ignore[method-assign]
+    body = BODIES["200 B event"].encode()
+    head = {"Content-Type": "application/json", "X-Flowdeck-Token": "s3cret"}
+    per = []
+    for _ in range(rounds):
+        srv = webhook.WebhookServer(0, lambda name: hook if name == "bench" else None, lambda path, trigger: handle)
+        conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=20)
+        spent.clear()
+        for _ in range(n + 100):
+            conn.request("POST", "/hook/bench", body=body, headers=head)
+            answer = conn.getresponse()
+            answer.read()
+            assert answer.status == 202, answer.status
+        conn.close()
+        srv.stop()
+        per.append(statistics.median(spent[100:]) * 1e6)
+    webhook._Handler.handle_one_request = one  # type: ignore[method-assign]
+    print(f"the HTTP part of a call (fire stubbed), CPU of the connection's thread per request, median of "
+          f"{n}: {spread(per, '{:.1f}')} µs  [{', '.join(f'{v:.1f}' for v in per)}]")  # fmt: skip
+
+
 def _service(tmp: Path) -> Any:
     """A Service as the daemon runs it (4 run processes, a history) with the bench hook, started."""
     from engine.runtime import Engine
@@ -171,6 +210,12 @@ def serve(tmp: Path) -> None:
     print(url.split(":")[2].split("/")[0], os.getpid(), flush=True)
     sys.stdin.read()
     _drain(svc)
+
+
+def _cpu(pid: int) -> float:
+    """CPU seconds (user + system) of process ``pid`` so far, its threads included."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class _Apart:
@@ -219,9 +264,12 @@ def load(rounds: int, seconds: float, apart: bool = False) -> None:
                     port = int(url.split(":")[2].split("/")[0])
                 accepted = 0
                 for path, key in (("/hook/bench", "hook"), ("/hook/bench?wait=1", "wait")):
+                    cpu = _cpu(child.pid) if child else 0.0
                     got = keepalive_load(port, path, body, head, seconds=seconds)
                     assert got["bad"] == 0, got
                     accepted += int(got["calls"]) + 8 * 20  # the warm-up calls were accepted too
+                    if child:  # the service process's CPU per call (its run processes not counted)
+                        res.setdefault(key + "_cpu", []).append((_cpu(child.pid) - cpu) / (got["calls"] + 160) * 1e6)
                     res.setdefault(key, []).append(got["rate"])
                     res.setdefault(key + "_p50", []).append(got["p50"])
             finally:
@@ -235,6 +283,8 @@ def load(rounds: int, seconds: float, apart: bool = False) -> None:
     print(f"  plain stdlib server: {plain} calls/s, p50 {plain_p50} ms")
     for key, what in (("hook", "hook, to the 202"), ("wait", "hook ?wait=1, to the result")):
         ratio = [a / b for a, b in zip(res[key], res["plain"], strict=True)]
+        if key + "_cpu" in res:
+            print(f"  {what}: the service process's CPU per call {spread(res[key + '_cpu'], '{:.0f}')} µs")
         print(f"  {what}: {spread(res[key], '{:.0f}')} calls/s, p50 {spread(res[key + '_p50'], '{:.2f}')} ms; "
               f"{spread(ratio, '{:.2f}')}x the plain server  [{', '.join(f'{v:.0f}' for v in res[key])}]")  # fmt: skip
     print(f"  accepted but not in the history: {res['lost']}")
@@ -245,7 +295,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--calls", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--only", choices=("parse", "calls", "load"))
+    parser.add_argument("--only", choices=("parse", "calls", "load", "server"))
     parser.add_argument("--seconds", type=float, default=3.0, help="of each 8-client load")
     parser.add_argument("--apart", action="store_true", help="load: the service in a process of its own")
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)  # the child of --apart
@@ -258,6 +308,8 @@ def main() -> None:
     if args.only in (None, "calls"):
         calls(args.calls, args.rounds, fresh=False)
         calls(args.calls, args.rounds, fresh=True)
+    if args.only in (None, "server"):
+        server(args.calls * 10, args.rounds)
     if args.only in (None, "load"):
         load(args.rounds, args.seconds, args.apart)
 

@@ -464,7 +464,14 @@ class History(EventRows, HistoryQueries):
             kept,
         )
         with self._lock:
-            if not self._write_rows(rows):
+            with self._begun_lock:  # begins waiting for this lock go in this commit too (group commit)
+                group, self._begun = self._begun, []
+            if group:
+                rows = rows._replace(runs=[t.row for t in group] + rows.runs)
+            written = self._write_rows(rows)
+            for t in group:
+                t.written = written
+            if not written:
                 self._keep_bounded()
                 return False
         for run, _ in runs.values():
