@@ -212,6 +212,19 @@ def serve(tmp: Path) -> None:
     _drain(svc)
 
 
+def _finished(history: Path, runs: int, timeout: float = 120.0) -> float:
+    """Seconds until the history shows ``runs`` succeeded runs (read as any SQLite reader would)."""
+    import sqlite3
+
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < timeout:
+        with sqlite3.connect(f"file:{history}?mode=ro", uri=True, timeout=10) as db:
+            if db.execute("SELECT count(*) FROM runs WHERE status = 'succeeded'").fetchone()[0] >= runs:
+                break
+        time.sleep(0.02)
+    return time.perf_counter() - t0
+
+
 def _cpu(pid: int) -> float:
     """CPU seconds (user + system) of process ``pid`` so far, its threads included."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -268,8 +281,11 @@ def load(rounds: int, seconds: float, apart: bool = False) -> None:
                     got = keepalive_load(port, path, body, head, seconds=seconds)
                     assert got["bad"] == 0, got
                     accepted += int(got["calls"]) + 8 * 20  # the warm-up calls were accepted too
+                    # the runs accepted but not run yet are let finish before the next measure (and counted in it)
+                    after = _finished(Path(tmp) / "history.sqlite3", accepted)
                     if child:  # the service process's CPU per call (its run processes not counted)
                         res.setdefault(key + "_cpu", []).append((_cpu(child.pid) - cpu) / (got["calls"] + 160) * 1e6)
+                    res.setdefault(key + "_drain", []).append(after)
                     res.setdefault(key, []).append(got["rate"])
                     res.setdefault(key + "_p50", []).append(got["p50"])
             finally:
@@ -283,6 +299,10 @@ def load(rounds: int, seconds: float, apart: bool = False) -> None:
     print(f"  plain stdlib server: {plain} calls/s, p50 {plain_p50} ms")
     for key, what in (("hook", "hook, to the 202"), ("wait", "hook ?wait=1, to the result")):
         ratio = [a / b for a, b in zip(res[key], res["plain"], strict=True)]
+        drained = [s + d for s, d in zip([seconds] * len(res[key]), res[key + "_drain"], strict=True)]
+        whole = [r * seconds / t for r, t in zip(res[key], drained, strict=True)]
+        print(f"  {what}: the last accepted run finished {spread(res[key + '_drain'], '{:.2f}')} s after the load; "
+              f"calls accepted and run per second {spread(whole, '{:.0f}')}")  # fmt: skip
         if key + "_cpu" in res:
             print(f"  {what}: the service process's CPU per call {spread(res[key + '_cpu'], '{:.0f}')} µs")
         print(f"  {what}: {spread(res[key], '{:.0f}')} calls/s, p50 {spread(res[key + '_p50'], '{:.2f}')} ms; "
