@@ -208,7 +208,9 @@ class _Handler(BaseHTTPRequestHandler):
         if status >= 400:
             self.close_connection = True
         try:
-            self.connection.settimeout(self.server.read_timeout)  # the reader left the socket on its deadline
+            current = self.connection.gettimeout()  # the reader left it near its deadline: time enough to send?
+            if current is None or current < self.server.read_timeout / 2:
+                self.connection.settimeout(self.server.read_timeout)
             self.connection.sendall(head.encode("latin-1") + (data if self.command != "HEAD" else b""))
         except OSError:  # the client went away; nothing to tell it
             self.close_connection = True
