@@ -23,7 +23,6 @@ import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -45,7 +44,6 @@ RETRY_INTERVAL = 5.0  # seconds between two attempts to write the history while 
 _SAID: dict[Path, str] = {}  # history file -> the kind of fault the log has said it has (once per process)
 _SAID_LOCK = threading.Lock()
 CHECKPOINT_BYTES = 4_000_000  # WAL size past which the writer checkpoints (about SQLite's own 1,000 pages)
-WRITE_PART = 100  # rows per transaction of the writer (_write_unwritten)
 MAX_UNWRITTEN_RUNS = 1000  # runs whose rows wait in memory while the history cannot be written; oldest dropped past it
 
 _UNUSED_OWNER = "pid NOT IN (SELECT pid FROM runs WHERE status = 'running' AND pid IS NOT NULL)"
@@ -456,29 +454,19 @@ class History(EventRows, HistoryQueries):
                 log.warning("run history: could not apply retention to %s: %s", self.path, exc)
 
     def _write_unwritten(self) -> bool:
-        """Write every row waiting (writer thread); False (reported) if it failed, and the rows wait on. In parts of
-        about ``WRITE_PART`` rows, a transaction each, so that a run's begin (a webhook's 202 waits for it) waits
-        for one part, not for a whole burst (574 rows held the lock 57 ms under the 8-client webhook load)."""
+        """Write every row waiting (writer thread); False (reported) if it failed, and the rows wait on."""
         runs, kept = self._unwritten, self._unwritten_kept
         if not runs and not kept:
             return True
-        for number, part in enumerate(_parts(list(runs.values()))):
-            rows = _Rows(  # encoded before the lock is taken: a run's begin waits for the SQL only
-                [self._run_row(r) for r, _ in part],
-                [self._step_row(r.run_id, s) for r, steps in part for s in steps.values()],
-                kept if number == 0 else {},
-            )
-            with self._lock:
-                with self._begun_lock:  # begins waiting for this lock go in this commit too (group commit)
-                    group, self._begun = self._begun, []
-                if group:
-                    rows = rows._replace(runs=[t.row for t in group] + rows.runs)
-                written = self._write_rows(rows)
-                for t in group:
-                    t.written = written
-                if not written:
-                    self._keep_bounded()
-                    return False
+        rows = _Rows(  # encoded before the lock is taken: a run's begin waits for the SQL only
+            [self._run_row(r) for r, _ in runs.values()],
+            [self._step_row(r.run_id, s) for r, steps in runs.values() for s in steps.values()],
+            kept,
+        )
+        with self._lock:
+            if not self._write_rows(rows):
+                self._keep_bounded()
+                return False
         for run, _ in runs.values():
             if run.status != "running":
                 self._live.pop(run.run_id, None)
@@ -616,21 +604,6 @@ class History(EventRows, HistoryQueries):
         if not written:
             for run in records:  # down: the writer keeps them and tries at once (_add_begun)
                 self._queue.put(run)
-
-
-def _parts(runs: list[tuple[RunRecord, dict[str, Any]]]) -> Iterator[list[tuple[RunRecord, dict[str, Any]]]]:
-    """``runs`` (each with its steps) in parts of about ``WRITE_PART`` rows; a run is never split; at least one
-    part, maybe empty (the retention rows go with the first)."""
-    part: list[tuple[RunRecord, dict[str, Any]]] = []
-    size = 0
-    for item in runs:
-        part.append(item)
-        size += 1 + len(item[1])
-        if size >= WRITE_PART:
-            yield part
-            part, size = [], 0
-    if part or not runs:
-        yield part
 
 
 def _migrate(db: sqlite3.Connection) -> None:
