@@ -32,10 +32,24 @@ STOP_AFTER_CANCEL = 1.0  # seconds a cancelled process run gets at shutdown befo
 class RunHandle:
     """A submitted run: wait for it, or cancel it."""
 
-    def __init__(self, run: Run, future: Future[RunResult]) -> None:
+    def __init__(self, run: Run, future: Future[RunResult], history: History | None = None) -> None:
         self.run = run
         self.future = future
         self.started = False  # set by the worker thread when the run begins
+        self._history = history
+        self._recording = threading.Lock()
+        self._recorded = False
+
+    def record(self) -> None:
+        """Commit the run's history row now if it is not yet (else when the run begins): a webhook's 202 promises
+        the call is recorded, also while the run still waits for a free run process. Returns after the commit,
+        also when another thread is committing it."""
+        with self._recording:
+            if not self._recorded and self._history is not None:
+                run: Any = self.run
+                self._history.begin(run.run_id, run.plan.name, path=str(run.plan.path or ""), trigger=run.trigger,
+                                    source=run.source)  # fmt: skip
+            self._recorded = True
 
     @property
     def run_id(self) -> str:
@@ -186,7 +200,7 @@ class Engine:
                 debug=debug,
             )
         future: Future[RunResult] = Future()
-        handle = RunHandle(run, future)
+        handle = RunHandle(run, future, self.history)
         with self._lock:
             self._active[run.run_id] = handle
         if self._processes is not None:
@@ -212,10 +226,7 @@ class Engine:
         """The run is about to execute: its history row is committed first, so that no step of it can have run
         (written a file, sent a mail) without the run being recorded, whenever this process is killed."""
         handle.started = True
-        if self.history is not None:
-            run: Any = handle.run
-            self.history.begin(run.run_id, run.plan.name, path=str(run.plan.path or ""), trigger=run.trigger,
-                               source=run.source)  # fmt: skip
+        handle.record()
 
     def _ended(self, handle: RunHandle, result: RunResult) -> None:
         with self._lock:

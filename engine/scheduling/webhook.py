@@ -23,8 +23,10 @@ import secrets
 import selectors
 import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -43,6 +45,7 @@ from engine.scheduling.hook_request import (
     read_body,
     read_headers,
     refusal,
+    request_line,
 )
 from engine.scheduling.runs import QUEUED
 
@@ -109,6 +112,17 @@ Lookup = Callable[[str], Hook | None]
 Fire = Callable[[Path, dict[str, Any]], Any]
 
 
+_DATE: list[Any] = [0, ""]  # the second and its Date header text
+
+
+def _date() -> str:
+    """The Date header's text for now, made again only when the second changes (formatdate is ~4 µs)."""
+    now = int(time.time())
+    if _DATE[0] != now:
+        _DATE[1], _DATE[0] = formatdate(now, usegmt=True), now
+    return _DATE[1]
+
+
 class WebhookError(RuntimeError):
     """The server cannot start (port in use, ...): the message says what to do."""
 
@@ -137,16 +151,17 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(408, {"error": f"the request was not received within {self.server.read_timeout:g} s"})
 
     def parse_request(self) -> bool:
-        """The stdlib checks the request line (given an empty header block); the headers are read by
-        hook_request.read_headers rather than email.feedparser, then Connection and Expect apply as there."""
-        rfile, self.rfile = self.rfile, io.BytesIO(b"\r\n")
+        """The request line and the headers, read by hook_request (the stdlib's checks and messages, without its
+        email.feedparser), then Connection and Expect apply as in the stdlib."""
+        self.command = ""  # a refusal of the line is not for a method
+        self.close_connection = True
+        self.requestline = text = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+        if not text.strip():
+            return False
         try:
-            if not super().parse_request():
-                return False
-        finally:
-            self.rfile = rfile
-        try:
-            self.headers = read_headers(rfile)
+            self.command, self.path, version, keep = request_line(text)
+            self.request_version, self.close_connection = version, not keep
+            self.headers = read_headers(self.rfile)
         except RequestError as exc:
             self.send_error(exc.status, exc.message)
             return False
@@ -170,28 +185,33 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(code, {"error": f"{text} ({explain})" if explain else text})
 
     def _send(self, status: int, body: dict[str, Any], allow: tuple[str, ...] = (), retry_after: int = 0) -> None:
+        """The answer, status line, headers and body in one write (a second write would wait for the client's
+        delayed ACK: benchmarks/README.md, "Webhooks"); the Date text is made once a second."""
         data = json.dumps(body, default=str).encode()
         self._answered = True
-        try:
-            self.connection.settimeout(self.server.read_timeout)  # the reader left the socket on its deadline
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("webhook %s %r %d", self.address_string(), self.requestline, status)
+        head = ""
+        if self.request_version != "HTTP/0.9":  # an HTTP/0.9 request is answered with the body alone
+            phrase = self.responses[status][0] if status in self.responses else ""
+            head = (
+                f"{self.protocol_version} {status} {phrase}\r\nServer: {self.version_string()}\r\nDate: {_date()}"
+                f"\r\nContent-Type: application/json\r\nContent-Length: {len(data)}\r\n"
+            )
             if allow:
-                self.send_header("Allow", ", ".join(allow))
+                head += f"Allow: {', '.join(allow)}\r\n"
             if retry_after:
-                self.send_header("Retry-After", str(retry_after))
+                head += f"Retry-After: {retry_after}\r\n"
             if status >= 400:
-                self.send_header("Connection", "close")
-                self.close_connection = True
-            # headers and body leave in one write (the stdlib's end_headers would send the headers alone)
-            if not hasattr(self, "_headers_buffer"):  # an HTTP/0.9 request is answered with the body alone
-                self._headers_buffer: list[bytes] = []
-            elif self.request_version != "HTTP/0.9":
-                self._headers_buffer.append(b"\r\n")
-            if self.command != "HEAD":  # an answer to HEAD has headers only
-                self._headers_buffer.append(data)
-            self.flush_headers()
+                head += "Connection: close\r\n"
+            head += "\r\n"
+        if status >= 400:
+            self.close_connection = True
+        try:
+            current = self.connection.gettimeout()  # the reader left it near its deadline: time enough to send?
+            if current is None or current < self.server.read_timeout / 2:
+                self.connection.settimeout(self.server.read_timeout)
+            self.connection.sendall(head.encode("latin-1") + (data if self.command != "HEAD" else b""))
         except OSError:  # the client went away; nothing to tell it
             self.close_connection = True
             return
@@ -272,6 +292,9 @@ class _Handler(BaseHTTPRequestHandler):
         elsewhere = getattr(handle, "elsewhere", None)  # a standby daemon of a broker: the leader runs hooks
         if elsewhere is not None:
             return self._send(503, elsewhere["answer"], retry_after=elsewhere["retry_after"])
+        record = getattr(handle, "record", None)  # a 202 promises the call is in the history (docs/triggers.md)
+        if record is not None:
+            record()
         if not wait:
             return self._send(202, {"run_id": handle.run_id, "status": "accepted"})
         try:

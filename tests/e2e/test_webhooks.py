@@ -268,6 +268,10 @@ name: Stubborn
 triggers:
   - webhook: {path: lights, methods: [GET]}
 steps:
+  mark:
+    do: file.write
+    with: {path: "BEGAN", content: began}
+    next: spin
   spin:
     do: set
     with: {values: {x: "{{ ('a ' * 4000000) | urlize | length }}"}}  # one filter call: it cannot see a cancel
@@ -278,10 +282,12 @@ steps:
 def test_sigterm_records_the_run_it_ended_as_cancelled_without_an_error(product: Product) -> None:
     """A run whose process the engine ends itself (a daemon stopped while the run ignores its cancel) is recorded
     as cancelled with an INFO line, not an ERROR about a process that "ended unexpectedly"."""
-    product.write("stubborn.yaml", ENDLESS)
+    began = product.home / "began.txt"
+    product.write("stubborn.yaml", ENDLESS.replace("BEGAN", str(began)))
     with serving(product, "--grace", "0.5") as (daemon, url, token):
         assert call(f"{url}?token={token}", "GET")[0] == 202
-        assert wait_until(lambda: product.history_rows("SELECT * FROM runs WHERE status = 'running'"))
+        # the run is in its process (its row says 'running' from the 202 on, also while it waits for a process)
+        assert wait_until(began.exists)
         time.sleep(0.3)  # into its endless step
         assert daemon.stop() == 0
     log = daemon.log

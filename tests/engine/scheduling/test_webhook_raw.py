@@ -245,6 +245,9 @@ def test_loopback_pages_and_names_are_accepted(hook: Hook, extra: dict[str, str]
         (b"GET /hook/open HTTP/1.1\r\nHost: 127.0.0.1\r\nX: " + b"a" * 70_000 + b"\r\n\r\n", 431, "Line too long"),
         (b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n", 414, "Request-URI Too Long"),
         (b"GARBAGE\r\n\r\n", 400, "Bad request syntax ('GARBAGE')"),
+        (b"POST /hook/open HTTP/2.0\r\nHost: 127.0.0.1\r\n\r\n", 505, "Invalid HTTP version (2.0)"),
+        (b"POST /hook/open HTTP/1.x\r\nHost: 127.0.0.1\r\n\r\n", 400, "Bad request version ('HTTP/1.x')"),
+        (b"POST /hook/open\r\n\r\n", 400, "Bad HTTP/0.9 request type ('POST')"),
         (b"GET /hook/open HTTP/1.1\r\n" + b"X: y\r\n" * 101 + b"\r\n", 431, "Too many headers"),
     ],
 )
