@@ -179,7 +179,8 @@ class App:
         before = set(self.popups())
         self.xdo("mousemove", str(icon[0]), str(icon[1]), "click", "3")
         self.wait_for(lambda: set(self.popups()) - before, "the tray menu opened", 10)
-        time.sleep(0.5)  # the menu takes the keyboard once it is shown; give it a moment on a busy machine
+        time.sleep(1.0)  # the menu takes the keyboard once it is shown: on a busy machine keys sent 0.4 s after
+        # it was mapped were lost now and then (the Run entry not started, Quit not quitting, in fresh-clone runs)
         for key in keys:
             self.xdo("key", key)
             time.sleep(0.5)
