@@ -9,46 +9,36 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from collections.abc import Callable
 from typing import Any
 
 from engine.desktop.base import CLIPBOARD_LIMIT, Backend, DesktopUnavailable
+from engine.desktop.polling import Poller
 
 log = logging.getLogger("flowdeck.desktop")
 POLL = 0.5  # seconds between looks: two copies within one look fire once, with the later text
 
 
-class PollClipboardWatch:
+class PollClipboardWatch(Poller):
     """New text on the clipboard (optionally only text ``match`` finds), seen by looking twice a second."""
+
+    name = "flowdeck-clipboard-poll"
 
     def __init__(self, backend: Backend, match: str | None, fire: Callable[[dict[str, Any]], None],
                  every: float = POLL) -> None:  # fmt: skip
-        self.backend, self.fire, self.every = backend, fire, every
+        super().__init__(every)
+        self.backend, self.fire = backend, fire
         self.pattern = re.compile(match) if match else None
         self.serial = backend.clipboard_serial()
         self.text = backend.clipboard_text()  # what is on the clipboard now does not fire
         self._busy = False
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="flowdeck-clipboard-poll", daemon=True)
 
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(2)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.every):
-            try:
-                self.look()
-            except DesktopUnavailable as exc:  # another program holds the clipboard open: look again next time
-                if not self._busy:
-                    log.warning("the clipboard trigger could not read the clipboard: %s", exc)
-                self._busy = True
-            except Exception:
-                log.exception("the clipboard trigger could not read the clipboard")
+    def failed(self, exc: Exception) -> None:
+        if not isinstance(exc, DesktopUnavailable):
+            log.exception("the clipboard trigger could not read the clipboard")
+        elif not self._busy:  # another program holds the clipboard open: said once, looked at again next time
+            log.warning("the clipboard trigger could not read the clipboard: %s", exc)
+        self._busy = isinstance(exc, DesktopUnavailable) or self._busy
 
     def look(self) -> None:
         serial = self.backend.clipboard_serial()

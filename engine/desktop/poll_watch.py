@@ -5,43 +5,33 @@ backend has no window events (Windows, macOS), and a fallback anywhere. Tested o
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from typing import Any
 
 from engine.desktop.base import Backend, WindowInfo
+from engine.desktop.polling import Poller
 
 log = logging.getLogger("flowdeck.desktop")
 POLL = 0.5  # seconds between looks at the window list: a window open for less may be missed
 
 
-class PollWindowWatch:
+class PollWindowWatch(Poller):
     """Windows of ``app``/``title`` opening, getting the focus, closing, seen by comparing window lists."""
+
+    name = "flowdeck-window-poll"
 
     def __init__(self, backend: Backend, app: str, title: str, on: list[str], fire: Callable[[dict[str, Any]], None],
                  every: float = POLL) -> None:  # fmt: skip
-        self.backend, self.app, self.title, self.on, self.fire, self.every = backend, app, title, set(on), fire, every
+        super().__init__(every)
+        self.backend, self.app, self.title, self.on, self.fire = backend, app, title, set(on), fire
         self.known = self._matching()  # the windows open now do not fire
         self.focused = next((w.id for w in self.known.values() if w.focused), None)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="flowdeck-window-poll", daemon=True)
 
     def _matching(self) -> dict[int, WindowInfo]:
         return {w.id: w for w in self.backend.windows() if w.matches(self.app, self.title)}
 
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(2)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.every):
-            try:
-                self.look()
-            except Exception:  # a window gone while it was read, a desktop busy: look again next time
-                log.exception("the window trigger could not read the window list")
+    def failed(self, exc: Exception) -> None:  # a window gone while it was read, a desktop busy: next time
+        log.exception("the window trigger could not read the window list")
 
     def look(self) -> None:
         now = self._matching()
