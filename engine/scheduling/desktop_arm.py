@@ -28,8 +28,9 @@ from engine.model.workflow import Trigger
 log = logging.getLogger("flowdeck.scheduling")
 Fire = Callable[[Path, dict[str, Any]], Any]
 Report = Callable[[Path, str], None]
-# =1: arm the hotkey, window and clipboard triggers as on Windows and macOS (pynput, polling) on X11 too: their tests
+# =1: arm the desktop triggers as on Windows and macOS (pynput, polling) on Linux too: their tests
 PORTABLE_ENV = "FLOWDECK_PORTABLE_TRIGGERS"
+PORTABLE_SESSION = ("sleep", "wake", "idle")  # the session events watched by polling (Windows, macOS)
 DAEMON_LINE = "{file}: the {kind} trigger ({words}) is not armed: desktop triggers need the Flowdeck app on the desktop"
 
 
@@ -89,10 +90,8 @@ class DesktopTriggers:
     def _make(self, path: Path, trigger: Trigger) -> Any:
         o, kind = trigger.options, trigger.kind
         fire = _firing(self._fire, path, kind)
-        if KINDS[kind].needs_display and portable():
-            return self._portable(path, kind, o, fire)
-        if sys.platform in ("win32", "darwin"):  # not run in Flowdeck's tests (no Windows or macOS here)
-            raise DesktopUnavailable(f"the {kind} trigger works on Linux only so far (docs/desktop.md)")
+        if portable():
+            return self._portable(path, trigger, fire)
         if KINDS[kind].needs_display:
             problem = wayland_problem()
             if problem:
@@ -113,8 +112,19 @@ class DesktopTriggers:
             return dbus_watch.SessionWatch(events(o, "on", SESSION_EVENTS), idle, fire)
         return dbus_watch.DeviceWatch(str(o["kind"]), events(o, "on", DEVICE_EVENTS), fire)
 
-    def _portable(self, path: Path, kind: str, o: dict[str, Any], fire: Callable[[dict[str, Any]], None]) -> Any:
-        """The hotkey through pynput, windows and the clipboard by polling the backend: as on Windows and macOS."""
+    def _portable(self, path: Path, trigger: Trigger, fire: Callable[[dict[str, Any]], None]) -> Any:
+        """The hotkey through pynput; windows, the clipboard, idle, network and power by polling: as on Windows and
+        macOS. Lock, unlock, login, USB and monitors have no watcher there."""
+        kind, o = trigger.kind, trigger.options
+        if kind == "session":
+            return self._portable_session(path, trigger, fire)
+        if kind == "device":
+            if o["kind"] not in ("network", "power"):
+                raise DesktopUnavailable(f"the {o['kind']} device trigger is not watched on {_system()} yet "
+                                         "(no maintained library offers it; docs/desktop.md)")  # fmt: skip
+            from engine.desktop.poll_device import PollDeviceWatch
+
+            return PollDeviceWatch(str(o["kind"]), events(o, "on", DEVICE_EVENTS), fire)
         problem = wayland_problem()  # None on Windows and macOS
         if problem:
             raise DesktopUnavailable(problem)
@@ -132,6 +142,28 @@ class DesktopTriggers:
         from engine.desktop.poll_clipboard import PollClipboardWatch
 
         return PollClipboardWatch(backend(), o.get("match"), fire)
+
+    def _portable_session(self, path: Path, trigger: Trigger, fire: Callable[[dict[str, Any]], None]) -> Any:
+        """Idle, sleep and wake by polling; the events it cannot watch are one not-armed line, the rest armed."""
+        from engine.desktop.poll_session import PollSessionWatch
+
+        on = events(trigger.options, "on", SESSION_EVENTS)
+        unwatched = [e for e in on if e not in PORTABLE_SESSION]
+        why = f"{', '.join(unwatched)} {'is' if len(unwatched) == 1 else 'are'} not watched on {_system()} yet"
+        idle_seconds = None
+        if "idle" in on:
+            try:
+                idle_seconds = _idle_reader()
+            except DesktopUnavailable as exc:
+                unwatched.append("idle")
+                why = f"{why}; idle cannot be watched: {exc}" if unwatched[:-1] else f"idle cannot be watched: {exc}"
+        watched = [e for e in on if e not in unwatched]
+        if not watched:
+            raise DesktopUnavailable(why)
+        if unwatched:
+            self._not_armed(NotArmed(path, trigger, f"{why} (it fires on {', '.join(watched)})"))
+        idle = parse_duration(trigger.options.get("idle", "10m"), "idle time")
+        return PollSessionWatch(watched, idle, fire, idle_seconds)
 
     def _hotkey(self, path: Path, keys: str, make: Callable[[str], Any]) -> Any:
         combo = str(parse_combo(keys))
@@ -163,8 +195,25 @@ class DesktopTriggers:
 
 
 def portable() -> bool:
-    """Whether the hotkey, window and clipboard triggers are armed with pynput and polling (not X11's own events)."""
+    """Whether the desktop triggers are armed with pynput and polling (not X11's, logind's or udev's events)."""
     return sys.platform in ("win32", "darwin") or os.environ.get(PORTABLE_ENV) == "1"
+
+
+def _system() -> str:
+    return {"win32": "Windows", "darwin": "macOS"}.get(sys.platform, f"Linux with {PORTABLE_ENV}=1")
+
+
+def _idle_reader() -> Callable[[], float]:
+    """The backend's idle_seconds, read once here so that a display without the means says so when arming."""
+    from engine.desktop import backend
+
+    if sys.platform not in ("win32", "darwin"):
+        problem = wayland_problem()
+        if problem:
+            raise DesktopUnavailable(problem)
+    read = backend().idle_seconds
+    read()
+    return read
 
 
 def _firing(fire: Fire, path: Path, kind: str) -> Callable[[dict[str, Any]], None]:
