@@ -100,4 +100,4 @@ class PollDeviceWatch:
             return
         plugged, percent = state
         source = {True: "mains", False: "battery"}.get(plugged, "battery") if event == "changed" else "battery"
-        self.fire({"event": event, "device": "power", "name": source, "percent": percent, "mains": plugged})
+        self.fire({"event": event, "device": "power", "name": source, "percent": percent})

@@ -86,7 +86,7 @@ def test_power_switching_to_battery_and_back_and_a_battery_coming_and_going() ->
     assert [(f["event"], f["name"], f["percent"]) for f in fired] == [
         ("changed", "battery", 79), ("changed", "mains", 61), ("removed", "battery", 61), ("added", "battery", 50)
     ]  # fmt: skip
-    assert fired[0] == {"event": "changed", "device": "power", "name": "battery", "percent": 79, "mains": False}
+    assert fired[0] == {"event": "changed", "device": "power", "name": "battery", "percent": 79}
 
 
 def test_only_the_chosen_events_fire() -> None:
