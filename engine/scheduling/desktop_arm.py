@@ -31,6 +31,7 @@ Report = Callable[[Path, str], None]
 # =1: arm the desktop triggers as on Windows and macOS (pynput, polling) on Linux too: their tests
 PORTABLE_ENV = "FLOWDECK_PORTABLE_TRIGGERS"
 PORTABLE_SESSION = ("sleep", "wake", "idle")  # the session events watched by polling (Windows, macOS)
+WTS_SESSION = ("login", "lock", "unlock")  # on Windows from WTS session notifications (engine.desktop._win32_session)
 DAEMON_LINE = "{file}: the {kind} trigger ({words}) is not armed: desktop triggers need the Flowdeck app on the desktop"
 
 
@@ -148,22 +149,33 @@ class DesktopTriggers:
         from engine.desktop.poll_session import PollSessionWatch
 
         on = events(trigger.options, "on", SESSION_EVENTS)
-        unwatched = [e for e in on if e not in PORTABLE_SESSION]
-        why = f"{', '.join(unwatched)} {'is' if len(unwatched) == 1 else 'are'} not watched on {_system()} yet"
+        native = [e for e in on if e in WTS_SESSION] if sys.platform == "win32" else []
+        unwatched = [e for e in on if e not in PORTABLE_SESSION and e not in native]
+        verb = "is" if len(unwatched) == 1 else "are"
+        reasons = [f"{', '.join(unwatched)} {verb} not watched on {_system()} yet"] if unwatched else []
         idle_seconds = None
         if "idle" in on:
             try:
                 idle_seconds = _idle_reader()
             except DesktopUnavailable as exc:
+                reasons.append(f"idle cannot be watched: {exc}")
                 unwatched.append("idle")
-                why = f"{why}; idle cannot be watched: {exc}" if unwatched[:-1] else f"idle cannot be watched: {exc}"
+        why = "; ".join(reasons)
         watched = [e for e in on if e not in unwatched]
         if not watched:
             raise DesktopUnavailable(why)
+        watchers: list[Any] = []
+        if native:  # not run in Flowdeck's tests (no Windows here)
+            from engine.desktop._win32_session import WtsSessionWatch
+
+            watchers.append(WtsSessionWatch(native, fire))
         if unwatched:
             self._not_armed(NotArmed(path, trigger, f"{why} (it fires on {', '.join(watched)})"))
         idle = parse_duration(trigger.options.get("idle", "10m"), "idle time")
-        return PollSessionWatch(watched, idle, fire, idle_seconds)
+        polled = [e for e in watched if e not in native]
+        if polled:
+            watchers.append(PollSessionWatch(polled, idle, fire, idle_seconds))
+        return watchers[0] if len(watchers) == 1 else _Together(watchers)
 
     def _hotkey(self, path: Path, keys: str, make: Callable[[str], Any]) -> Any:
         combo = str(parse_combo(keys))
@@ -197,6 +209,21 @@ class DesktopTriggers:
 def portable() -> bool:
     """Whether the desktop triggers are armed with pynput and polling (not X11's, logind's or udev's events)."""
     return sys.platform in ("win32", "darwin") or os.environ.get(PORTABLE_ENV) == "1"
+
+
+class _Together:
+    """A trigger watched by two watchers (Windows: lock/unlock/login by WTS messages, the rest by polling)."""
+
+    def __init__(self, watchers: list[Any]) -> None:
+        self.watchers = watchers
+
+    def start(self) -> None:
+        for w in self.watchers:
+            w.start()
+
+    def stop(self) -> None:
+        for w in self.watchers:
+            w.stop()
 
 
 def _system() -> str:

@@ -14,13 +14,12 @@ from engine.scheduling.entries import ServiceEvent
 from tests.engine.scheduling.helpers import lines, service, wait_for
 from tests.support.desk import TRIGGERED_FLOW, Desk, desk, desk_display  # noqa: F401
 
-pytestmark = pytest.mark.xdisplay
-
 
 def _flow(ws: Path, name: str, trigger: str, line: str, out: Path) -> None:
     (ws / f"{name}.yaml").write_text(TRIGGERED_FLOW.format(name=name, trigger=trigger, line=line, out=out), "utf-8")
 
 
+@pytest.mark.xdisplay
 def test_idle_is_armed_lock_and_usb_are_reported_not_armed(
     tmp_path: Path,
     desk: Desk,  # noqa: F811
@@ -49,5 +48,27 @@ def test_idle_is_armed_lock_and_usb_are_reported_not_armed(
         assert wait_for(lambda: lines(idle), 6), "idle did not fire"
         assert lines(idle) == ["session idle"]
         assert [n.path.name for n in svc.not_armed()] == ["away.yaml", "idle.yaml", "usb.yaml"]
+    finally:
+        svc.stop(grace=2)
+
+
+def test_on_wayland_idle_is_reported_and_wake_still_armed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(PORTABLE_ENV, "1")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
+    svc = service(tmp_path)
+    _flow(svc.workspace, "both", "session: {on: [idle, wake]}", "x", tmp_path / "both.txt")
+    _flow(svc.workspace, "idle", "session: {on: [idle]}", "x", tmp_path / "idle.txt")
+    seen: list[ServiceEvent] = []
+    svc.subscribe(seen.append)
+    svc.start()
+    try:
+        found = sorted(e.message for e in seen if e.kind == "not_armed")
+        assert [m.split(": this is a Wayland session")[0] for m in found] == [
+            "both.yaml: the session trigger is not armed: idle cannot be watched",
+            "idle.yaml: the session trigger is not armed: idle cannot be watched",
+        ]
+        assert found[0].endswith("(it fires on wake)")
+        assert "fires on" not in found[1]  # nothing of it is armed
     finally:
         svc.stop(grace=2)
