@@ -31,7 +31,8 @@ Report = Callable[[Path, str], None]
 # =1: arm the desktop triggers as on Windows and macOS (pynput, polling) on Linux too: their tests
 PORTABLE_ENV = "FLOWDECK_PORTABLE_TRIGGERS"
 PORTABLE_SESSION = ("sleep", "wake", "idle")  # the session events watched by polling (Windows, macOS)
-WTS_SESSION = ("login", "lock", "unlock")  # on Windows from WTS session notifications (engine.desktop._win32_session)
+# the session events the system tells of: Windows' WTS session messages, macOS' screen lock notifications
+NATIVE_SESSION = {"win32": ("login", "lock", "unlock"), "darwin": ("lock", "unlock")}
 DAEMON_LINE = "{file}: the {kind} trigger ({words}) is not armed: desktop triggers need the Flowdeck app on the desktop"
 
 
@@ -115,7 +116,7 @@ class DesktopTriggers:
 
     def _portable(self, path: Path, trigger: Trigger, fire: Callable[[dict[str, Any]], None]) -> Any:
         """The hotkey through pynput; windows, the clipboard, idle, network and power by polling: as on Windows and
-        macOS. Lock, unlock, login, USB and monitors have no watcher there."""
+        macOS, where lock and unlock (and login on Windows) come from the system; USB and monitors are not armed."""
         kind, o = trigger.kind, trigger.options
         if kind == "session":
             return self._portable_session(path, trigger, fire)
@@ -145,11 +146,12 @@ class DesktopTriggers:
         return PollClipboardWatch(backend(), o.get("match"), fire)
 
     def _portable_session(self, path: Path, trigger: Trigger, fire: Callable[[dict[str, Any]], None]) -> Any:
-        """Idle, sleep and wake by polling; the events it cannot watch are one not-armed line, the rest armed."""
+        """Idle, sleep and wake by polling, lock/unlock/login from the system where it tells (NATIVE_SESSION); the
+        events that cannot be watched are one not-armed line, the rest armed."""
         from engine.desktop.poll_session import PollSessionWatch
 
         on = events(trigger.options, "on", SESSION_EVENTS)
-        native = [e for e in on if e in WTS_SESSION] if sys.platform == "win32" else []
+        native = [e for e in on if e in NATIVE_SESSION.get(sys.platform, ())]
         unwatched = [e for e in on if e not in PORTABLE_SESSION and e not in native]
         verb = "is" if len(unwatched) == 1 else "are"
         reasons = [f"{', '.join(unwatched)} {verb} not watched on {_system()} yet"] if unwatched else []
@@ -165,10 +167,8 @@ class DesktopTriggers:
         if not watched:
             raise DesktopUnavailable(why)
         watchers: list[Any] = []
-        if native:  # not run in Flowdeck's tests (no Windows here)
-            from engine.desktop._win32_session import WtsSessionWatch
-
-            watchers.append(WtsSessionWatch(native, fire))
+        if native:
+            watchers.append(_native_session(native, fire))
         if unwatched:
             self._not_armed(NotArmed(path, trigger, f"{why} (it fires on {', '.join(watched)})"))
         idle = parse_duration(trigger.options.get("idle", "10m"), "idle time")
@@ -212,7 +212,7 @@ def portable() -> bool:
 
 
 class _Together:
-    """A trigger watched by two watchers (Windows: lock/unlock/login by WTS messages, the rest by polling)."""
+    """A trigger watched by two watchers (lock and unlock told by the system, the rest by polling)."""
 
     def __init__(self, watchers: list[Any]) -> None:
         self.watchers = watchers
@@ -224,6 +224,17 @@ class _Together:
     def stop(self) -> None:
         for w in self.watchers:
             w.stop()
+
+
+def _native_session(on: list[str], fire: Callable[[dict[str, Any]], None]) -> Any:
+    """Not run in Flowdeck's tests (no Windows or macOS here)."""
+    if sys.platform == "win32":
+        from engine.desktop._win32_session import WtsSessionWatch
+
+        return WtsSessionWatch(on, fire)
+    from engine.desktop.mac_session import MacSessionWatch
+
+    return MacSessionWatch(on, fire)
 
 
 def _system() -> str:
