@@ -13,7 +13,7 @@ from engine.desktop import backend
 from engine.desktop.poll_session import PollSessionWatch
 from engine.scheduling.clock import ManualClock
 from tests.engine.scheduling.helpers import wait_for
-from tests.support.desk import Desk, desk, desk_display  # noqa: F401
+from tests.support.desk import Desk
 
 
 def test_a_sleep_is_told_on_waking_as_sleep_then_wake_with_how_long() -> None:
@@ -38,7 +38,7 @@ def test_only_wake_when_only_wake_is_chosen() -> None:
 
 
 @pytest.mark.xdisplay
-def test_idle_fires_once_per_stretch_without_input_on_a_real_display(desk: Desk) -> None:  # noqa: F811
+def test_idle_fires_once_per_stretch_without_input_on_a_real_display(desk: Desk) -> None:
     fired: list[dict[str, Any]] = []
     x11 = backend()
     x11.press(["shift"], 0.01)  # input now: idle counts from here

@@ -12,7 +12,7 @@ from engine.desktop import backend
 from engine.scheduling.desktop_arm import PORTABLE_ENV
 from engine.scheduling.entries import ServiceEvent
 from tests.engine.scheduling.helpers import lines, service, wait_for
-from tests.support.desk import TRIGGERED_FLOW, Desk, desk, desk_display  # noqa: F401
+from tests.support.desk import TRIGGERED_FLOW, Desk
 
 
 def _flow(ws: Path, name: str, trigger: str, line: str, out: Path) -> None:
@@ -22,7 +22,7 @@ def _flow(ws: Path, name: str, trigger: str, line: str, out: Path) -> None:
 @pytest.mark.xdisplay
 def test_idle_is_armed_lock_and_usb_are_reported_not_armed(
     tmp_path: Path,
-    desk: Desk,  # noqa: F811
+    desk: Desk,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv(PORTABLE_ENV, "1")
