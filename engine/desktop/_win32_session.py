@@ -11,6 +11,7 @@ NOTIFY_FOR_ALL_SESSIONS, GetMessageW, PostMessageW). As logind on Linux: ``login
 from __future__ import annotations
 
 import ctypes
+import itertools
 import logging
 import threading
 from collections.abc import Callable
@@ -26,7 +27,7 @@ NOTIFY_FOR_ALL_SESSIONS = 1
 HWND_MESSAGE = wintypes.HWND(-3)
 LRESULT = ctypes.c_ssize_t
 WNDPROC = ctypes.WINFUNCTYPE(LRESULT, wintypes.HWND, wintypes.UINT, wintypes.WPARAM, wintypes.LPARAM)  # type: ignore[attr-defined]
-_CLASS = "FlowdeckSessionWatch"
+_made = itertools.count(1)  # each watcher registers a window class of its own, bound to its own window procedure
 
 
 class WNDCLASSEXW(ctypes.Structure):
@@ -52,6 +53,7 @@ def _api() -> tuple[Any, Any, Any]:
     user32.DispatchMessageW.argtypes = [ctypes.POINTER(wintypes.MSG)]
     user32.PostMessageW.argtypes = [wintypes.HWND, wintypes.UINT, wintypes.WPARAM, wintypes.LPARAM]
     user32.DestroyWindow.argtypes = [wintypes.HWND]
+    user32.UnregisterClassW.argtypes = [wintypes.LPCWSTR, wintypes.HINSTANCE]
     wtsapi32.WTSRegisterSessionNotification.argtypes = [wintypes.HWND, wintypes.DWORD]
     wtsapi32.WTSUnRegisterSessionNotification.argtypes = [wintypes.HWND]
     kernel32.GetModuleHandleW.argtypes, kernel32.GetModuleHandleW.restype = [wintypes.LPCWSTR], wintypes.HMODULE
@@ -71,6 +73,8 @@ class WtsSessionWatch:
         self.hinstance = kernel32.GetModuleHandleW(None)
         self.proc = WNDPROC(self._window_proc)  # kept: Windows calls it as long as the window lives
         self.hwnd: Any = None
+        self.class_name = f"FlowdeckSessionWatch{next(_made)}"
+        self._wc: Any = None  # the class as registered: kept, it holds the procedure and the name
         self._ready = threading.Event()
         self._problem = ""
         # the window belongs to the thread that makes it, and only that thread can pump its messages: so the
@@ -93,19 +97,22 @@ class WtsSessionWatch:
             self._open()
         except DesktopUnavailable as exc:
             self._problem = str(exc)
+            self.user32.UnregisterClassW(self.class_name, self.hinstance)  # refused harmlessly when not registered
             return
         finally:
             self._ready.set()
         msg = wintypes.MSG()
         while self.user32.GetMessageW(ctypes.byref(msg), None, 0, 0) > 0:  # 0: WM_QUIT, -1: an error
             self.user32.DispatchMessageW(ctypes.byref(msg))
+        self.user32.UnregisterClassW(self.class_name, self.hinstance)
 
     def _open(self) -> None:
-        wc = WNDCLASSEXW(cbSize=ctypes.sizeof(WNDCLASSEXW), lpfnWndProc=self.proc, hInstance=self.hinstance,
-                         lpszClassName=_CLASS)  # fmt: skip
-        self.user32.RegisterClassExW(ctypes.byref(wc))  # fails harmlessly when a second watcher registers it again
-        self.hwnd = self.user32.CreateWindowExW(0, _CLASS, _CLASS, 0, 0, 0, 0, 0, HWND_MESSAGE, None,
-                                                self.hinstance, None)  # fmt: skip
+        self._wc = WNDCLASSEXW(cbSize=ctypes.sizeof(WNDCLASSEXW), lpfnWndProc=self.proc, hInstance=self.hinstance,
+                               lpszClassName=self.class_name)  # fmt: skip
+        if not self.user32.RegisterClassExW(ctypes.byref(self._wc)):
+            raise DesktopUnavailable(f"could not register a window class (error {ctypes.get_last_error()})")  # type: ignore[attr-defined]
+        self.hwnd = self.user32.CreateWindowExW(0, self.class_name, self.class_name, 0, 0, 0, 0, 0, HWND_MESSAGE,
+                                                None, self.hinstance, None)  # fmt: skip
         if not self.hwnd:
             raise DesktopUnavailable(f"could not make a message window (error {ctypes.get_last_error()})")  # type: ignore[attr-defined]
         if not self.wtsapi32.WTSRegisterSessionNotification(self.hwnd, NOTIFY_FOR_ALL_SESSIONS):
