@@ -1,9 +1,9 @@
 """Windows through ctypes over user32 and kernel32 (no dependency): the clipboard, whether a hotkey is taken, a
-process's program name.
+process's program name, the time since the last input.
 
 NOT RUN in Flowdeck's tests (no Windows machine here): every line of this module is unrun; written against the
 documented Win32 calls (OpenClipboard, GetClipboardData(CF_UNICODETEXT), GetClipboardSequenceNumber,
-RegisterHotKey, QueryFullProcessImageNameW).
+RegisterHotKey, QueryFullProcessImageNameW, GetLastInputInfo).
 """
 
 from __future__ import annotations
@@ -25,6 +25,10 @@ MOD_NOREPEAT = 0x4000
 _PROBE_ID = 0xBFFF  # the highest id an application may give RegisterHotKey
 
 
+class LastInputInfo(ctypes.Structure):
+    _fields_ = [("cbSize", wintypes.UINT), ("dwTime", wintypes.DWORD)]
+
+
 @functools.cache
 def _api() -> tuple[Any, Any]:
     user32 = ctypes.WinDLL("user32", use_last_error=True)  # type: ignore[attr-defined]
@@ -38,6 +42,7 @@ def _api() -> tuple[Any, Any]:
         ("RegisterHotKey", [wintypes.HWND, ctypes.c_int, wintypes.UINT, wintypes.UINT], wintypes.BOOL),
         ("UnregisterHotKey", [wintypes.HWND, ctypes.c_int], wintypes.BOOL),
         ("VkKeyScanW", [wintypes.WCHAR], ctypes.c_short),
+        ("GetLastInputInfo", [ctypes.POINTER(LastInputInfo)], wintypes.BOOL),
     ):
         getattr(user32, name).argtypes, getattr(user32, name).restype = args, result
     for name, args, result in (
@@ -46,6 +51,7 @@ def _api() -> tuple[Any, Any]:
         ("GlobalSize", [wintypes.HGLOBAL], ctypes.c_size_t),
         ("OpenProcess", [wintypes.DWORD, wintypes.BOOL, wintypes.DWORD], wintypes.HANDLE),
         ("CloseHandle", [wintypes.HANDLE], wintypes.BOOL),
+        ("GetTickCount", [], wintypes.DWORD),
         ("QueryFullProcessImageNameW", [wintypes.HANDLE, wintypes.DWORD, wintypes.LPWSTR,
                                         ctypes.POINTER(wintypes.DWORD)], wintypes.BOOL),
     ):  # fmt: skip
@@ -123,3 +129,12 @@ def program_name(pid: int) -> str:
         return name[:-4] if name.lower().endswith(".exe") else name
     finally:
         kernel32.CloseHandle(handle)
+
+
+def idle_seconds() -> float:
+    """Seconds since the session's last key or mouse input (GetLastInputInfo against GetTickCount)."""
+    user32, kernel32 = _api()
+    info = LastInputInfo(ctypes.sizeof(LastInputInfo), 0)
+    if not user32.GetLastInputInfo(ctypes.byref(info)):
+        raise DesktopUnavailable("Windows did not tell the time of the last input (GetLastInputInfo failed)")
+    return ((kernel32.GetTickCount() - info.dwTime) & 0xFFFFFFFF) / 1000.0  # both wrap after 49.7 days

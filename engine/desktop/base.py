@@ -109,3 +109,7 @@ class Backend(Protocol):
         """A number that changes with every copy (Windows, macOS), so a watcher reads the text only then; None
         where the platform keeps no such number (X11), and a watcher compares the text."""
         ...
+
+    def idle_seconds(self) -> float:
+        """Seconds since the last key or mouse input (the session trigger's idle where it polls)."""
+        ...

@@ -74,6 +74,11 @@ class MacBackend(PynputInput):
         with objc.autorelease_pool():
             return int(appkit.NSPasteboard.generalPasteboard().changeCount())
 
+    def idle_seconds(self) -> float:
+        """Seconds since the last key or mouse input in this login session."""
+        return float(Quartz.CGEventSourceSecondsSinceLastEventType(
+            Quartz.kCGEventSourceStateCombinedSessionState, Quartz.kCGAnyInputEventType))  # fmt: skip
+
 
 def _appkit() -> tuple[Any, Any]:
     try:

@@ -156,7 +156,7 @@ _declare(TriggerKind(
     (Option("on", "When", "default: all", choices=SESSION_EVENTS, many=True, default=list(SESSION_EVENTS)),
      Option("idle", "Idle for (with idle)", "how long idle counts as idle (default 10m)", "10m")),
     {"on": ["unlock"]}, _check_session, lambda o: f"on session {_words(o, 'on', SESSION_EVENTS)}",
-    needs_display=False, fields=("event",),
+    needs_display=False, fields=("event", "idle", "slept"),
 ))  # fmt: skip
 _declare(TriggerKind(
     "device", "Device", "A USB device, a monitor, the network or the power supply changes.",
@@ -164,7 +164,7 @@ _declare(TriggerKind(
      Option("on", "When", "default: all", choices=DEVICE_EVENTS, many=True, default=list(DEVICE_EVENTS))),
     {"kind": "usb", "on": ["added"]}, _check_device,
     lambda o: f"when a {o.get('kind')} device is {_words(o, 'on', DEVICE_EVENTS)}", needs_display=False,
-    fields=("event", "device", "name", "path", "connected"),
+    fields=("event", "device", "name", "path", "connected", "up", "addresses", "percent"),
 ))  # fmt: skip
 
 CHECKS = {k: t.check for k, t in KINDS.items()}

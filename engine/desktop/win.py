@@ -63,3 +63,6 @@ class WindowsBackend(PynputInput):
 
     def clipboard_serial(self) -> int | None:
         return _win32.clipboard_serial()
+
+    def idle_seconds(self) -> float:
+        return _win32.idle_seconds()

@@ -288,3 +288,10 @@ class X11Backend:
             return ""  # nothing, or text so large the owner sends it in pieces: not handed to a run
         data = value.value
         return data.decode("utf-8", "replace") if isinstance(data, bytes) else ""
+
+    def idle_seconds(self) -> float:
+        """Seconds since the last key or mouse input, from the X screen saver extension (XTEST input counts)."""
+        if not self.d.has_extension("MIT-SCREEN-SAVER"):
+            raise DesktopUnavailable("the X display has no MIT-SCREEN-SAVER extension: the idle time cannot be read")
+        with self._lock:  # python-xlib loads the extension's requests when it connects
+            return self.root.screensaver_query_info().idle / 1000.0

@@ -28,8 +28,11 @@ from engine.model.workflow import Trigger
 log = logging.getLogger("flowdeck.scheduling")
 Fire = Callable[[Path, dict[str, Any]], Any]
 Report = Callable[[Path, str], None]
-# =1: arm the hotkey, window and clipboard triggers as on Windows and macOS (pynput, polling) on X11 too: their tests
+# =1: arm the desktop triggers as on Windows and macOS (pynput, polling) on Linux too: their tests
 PORTABLE_ENV = "FLOWDECK_PORTABLE_TRIGGERS"
+PORTABLE_SESSION = ("sleep", "wake", "idle")  # the session events watched by polling (Windows, macOS)
+# the session events the system tells of: Windows' WTS session messages, macOS' screen lock notifications
+NATIVE_SESSION = {"win32": ("login", "lock", "unlock"), "darwin": ("lock", "unlock")}
 DAEMON_LINE = "{file}: the {kind} trigger ({words}) is not armed: desktop triggers need the Flowdeck app on the desktop"
 
 
@@ -89,10 +92,8 @@ class DesktopTriggers:
     def _make(self, path: Path, trigger: Trigger) -> Any:
         o, kind = trigger.options, trigger.kind
         fire = _firing(self._fire, path, kind)
-        if KINDS[kind].needs_display and portable():
-            return self._portable(path, kind, o, fire)
-        if sys.platform in ("win32", "darwin"):  # not run in Flowdeck's tests (no Windows or macOS here)
-            raise DesktopUnavailable(f"the {kind} trigger works on Linux only so far (docs/desktop.md)")
+        if portable():
+            return self._portable(path, trigger, fire)
         if KINDS[kind].needs_display:
             problem = wayland_problem()
             if problem:
@@ -113,8 +114,19 @@ class DesktopTriggers:
             return dbus_watch.SessionWatch(events(o, "on", SESSION_EVENTS), idle, fire)
         return dbus_watch.DeviceWatch(str(o["kind"]), events(o, "on", DEVICE_EVENTS), fire)
 
-    def _portable(self, path: Path, kind: str, o: dict[str, Any], fire: Callable[[dict[str, Any]], None]) -> Any:
-        """The hotkey through pynput, windows and the clipboard by polling the backend: as on Windows and macOS."""
+    def _portable(self, path: Path, trigger: Trigger, fire: Callable[[dict[str, Any]], None]) -> Any:
+        """The hotkey through pynput; windows, the clipboard, idle, network and power by polling: as on Windows and
+        macOS, where lock and unlock (and login on Windows) come from the system; USB and monitors are not armed."""
+        kind, o = trigger.kind, trigger.options
+        if kind == "session":
+            return self._portable_session(path, trigger, fire)
+        if kind == "device":
+            if o["kind"] not in ("network", "power"):
+                raise DesktopUnavailable(f"the {o['kind']} device trigger is not watched on {_system()} yet "
+                                         "(no maintained library offers it; docs/desktop.md)")  # fmt: skip
+            from engine.desktop.poll_device import PollDeviceWatch
+
+            return PollDeviceWatch(str(o["kind"]), events(o, "on", DEVICE_EVENTS), fire)
         problem = wayland_problem()  # None on Windows and macOS
         if problem:
             raise DesktopUnavailable(problem)
@@ -132,6 +144,38 @@ class DesktopTriggers:
         from engine.desktop.poll_clipboard import PollClipboardWatch
 
         return PollClipboardWatch(backend(), o.get("match"), fire)
+
+    def _portable_session(self, path: Path, trigger: Trigger, fire: Callable[[dict[str, Any]], None]) -> Any:
+        """Idle, sleep and wake by polling, lock/unlock/login from the system where it tells (NATIVE_SESSION); the
+        events that cannot be watched are one not-armed line, the rest armed."""
+        from engine.desktop.poll_session import PollSessionWatch
+
+        on = events(trigger.options, "on", SESSION_EVENTS)
+        native = [e for e in on if e in NATIVE_SESSION.get(sys.platform, ())]
+        unwatched = [e for e in on if e not in PORTABLE_SESSION and e not in native]
+        verb = "is" if len(unwatched) == 1 else "are"
+        reasons = [f"{', '.join(unwatched)} {verb} not watched on {_system()} yet"] if unwatched else []
+        idle_seconds = None
+        if "idle" in on:
+            try:
+                idle_seconds = _idle_reader()
+            except DesktopUnavailable as exc:
+                reasons.append(f"idle cannot be watched: {exc}")
+                unwatched.append("idle")
+        why = "; ".join(reasons)
+        watched = [e for e in on if e not in unwatched]
+        if not watched:
+            raise DesktopUnavailable(why)
+        watchers: list[Any] = []
+        if native:
+            watchers.append(_native_session(native, fire))
+        if unwatched:
+            self._not_armed(NotArmed(path, trigger, f"{why} (it fires on {', '.join(watched)})"))
+        idle = parse_duration(trigger.options.get("idle", "10m"), "idle time")
+        polled = [e for e in watched if e not in native]
+        if polled:
+            watchers.append(PollSessionWatch(polled, idle, fire, idle_seconds))
+        return watchers[0] if len(watchers) == 1 else _Together(watchers)
 
     def _hotkey(self, path: Path, keys: str, make: Callable[[str], Any]) -> Any:
         combo = str(parse_combo(keys))
@@ -163,8 +207,51 @@ class DesktopTriggers:
 
 
 def portable() -> bool:
-    """Whether the hotkey, window and clipboard triggers are armed with pynput and polling (not X11's own events)."""
+    """Whether the desktop triggers are armed with pynput and polling (not X11's, logind's or udev's events)."""
     return sys.platform in ("win32", "darwin") or os.environ.get(PORTABLE_ENV) == "1"
+
+
+class _Together:
+    """A trigger watched by two watchers (lock and unlock told by the system, the rest by polling)."""
+
+    def __init__(self, watchers: list[Any]) -> None:
+        self.watchers = watchers
+
+    def start(self) -> None:
+        for w in self.watchers:
+            w.start()
+
+    def stop(self) -> None:
+        for w in self.watchers:
+            w.stop()
+
+
+def _native_session(on: list[str], fire: Callable[[dict[str, Any]], None]) -> Any:
+    """Not run in Flowdeck's tests (no Windows or macOS here)."""
+    if sys.platform == "win32":
+        from engine.desktop._win32_session import WtsSessionWatch
+
+        return WtsSessionWatch(on, fire)
+    from engine.desktop.mac_session import MacSessionWatch
+
+    return MacSessionWatch(on, fire)
+
+
+def _system() -> str:
+    return {"win32": "Windows", "darwin": "macOS"}.get(sys.platform, f"Linux with {PORTABLE_ENV}=1")
+
+
+def _idle_reader() -> Callable[[], float]:
+    """The backend's idle_seconds, read once here so that a display without the means says so when arming."""
+    from engine.desktop import backend
+
+    if sys.platform not in ("win32", "darwin"):
+        problem = wayland_problem()
+        if problem:
+            raise DesktopUnavailable(problem)
+    read = backend().idle_seconds
+    read()
+    return read
 
 
 def _firing(fire: Fire, path: Path, kind: str) -> Callable[[dict[str, Any]], None]:

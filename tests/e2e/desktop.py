@@ -229,9 +229,10 @@ class Desktop(App):
         return self.proc.wait(20)
 
 
-def started(x: XDisplay, product: Product, *args: str, window: bool = True, env: dict | None = None) -> Desktop:
+def started(x: XDisplay, product: Product, *args: str, window: bool = True, env: dict | None = None,
+            command: list[str] | None = None) -> Desktop:  # fmt: skip
     """The app started and settled: the window (unless minimised) and the tray icon shown, the service started."""
-    app = Desktop(x, product, *args, env=env)
+    app = Desktop(x, product, *args, env=env, command=command)
     if window:
         app.main_window()
     app.wait_log("started \\((window shown|in the tray)\\)")

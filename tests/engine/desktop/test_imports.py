@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-HEAVY = ("Xlib", "mss", "PIL", "pytesseract", "jeepney", "pynput", "pywinauto", "Quartz", "pyudev")
+HEAVY = ("Xlib", "mss", "PIL", "pytesseract", "jeepney", "pynput", "pywinauto", "Quartz", "pyudev", "psutil")
 
 
 def test_import_engine_and_the_registry_load_no_desktop_library() -> None:
