@@ -22,11 +22,9 @@ POLL = 0.5  # seconds between looks: two copies within one look fire once, with 
 class PollClipboardWatch(Poller):
     """New text on the clipboard (optionally only text ``match`` finds), seen by looking twice a second."""
 
-    name = "flowdeck-clipboard-poll"
-
     def __init__(self, backend: Backend, match: str | None, fire: Callable[[dict[str, Any]], None],
                  every: float = POLL) -> None:  # fmt: skip
-        super().__init__(every)
+        super().__init__(every, "flowdeck-clipboard-poll")
         self.backend, self.fire = backend, fire
         self.pattern = re.compile(match) if match else None
         self.serial = backend.clipboard_serial()

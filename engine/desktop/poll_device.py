@@ -14,11 +14,11 @@ the watcher's logic with a reader function, since psutil reads the machine's rea
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from typing import Any
 
 from engine.desktop import missing
+from engine.desktop.polling import Poller
 
 log = logging.getLogger("flowdeck.desktop")
 POLL = 2.0  # seconds between looks: a change undone within one look is not seen
@@ -49,30 +49,18 @@ def read_power() -> Reading:
     return {"battery": (battery.power_plugged, round(battery.percent))}
 
 
-class PollDeviceWatch:
+class PollDeviceWatch(Poller):
     """Network interfaces or the battery, compared between looks; ``read`` stands in for psutil in power's test."""
 
     def __init__(self, kind: str, on: list[str], fire: Fire, read: Callable[[], Reading] | None = None,
                  every: float = POLL) -> None:  # fmt: skip
-        self.kind, self.on, self.fire, self.every = kind, set(on), fire, every
+        super().__init__(every, f"flowdeck-{kind}-poll")
+        self.kind, self.on, self.fire = kind, set(on), fire
         self.read = read or (read_network if kind == "network" else read_power)
         self.known = self.read()  # what is there now does not fire
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"flowdeck-{kind}-poll", daemon=True)
 
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(2)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.every):
-            try:
-                self.look()
-            except Exception:  # an interface gone while it was read: look again next time
-                log.exception("the %s device trigger could not read the %s", self.kind, self.kind)
+    def failed(self, exc: Exception) -> None:  # an interface gone while it was read: look again next time
+        log.exception("the %s device trigger could not read the %s", self.kind, self.kind)
 
     def look(self) -> None:
         now = self.read()

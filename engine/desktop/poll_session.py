@@ -12,10 +12,10 @@ engine.desktop.dbus_watch), and the same code on Linux with FLOWDECK_PORTABLE_TR
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from typing import Any
 
+from engine.desktop.polling import Poller
 from engine.scheduling.clock import ManualClock, SleepWatch, SystemClock
 
 log = logging.getLogger("flowdeck.desktop")
@@ -23,30 +23,18 @@ POLL = 1.0  # seconds between looks at the idle time and the clocks
 Fire = Callable[[dict[str, Any]], None]
 
 
-class PollSessionWatch:
+class PollSessionWatch(Poller):
     """Idle (when ``idle_seconds`` is given), sleep and wake, for the events in ``on``."""
 
     def __init__(self, on: list[str], idle: float, fire: Fire, idle_seconds: Callable[[], float] | None,
                  clock: SystemClock | ManualClock | None = None, every: float = POLL) -> None:  # fmt: skip
-        self.on, self.idle, self.fire, self.idle_seconds, self.every = set(on), idle, fire, idle_seconds, every
+        super().__init__(every, "flowdeck-session-poll")
+        self.on, self.idle, self.fire, self.idle_seconds = set(on), idle, fire, idle_seconds
         self.sleep = SleepWatch(clock or SystemClock(), self._woke)
         self.was_idle = False  # fired for this stretch of idleness
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="flowdeck-session-poll", daemon=True)
 
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(2)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.every):
-            try:
-                self.look()
-            except Exception:  # a display gone for a moment: look again next time
-                log.exception("the session trigger could not read the idle time")
+    def failed(self, exc: Exception) -> None:  # a display gone for a moment: look again next time
+        log.exception("the session trigger could not read the idle time")
 
     def look(self) -> None:
         self.sleep.check()

@@ -18,11 +18,9 @@ POLL = 0.5  # seconds between looks at the window list: a window open for less m
 class PollWindowWatch(Poller):
     """Windows of ``app``/``title`` opening, getting the focus, closing, seen by comparing window lists."""
 
-    name = "flowdeck-window-poll"
-
     def __init__(self, backend: Backend, app: str, title: str, on: list[str], fire: Callable[[dict[str, Any]], None],
                  every: float = POLL) -> None:  # fmt: skip
-        super().__init__(every)
+        super().__init__(every, "flowdeck-window-poll")
         self.backend, self.app, self.title, self.on, self.fire = backend, app, title, set(on), fire
         self.known = self._matching()  # the windows open now do not fire
         self.focused = next((w.id for w in self.known.values() if w.focused), None)

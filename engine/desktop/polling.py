@@ -13,12 +13,10 @@ class Poller:
     """Calls ``look()`` every ``every`` seconds on a thread of its own until ``stop()``; a look that raises is
     ``failed(exc)`` (logged with its traceback by default) and the next look comes as usual."""
 
-    name = "flowdeck-poll"
-
-    def __init__(self, every: float) -> None:
+    def __init__(self, every: float, name: str) -> None:
         self.every = every
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
     def start(self) -> None:
         self._thread.start()
@@ -31,7 +29,7 @@ class Poller:
         raise NotImplementedError
 
     def failed(self, exc: Exception) -> None:
-        log.exception("%s: a look failed", self.name)
+        log.exception("%s: a look failed", self._thread.name)
 
     def _run(self) -> None:
         while not self._stop.wait(self.every):
