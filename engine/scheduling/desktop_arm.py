@@ -43,10 +43,14 @@ class NotArmed:
     path: Path
     trigger: Trigger
     reason: str  # "the hotkey ctrl+alt+t is already taken by another program"
+    armed_for: tuple[str, ...] = ()  # the events it does fire on, when only some of them could not be watched
 
     @property
     def message(self) -> str:
         """The logged line, naming the file: "taken.yaml: the hotkey trigger is not armed: the hotkey ..."."""
+        if self.armed_for:
+            only = ", ".join(self.armed_for)
+            return f"{self.path.name}: the {self.trigger.kind} trigger is armed for {only} only: {self.reason}"
         return f"{self.path.name}: the {self.trigger.kind} trigger is not armed: {self.reason}"
 
 
@@ -170,7 +174,7 @@ class DesktopTriggers:
         if native:
             watchers.append(_native_session(native, fire))
         if unwatched:
-            self._not_armed(NotArmed(path, trigger, f"{why} (it fires on {', '.join(watched)})"))
+            self._not_armed(NotArmed(path, trigger, why, armed_for=tuple(watched)))
         idle = parse_duration(trigger.options.get("idle", "10m"), "idle time")
         polled = [e for e in watched if e not in native]
         if polled:
