@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from gui.shell.controller import AppController
 from gui.shell.dashboard import LAST, NEXT, TRIGGERS
 from gui.shell.settings import Settings
 from gui.shell.templates import templates_folder
+from tests.gui.shell.controllers import close_controller, free_port
 
 DAILY = """flowdeck: 1
 name: Morning note
@@ -24,12 +24,6 @@ steps:
     do: log
     with: {message: good morning}
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(autouse=True)
@@ -49,15 +43,7 @@ def controller(qtbot: QtBot, qapp, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     c.start()
     qtbot.waitUntil(lambda: c.service is not None and len(c.dashboard.rows) == 2, timeout=20000)
     yield c
-    # Closing for real, not to the tray: offscreen there is no tray, and closing would ask "quit or minimise?".
-    c.quitting = True
-    c.window.close()
-    c.relay.detach()
-    c.service.stop(0)
-    c.engine.shutdown(0)
-    c.tray.hide()
-    c._refresh.stop()  # no refresh of this controller may fire during a later test
-    c._clock.stop()
+    close_controller(c)
 
 
 def test_lists_workflows_with_triggers_and_next_run(controller: AppController) -> None:

@@ -6,7 +6,6 @@ The events here are real QFileOpenEvents posted to the QApplication, as Qt's Coc
 from __future__ import annotations
 
 import shutil
-import socket
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ from gui.shell.controller import AppController
 from gui.shell.fileopen import FileOpenRelay
 from gui.shell.settings import Settings
 from resources import EXAMPLES
+from tests.gui.shell.controllers import close_controller, free_port
 
 
 def _post(qapp, event: QFileOpenEvent) -> None:
@@ -54,12 +54,6 @@ def test_a_url_that_is_not_a_local_file_is_left_alone(qapp, relay: FileOpenRelay
     assert opened == []
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_a_file_opened_from_finder_shows_in_the_editor(
     qtbot: QtBot, qapp, relay: FileOpenRelay, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -68,7 +62,7 @@ def test_a_file_opened_from_finder_shows_in_the_editor(
     (tmp_path / "ws").mkdir()
     sales = tmp_path / "Sales report.yaml"
     shutil.copy(EXAMPLES / "daily-sales-report.yaml", sales)
-    c = AppController(qapp, None, Settings(workspace=str(tmp_path / "ws"), webhook_port=_free_port()))
+    c = AppController(qapp, None, Settings(workspace=str(tmp_path / "ws"), webhook_port=free_port()))
     c.start()
     relay.deliver_to(c.open_file)
     try:
@@ -80,11 +74,4 @@ def test_a_file_opened_from_finder_shows_in_the_editor(
         assert "Sales report.yaml" in c.window.windowTitle()
     finally:
         qtbot.waitUntil(lambda: c.service is not None, timeout=20000)
-        c.quitting = True
-        c.window.close()
-        c.relay.detach()
-        c.service.stop(0)
-        c.engine.shutdown(0)
-        c.tray.hide()
-        c._refresh.stop()
-        c._clock.stop()
+        close_controller(c)

@@ -3,7 +3,6 @@ editor's trigger card, fed by the real scheduling service (no DISPLAY here: a ho
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
@@ -25,6 +24,7 @@ from gui.shell.notarmed import NotArmedBanner
 from gui.shell.settings import Settings
 from gui.shell.theme import apply_theme
 from gui.shell.tray import Tray
+from tests.gui.shell.controllers import close_controller, free_port
 
 FLOW = """flowdeck: 1
 name: {name}
@@ -37,12 +37,6 @@ steps:
 """
 NO_DESKTOP = "there is no desktop here (no DISPLAY): the Desktop blocks need a graphical session"
 TAKEN = "the hotkey ctrl+alt+t is already taken by another program"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(autouse=True)
@@ -63,14 +57,7 @@ def controller(qtbot: QtBot, qapp, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     c.start()
     qtbot.waitUntil(lambda: c.service is not None and len(c.dashboard.rows) == 2, timeout=20000)
     yield c
-    c.quitting = True
-    c.window.close()
-    c.relay.detach()
-    c.service.stop(0)
-    c.engine.shutdown(0)
-    c.tray.hide()
-    c._refresh.stop()
-    c._clock.stop()
+    close_controller(c)
     NOTES.set([])
 
 
@@ -142,15 +129,7 @@ def test_a_window_opened_later_shows_at_once_what_is_not_armed(
         assert c.not_armed_banner.isVisible()
         assert c.not_armed_banner.lines == [(str((ws / "desk.yaml").resolve()), c.service.not_armed()[0].message)]
     finally:
-        c.quitting = True
-        if c.window is not None:
-            c.window.close()
-        c.relay.detach()
-        c.service.stop(0)
-        c.engine.shutdown(0)
-        c.tray.hide()
-        c._refresh.stop()
-        c._clock.stop()
+        close_controller(c)
         NOTES.set([])
 
 

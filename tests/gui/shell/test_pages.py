@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from gui.shell.controller import AppController
 from gui.shell.settings import Settings
-from tests.gui.shell.test_dashboard import free_port
+from tests.gui.shell.controllers import close_controller, free_port
 
 
 def _buttons(c: AppController) -> list[str]:
@@ -38,13 +38,4 @@ def test_history_has_its_place_before_the_service_starts(
         assert _buttons(c) == order  # one History page, filled in where it was
         assert c.window.stack.currentWidget() is shown and c.history_page.isVisibleTo(shown)
     finally:
-        c.quitting = True
-        c.window.close()
-        c.relay.detach()
-        if c.service is not None:
-            c.service.stop(0)
-        if c.engine is not None:
-            c.engine.shutdown(0)
-        c.tray.hide()
-        c._refresh.stop()
-        c._clock.stop()
+        close_controller(c)

@@ -24,7 +24,7 @@ from gui.editor import files as files_mod
 from gui.shell.banner import TAKE_OVER, WAITING
 from gui.shell.controller import AppController
 from gui.shell.settings import Settings
-from tests.gui.shell.test_dashboard import free_port
+from tests.gui.shell.controllers import close_controller, free_port
 from tests.support.flows import tick
 
 REPO = Path(__file__).resolve().parents[3]
@@ -67,16 +67,7 @@ def _controller(qapp, ws: Path) -> AppController:
 
 
 def _close(c: AppController) -> None:
-    c.quitting = True
-    c._takeover.stop()
-    c.window.close()
-    c.relay.detach()
-    if c.service is not None:
-        c.service.stop(0)
-    c.engine.shutdown(0)
-    c.tray.hide()
-    c._refresh.stop()
-    c._clock.stop()
+    close_controller(c)
 
 
 def test_app_shows_who_runs_the_workspace_and_takes_over_when_the_daemon_stops(
