@@ -114,9 +114,14 @@ class App:
 
     def windows(self) -> list[tuple[int, str, int, int, int, int, int]]:
         """(id, name, width, height, x, y, depth) of every window, depth = nesting level in the tree."""
-        tree = subprocess.run(
-            ["xwininfo", "-root", "-tree"], env=self.x.env(), capture_output=True, text=True, timeout=20
-        ).stdout
+        for _ in range(5):  # a window destroyed while xwininfo walks the tree makes it fail (BadWindow): again
+            done = subprocess.run(
+                ["xwininfo", "-root", "-tree"], env=self.x.env(), capture_output=True, text=True, timeout=20
+            )
+            if done.returncode == 0:
+                break
+            time.sleep(0.1)
+        tree = done.stdout
         out = []
         for line in tree.splitlines():
             m = re.match(r'(\s*)(0x[0-9a-f]+) "([^"]*)".*?(\d+)x(\d+)\+-?\d+\+-?\d+\s+\+(-?\d+)\+(-?\d+)', line)
@@ -188,6 +193,8 @@ class App:
     def popups(self) -> list[int]:
         """Visible small top-level windows of the app: the tray menu, balloon messages."""
         wins = self.windows()
+        if not wins:
+            return []
         top = min(d for *_, d in wins)
         small = [wid for wid, n, w, h, _x, _y, d in wins if n == "Flowdeck" and d == top and w < 500 and h > 40]
         return [wid for wid in small if self.viewable(wid)]
