@@ -24,6 +24,8 @@ import sqlite3
 import threading
 import time
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -121,17 +123,22 @@ class VersionStore:
     # -- writing ---------------------------------------------------------------------------------
     def record(self, file: str | os.PathLike[str], text: str, source: str, when: float | None = None) -> Version:
         """Keep ``text`` as the newest version of ``file`` (the latest one when it is the same content)."""
+        with self._writing() as db:
+            return self._keep(db, file_key(file), text, source, when, summarise=True)
+
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """The database in a write transaction of its own, committed at the end (rolled back on any error)."""
         with self._lock:
             db = self._db
             db.execute("BEGIN IMMEDIATE")
             try:
-                version = self._keep(db, file_key(file), text, source, when, summarise=True)
+                yield db
                 db.execute("COMMIT")
             except BaseException:
                 if db.in_transaction:
                     db.execute("ROLLBACK")
                 raise
-        return version
 
     def _keep(
         self, db: sqlite3.Connection, key: str, text: str, source: str, when: float | None, summarise: bool
@@ -169,9 +176,9 @@ class VersionStore:
         A file unchanged since the last call (same modification time and size) is not read again."""
         name = os.fspath(file)
         stat = os.stat(name)
-        seen = self._seen.get(name)
-        if seen is not None and seen[:2] == (stat.st_mtime_ns, stat.st_size):
-            return seen[2]
+        known = self._known(name, stat)
+        if known is not None:
+            return known
         version = self.record_path(name, "run")
         self._seen[name] = (stat.st_mtime_ns, stat.st_size, version.number)
         return version.number
@@ -185,10 +192,10 @@ class VersionStore:
         for i, name in enumerate(files):
             try:
                 stat = os.stat(name)
-                seen = self._seen.get(name)
-                if seen is not None and seen[:2] == (stat.st_mtime_ns, stat.st_size):
-                    numbers[i] = seen[2]
-                elif name in new:
+                numbers[i] = self._known(name, stat)
+                if numbers[i] is not None:
+                    continue
+                if name in new:
                     new[name][2].append(i)
                 else:
                     new[name] = (stat, Path(name).read_bytes().decode("utf-8", errors="replace"), [i])
@@ -196,22 +203,19 @@ class VersionStore:
                 said(f"the run history cannot name the version of {name}: {exc}", type(exc).__name__)
         if not new:
             return numbers
-        with self._lock:
-            db = self._db
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                kept = {name: self._keep(db, file_key(name), text, "run", None, summarise=False).number
-                        for name, (_stat, text, _at) in new.items()}  # fmt: skip
-                db.execute("COMMIT")
-            except BaseException:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                raise
+        with self._writing() as db:
+            kept = {name: self._keep(db, file_key(name), text, "run", None, summarise=False).number
+                    for name, (_stat, text, _at) in new.items()}  # fmt: skip
         for name, (stat, _text, at) in new.items():
             self._seen[name] = (stat.st_mtime_ns, stat.st_size, kept[name])
             for i in at:
                 numbers[i] = kept[name]
         return numbers
+
+    def _known(self, name: str, stat: os.stat_result) -> int | None:
+        """The version number a run of ``name`` last had, if the file is unchanged since (modification time, size)."""
+        seen = self._seen.get(name)
+        return seen[2] if seen is not None and seen[:2] == (stat.st_mtime_ns, stat.st_size) else None
 
     def open(self) -> None:
         """Open the database now (its module and connection ready before fires due together need them)."""
