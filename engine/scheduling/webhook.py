@@ -14,6 +14,7 @@ engine.scheduling.hook_request.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import io
 import json
@@ -112,15 +113,14 @@ Lookup = Callable[[str], Hook | None]
 Fire = Callable[[Path, dict[str, Any]], Any]
 
 
-_DATE: list[Any] = [0, ""]  # the second and its Date header text
+@functools.lru_cache(maxsize=1)
+def _date_of(second: int) -> str:
+    return formatdate(second, usegmt=True)
 
 
 def _date() -> str:
     """The Date header's text for now, made again only when the second changes (formatdate is ~4 µs)."""
-    now = int(time.time())
-    if _DATE[0] != now:
-        _DATE[1], _DATE[0] = formatdate(now, usegmt=True), now
-    return _DATE[1]
+    return _date_of(int(time.time()))
 
 
 class WebhookError(RuntimeError):
