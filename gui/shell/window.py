@@ -240,8 +240,6 @@ def after_first_paint(widget: QWidget, fn: Callable[[], None]) -> None:
 
 def add_banner(window: QMainWindow, banner: QWidget) -> None:
     """Put ``banner`` across the top of the window, over every page (a banner hidden takes no room)."""
-    from PySide6.QtWidgets import QVBoxLayout
-
     pages = window.takeCentralWidget()
     box = QWidget()
     box.setObjectName("bannerAndPages")
