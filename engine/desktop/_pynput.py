@@ -88,8 +88,15 @@ class PynputInput:
         self.mouse.position = (x, y)
 
     def click(self, x: int, y: int, button: str, count: int) -> None:
+        """``count`` clicks a moment apart, as the X11 backend makes them: pynput's own ``click(count)`` sends the
+        presses back to back, and on X11 under openbox the second press of a double-click was lost now and then."""
+        which = self._button(button)
         self.move(x, y)
-        self.mouse.click(self._button(button), count)
+        for i in range(count):
+            if i:
+                time.sleep(0.03)  # well inside any double-click interval
+            self.mouse.press(which)
+            self.mouse.release(which)
 
     def drag(self, x: int, y: int, to_x: int, to_y: int, button: str, duration: float) -> None:
         which = self._button(button)
