@@ -14,6 +14,7 @@ from engine.model.workflow import Workflow
 from engine.registry.blocks import Registry
 from engine.runtime.events import RUN_FINISHED, RUN_STARTED, Event, EventBus, Listener
 from engine.runtime.executor import CANCELLED, Run, RunResult, new_run_id
+from engine.runtime.outcome import NOT_BEGUN
 from engine.runtime.plan import Plan, compile_plan
 from engine.runtime.redact import redact
 from engine.runtime.state import STATE_FILE, MemoryState, StateDB
@@ -38,18 +39,18 @@ class RunHandle:
         self.started = False  # set by the worker thread when the run begins
         self._history = history
         self._recording = threading.Lock()
-        self._recorded = False
+        self.recorded = False  # its history row is committed
 
     def record(self) -> None:
         """Commit the run's history row now if it is not yet (else when the run begins): a webhook's 202 promises
         the call is recorded, also while the run still waits for a free run process. Returns after the commit,
         also when another thread is committing it."""
         with self._recording:
-            if not self._recorded and self._history is not None:
+            if not self.recorded and self._history is not None:
                 run: Any = self.run
                 self._history.begin(run.run_id, run.plan.name, path=str(run.plan.path or ""), trigger=run.trigger,
                                     source=run.source)  # fmt: skip
-            self._recorded = True
+            self.recorded = True
 
     @property
     def run_id(self) -> str:
@@ -136,7 +137,8 @@ class Engine:
         if isolation == "process":
             from engine.runtime.procpool import ProcessPool
 
-            self._processes = ProcessPool(workers, self.bus.emit, host, self._state_of_run, self._run_elsewhere)
+            self._processes = ProcessPool(workers, self.bus.emit, host, self._state_of_run, self._run_elsewhere,
+                                          self._begin_together)  # fmt: skip
 
     def subscribe(self, listener: Listener) -> Any:
         """Call ``listener(event)`` for every event, on the event thread. Returns an unsubscribe function."""
@@ -228,11 +230,24 @@ class Engine:
         handle.started = True
         handle.record()
 
+    def _begin_together(self, runs: list[Any]) -> None:
+        """Process runs sent together: their history rows are committed in one transaction (each handle's
+        ``record`` is then a no-op), before any of them may begin."""
+        if self.history is None or len(runs) < 2:
+            return
+        with self._lock:
+            handles = [h for h in (self._active.get(run.run_id) for run in runs) if h is not None and not h.recorded]
+        self.history.begin_many([(h.run_id, h.workflow, str(h.path or ""), h.run.trigger, h.run.source)
+                                 for h in handles])  # fmt: skip
+        for handle in handles:
+            handle.recorded = True
+
     def _ended(self, handle: RunHandle, result: RunResult) -> None:
         with self._lock:
             self._active.pop(handle.run_id, None)
         if not result.started and self.history is not None:  # it failed in its process before it began: no events
-            data = {"status": result.status, "error": result.error, "duration": 0.0, "outputs": {}, "message": ""}
+            data = {"status": result.status, "error": result.error, "duration": 0.0, "outputs": {},
+                    "message": result.message}  # fmt: skip
             self.bus.emit(Event(RUN_FINISHED, result.run_id, handle.workflow, None, data))  # its begun row ends
         if not handle.future.done():
             handle.future.set_result(result)
@@ -288,7 +303,7 @@ class Engine:
         run: Any = handle.run
         now = time.time()
         begun = {"trigger": run.trigger, "source": run.source, "path": str(run.plan.path or "")}
-        ended = {"status": CANCELLED, "error": None, "duration": 0.0, "outputs": {}, "message": "stopped, not begun"}
+        ended = {"status": CANCELLED, "error": None, "duration": 0.0, "outputs": {}, "message": NOT_BEGUN}
         self.bus.emit(Event(RUN_STARTED, handle.run_id, handle.workflow, None, begun, now))
         self.bus.emit(Event(RUN_FINISHED, handle.run_id, handle.workflow, None, ended, now))
 
@@ -360,6 +375,9 @@ class Engine:
                 self._active.pop(handle.run_id, None)
         for handle in queued:  # recorded as cancelled by the stop: a fire that never began still leaves its row
             self._record_cancelled(handle)
+        for handle in handles:  # sent to a process, waiting there for their turn: they end at once too
+            if getattr(handle.run, "waiting_turn", bool)():
+                handle.run.cancel()
         for handle in handles:
             try:
                 handle.wait(max(0.0, deadline - time.monotonic()))

@@ -8,6 +8,7 @@ from typing import Any
 from engine.errors import LONG, Cancelled, FlowdeckError, StepError, one_line
 
 SUCCEEDED, FAILED, CANCELLED = "succeeded", "failed", "cancelled"
+NOT_BEGUN = "stopped, not begun"  # the message of a run cancelled before it began (a stop, while it waited)
 
 
 @dataclass

@@ -6,7 +6,12 @@ and fires due at the same moment come hundreds of milliseconds late. In a proces
 for a core, which the operating system shares fairly; the engine's process keeps the GIL for scheduling.
 
 Each worker runs one run at a time (``Engine.workers`` bounds how many run at once); no engine thread waits for
-it: a run is sent from the thread that submits it, or from the thread that read the previous run's result. One
+it: a run is sent from the thread that submits it, or from the thread that read the previous run's result. When
+runs wait for every worker, a worker is sent a share of them in one message (at most ``CHUNK``, their history rows
+committed in one transaction), and more once only its last is left going: it goes from one to the next with no
+round trip, and a burst costs one pipe write and one commit per share instead of per run. A worker that comes
+free while others still have runs waiting their turn asks them back (``wire.RECALL``), so that a long run never
+holds up the runs sent behind it while a worker is idle. One
 spare worker is kept started (``warm``; the scheduler asks for more before a cluster of fires, see
 engine.scheduling.warmup), so a fire does not wait for a process to start; idle workers beyond one retire after
 ``IDLE_RETIRE``, and a worker is replaced after ``MAX_RUNS`` runs. A worker that dies takes only its run with it:
@@ -29,7 +34,8 @@ from typing import TYPE_CHECKING, Any
 from engine.errors import StepError
 from engine.runtime import events as ev
 from engine.runtime import wire
-from engine.runtime.procworker import GONE, WorkerProcess
+from engine.runtime.outcome import NOT_BEGUN
+from engine.runtime.procworker import WorkerProcess
 
 if TYPE_CHECKING:
     from engine.runtime.remote import RemoteRun
@@ -38,6 +44,7 @@ log = logging.getLogger("flowdeck.workers")
 IDLE_RETIRE = 300.0  # seconds an extra idle worker is kept (one spare always stays)
 MAX_RUNS = 1000  # runs a worker executes before it is replaced (memory a long life may gather)
 MAX_FAILED_STARTS = 3
+CHUNK = 32  # runs sent to one worker in one message, at most (each executes in turn there)
 
 
 class WorkerError(RuntimeError):
@@ -64,10 +71,12 @@ class ProcessPool:
         host: Any,
         state_of: Callable[[str], Any],
         local: Callable[[RemoteRun], None],
+        begin: Callable[[list[RemoteRun]], None] = lambda runs: None,
     ) -> None:
         self.size = max(1, size)
         self.local = local  # runs a RemoteRun on the engine's threads when no process can start
         self.emit = emit
+        self.begin = begin  # commits the history rows of runs sent together, in one transaction
         self.host = host
         self._state_of = state_of  # run id -> the run's StateStore
         self._lock = threading.Lock()
@@ -121,15 +130,25 @@ class ProcessPool:
                 self._queue.append(run)
                 self._grow_locked()
         if worker is not None:
-            self.hand(worker, run)
+            self.hand(worker, [run])
         self._spare()
 
-    def _next_locked(self) -> RemoteRun | None:
-        while self._queue:
-            run = self._queue.popleft()
-            if not run.dropped():  # shutdown already recorded it as cancelled
-                return run
-        return None
+    def _share_locked(self, behind: bool = False) -> list[RemoteRun]:
+        """The next runs waiting for one worker: its share of them (at least one, at most ``CHUNK``), in order. A
+        debug run goes alone (it pauses for a person), and never ``behind`` a run still going there."""
+        count = max(1, min(CHUNK, len(self._queue) // self.size))
+        runs: list[RemoteRun] = []
+        while self._queue and len(runs) < count:
+            run = self._queue[0]
+            if run.debug is not None and (runs or behind):
+                break
+            self._queue.popleft()
+            if run.dropped():  # shutdown already recorded it as cancelled
+                continue
+            runs.append(run)
+            if run.debug is not None:
+                break
+        return runs
 
     def _grow_locked(self) -> None:
         """Start workers for the runs waiting (as many as are not starting already), up to ``size``."""
@@ -145,50 +164,96 @@ class ProcessPool:
         return [w for w in self._idle if w.ready.is_set() and not w.dead]
 
     def free(self, worker: WorkerProcess) -> None:
-        """``worker`` finished its run: it takes the next one waiting, retires, or waits idle."""
-        run = None
+        """``worker`` has at most one run left going: with none, it takes the next runs waiting, retires, or waits
+        idle; with one, it is sent more now only when runs wait for every worker."""
+        runs: list[RemoteRun] = []
+        retire = idle = False
         with self._lock:
-            retire = self._closed or worker.runs >= MAX_RUNS
-            if retire:
+            if worker.assigned:
+                if not self._closed and worker.runs < MAX_RUNS and len(self._queue) >= self.size:
+                    runs = self._share_locked(behind=True)
+            elif self._closed or worker.runs >= MAX_RUNS:
+                retire = True
                 if worker in self._all:  # out of the count now: its successor can start while it exits
                     self._all.remove(worker)
                 self._grow_locked()
             else:
-                run = self._next_locked()
-                if run is None:
+                runs = self._share_locked()
+                if not runs:
+                    idle = True
                     worker.idle_since = time.monotonic()
                     self._idle.append(worker)
         if retire:
             worker.stop()
-        elif run is not None:
-            self.hand(worker, run)
+        elif runs:
+            self.hand(worker, runs)
+        elif idle:
+            self._recall()
         self._spare()
         self.tidy()
 
-    def hand(self, worker: WorkerProcess, run: RemoteRun | None) -> None:
-        """Send ``run`` to ``worker``, taken out of the idle list; a run that cannot be sent fails alone (recorded
-        with the reason) and the worker takes the next one waiting, or goes back to the idle list. A loop rather
-        than a recursion: a long queue of such runs cannot exhaust the stack of the thread that hands them out."""
-        while run is not None:
-            problem = worker.start_run(run)
-            if problem is None:
+    def hand(self, worker: WorkerProcess, runs: list[RemoteRun]) -> None:
+        """Send ``runs`` to ``worker``, taken out of the idle list; a run that cannot be sent fails alone (recorded
+        with the reason), and when none could be sent the worker takes the next ones waiting, or goes back to the
+        idle list. A loop rather than a recursion: a long queue of such runs cannot exhaust the stack of the
+        thread that hands them out."""
+        while runs:
+            failed, gone = worker.start_runs(runs)
+            for run, problem in failed:
+                log.error("run %s could not be handed to its process: %s; the run fails", run.run_id, problem)
+                run.lost(f"the run could not be handed to its process: {problem}", kind="handover")
+            if gone:  # not this worker's any more (its reader drops it): the runs start elsewhere
+                log.info("%d run(s) go to another process: the one they were sent to had ended", len(gone))
+                return self.returned(worker, gone)
+            if len(failed) < len(runs):
                 return
-            if problem == GONE:  # not this worker's any more (its reader drops it): the run starts elsewhere
-                log.info("run %s goes to another process: the one it was sent to had ended", run.run_id)
-                return self._resubmit(run)
             with self._lock:
-                failed, run = run, self._next_locked()
-                if run is None:
+                runs = self._share_locked()
+                if not runs:
                     worker.idle_since = time.monotonic()
                     self._idle.append(worker)
-            log.error("run %s could not be handed to its process: %s; the run fails", failed.run_id, problem)
-            failed.lost(f"the run could not be handed to its process: {problem}", kind="handover")
 
-    def _resubmit(self, run: RemoteRun) -> None:
-        try:
-            self.submit(run)
-        except WorkerError:  # shut down meanwhile, or no process can start: the engine's threads run it
-            self.local(run)
+    def returned(self, worker: WorkerProcess, runs: list[RemoteRun]) -> None:
+        """``runs`` were sent to ``worker`` and never began there (given back after a recall, or it ended): they
+        go first in the queue, to the workers free now or starting; ``worker``, if left with none, takes more."""
+        for run in runs:
+            run.unassigned()
+        with self._lock:
+            closed, broken = self._closed, self.broken
+            if not (closed or broken):
+                self._queue.extendleft(reversed(runs))
+                self._grow_locked()
+        for run in runs if closed or broken else ():
+            if closed:  # the engine is stopping: they are recorded as cancelled, never begun
+                run.cancel()
+                run.lost(NOT_BEGUN)
+            else:  # no process can start any more: the engine's threads run them
+                self.local(run)
+        self._dispatch()
+        if not worker.dead and not worker.assigned:
+            self.free(worker)
+
+    def _dispatch(self) -> None:
+        """Hand the runs waiting to the idle workers, a share each."""
+        while True:
+            with self._lock:
+                ready = self._ready_locked()
+                runs = self._share_locked() if ready else []
+                if not runs:
+                    return
+                worker = ready[-1]
+                self._idle.remove(worker)
+            self.hand(worker, runs)
+
+    def _recall(self) -> None:
+        """A worker is idle and none wait in the queue: the worker with the most runs waiting their turn is asked
+        to give them back (they come back through ``returned``)."""
+        with self._lock:
+            if self._queue or self._closed:
+                return
+            busy = [w for w in self._all if w.waiting and not w.recalling and not w.dead]
+        if busy:
+            max(busy, key=lambda w: w.waiting).recall()
 
     def _spare(self) -> None:
         """Keep one idle worker started (or starting) while fewer than ``size`` exist."""
@@ -205,10 +270,14 @@ class ProcessPool:
     def ready(self, worker: WorkerProcess) -> None:
         with self._lock:
             self._failed_starts = 0
-            run = self._next_locked() if worker in self._idle else None
-            if run is not None:
+            idle = worker in self._idle
+            runs = self._share_locked() if idle else []
+            if runs:
                 self._idle.remove(worker)
-        self.hand(worker, run)
+        if runs:
+            self.hand(worker, runs)
+        elif idle:
+            self._recall()
 
     def forget(self, worker: WorkerProcess) -> None:
         with self._lock:

@@ -110,6 +110,17 @@ class RemoteRun:
         self._worker = worker
         self.on_start()
 
+    def unassigned(self) -> None:
+        """Given back by its worker before it began (a recall, or the process ended): not that worker's now, so
+        a cancel's kill timer cannot end that process for it."""
+        self._worker = None
+
+    def waiting_turn(self) -> bool:
+        """Sent to a worker and waiting there behind another run (it has not begun)."""
+        worker = self._worker
+        assigned = worker.assigned if worker is not None else []
+        return bool(assigned) and assigned[0] is not self and self in assigned
+
     def result(self) -> RunResult | None:
         return self._result
 

@@ -17,8 +17,9 @@ from engine.runtime import events as ev
 from engine.runtime.history import TRUNCATED
 
 # parent → worker
-RUN = "run"  # run_id, snapshot (pickled Workflow), folder, trigger, variables, source, host (bool), debug
+RUNS = "runs"  # [(run_id, snapshot (pickled Workflow), folder, trigger, variables, source, host (bool), debug)]
 CANCEL = "cancel"  # run_id
+RECALL = "recall"  # give back the runs sent and not begun (another process is free)
 DEBUG = "debug"  # run_id, command, target (engine.runtime.debug)
 REPLY = "reply"  # call_id, ok, value (ok) or (message, kind) (not ok)
 STOP = "stop"
@@ -26,6 +27,7 @@ STOP = "stop"
 READY = "ready"  # pid
 EVENTS = "events"  # list of event tuples
 RESULT = "result"  # run_id, RunResult fields as a dict, secret values, the run's last events
+RETURNED = "returned"  # run ids sent and not begun, given back after a RECALL
 CALL = "call"  # call_id, run_id, target ("host" | "state"), method, args
 LOG = "log"  # logger name, level number, message
 

@@ -1,4 +1,5 @@
-"""A run process: executes the runs its engine sends, one at a time, and reports back (engine.runtime.procpool).
+"""A run process: executes the runs its engine sends, one at a time in the order sent, and reports back
+(engine.runtime.procpool).
 
 It holds no state of its own that matters: the workflow state store and the desktop host live in the engine's
 process and are reached by calls; the history is written there from the events. If this process dies, the engine
@@ -24,7 +25,8 @@ from typing import Any
 
 from engine.errors import StepError
 from engine.runtime import wire
-from engine.runtime.executor import FAILED, Run, RunResult, error_info
+from engine.runtime.executor import Run
+from engine.runtime.outcome import CANCELLED, FAILED, NOT_BEGUN, RunResult, error_info
 from engine.runtime.plan import Plan, compile_plan
 from engine.runtime.priority import Demoter
 
@@ -211,7 +213,10 @@ class Worker:
         self.bus = WireBus(self.link)
         self._plans: dict[bytes, Plan] = {}
         self._runs: dict[str, Run] = {}
-        self._queue: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
+        # runs sent and not begun, in order (a cancel or a recall takes them out); the queue wakes the run loop
+        self._waiting: dict[str, tuple[Any, ...]] = {}
+        self._waiting_lock = threading.Lock()
+        self._queue: queue.SimpleQueue[str | None] = queue.SimpleQueue()
         self._priority = Demoter()
         self._idle = threading.Event()  # no run is going (the loop waits for the next)
         self._terminating = False
@@ -223,12 +228,12 @@ class Worker:
             while True:
                 message = pickle.loads(self.link.conn.recv_bytes())
                 kind = message[0]
-                if kind == wire.RUN:
-                    self._queue.put(message)
+                if kind == wire.RUNS:
+                    self._take(message[1])
                 elif kind == wire.CANCEL:
-                    run = self._runs.get(message[1])
-                    if run is not None:
-                        run.cancel()
+                    self._cancel(message[1])
+                elif kind == wire.RECALL:
+                    self._recall()
                 elif kind == wire.DEBUG:
                     run = self._runs.get(message[1])
                     if run is not None:
@@ -245,6 +250,33 @@ class Worker:
         self._idle.wait(5)
         self.bus.close()
 
+    def _take(self, runs: list[tuple[Any, ...]]) -> None:
+        """Runs sent together: they execute one after the other, in the order sent."""
+        with self._waiting_lock:
+            for run in runs:
+                self._waiting[run[0]] = run
+        for run in runs:
+            self._queue.put(run[0])
+
+    def _cancel(self, run_id: str) -> None:
+        """A run going is cancelled; one still waiting here ends at once as cancelled, never begun (its worker's
+        kill timer must not end the process of the run before it)."""
+        with self._waiting_lock:
+            waiting = self._waiting.pop(run_id, None)
+        if waiting is not None:
+            result = RunResult(run_id, "", CANCELLED, message=NOT_BEGUN)
+            self.bus.send_with((wire.RESULT, run_id, _fields(result), []))
+            return
+        run = self._runs.get(run_id)
+        if run is not None:
+            run.cancel()
+
+    def _recall(self) -> None:
+        """The engine has a process free: the runs still waiting here go back to it, to start there."""
+        with self._waiting_lock:
+            ids, self._waiting = list(self._waiting), {}
+        self.link.send((wire.RETURNED, ids))
+
     def terminate(self) -> None:
         """Asked to end: now when idle, else once the run's result is sent."""
         self._terminating = True
@@ -256,12 +288,16 @@ class Worker:
             if self._terminating:
                 os._exit(0)
             self._idle.set()
-            message = self._queue.get()
-            if message is None:
+            run_id = self._queue.get()
+            if run_id is None:
                 return
+            with self._waiting_lock:
+                message = self._waiting.pop(run_id, None)
+            if message is None:  # cancelled or recalled while it waited
+                continue
             self._idle.clear()
             self._priority.begin()
-            self._execute(*message[1:])
+            self._execute(*message)
             if self._priority.end():  # this thread went on at background priority: the next run gets a new one
                 self._priority.start_thread(self._run_loop, "flowdeck-worker-run")
                 return
@@ -300,7 +336,7 @@ class Worker:
         finally:
             self._runs.pop(run_id, None)
         secrets = sorted(run.secret_values) if run is not None else []
-        fields = {f.name: getattr(result, f.name) for f in dataclasses.fields(result)}
+        fields = _fields(result)
         fields["steps"] = {step: wire.trimmed(output) for step, output in result.steps.items()}
         try:
             self.bus.send_with((wire.RESULT, run_id, fields, secrets))  # the run's last events travel with it
@@ -310,8 +346,7 @@ class Worker:
             how = f"the run's result could not be sent back: {type(exc).__name__}: {exc}"
             failed = RunResult(run_id, result.workflow, FAILED, {"message": how, "kind": "handover", "step": None},
                                started=result.started, finished=result.finished)  # fmt: skip
-            fields = {f.name: getattr(failed, f.name) for f in dataclasses.fields(failed)}
-            self.bus.send_with((wire.RESULT, run_id, fields, secrets))
+            self.bus.send_with((wire.RESULT, run_id, _fields(failed), secrets))
 
     def _plan(self, snapshot: bytes, folder: Path) -> Plan:
         """The plan of a workflow snapshot, compiled once per version (the engine validated it already)."""
@@ -322,6 +357,10 @@ class Worker:
                 self._plans.pop(next(iter(self._plans)))
             self._plans[snapshot] = plan
         return plan
+
+
+def _fields(result: RunResult) -> dict[str, Any]:
+    return {f.name: getattr(result, f.name) for f in dataclasses.fields(result)}
 
 
 def main(
