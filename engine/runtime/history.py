@@ -359,13 +359,17 @@ class History(EventRows, HistoryQueries):
             self._versions = VersionStore(self.path.with_name(FILE_NAME))
         return self._versions
 
-    def prepare(self) -> None:
-        """Ready what the first run of a file needs (the versions module and database): called shortly before
-        several schedule fires are due together, so that their start does not import or open it. Never raises."""
+    def prepare(self, paths: list[str] | None = None) -> None:
+        """Ready what the first run of a file needs (the versions module and database, and the versions of the
+        workflow files at ``paths``): called shortly before several schedule fires are due together, so that
+        their start neither imports nor opens it, and finds their files known. Never raises."""
         try:
             self._version_store().open()
         except Exception as exc:  # the run path reports a fault of its own when it matters
             log.debug("run history: versions not prepared: %s", exc)
+            return
+        if paths:
+            self._versions_of(paths)
 
     def _add_begun(self, run: RunRecord) -> None:
         """A run begun while the history was down: its row waits with the others (writer thread)."""
