@@ -187,7 +187,7 @@ class Engine:
             from engine.runtime.remote import RemoteRun
 
             run = RemoteRun(self._processes, plan, run_id=run_id or new_run_id(), trigger=trigger,
-                            variables=variables, source=source, state=self.state_for(plan),
+                            variables=variables, source=source, state=lambda: self.state_for(plan),
                             debug=debug)  # fmt: skip
         else:
             run = Run(

@@ -40,6 +40,7 @@ class Demoter:
         self._start = 0.0
         self._tid = 0
         self._lowered = False
+        self._asleep = True  # the watcher waits with no timeout (no run going)
         self._starts: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
         if SUPPORTED:
             threading.Thread(target=self._watch, name="flowdeck-worker-priority", daemon=True).start()
@@ -65,7 +66,9 @@ class Demoter:
             self._tid = threading.get_native_id()
             self._lowered = False
             self._active.set()
-        self._starts.put(None)  # wake the watcher
+            asleep = self._asleep
+        if asleep:  # else it looks within _CHECK_EVERY anyway: runs back to back wake no thread each
+            self._starts.put(None)
 
     def end(self) -> bool:
         """Call on the run's thread as its run ends; True if the thread was lowered (it should not run another)."""
@@ -75,8 +78,10 @@ class Demoter:
 
     def _watch(self) -> None:
         while True:
+            with self._lock:
+                self._asleep = not self._active.is_set()  # begin wakes it only from this wait
             try:
-                start = self._starts.get(timeout=_CHECK_EVERY if self._active.is_set() else None)
+                start = self._starts.get(timeout=None if self._asleep else _CHECK_EVERY)
             except queue.Empty:
                 start = None
             if start is not None:
