@@ -36,7 +36,7 @@ class RunHandle:
     def __init__(self, run: Run, future: Future[RunResult], history: History | None = None) -> None:
         self.run = run
         self.future = future
-        self.started = False  # set by the worker thread when the run begins
+        self.sent = False  # set when the run is on its way: on a thread, or sent to a run process
         self._history = history
         self._recording = threading.Lock()
         self.recorded = False  # its history row is committed
@@ -51,6 +51,17 @@ class RunHandle:
                 self._history.begin(run.run_id, run.plan.name, path=str(run.plan.path or ""), trigger=run.trigger,
                                     source=run.source)  # fmt: skip
             self.recorded = True
+
+    @property
+    def started(self) -> bool:
+        """The run has begun: sent, and not waiting its turn in a run process behind another run (what an overlap
+        policy counts as going)."""
+        waiting = getattr(self.run, "waiting_turn", None)
+        return self.sent and not (waiting is not None and waiting())
+
+    @started.setter
+    def started(self, value: bool) -> None:
+        self.sent = value
 
     @property
     def run_id(self) -> str:
@@ -368,7 +379,7 @@ class Engine:
         deadline = time.monotonic() + grace
         handles = self.active()
         with self._lock:  # runs still queued never start: they are cancelled at once
-            queued = [h for h in handles if not h.started]
+            queued = [h for h in handles if not h.sent]
             for handle in queued:
                 handle.run.cancel()
                 handle.future.set_result(RunResult(handle.run_id, handle.workflow, CANCELLED))

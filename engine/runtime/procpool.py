@@ -169,6 +169,8 @@ class ProcessPool:
         runs: list[RemoteRun] = []
         retire = idle = False
         with self._lock:
+            if worker in self._idle:  # already free (a recall's answer came after its last result)
+                return
             if worker.assigned:
                 if not self._closed and worker.runs < MAX_RUNS and len(self._queue) >= self.size:
                     runs = self._share_locked(behind=True)
@@ -204,7 +206,7 @@ class ProcessPool:
                 run.lost(f"the run could not be handed to its process: {problem}", kind="handover")
             if gone:  # not this worker's any more (its reader drops it): the runs start elsewhere
                 log.info("%d run(s) go to another process: the one they were sent to had ended", len(gone))
-                return self.returned(worker, gone)
+                return self.returned(worker, gone, more=False)
             if len(failed) < len(runs):
                 return
             with self._lock:
@@ -213,9 +215,10 @@ class ProcessPool:
                     worker.idle_since = time.monotonic()
                     self._idle.append(worker)
 
-    def returned(self, worker: WorkerProcess, runs: list[RemoteRun]) -> None:
+    def returned(self, worker: WorkerProcess, runs: list[RemoteRun], more: bool = True) -> None:
         """``runs`` were sent to ``worker`` and never began there (given back after a recall, or it ended): they
-        go first in the queue, to the workers free now or starting; ``worker``, if left with none, takes more."""
+        go first in the queue, to the workers free now or starting; ``worker``, if left with none, takes more
+        (``more``; not when the pipe to it just broke)."""
         for run in runs:
             run.unassigned()
         with self._lock:
@@ -230,7 +233,7 @@ class ProcessPool:
             else:  # no process can start any more: the engine's threads run them
                 self.local(run)
         self._dispatch()
-        if not worker.dead and not worker.assigned:
+        if more and runs and not worker.dead and not worker.assigned:
             self.free(worker)
 
     def _dispatch(self) -> None:
