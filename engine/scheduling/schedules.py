@@ -60,8 +60,11 @@ class Schedules:
         less before their runs are sent)."""
         self._engine.warm(runs)
         prepare = getattr(self._engine.history, "prepare", None)
-        if prepare is not None:
-            prepare([str(path) for path in self._due_first()])
+        if prepare is not None:  # each file once: the warm-up looks again as fires of a cluster go
+            known = self.__dict__.setdefault("_prepared", set())
+            paths = [p for p in map(str, self._due_first()) if p not in known]
+            known.update(paths)
+            prepare(paths)
 
     def _due_first(self) -> list[Path]:
         """The workflow files of the next cluster of schedule fires (those within WINDOW of the soonest)."""
