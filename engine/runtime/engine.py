@@ -387,7 +387,7 @@ class Engine:
         for handle in queued:  # recorded as cancelled by the stop: a fire that never began still leaves its row
             self._record_cancelled(handle)
         for handle in handles:  # sent to a process, waiting there for their turn: they end at once too
-            if getattr(handle.run, "waiting_turn", bool)():
+            if handle.sent and not handle.started:
                 handle.run.cancel()
         for handle in handles:
             try:

@@ -623,6 +623,9 @@ class History(EventRows, HistoryQueries):
         when this returns: 200 schedule fires due in the same second cost one commit, not 200. A run already begun
         is left as it is, and ``begin`` of a run begun here later changes nothing. Never raises; while the history
         is down, the rows wait with the others, as in ``begin``."""
+        runs = [r for r in runs if r[0] not in self._live]  # begun already (fires begun together, then sent)
+        if not runs:
+            return
         records: list[RunRecord] = []
         versions = self._versions_of([path for _id, _workflow, path, _trigger, _source in runs])
         for (run_id, workflow, path, trigger, source), version in zip(runs, versions, strict=True):

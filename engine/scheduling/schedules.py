@@ -40,6 +40,7 @@ class Schedules:
     _fire: Callable[[Path, dict[str, Any]], Any]
     _fire_all: Callable[[Path, list[dict[str, Any]]], None]
     _fires: FireThread
+    _prepared: set[str]  # workflow files whose versions the warm-up kept
     _engine: Any
     _runner: Runner
     _skipped: Callable[..., None]
@@ -61,9 +62,8 @@ class Schedules:
         self._engine.warm(runs)
         prepare = getattr(self._engine.history, "prepare", None)
         if prepare is not None:  # each file once: the warm-up looks again as fires of a cluster go
-            known = self.__dict__.setdefault("_prepared", set())
-            paths = [p for p in map(str, self._due_first()) if p not in known]
-            known.update(paths)
+            paths = [p for p in map(str, self._due_first()) if p not in self._prepared]
+            self._prepared.update(paths)
             prepare(paths)
 
     def _due_first(self) -> list[Path]:

@@ -75,6 +75,7 @@ class Service(WorkspaceFolder, Schedules):
         self._names: dict[Path, str] = {}  # the last valid name of each file (a skipped fire of a broken one)
         self._hooks: dict[str, tuple[Path, Trigger]] = {}
         self._groups: dict[str, dict[str, tuple[Path, Trigger]]] = {}  # APScheduler job id → its schedules
+        self._prepared: set[str] = set()  # workflow files whose versions the warm-up kept (Schedules._warm_fires)
         self._listeners: list[Callable[[ServiceEvent], None]] = []
         self._fires = FireThread(self._start_fires)  # APScheduler's fires are started on this one thread
         self._scheduler = new_scheduler(self._fires.hold, self._fires.release)  # one pass's fires: one batch
