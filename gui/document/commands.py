@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import weakref
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -49,7 +50,26 @@ def _focus_moved(obj: object) -> None:
         end_typing()
 
 
-class EditCommand(QUndoCommand):
+class DocumentCommand(QUndoCommand):
+    """An undo command of one document, which it holds weakly.
+
+    The document's undo stack owns its commands: a strong reference back would make a cycle that only Python's
+    collector frees, and it frees the commands' wrappers before the document whose stack then deletes them again.
+    """
+
+    def __init__(self, document: WorkflowDocument, text: str) -> None:
+        super().__init__(text)
+        self._document = weakref.ref(document)
+
+    @property
+    def document(self) -> WorkflowDocument:
+        document = self._document()
+        if document is None:  # its stack went with it, so nothing can undo or redo this any more
+            raise RuntimeError(f"the document of {self.text()!r} is closed")
+        return document
+
+
+class EditCommand(DocumentCommand):
     """An edit of the touched steps ``ids`` (and workflow ``fields``) made by ``change(workflow)``."""
 
     def __init__(
@@ -64,8 +84,7 @@ class EditCommand(QUndoCommand):
         merge_key: Any = None,
         renamed: tuple[str, str] | None = None,
     ) -> None:
-        super().__init__(text)
-        self.document = document
+        super().__init__(document, text)
         self.change = change
         self.ids = list(dict.fromkeys(ids))
         self.structural = structural
@@ -120,14 +139,13 @@ def apply_fix(document: WorkflowDocument, fix: Fix) -> None:
     document.undo_stack.push(command)
 
 
-class ReplaceCommand(QUndoCommand):
+class ReplaceCommand(DocumentCommand):
     """The whole workflow replaced by another (text typed in the YAML tab): one undo step, merged while the
     person keeps typing in the same session. Comments, key order and positions come with the new workflow,
     which the command takes over (the caller made it and lets it go)."""
 
     def __init__(self, document: WorkflowDocument, workflow: Workflow, text: str = "Edit YAML") -> None:
-        super().__init__(text)
-        self.document = document
+        super().__init__(document, text)
         self.before = snapshot(document.workflow)
         self.after = workflow
         self.session = _epoch()
